@@ -1,0 +1,62 @@
+"""Kết nạp: the candidate pipeline tracker. `create_app` is the application factory."""
+import os
+
+from flask import Flask, redirect, url_for
+
+from pipeline.config import DEFAULTS, database_url_from_env
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
+
+
+def create_app(test_config=None):
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(PROJECT_DIR, "templates"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "ketnap.sqlite")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("KETNAP")
+        if os.environ.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        if os.environ.get("DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = database_url_from_env(os.environ["DATABASE_URL"])
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+    from pipeline import extensions
+    extensions.init_app(app)
+
+    from pipeline.accounts.views import bp as accounts_bp
+    from pipeline.candidates.views import bp as candidates_bp
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(candidates_bp)
+
+    from pipeline import cli
+    cli.register(app)
+
+    from pipeline.web import register_web
+    register_web(app)
+
+    @app.get("/")
+    def index():
+        return redirect(url_for("candidates.list_candidates"))
+
+    return app
+
+
+def _instance_secret(instance_path):
+    """A random key kept in the untracked instance folder, so sessions survive restarts
+    without any secret in the repository."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        with open(path, "w") as fh:
+            fh.write(os.urandom(32).hex())
+    with open(path) as fh:
+        return fh.read().strip()

@@ -1,0 +1,61 @@
+"""Command-line tasks: `flask --app wsgi init-db | demo | create-user`."""
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from pipeline.extensions import db
+
+
+def register(app):
+    app.cli.add_command(init_db)
+    app.cli.add_command(create_user)
+    app.cli.add_command(demo)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db():
+    """Bring the database schema to the newest migration."""
+    upgrade()
+    click.echo("Database at the newest schema: " + _safe_url())
+
+
+def _safe_url():
+    return db.engine.url.render_as_string(hide_password=True)
+
+
+@click.command("create-user")
+@click.option("--username", prompt=True)
+@click.option("--display-name", prompt=True)
+@click.option("--role", type=click.Choice(["secretary", "committee", "board", "admin"]), prompt=True)
+@click.option("--unit", "unit_code", prompt="Unit code", help="code of the unit whose subtree the user acts on")
+@click.password_option()
+@with_appcontext
+def create_user(username, display_name, role, unit_code, password):
+    """Create a user account."""
+    from pipeline.accounts.models import User
+    from pipeline.units.models import Unit
+    unit = db.session.execute(db.select(Unit).filter_by(code=unit_code)).scalar_one_or_none()
+    if unit is None:
+        raise click.BadParameter(f"no unit with code {unit_code!r}", param_hint="--unit")
+    if db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none():
+        raise click.BadParameter(f"user {username!r} exists already", param_hint="--username")
+    user = User(username=username, display_name=display_name, role=role, unit=unit)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {username} ({role}) on {unit.name}.")
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="Empty the database first (every row is lost).")
+@with_appcontext
+def demo(reset):
+    """Load the Điện Bàn 2022 demonstration data into an empty database."""
+    from pipeline.demo.loader import DemoRefused, load_demo
+    try:
+        summary = load_demo(reset=reset, progress=click.echo)
+    except DemoRefused as refusal:
+        raise click.ClickException(str(refusal))
+    click.echo(summary)

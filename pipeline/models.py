@@ -1,0 +1,6 @@
+"""Every model, imported in one place so the metadata (and migrations) see all tables."""
+from pipeline.accounts.models import User  # noqa: F401
+from pipeline.candidates.models import Candidate  # noqa: F401
+from pipeline.units.models import Unit  # noqa: F401
+from pipeline.workflow.log import CaseEvent  # noqa: F401
+from pipeline.quotas.models import Quota  # noqa: F401

@@ -1,0 +1,82 @@
+"""The organisation tree. Units keep their own validity dates so that a reorganisation
+(merging communes, abolishing districts) adds rows instead of rewriting history."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pipeline.extensions import db
+
+# kind -> label. Branch kinds are the chi bộ of DOMAIN.md §1; the others are committees.
+UNIT_KINDS = {
+    "town": _l("Town party organisation"),
+    "commune": _l("Commune party committee"),
+    "ward": _l("Ward party committee"),
+    "committee": _l("Grassroots party committee"),
+    "village": _l("Village branch"),
+    "quarter": _l("Urban-quarter branch"),
+    "school": _l("School branch"),
+    "military": _l("Military branch"),
+    "agency": _l("Agency branch"),
+    "enterprise": _l("Enterprise branch"),
+    "police": _l("Police branch"),
+}
+BRANCH_KINDS = ("village", "quarter", "school", "military", "agency", "enterprise", "police")
+
+
+class Unit(db.Model):
+    __tablename__ = "unit"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN (" + ", ".join(f"'{k}'" for k in UNIT_KINDS) + ")", name="kind_known"
+        ),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity_ordered"),
+        # Subtree queries are `path LIKE '<prefix>%'`: a btree with pattern ops serves them on PostgreSQL.
+        Index("ix_unit_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    # Materialised path of ids, "/1/5/23/": the subtree of u is every path starting with u.path.
+    path: Mapped[str] = mapped_column(String(400), default="")
+    depth: Mapped[int] = mapped_column(default=0)
+    decides_admissions: Mapped[bool] = mapped_column(default=False)
+    valid_from: Mapped[date] = mapped_column(default=date(2000, 1, 1))
+    valid_to: Mapped[date | None]
+
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Unit"]] = relationship(back_populates="parent")
+
+    @property
+    def is_branch(self):
+        return self.kind in BRANCH_KINDS
+
+    @property
+    def kind_label(self):
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+    def is_ancestor_of(self, other):
+        return other.path.startswith(self.path)
+
+    def __repr__(self):
+        return f"<Unit {self.code} {self.path}>"
+
+
+def add_unit(code, name, kind, parent=None, decides_admissions=False, valid_from=date(2000, 1, 1)):
+    """Create a unit and set its materialised path (which needs the id, hence the flush)."""
+    unit = Unit(code=code, name=name, kind=kind, parent=parent,
+                decides_admissions=decides_admissions, valid_from=valid_from)
+    db.session.add(unit)
+    db.session.flush()
+    unit.path = (parent.path if parent else "/") + f"{unit.id}/"
+    unit.depth = parent.depth + 1 if parent else 0
+    return unit
+
+
+def subtree_filter(root):
+    """SQL condition: a unit belongs to the subtree of `root` (root included)."""
+    return Unit.path.startswith(root.path, autoescape=True)

@@ -1,0 +1,48 @@
+"""The base form: WTForms' own messages go through our catalogue (WTForms ships no Vietnamese)."""
+import flask_babel
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+
+
+class _BabelTranslations:
+    def gettext(self, string):
+        return flask_babel.gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return flask_babel.ngettext(singular, plural, n)
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _BabelTranslations()
+
+
+class EmptyForm(BaseForm):
+    """A POST-only button: just the CSRF token."""
+
+
+class VersionedForm(BaseForm):
+    # The case version the user saw: acting on a page that went stale is refused.
+    version = HiddenField()
+
+
+# WTForms' built-in messages that our forms can show, marked so the catalogue carries them.
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Not a valid date value."),
+    _l("Not a valid integer value."),
+    _l("Not a valid choice."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Field cannot be longer than %(max)d character."),
+    _l("Field cannot be longer than %(max)d characters."),
+    _l("The CSRF token is missing."),
+    _l("The CSRF token is invalid."),
+    _l("The CSRF token has expired."),
+    _l("The CSRF tokens do not match."),
+    _l("Invalid Choice: could not coerce."),
+)

@@ -1,0 +1,144 @@
+"""The admission process, as one table (DOMAIN.md §2): what can happen in each stage, who may do
+it, what it records and what must hold first. The `transitions` Machine is built from this table
+once, at import; pages, buttons and the state diagram read the same table."""
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from transitions import Machine
+
+from pipeline.workflow import forms, guards
+from pipeline.workflow.stages import STAGE_NAMES
+
+# Who may record an act. A board records the decisions of the standing committee it serves;
+# a grassroots committee may too when its own unit has been given the power to decide.
+BRANCH = frozenset({"secretary", "committee"})
+COMMITTEE = frozenset({"committee"})
+DECIDING = frozenset({"board", "committee"})
+
+PRE_CEREMONY = ("spotted", "training", "dossier", "branch_vote", "committee_review", "decision", "ceremony")
+
+
+@dataclass(frozen=True)
+class Transition:
+    trigger: str
+    sources: tuple
+    dest: str
+    label: object
+    roles: frozenset
+    form: type
+    guards: tuple = ()
+    # For a vote: the check that decides between `dest` and `fail_dest`.
+    outcome: object = None
+    fail_dest: str | None = None
+    needs_deciding_unit: bool = False
+    confirm: bool = False  # irreversible: the page asks before submitting
+    style: str = "primary"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def destinations(self):
+        return (self.dest,) + ((self.fail_dest,) if self.fail_dest else ())
+
+
+ALWAYS = (guards.rulebook_exists, guards.act_date_in_order)
+
+TRANSITIONS = (
+    Transition("enrol_training", ("spotted",), "training", _l("Send to the training class"),
+               BRANCH, forms.EnrolTrainingForm),
+    Transition("resume_dossier", ("spotted",), "dossier", _l("Reopen the dossier (certificate still valid)"),
+               BRANCH, forms.ResumeDossierForm, guards=(guards.training_certificate_valid,)),
+    Transition("complete_training", ("training",), "dossier", _l("Record the training certificate"),
+               BRANCH, forms.CompleteTrainingForm),
+    Transition("complete_dossier", ("dossier",), "branch_vote", _l("Dossier complete"),
+               BRANCH, forms.CompleteDossierForm,
+               guards=(guards.education_sufficient, guards.training_certificate_valid,
+                       guards.introducers_sufficient)),
+    Transition("record_branch_vote", ("branch_vote",), "committee_review", _l("Record the branch vote"),
+               BRANCH, forms.BranchVoteForm,
+               guards=(guards.age_within_limits, guards.education_sufficient,
+                       guards.training_certificate_valid, guards.dossier_not_stale),
+               outcome=guards.branch_vote_passes, fail_dest="spotted"),
+    Transition("record_committee_review", ("committee_review",), "decision",
+               _l("Record the grassroots committee review"), COMMITTEE, forms.CommitteeReviewForm,
+               outcome=guards.committee_vote_passes, fail_dest="rejected"),
+    Transition("record_decision", ("decision",), "ceremony", _l("Record the admission decision"),
+               DECIDING, forms.DecisionForm, needs_deciding_unit=True),
+    Transition("refuse_admission", ("decision",), "rejected", _l("Refuse admission"),
+               DECIDING, forms.ReasonForm, needs_deciding_unit=True, confirm=True, style="danger"),
+    Transition("hold_ceremony", ("ceremony",), "probation", _l("Record the admission ceremony"),
+               BRANCH, forms.CeremonyForm, guards=(guards.ceremony_after_decision_received,), confirm=True),
+    Transition("recognise_official", ("probation",), "official", _l("Recognise as official member"),
+               DECIDING, forms.RecognitionForm, guards=(guards.probation_complete,),
+               outcome=guards.branch_vote_passes, fail_dest="struck_off", needs_deciding_unit=True,
+               confirm=True),
+    Transition("strike_off", ("probation",), "struck_off", _l("Strike off"),
+               BRANCH, forms.ReasonForm, confirm=True, style="danger"),
+    Transition("withdraw", PRE_CEREMONY, "withdrawn", _l("Candidate withdraws"),
+               BRANCH, forms.ReasonForm, confirm=True, style="outline-danger"),
+    Transition("remove_from_pool", ("spotted", "training", "dossier"), "removed", _l("Remove from the pool"),
+               BRANCH, forms.ReasonForm, confirm=True, style="outline-danger"),
+    Transition("expire", ("training", "dossier", "branch_vote"), "expired", _l("Papers expired"),
+               BRANCH, forms.ReasonForm, style="outline-warning"),
+    Transition("reopen", ("expired", "rejected"), "spotted", _l("Return to nurturing"),
+               BRANCH, forms.ReasonForm, style="outline-primary"),
+)
+TRANSITION_BY_TRIGGER = {t.trigger: t for t in TRANSITIONS}
+# The first act of every case: it is created in this stage by the "spot" event.
+INITIAL_STAGE = "spotted"
+SPOT_EVENT = "spot"
+
+
+def transitions_from(stage):
+    return [t for t in TRANSITIONS if stage in t.sources]
+
+
+def find_transition(trigger, stage):
+    transition = TRANSITION_BY_TRIGGER.get(trigger)
+    return transition if transition and stage in transition.sources else None
+
+
+def blocking_reasons(transition, ctx):
+    """Every reason the act cannot be done now; the rulebook check comes first since the
+    others need it."""
+    reasons = guards.rulebook_exists(ctx)
+    if reasons:
+        return reasons
+    for check in (guards.act_date_in_order,) + transition.guards:
+        reasons.extend(check(ctx))
+    return reasons
+
+
+def _machine_transitions():
+    """Guards run before the machine fires (their reasons are needed); the machine's own
+    conditions repeat them so no caller can move a case past a failing guard."""
+    specs = []
+    for t in TRANSITIONS:
+        def ready(event, t=t):
+            return not blocking_reasons(t, event.kwargs["ctx"])
+        for source in t.sources:
+            if t.outcome:
+                def passes(event, t=t):
+                    return t.outcome(event.kwargs["ctx"])
+                specs.append(dict(trigger=t.trigger, source=source, dest=t.dest, conditions=[ready, passes]))
+                specs.append(dict(trigger=t.trigger, source=source, dest=t.fail_dest, conditions=[ready]))
+            else:
+                specs.append(dict(trigger=t.trigger, source=source, dest=t.dest, conditions=[ready]))
+    return specs
+
+
+MACHINE = Machine(model=None, states=list(STAGE_NAMES), transitions=_machine_transitions(),
+                  initial=None, auto_transitions=False, model_attribute="stage", send_event=True)
+# What add_model puts on the instance, removed again after each act.
+_BOUND_NAMES = ({"trigger", "may_trigger"} | {t.trigger for t in TRANSITIONS}
+                | {f"may_{t.trigger}" for t in TRANSITIONS} | {f"is_stage_{s}" for s in STAGE_NAMES})
+
+
+def fire(case, transition, ctx):
+    """Bind the case, fire the trigger, unbind. Returns True if the stage changed."""
+    MACHINE.add_model(case, initial=case.stage)
+    try:
+        return getattr(case, transition.trigger)(ctx=ctx)
+    finally:
+        MACHINE.remove_model(case)
+        for name in _BOUND_NAMES & set(vars(case)):
+            delattr(case, name)

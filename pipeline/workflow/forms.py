@@ -1,0 +1,163 @@
+"""One form per act, collecting what that stage records (DOMAIN.md §2, last column).
+Every act form has `effective_date`: the day the act took effect, labelled for the act."""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from pipeline.web.forms import VersionedForm
+
+MAX_COUNT = 100000  # far above any branch or committee; keeps counts inside the integer column
+
+
+def _required():
+    return DataRequired(message=_l("This field is required."))
+
+
+def _count(label):
+    return IntegerField(label, validators=[InputRequired(message=_l("This field is required.")),
+                                           NumberRange(min=0, max=MAX_COUNT)])
+
+
+def _text(label, max_length=200, required=True):
+    checks = [_required()] if required else [Optional()]
+    return StringField(label, validators=checks + [Length(max=max_length)])
+
+
+class ActForm(VersionedForm):
+    effective_date = DateField(_l("Date"), validators=[_required()])
+
+    def act_data(self):
+        """The act's data for the log: every field but the date, the version and the token."""
+        skip = {"effective_date", "version", "csrf_token", "reason"}
+        return {name: field.data for name, field in self._fields.items() if name not in skip}
+
+
+class ReasonForm(ActForm):
+    effective_date = DateField(_l("Date"), validators=[_required()])
+    reason = TextAreaField(_l("Reason"), validators=[_required(), Length(min=5, max=1000)])
+
+
+class EnrolTrainingForm(ActForm):
+    effective_date = DateField(_l("Class start date"), validators=[_required()])
+    class_name = _text(_l("Training class"))
+    organiser = _text(_l("Organised by"), required=False)
+
+
+class CompleteTrainingForm(ActForm):
+    effective_date = DateField(_l("Certificate date"), validators=[_required()])
+    certificate_number = _text(_l("Certificate number"), max_length=60)
+
+
+class ResumeDossierForm(ActForm):
+    effective_date = DateField(_l("Date the dossier was reopened"), validators=[_required()])
+    note = _text(_l("Note"), max_length=500, required=False)
+
+
+class CompleteDossierForm(ActForm):
+    effective_date = DateField(_l("Date the dossier was complete"), validators=[_required()])
+    resume_verified = BooleanField(_l("Résumé verified (thẩm tra lý lịch)"))
+    resume_verification_note = _text(_l("Verification result"), max_length=500, required=False)
+    youth_union_resolution = _text(_l("Youth Union resolution (number, date)"), max_length=100, required=False)
+    introducer_1_name = _text(_l("First introducing member"), required=False)
+    introducer_1_known_since = DateField(_l("Has worked or lived with the candidate since"), validators=[Optional()])
+    introducer_1_official = BooleanField(_l("Official party member"), default=True)
+    introducer_2_name = _text(_l("Second introducing member"), required=False)
+    introducer_2_known_since = DateField(_l("Has worked or lived with the candidate since"), validators=[Optional()])
+    introducer_2_official = BooleanField(_l("Official party member"), default=True)
+
+    def act_data(self):
+        data = {"resume_verified": self.resume_verified.data,
+                "resume_verification_note": self.resume_verification_note.data or "",
+                "youth_union_resolution": self.youth_union_resolution.data or "",
+                "introducers": []}
+        for n in (1, 2):
+            name = (getattr(self, f"introducer_{n}_name").data or "").strip()
+            if name:
+                data["introducers"].append({
+                    "name": name,
+                    "known_since": getattr(self, f"introducer_{n}_known_since").data,
+                    "official": getattr(self, f"introducer_{n}_official").data,
+                })
+        return data
+
+
+class _VoteCounts:
+    def _check_counts(self, total_field, present_field=None):
+        total = total_field.data or 0
+        present = present_field.data if present_field is not None else total
+        if present_field is not None and present is not None and present > total:
+            present_field.errors.append(_l("More present (%(present)d) than members in total (%(total)d).",
+                                           present=present, total=total))
+            return False
+        votes = (self.votes_for.data or 0) + (self.votes_against.data or 0)
+        if present is not None and votes > present:
+            self.votes_for.errors.append(_l("%(votes)d votes cast but only %(present)d could vote.",
+                                            votes=votes, present=present))
+            return False
+        if total < 1:
+            total_field.errors.append(_l("There must be at least one member."))
+            return False
+        return True
+
+
+class BranchVoteForm(ActForm, _VoteCounts):
+    effective_date = DateField(_l("Branch meeting date"), validators=[_required()])
+    members_total = _count(_l("Official members of the branch in total"))
+    members_present = _count(_l("Official members present"))
+    votes_for = _count(_l("Votes for"))
+    votes_against = _count(_l("Votes against"))
+    resolution_number = _text(_l("Branch resolution (6-KNĐ) number"), max_length=60, required=False)
+    over_age_consent = _text(_l("Provincial consent for a candidate over 60 (document)"), max_length=200,
+                             required=False)
+
+    def validate(self, extra_validators=None):
+        return super().validate(extra_validators) and self._check_counts(self.members_total, self.members_present)
+
+
+class CommitteeReviewForm(ActForm, _VoteCounts):
+    effective_date = DateField(_l("Committee meeting date"), validators=[_required()])
+    committee_size = _count(_l("Committee members in total"))
+    votes_for = _count(_l("Votes for"))
+    votes_against = _count(_l("Votes against"))
+    resolution_number = _text(_l("Committee resolution (8-KNĐ) number"), max_length=60, required=False)
+    subcommittee_appraisal = _text(_l("Sub-committee appraisal (7-KNĐ), if any"), max_length=200, required=False)
+
+    def validate(self, extra_validators=None):
+        return super().validate(extra_validators) and self._check_counts(self.committee_size)
+
+
+class DecisionForm(ActForm):
+    decision_number = _text(_l("Decision (9-KNĐ) number"), max_length=60)
+    effective_date = DateField(_l("Decision date"), validators=[_required()])
+    issuing_unit_id = SelectField(_l("Issued by"), coerce=int, validators=[_required()])
+    received_on = DateField(_l("Date received by the branch"), validators=[_required()])
+
+    def __init__(self, *args, deciding_units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.issuing_unit_id.choices = [(u.id, u.name) for u in deciding_units]
+
+    def validate_received_on(self, field):
+        if self.effective_date.data and field.data and field.data < self.effective_date.data:
+            raise ValidationError(_l("The branch cannot receive the decision before it was issued."))
+
+
+class CeremonyForm(ActForm):
+    effective_date = DateField(_l("Ceremony date"), validators=[_required()])
+    place = _text(_l("Place"))
+
+
+class RecognitionForm(ActForm, _VoteCounts):
+    branch_meeting_date = DateField(_l("Branch meeting date"), validators=[_required()])
+    members_total = _count(_l("Official members of the branch in total"))
+    members_present = _count(_l("Official members present"))
+    votes_for = _count(_l("Votes for"))
+    votes_against = _count(_l("Votes against"))
+    decision_number = _text(_l("Recognition decision number"), max_length=60)
+    effective_date = DateField(_l("Recognition decision date"), validators=[_required()])
+
+    def validate(self, extra_validators=None):
+        return super().validate(extra_validators) and self._check_counts(self.members_total, self.members_present)
+
+    def validate_branch_meeting_date(self, field):
+        if self.effective_date.data and field.data and field.data > self.effective_date.data:
+            raise ValidationError(_l("The branch meeting must come before the decision."))

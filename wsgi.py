@@ -1,0 +1,3 @@
+from pipeline import create_app
+
+app = create_app()
