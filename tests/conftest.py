@@ -16,6 +16,15 @@ from pipeline.extensions import db
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_DB_NAME = os.environ.get("TEST_PG_DB_NAME", "ketnap_test")
 PASSWORD = "demo-pass"
+_PASSWORD_HASH = []
+
+
+def password_hash():
+    """Hashing is slow on purpose; tests hash the shared password once per session."""
+    if not _PASSWORD_HASH:
+        from werkzeug.security import generate_password_hash
+        _PASSWORD_HASH.append(generate_password_hash(PASSWORD))
+    return _PASSWORD_HASH[0]
 
 
 def _pg_url():
@@ -125,8 +134,8 @@ class World:
             ("com_b", "committee", self.commune_b), ("board", "board", self.town),
             ("admin", "admin", self.town),
         ]:
-            user = User(username=username, display_name=username.upper(), role=role, unit=unit)
-            user.set_password(PASSWORD)
+            user = User(username=username, display_name=username.upper(), role=role, unit=unit,
+                        password_hash=password_hash())
             db.session.add(user)
             self.users[username] = user
         db.session.commit()

@@ -1,8 +1,221 @@
-from flask import Blueprint
+"""The candidate pages: the list, opening a case, the case page and the act forms.
+Views parse a form, call one operation, flash and redirect; the workflow decides."""
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from pipeline.candidates.forms import CandidateFilterForm, NewCandidateForm, act_form_class
+from pipeline.candidates.models import Candidate
+from pipeline.candidates.text import fold
+from pipeline.candidates.timeline import timeline
+from pipeline.extensions import db
+from pipeline.rules.rulebook import NoRulebook, rulebook_on
+from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
+from pipeline.workflow import definition, operations
+from pipeline.workflow.guards import age_in_months
+from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME, STAGE_NAMES
 
 bp = Blueprint("candidates", __name__, url_prefix="/candidates")
 
+MAX_PER_PAGE = 100
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _scoped_cases():
+    """Cases whose branch is inside the user's subtree, with the branch loaded by the same query."""
+    return (select(Candidate).join(Candidate.branch).where(operations.scope_filter(_user()))
+            .options(contains_eager(Candidate.branch)))
+
+
+def _case_or_404(case_id):
+    case = db.session.execute(_scoped_cases().where(Candidate.id == case_id)).scalar_one_or_none()
+    if case is None:
+        abort(404)  # not there and not yours look the same
+    return case
+
+
+def _units_in_scope():
+    """The user's unit and everything below it, in tree order, siblings by name."""
+    units = db.session.execute(select(Unit).where(operations.scope_filter(_user()))).scalars().all()
+    children = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered, stack = [], [_user().unit.id]
+    by_id = {u.id: u for u in units}
+    while stack:
+        unit = by_id[stack.pop()]
+        ordered.append(unit)
+        kids = sorted(children.get(unit.id, []), key=lambda u: (u.is_branch, fold(u.name)))
+        stack.extend(k.id for k in reversed(kids))
+    return ordered
+
+
+def _referral_threshold():
+    try:
+        return rulebook_on(date.today())["failed_votes_before_referral"]
+    except NoRulebook:
+        return None
+
 
 @bp.get("/")
+@login_required
 def list_candidates():
-    return "TODO"
+    units = _units_in_scope()
+    units_by_id = {u.id: u for u in units}
+    form = CandidateFilterForm(request.args, units=units, root_depth=_user().unit.depth)
+    form.validate()
+    stage, unit, query = form.clean(units_by_id, STAGE_NAMES)
+    stmt = _scoped_cases()
+    if stage:
+        stmt = stmt.where(Candidate.stage == stage)
+    if unit is not None:
+        stmt = stmt.where(subtree_filter(unit))
+    folded = fold(query)
+    if folded:
+        stmt = stmt.where(Candidate.name_folded.contains(folded, autoescape=True))
+    stmt = stmt.order_by(Candidate.name_folded, Candidate.id)
+    per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
+    page = db.paginate(stmt, per_page=per_page, max_per_page=MAX_PER_PAGE)
+    return render_template(
+        "candidates/list.html", page=page, form=form, filtered=bool(stage or unit or folded),
+        may_create=_user().role in definition.BRANCH, referral_threshold=_referral_threshold())
+
+
+def _branches_for_new_case():
+    """None: the user's own branch. A list: the branches a committee may choose from."""
+    user = _user()
+    if user.role not in definition.BRANCH:
+        abort(403)
+    if user.role == "secretary":
+        if not user.unit.is_branch:
+            abort(403)
+        return None
+    today = date.today()
+    return db.session.execute(
+        select(Unit).where(subtree_filter(user.unit), Unit.kind.in_(BRANCH_KINDS),
+                           (Unit.valid_to.is_(None)) | (Unit.valid_to >= today))
+        .order_by(Unit.name)
+    ).scalars().all()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_candidate():
+    branches = _branches_for_new_case()
+    form = NewCandidateForm(branches=branches)
+    if request.method == "GET":
+        form.effective_date.data = date.today()
+    problems = []
+    if form.validate_on_submit():
+        branch = form.chosen_branch or _user().unit
+        try:
+            case = operations.spot_candidate(_user(), branch, form.effective_date.data, form.particulars())
+            db.session.commit()
+        except operations.ActBlocked as blocked:
+            db.session.rollback()
+            problems = blocked.reasons
+        else:
+            flash(_("Case opened for %(name)s.", name=case.full_name), "success")
+            return redirect(url_for(".show_case", case_id=case.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("candidates/new.html", form=form, problems=problems), status
+
+
+def _progress(case, events):
+    """(step reached, total steps, the exit if the case left the main road)."""
+    stage = STAGE_BY_NAME[case.stage]
+    if not stage.exit:
+        return stage.step, len(MAIN_STAGES), None
+    left_from = events[-1].from_stage if events else None
+    step = STAGE_BY_NAME[left_from].step if left_from in STAGE_BY_NAME else None
+    return step or 0, len(MAIN_STAGES), stage
+
+
+@bp.get("/<int:case_id>")
+@login_required
+def show_case(case_id):
+    case = _case_or_404(case_id)
+    events = operations.load_events(case.id)
+    actions = operations.action_states(_user(), case, events)
+    step, steps, exit_stage = _progress(case, events)
+    age_months = age_in_months(case.date_of_birth, date.today())
+    return render_template(
+        "candidates/case.html", case=case, entries=timeline(events), actions=actions,
+        step=step, steps=steps, exit_stage=exit_stage, main_stages=MAIN_STAGES,
+        age_years=age_months // 12, referral_threshold=_referral_threshold())
+
+
+def _make_act_form(transition, case):
+    kwargs = {}
+    if hasattr(transition.form, "issuing_unit_id"):
+        # Only the deciding units the user acts for: a board issues its own decisions.
+        user_path = _user().unit.path
+        kwargs["deciding_units"] = [u for u in operations.deciding_units_for(case) if u.path.startswith(user_path)]
+    if request.method == "GET":
+        kwargs.update(version=case.version, effective_date=date.today())
+    return act_form_class(transition)(**kwargs)
+
+
+def _preview_reasons(transition, case):
+    """Why the act would be refused if dated today (the form can still carry another date)."""
+    events = operations.load_events(case.id)
+    for candidate_transition, reasons in operations.action_states(_user(), case, events):
+        if candidate_transition.trigger == transition.trigger:
+            return reasons
+    return []
+
+
+@bp.route("/<int:case_id>/act/<trigger>", methods=["GET", "POST"])
+@login_required
+def act(case_id, trigger):
+    case = _case_or_404(case_id)
+    transition = definition.TRANSITION_BY_TRIGGER.get(trigger)
+    if transition is None:
+        abort(404)
+    if not operations.role_may(_user(), transition, case):
+        abort(403)
+    if case.stage not in transition.sources:
+        flash(str(operations.CASE_CHANGED), "warning")
+        return redirect(url_for(".show_case", case_id=case.id))
+    form = _make_act_form(transition, case)
+    refused = []
+    if form.validate_on_submit():
+        try:
+            expected_version = int(form.version.data)
+        except (TypeError, ValueError):
+            abort(400)
+        reason = form.reason.data if "reason" in form else ""
+        try:
+            row = operations.apply_event(case.id, trigger, _user(), form.effective_date.data, form.act_data(),
+                                         reason=reason, expected_version=expected_version)
+        except operations.CaseNotFound:
+            abort(404)
+        except operations.NotPermitted:
+            abort(403)
+        except operations.CaseChanged as changed:
+            flash(str(changed.reasons[0]), "warning")
+            return redirect(url_for(".show_case", case_id=case_id))
+        except operations.ActBlocked as blocked:
+            refused = blocked.reasons
+        else:
+            _flash_outcome(transition, row)
+            return redirect(url_for(".show_case", case_id=case_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("candidates/act.html", case=case, transition=transition, form=form,
+                           refused=refused, preview=[] if refused else _preview_reasons(transition, case)), status
+
+
+def _flash_outcome(transition, row):
+    stage = STAGE_BY_NAME[row.to_stage].label
+    if transition.fail_dest and row.to_stage == transition.fail_dest:
+        flash(_("Recorded. The vote did not pass (%(reason)s): the case is now “%(stage)s”.",
+                reason=row.reason, stage=stage), "warning")
+    else:
+        flash(_("Recorded: %(act)s. The case is now “%(stage)s”.", act=transition.label, stage=stage), "success")

@@ -6,11 +6,14 @@ from wtforms import HiddenField
 
 
 class _BabelTranslations:
+    """Only looks the message up: WTForms fills in %(min)d, %(max)d itself. (flask_babel.ngettext
+    would format at once with `num` alone and fail with KeyError on "%(max)d".)"""
+
     def gettext(self, string):
-        return flask_babel.gettext(string)
+        return flask_babel.get_translations().ugettext(string)
 
     def ngettext(self, singular, plural, n):
-        return flask_babel.ngettext(singular, plural, n)
+        return flask_babel.get_translations().ungettext(singular, plural, n)
 
 
 class BaseForm(FlaskForm):

@@ -39,6 +39,11 @@ class Transition:
     def destinations(self):
         return (self.dest,) + ((self.fail_dest,) if self.fail_dest else ())
 
+    @property
+    def needs_reason(self):
+        """Acts recorded with a reason (the exits and the return to nurturing): never without one."""
+        return issubclass(self.form, forms.ReasonForm)
+
 
 ALWAYS = (guards.rulebook_exists, guards.act_date_in_order)
 
@@ -62,7 +67,8 @@ TRANSITIONS = (
                _l("Record the grassroots committee review"), COMMITTEE, forms.CommitteeReviewForm,
                outcome=guards.committee_vote_passes, fail_dest="rejected"),
     Transition("record_decision", ("decision",), "ceremony", _l("Record the admission decision"),
-               DECIDING, forms.DecisionForm, needs_deciding_unit=True),
+               DECIDING, forms.DecisionForm, guards=(guards.decision_receipt_plausible,),
+               needs_deciding_unit=True),
     Transition("refuse_admission", ("decision",), "rejected", _l("Refuse admission"),
                DECIDING, forms.ReasonForm, needs_deciding_unit=True, confirm=True, style="danger"),
     Transition("hold_ceremony", ("ceremony",), "probation", _l("Record the admission ceremony"),

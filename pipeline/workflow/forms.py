@@ -13,6 +13,12 @@ def _required():
     return DataRequired(message=_l("This field is required."))
 
 
+def _date_required():
+    """For dates: DataRequired would replace "Not a valid date value." by "required" when the
+    text typed is not a date; InputRequired keeps the real problem."""
+    return InputRequired(message=_l("This field is required."))
+
+
 def _count(label):
     return IntegerField(label, validators=[InputRequired(message=_l("This field is required.")),
                                            NumberRange(min=0, max=MAX_COUNT)])
@@ -24,7 +30,7 @@ def _text(label, max_length=200, required=True):
 
 
 class ActForm(VersionedForm):
-    effective_date = DateField(_l("Date"), validators=[_required()])
+    effective_date = DateField(_l("Date"), validators=[_date_required()])
 
     def act_data(self):
         """The act's data for the log: every field but the date, the version and the token."""
@@ -33,28 +39,28 @@ class ActForm(VersionedForm):
 
 
 class ReasonForm(ActForm):
-    effective_date = DateField(_l("Date"), validators=[_required()])
+    effective_date = DateField(_l("Date"), validators=[_date_required()])
     reason = TextAreaField(_l("Reason"), validators=[_required(), Length(min=5, max=1000)])
 
 
 class EnrolTrainingForm(ActForm):
-    effective_date = DateField(_l("Class start date"), validators=[_required()])
+    effective_date = DateField(_l("Class start date"), validators=[_date_required()])
     class_name = _text(_l("Training class"))
     organiser = _text(_l("Organised by"), required=False)
 
 
 class CompleteTrainingForm(ActForm):
-    effective_date = DateField(_l("Certificate date"), validators=[_required()])
+    effective_date = DateField(_l("Certificate date"), validators=[_date_required()])
     certificate_number = _text(_l("Certificate number"), max_length=60)
 
 
 class ResumeDossierForm(ActForm):
-    effective_date = DateField(_l("Date the dossier was reopened"), validators=[_required()])
+    effective_date = DateField(_l("Date the dossier was reopened"), validators=[_date_required()])
     note = _text(_l("Note"), max_length=500, required=False)
 
 
 class CompleteDossierForm(ActForm):
-    effective_date = DateField(_l("Date the dossier was complete"), validators=[_required()])
+    effective_date = DateField(_l("Date the dossier was complete"), validators=[_date_required()])
     resume_verified = BooleanField(_l("Résumé verified (thẩm tra lý lịch)"))
     resume_verification_note = _text(_l("Verification result"), max_length=500, required=False)
     youth_union_resolution = _text(_l("Youth Union resolution (number, date)"), max_length=100, required=False)
@@ -101,7 +107,7 @@ class _VoteCounts:
 
 
 class BranchVoteForm(ActForm, _VoteCounts):
-    effective_date = DateField(_l("Branch meeting date"), validators=[_required()])
+    effective_date = DateField(_l("Branch meeting date"), validators=[_date_required()])
     members_total = _count(_l("Official members of the branch in total"))
     members_present = _count(_l("Official members present"))
     votes_for = _count(_l("Votes for"))
@@ -115,7 +121,7 @@ class BranchVoteForm(ActForm, _VoteCounts):
 
 
 class CommitteeReviewForm(ActForm, _VoteCounts):
-    effective_date = DateField(_l("Committee meeting date"), validators=[_required()])
+    effective_date = DateField(_l("Committee meeting date"), validators=[_date_required()])
     committee_size = _count(_l("Committee members in total"))
     votes_for = _count(_l("Votes for"))
     votes_against = _count(_l("Votes against"))
@@ -128,9 +134,9 @@ class CommitteeReviewForm(ActForm, _VoteCounts):
 
 class DecisionForm(ActForm):
     decision_number = _text(_l("Decision (9-KNĐ) number"), max_length=60)
-    effective_date = DateField(_l("Decision date"), validators=[_required()])
+    effective_date = DateField(_l("Decision date"), validators=[_date_required()])
     issuing_unit_id = SelectField(_l("Issued by"), coerce=int, validators=[_required()])
-    received_on = DateField(_l("Date received by the branch"), validators=[_required()])
+    received_on = DateField(_l("Date received by the branch"), validators=[_date_required()])
 
     def __init__(self, *args, deciding_units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,18 +148,18 @@ class DecisionForm(ActForm):
 
 
 class CeremonyForm(ActForm):
-    effective_date = DateField(_l("Ceremony date"), validators=[_required()])
+    effective_date = DateField(_l("Ceremony date"), validators=[_date_required()])
     place = _text(_l("Place"))
 
 
 class RecognitionForm(ActForm, _VoteCounts):
-    branch_meeting_date = DateField(_l("Branch meeting date"), validators=[_required()])
+    branch_meeting_date = DateField(_l("Branch meeting date"), validators=[_date_required()])
     members_total = _count(_l("Official members of the branch in total"))
     members_present = _count(_l("Official members present"))
     votes_for = _count(_l("Votes for"))
     votes_against = _count(_l("Votes against"))
     decision_number = _text(_l("Recognition decision number"), max_length=60)
-    effective_date = DateField(_l("Recognition decision date"), validators=[_required()])
+    effective_date = DateField(_l("Recognition decision date"), validators=[_date_required()])
 
     def validate(self, extra_validators=None):
         return super().validate(extra_validators) and self._check_counts(self.members_total, self.members_present)

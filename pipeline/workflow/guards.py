@@ -138,7 +138,8 @@ def introducers_sufficient(ctx):
     for introducer in introducers:
         if not introducer.get("official"):
             reasons.append(_l("%(name)s is not an official party member", name=introducer["name"]))
-        since = date.fromisoformat(introducer["known_since"]) if introducer.get("known_since") else None
+        since = introducer.get("known_since") or None  # a date from the form, ISO text from the log
+        since = date.fromisoformat(since) if isinstance(since, str) else since
         if since is None:
             reasons.append(_l("when %(name)s began working or living with the candidate is missing",
                               name=introducer["name"]))
@@ -159,6 +160,27 @@ def probation_complete(ctx):
     ends = ceremony + relativedelta(months=ctx.rulebook["probation_months"])
     if ctx.on_date < ends:
         return [_l("probation runs until %(ends)s", ends=_d(ends))]
+    met = (ctx.data or {}).get("branch_meeting_date")
+    met = date.fromisoformat(met) if isinstance(met, str) else met
+    if met and met < ends:
+        return [_l("the branch considered recognition on %(met)s, before probation ended on %(ends)s",
+                   met=_d(met), ends=_d(ends))]
+    return []
+
+
+def decision_receipt_plausible(ctx):
+    """The branch receives the decision on or after its date, and not in the future."""
+    if ctx.preview:
+        return []
+    received = ctx.data.get("received_on")
+    received = date.fromisoformat(received) if isinstance(received, str) else received
+    if received is None:
+        return [_l("the date the branch received the decision is missing")]
+    if received < ctx.on_date:
+        return [_l("the branch cannot receive the decision (%(received)s) before it was issued (%(issued)s)",
+                   received=_d(received), issued=_d(ctx.on_date))]
+    if received > ctx.today:
+        return [_l("The date %(day)s is in the future.", day=_d(received))]
     return []
 
 

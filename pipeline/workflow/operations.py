@@ -2,7 +2,8 @@
 the machine, the log row, commit; any error rolls everything back."""
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
+from flask import current_app
+from flask_babel import force_locale, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -135,13 +136,18 @@ def perform(case, transition, actor, effective_date, data, reason="", events=Non
     ctx = ActContext(case, CaseFacts.from_events(events), effective_date, data=dict(data),
                      today=today or date.today())
     reasons = definition.blocking_reasons(transition, ctx)
+    if transition.needs_reason and not (reason or "").strip():
+        reasons.append(_l("A reason is required for this act."))
     if reasons:
         raise ActBlocked(*reasons)
     from_stage = case.stage
     if not definition.fire(case, transition, ctx):
         raise ActBlocked(_l("The act could not be applied."))
     if ctx.outcome_reason is not None:
-        reason = "; ".join(filter(None, [str(ctx.outcome_reason), reason]))
+        # The log is hashed and read in every language: record the default language's text.
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            outcome = str(ctx.outcome_reason)
+        reason = "; ".join(filter(None, [outcome, reason]))
     if transition.trigger == "record_branch_vote" and case.stage == transition.fail_dest:
         case.failed_branch_votes += 1
     case.stage_entered_on = effective_date
@@ -180,7 +186,9 @@ def apply_event(case_id, trigger, actor, effective_date, data, reason="", expect
         if not role_may(actor, transition, case):
             raise NotPermitted(_l("Your role cannot record this act."))
         if transition.needs_deciding_unit and "issuing_unit_id" in data:
-            if data["issuing_unit_id"] not in {u.id for u in deciding_units_for(case)}:
+            # Only a deciding unit above the branch, and one the user acts for.
+            allowed = {u.id for u in deciding_units_for(case) if u.path.startswith(actor.unit.path)}
+            if data["issuing_unit_id"] not in allowed:
                 raise ActBlocked(_l("The issuing unit does not have the power to decide admissions for this branch."))
         row = perform(case, transition, actor, effective_date, data, reason)
         db.session.commit()

@@ -1,0 +1,193 @@
+"""Forms of the candidate pages: the list's filter, opening a case, and the page side of the
+workflow's act forms (which live in pipeline.workflow.forms, next to the process)."""
+import unicodedata
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from pipeline.candidates.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
+from pipeline.candidates.text import to_nfc
+from pipeline.web.forms import BaseForm
+from pipeline.workflow.stages import STAGES
+
+# How old a newly spotted candidate can plausibly be (the admission rule itself, 18 at the
+# branch vote, is the rulebook's and is checked by the workflow).
+MIN_AGE_YEARS, MAX_AGE_YEARS = 16, 100
+NAME_PUNCTUATION = frozenset(" '’-.")
+
+
+def _required():
+    return DataRequired(message=_l("This field is required."))
+
+
+def _date_required():
+    # InputRequired keeps "Not a valid date value." when the text typed is not a date.
+    return InputRequired(message=_l("This field is required."))
+
+
+def _nfc(value):
+    return to_nfc(value) if isinstance(value, str) else value
+
+
+def has_control_characters(text, multiline=False):
+    allowed = {"\n", "\r", "\t"} if multiline else set()
+    return any(unicodedata.category(ch).startswith("C") and ch not in allowed for ch in text or "")
+
+
+CONTROL_MESSAGE = _l("Remove the invisible control characters from this text.")
+
+
+def plain_text(form, field):
+    if has_control_characters(field.data, multiline=isinstance(field, TextAreaField)):
+        raise ValidationError(CONTROL_MESSAGE)
+
+
+def person_name(form, field):
+    text = field.data or ""
+    if has_control_characters(text):
+        raise ValidationError(CONTROL_MESSAGE)
+    if any(unicodedata.category(ch)[0] not in "LM" and ch not in NAME_PUNCTUATION for ch in text):
+        raise ValidationError(_l("A name has letters, spaces, apostrophes and hyphens only."))
+    if not any(unicodedata.category(ch)[0] == "L" for ch in text):
+        raise ValidationError(_l("A name needs letters."))
+
+
+def not_in_future(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError(_l("This date is in the future."))
+
+
+def _choices(labels, blank=True):
+    return ([("", _l("Choose…"))] if blank else []) + list(labels.items())
+
+
+class CandidateFilterForm(BaseForm):
+    """The list's filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name"), filters=[_nfc], validators=[Optional(), Length(max=200)])
+    stage = SelectField(_l("Stage"), validators=[Optional()],
+                        choices=[("", _l("All stages"))] + [(s.name, s.label) for s in STAGES])
+    unit = SelectField(_l("Unit"), validators=[Optional()])
+
+    def __init__(self, formdata, units, root_depth, **kwargs):
+        super().__init__(formdata, **kwargs)
+        self.unit.choices = [("", _l("All my units"))] + [
+            (str(u.id), "\u00a0\u00a0" * (u.depth - root_depth) + u.name) for u in units]
+
+    def clean(self, units_by_id, stage_names):
+        """(stage, unit, query) that are valid; anything else is ignored."""
+        stage = self.stage.data if self.stage.data in stage_names else None
+        unit = units_by_id.get(int(self.unit.data)) if (self.unit.data or "").isdigit() else None
+        query = self.q.data if not self.q.errors else ""
+        return stage, unit, query
+
+
+class NewCandidateForm(BaseForm):
+    """Opening a case: the candidate's particulars and the day they were spotted."""
+
+    branch_id = SelectField(_l("Branch"), coerce=int, validators=[InputRequired(message=_l("Choose the branch."))])
+    full_name = StringField(_l("Full name"), filters=[_nfc],
+                            validators=[_required(), Length(max=200), person_name],
+                            render_kw={"autocomplete": "off", "maxlength": 200})
+    date_of_birth = DateField(_l("Date of birth"), validators=[_date_required()])
+    sex = SelectField(_l("Sex"), choices=_choices(SEXES), validators=[_required()])
+    ethnicity = StringField(_l("Ethnicity"), default="Kinh", filters=[_nfc],
+                            validators=[_required(), Length(max=60), plain_text])
+    education = SelectField(_l("Education"), choices=_choices(EDUCATION_LEVELS), validators=[_required()])
+    occupation = StringField(_l("Occupation"), filters=[_nfc], validators=[Optional(), Length(max=200), plain_text])
+    residence = StringField(_l("Residence"), filters=[_nfc], validators=[Optional(), Length(max=300), plain_text])
+    youth_union_member = BooleanField(_l("Youth Union member"))
+    source_organisation = SelectField(_l("Introduced by"), choices=_choices(SOURCE_ORGANISATIONS),
+                                      validators=[_required()])
+    helper_member = StringField(_l("Helper party member"), filters=[_nfc],
+                                validators=[Optional(), Length(max=200), plain_text])
+    effective_date = DateField(_l("Date spotted"), validators=[_date_required(), not_in_future])
+
+    PARTICULARS = ("full_name", "date_of_birth", "sex", "ethnicity", "education", "occupation", "residence",
+                   "youth_union_member", "source_organisation", "helper_member")
+
+    def __init__(self, *args, branches=None, **kwargs):
+        """`branches`: the branches to choose from, or None when the case goes to the user's own."""
+        super().__init__(*args, **kwargs)
+        self.branches = {b.id: b for b in branches or ()}
+        if branches is None:
+            del self.branch_id
+        else:
+            self.branch_id.choices = [(0, _l("Choose…"))] + [(b.id, b.name) for b in branches]
+
+    def validate_branch_id(self, field):
+        if not field.errors and field.data not in self.branches:  # "Choose…" (0) was left selected
+            raise ValidationError(_l("Choose the branch."))
+
+    def validate_date_of_birth(self, field):
+        if field.data is None:
+            return
+        on = self.effective_date.data if self.effective_date.data and not self.effective_date.errors \
+            else date.today()
+        if field.data >= on:
+            raise ValidationError(_l("The date of birth must be before the date spotted."))
+        years = relativedelta(on, field.data).years
+        if not MIN_AGE_YEARS <= years <= MAX_AGE_YEARS:
+            raise ValidationError(_l("This makes the candidate %(years)d years old on the date spotted; "
+                                     "between %(min)d and %(max)d expected.",
+                                     years=years, min=MIN_AGE_YEARS, max=MAX_AGE_YEARS))
+
+    def particulars(self):
+        return {name: self[name].data for name in self.PARTICULARS}
+
+    @property
+    def chosen_branch(self):
+        return self.branches.get(self.branch_id.data) if "branch_id" in self else None
+
+
+# --- the act forms, as the pages use them ---------------------------------------------------
+
+class ActPageMixin:
+    """Mixed in front of every act form on the pages: text is stored NFC and without control
+    characters, no date may be in the future, and irreversible acts need a ticked box."""
+
+    def validate(self, extra_validators=None):
+        for field in self:
+            if isinstance(field, StringField) and not isinstance(field, HiddenField):
+                field.data = _nfc(field.data)
+        valid = super().validate(extra_validators)
+        today = date.today()
+        for field in self:
+            if field.errors:
+                continue
+            if isinstance(field, DateField) and field.data and field.data > today:
+                field.errors.append(_l("This date is in the future."))
+                valid = False
+            elif (isinstance(field, StringField) and not isinstance(field, HiddenField)
+                  and has_control_characters(field.data, multiline=isinstance(field, TextAreaField))):
+                field.errors.append(CONTROL_MESSAGE)
+                valid = False
+        return valid
+
+    def act_data(self):
+        data = super().act_data()
+        data.pop("confirmed", None)
+        return data
+
+
+_ACT_FORMS = {}
+
+
+def act_form_class(transition):
+    """The page's form class for a transition, built once per trigger."""
+    form_class = _ACT_FORMS.get(transition.trigger)
+    if form_class is None:
+        attrs = {}
+        if transition.confirm:
+            attrs["confirmed"] = BooleanField(
+                _l("I confirm: this act cannot be undone."),
+                validators=[DataRequired(message=_l("Tick the box to confirm."))])
+        form_class = type(transition.form.__name__ + "Page", (ActPageMixin, transition.form), attrs)
+        _ACT_FORMS[transition.trigger] = form_class
+    return form_class

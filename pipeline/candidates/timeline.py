@@ -1,0 +1,100 @@
+"""The case page's timeline: the log rows in words. Labels come from the forms that collected
+the data, so a field added to an act's form shows up here with its own label."""
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from sqlalchemy import select
+from wtforms.fields.core import UnboundField
+
+from pipeline.candidates.forms import NewCandidateForm
+from pipeline.candidates.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
+from pipeline.extensions import db
+from pipeline.rules.rulebook import load_rulebooks
+from pipeline.units.models import Unit
+from pipeline.workflow import definition
+
+EVENT_LABELS = {definition.SPOT_EVENT: _l("Spotted as a candidate")} | {
+    t.trigger: t.label for t in definition.TRANSITIONS}
+EXTRA_LABELS = {
+    "rulebook": _l("Judged by the rules of"),
+    "introducers": _l("Introducing members"),
+    "referred_to_higher_committee": _l("Referred to the higher committee"),
+}
+CHOICE_LABELS = {"sex": SEXES, "education": EDUCATION_LEVELS, "source_organisation": SOURCE_ORGANISATIONS}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def form_labels(form_class):
+    labels = {}
+    for name in dir(form_class):
+        attr = getattr(form_class, name, None)
+        if isinstance(attr, UnboundField):
+            label = attr.args[0] if attr.args else attr.kwargs.get("label")
+            if label is not None:
+                labels[name] = label
+    return labels
+
+
+LABELS_BY_EVENT = {definition.SPOT_EVENT: form_labels(NewCandidateForm)} | {
+    t.trigger: form_labels(t.form) for t in definition.TRANSITIONS}
+
+
+@dataclass
+class TimelineEntry:
+    event: object  # the log row
+    label: object
+    details: list  # (label, text) pairs
+
+
+def _day(text):
+    try:
+        return format_date(date.fromisoformat(text), "dd/MM/yyyy")
+    except ValueError:
+        return text
+
+
+def _text(key, value, units, rulebooks):
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key == "issuing_unit_id":
+        unit = units.get(value)
+        return unit.name if unit else f"#{value}"
+    if key in CHOICE_LABELS:
+        return str(CHOICE_LABELS[key].get(value, value))
+    if key == "rulebook":
+        return rulebooks.get(value, value)
+    if key == "introducers":
+        people = []
+        for person in value:
+            words = [person.get("name", "")]
+            if person.get("known_since"):
+                words.append(_("known since %(day)s", day=_day(person["known_since"])))
+            if not person.get("official", True):
+                words.append(_("not an official member"))
+            people.append(", ".join(words))
+        return "; ".join(people) or "—"
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return _day(value)
+    return str(value)
+
+
+def timeline(events):
+    """One entry per log row. Loads the units the rows refer to in one query."""
+    unit_ids = {e.data.get("issuing_unit_id") for e in events if isinstance(e.data, dict)} - {None}
+    units = {}
+    if unit_ids:
+        units = {u.id: u for u in db.session.execute(select(Unit).where(Unit.id.in_(unit_ids))).scalars()}
+    rulebooks = {book.code: book.title for book in load_rulebooks()}
+    entries = []
+    for event in events:
+        labels = LABELS_BY_EVENT.get(event.event, {})
+        details = []
+        for key, value in (event.data or {}).items():
+            if value is None or value == "" or value == []:
+                continue
+            label = labels.get(key) or EXTRA_LABELS.get(key) or key
+            details.append((label, _text(key, value, units, rulebooks)))
+        entries.append(TimelineEntry(event, EVENT_LABELS.get(event.event, event.event), details))
+    return entries

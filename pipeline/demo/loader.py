@@ -1,0 +1,224 @@
+"""`flask --app wsgi demo [--reset]`: load the Điện Bàn 2022 demo into an empty database.
+
+Every case is opened with `operations.spot_candidate` and every later act goes through
+`operations.perform`, which judges the guards of the rulebook in force on the act's date and
+writes the hash-chained log row: the demo's log is what users entering the same acts on the
+same dates would have produced. The demo's "today" is 31/10/2022 (`story.SNAPSHOT`); each act
+is recorded a day or two after it took effect, as if entered at the time.
+
+What the log then says (see `pipeline.demo.story` for the whole story): 134 ceremonies between
+1/1 and 30/9/2022 (117 under the commune and ward committees, 17 directly under the town; xã
+Điện Hòa 12, phường Điện Dương 11), then Phùng Tấn Thắng's at Tân Khai on 08/10/2022, which
+makes 135 for the year; 136 attendees of the two 2022 training classes.
+
+Accounts (password "demo"): admin, btc, dienhoa, dienduong, hatay2, tankhai, and a committee
+account for every other grassroots organisation, named after its unit code (vinhdien, dienan,
+..., congan, quansu, coquan, nguyenduyhieu, moitruong), which records its committee's reviews.
+"""
+import random
+import time
+from datetime import date, datetime, timedelta
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import and_, distinct, func, select
+from sqlalchemy.orm import aliased
+from werkzeug.security import generate_password_hash
+
+from pipeline.accounts.models import User
+from pipeline.candidates.models import Candidate
+from pipeline.demo import organisation as org
+from pipeline.demo import story
+from pipeline.extensions import db
+from pipeline.quotas.models import Quota
+from pipeline.units.models import Unit, add_unit
+from pipeline.workflow import definition, operations
+from pipeline.workflow.log import CaseEvent
+
+BATCH = 100  # cases per commit
+
+
+class DemoRefused(Exception):
+    """The database is not empty and no reset was asked for."""
+
+
+class DemoBroken(RuntimeError):
+    """A planned act was refused by the workflow: the demo's story contradicts the rules."""
+
+
+def load_demo(reset=False, progress=None):
+    """Load the demo; returns a one-paragraph summary. Refuses (DemoRefused) when units, users
+    or candidates exist, unless `reset`, which first empties the whole database."""
+    progress = progress or (lambda message: None)
+    started = time.perf_counter()
+    upgrade()  # a fresh database gets its schema; an up-to-date one is left as it is
+    found = _existing_data()
+    if found and not reset:
+        raise DemoRefused(
+            f"The database is not empty ({found}). The demo loads only into an empty database; "
+            "run `flask --app wsgi demo --reset` to empty it first (every row in it is lost). / "
+            "Cơ sở dữ liệu đã có dữ liệu; dùng `--reset` để xóa hết rồi nạp dữ liệu mẫu.")
+    if reset:
+        progress("Emptying the database (migrations down to base and up again)...")
+        _empty_database()
+    progress("Building the organisation of Đảng bộ thị xã Điện Bàn, its quotas for 2022 and the accounts...")
+    units, users = _build_organisation()
+    db.session.commit()
+    plans = story.build_plans()
+    progress(f"Recording {len(plans)} cases through the workflow...")
+    try:
+        _record_cases(plans, units, users, progress)
+    except Exception:
+        db.session.rollback()
+        raise
+    counts = demo_counts()
+    seconds = time.perf_counter() - started
+    return (
+        f"Điện Bàn 2022 demo loaded in {seconds:.1f} s: {counts['units']} units, {counts['users']} users, "
+        f"{counts['cases']} cases, {counts['log_rows']} log rows. Admission ceremonies 1/1–30/9/2022: "
+        f"{counts['ceremonies']} ({counts['under_communes']} under the commune/ward committees, "
+        f"{counts['direct']} directly under the town); xã Điện Hòa {counts['dien_hoa']}, "
+        f"phường Điện Dương {counts['dien_duong']}. With Phùng Tấn Thắng's at Tân Khai on 08/10/2022, "
+        f"{counts['ceremonies_2022']} in 2022. The two 2022 training classes: {counts['attendees_2022']} "
+        f"attendees. Accounts (password \"{org.DEMO_PASSWORD}\"): admin, btc, dienhoa, dienduong, hatay2, "
+        f"tankhai, and a committee account per commune, ward and direct unit, named by its code."
+    )
+
+
+def _existing_data():
+    found = []
+    for model, label in ((Unit, "units"), (User, "users"), (Candidate, "candidates")):
+        count = db.session.execute(select(func.count()).select_from(model)).scalar()
+        if count:
+            found.append(f"{count} {label}")
+    db.session.rollback()  # release the read locks before any schema change
+    return ", ".join(found)
+
+
+def _empty_database():
+    """The act log refuses UPDATE and DELETE (triggers of the first migration), so rows cannot
+    be deleted: the schema is taken down to nothing and rebuilt, on SQLite as on PostgreSQL."""
+    db.session.close()
+    downgrade(revision="base")
+    upgrade()
+
+
+# --- organisation --------------------------------------------------------------------------
+
+def _build_organisation():
+    town = add_unit(org.TOWN_CODE, org.TOWN_NAME, "town", decides_admissions=True)
+    units = {town.code: town}
+    for grassroots in org.GRASSROOTS:
+        unit = add_unit(grassroots.code, grassroots.name, grassroots.kind, parent=town)
+        units[unit.code] = unit
+        if not grassroots.is_branch:
+            for branch in grassroots.branches:
+                units[branch.code] = add_unit(branch.code, branch.name, branch.kind, parent=unit)
+    db.session.add(Quota(unit_id=town.id, year=org.QUOTA_YEAR, minimum=org.TOWN_QUOTA, maximum=org.TOWN_QUOTA,
+                         set_by_unit_id=None))
+    for grassroots in org.GRASSROOTS:
+        low, high = grassroots.quota
+        db.session.add(Quota(unit_id=units[grassroots.code].id, year=org.QUOTA_YEAR, minimum=low, maximum=high,
+                             set_by_unit_id=town.id))
+    # One hash for every account: they share the published password "demo" anyway, and hashing
+    # it thirty times would cost seconds.
+    password_hash = generate_password_hash(org.DEMO_PASSWORD)
+    users = {}
+    for username, role, unit_code, display_name in org.accounts():
+        user = User(username=username, role=role, unit=units[unit_code], display_name=display_name,
+                    password_hash=password_hash)
+        db.session.add(user)
+        users[username] = user
+    db.session.flush()
+    return units, users
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+def _actor(users, by, branch_code):
+    """The account that records an act: the branch's secretary where the demo has one, else its
+    grassroots committee (which acts for its branches); the organisation board for decisions."""
+    if by == "board":
+        return users["btc"]
+    if by == "branch" and branch_code in users and users[branch_code].role == "secretary":
+        return users[branch_code]
+    return users[org.BRANCH_TO_GRASSROOTS[branch_code].code]
+
+
+def _recorded_at(rng, day, after=None):
+    """Entered the same day or up to two days later, in office hours, after the case's previous
+    entry and never after the snapshot."""
+    moment = datetime.combine(day + timedelta(days=rng.randint(0, 2)), datetime.min.time()) + timedelta(
+        hours=rng.randint(7, 16), minutes=rng.randint(0, 59), seconds=rng.randint(0, 59))
+    if after is not None and moment <= after:
+        moment = after + timedelta(minutes=rng.randint(5, 90))
+    return min(moment, datetime.combine(story.SNAPSHOT, datetime.min.time()) + timedelta(hours=16, minutes=30))
+
+
+def _record_cases(plans, units, users, progress):
+    rng = random.Random(story.SEED + 1)
+    town = units[org.TOWN_CODE]
+    for number, plan in enumerate(plans, start=1):
+        branch = units[plan.branch]
+        case = operations.spot_candidate(_actor(users, "branch", plan.branch), branch, plan.spotted_on,
+                                         plan.fields, recorded_at=_recorded_at(rng, plan.spotted_on),
+                                         today=story.SNAPSHOT)
+        events = list(operations.load_events(case.id))
+        for act in plan.acts:
+            transition = definition.find_transition(act.trigger, case.stage)
+            actor = _actor(users, act.by, plan.branch)
+            where = f"{plan.fields['full_name']} ({plan.branch}, {plan.tag}): {act.trigger} on {act.day}"
+            if transition is None:
+                raise DemoBroken(f"{where}: not possible from the stage {case.stage}")
+            if not (operations.role_may(actor, transition, case) and operations.case_in_scope(actor, case)):
+                raise DemoBroken(f"{where}: {actor.username} may not record it")
+            data = dict(act.data)
+            if act.trigger == "record_decision":
+                data["issuing_unit_id"] = town.id
+            try:
+                row = operations.perform(case, transition, actor, act.day, data, reason=act.reason, events=events,
+                                         recorded_at=_recorded_at(rng, act.day, after=events[-1].recorded_at),
+                                         today=story.SNAPSHOT)
+            except operations.ActBlocked as blocked:
+                raise DemoBroken(f"{where}: " + "; ".join(str(reason) for reason in blocked.reasons)) from None
+            events.append(row)
+        if number % BATCH == 0 or number == len(plans):
+            db.session.commit()
+            progress(f"  {number}/{len(plans)} cases recorded")
+
+
+# --- what the log says ---------------------------------------------------------------------
+
+def demo_counts():
+    """The figures of the summary, counted from the log with aggregate queries."""
+    branch, grassroots = aliased(Unit), aliased(Unit)
+    window = (story.WINDOW[0], story.WINDOW[1])
+
+    def ceremonies(*conditions, start=window[0], end=window[1]):
+        query = (select(func.count(CaseEvent.id))
+                 .join(Candidate, Candidate.id == CaseEvent.candidate_id)
+                 .join(branch, branch.id == Candidate.branch_id)
+                 .where(CaseEvent.event == "hold_ceremony", CaseEvent.effective_date.between(start, end)))
+        if conditions:
+            query = query.join(grassroots, branch.path.startswith(grassroots.path)).where(and_(*conditions))
+        return db.session.execute(query).scalar()
+
+    def scalar(query):
+        return db.session.execute(query).scalar()
+
+    counts = {
+        "units": scalar(select(func.count(Unit.id))),
+        "users": scalar(select(func.count(User.id))),
+        "cases": scalar(select(func.count(Candidate.id))),
+        "log_rows": scalar(select(func.count(CaseEvent.id))),
+        "ceremonies": ceremonies(),
+        "under_communes": ceremonies(grassroots.kind.in_(("commune", "ward"))),
+        "direct": ceremonies(grassroots.depth == 1, grassroots.kind.not_in(("commune", "ward"))),
+        "dien_hoa": ceremonies(grassroots.code == "dienhoa"),
+        "dien_duong": ceremonies(grassroots.code == "dienduong"),
+        "ceremonies_2022": ceremonies(start=date(2022, 1, 1), end=date(2022, 12, 31)),
+        "attendees_2022": scalar(
+            select(func.count(distinct(CaseEvent.candidate_id)))
+            .where(CaseEvent.event == "enrol_training",
+                   CaseEvent.data["class_name"].as_string().in_([k.name for k in story.CLASSES_2022]))),
+    }
+    return counts

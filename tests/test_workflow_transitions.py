@@ -1,0 +1,346 @@
+"""Every transition of the workflow table, from every stage and for every role.
+
+Cases are walked to their stage through the real operations (conftest.make_case); side stages
+are reached the way a user would reach them, through apply_event."""
+from datetime import date, timedelta
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from conftest import FORWARD_ACTS, MAIN_ROAD
+from pipeline.accounts import models as accounts_models
+from pipeline.candidates.models import Candidate
+from pipeline.extensions import db
+from pipeline.rules.rulebook import load_rulebooks
+from pipeline.workflow import definition, operations
+from pipeline.workflow.definition import TRANSITION_BY_TRIGGER, TRANSITIONS
+from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.operations import ActBlocked, CaseChanged, CaseNotFound, NotPermitted, apply_event
+from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME, STAGE_NAMES, TERMINAL_STAGES
+
+ROLE_USERS = {"secretary": "sec_a1", "committee": "com_a", "board": "board", "admin": "admin"}
+REASON = "Gia đình chuyển vào Nam sinh sống"
+
+# Side stages and the act that reaches each one from a stage of the main road.
+SIDE_ROUTES = {
+    "expired": ("training", "expire", date(2021, 10, 1)),
+    "rejected": ("decision", "refuse_admission", date(2022, 1, 10)),
+    "withdrawn": ("branch_vote", "withdraw", date(2021, 11, 10)),
+    "removed": ("dossier", "remove_from_pool", date(2021, 10, 1)),
+    "struck_off": ("probation", "strike_off", date(2022, 6, 1)),
+}
+FIRST_RULEBOOK_DAY = load_rulebooks()[0].effective_from
+VOTE_FAILS = {
+    "record_branch_vote": {"votes_for": 19, "votes_against": 8},
+    "record_committee_review": {"votes_for": 9, "votes_against": 6},
+    "recognise_official": {"votes_for": 19, "votes_against": 9},
+}
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):
+    """Nobody logs in here: spare the world's accounts the deliberately slow default hash."""
+    monkeypatch.setattr(accounts_models, "generate_password_hash",
+                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
+
+
+@pytest.fixture(autouse=True)
+def english(request):
+    """Reasons are read in English here, whatever the default language becomes."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("app")
+    with force_locale("en"):
+        yield
+
+
+def count_events(case_id):
+    return db.session.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.candidate_id == case_id))
+
+
+def fresh(case_id):
+    db.session.expire_all()
+    return db.session.get(Candidate, case_id)
+
+
+def last_date(case_id):
+    return operations.load_events(case_id)[-1].effective_date
+
+
+def permitted_user(world, transition):
+    if "secretary" in transition.roles:
+        return world["sec_a1"]
+    if "board" in transition.roles:
+        return world["board"]
+    return world["com_a"]
+
+
+def act_for(world, transition, source, case_id, passes=True):
+    """(date, data, reason) for an act that the guards accept on this case."""
+    forward = FORWARD_ACTS.get(source)
+    if forward and forward[0] == transition.trigger:
+        _trigger, _who, day, data = forward
+        data = dict(data)
+        if transition.trigger == "record_decision":
+            data["issuing_unit_id"] = world.town.id
+    else:
+        day, data = max(last_date(case_id), FIRST_RULEBOOK_DAY) + timedelta(days=10), {}
+    if not passes:
+        data.update(VOTE_FAILS[transition.trigger])
+    return day, data, (REASON if transition.needs_reason else "")
+
+
+def reach(make_case, world, stage):
+    """A case standing in `stage`, reached through the operations."""
+    if stage in MAIN_ROAD:
+        return make_case(stage)
+    start, trigger, day = SIDE_ROUTES[stage]
+    case = make_case(start)
+    apply_event(case.id, trigger, permitted_user(world, TRANSITION_BY_TRIGGER[trigger]), day, {}, reason=REASON)
+    return fresh(case.id)
+
+
+def prepare(make_case, world, transition, source):
+    """A case in `source` on which `transition` can succeed. Reopening the dossier needs a
+    case back in nurturing with a certificate still valid."""
+    if transition.trigger == "resume_dossier":
+        case = make_case("dossier")
+        sec = world["sec_a1"]
+        apply_event(case.id, "expire", sec, date(2021, 10, 1), {}, reason="Quá hạn bổ sung hồ sơ")
+        apply_event(case.id, "reopen", sec, date(2021, 10, 15), {}, reason="Tiếp tục bồi dưỡng")
+        return fresh(case.id)
+    return reach(make_case, world, source)
+
+
+def _success_params():
+    for t in TRANSITIONS:
+        for source in t.sources:
+            yield pytest.param(t.trigger, source, True, id=f"{t.trigger}-from-{source}")
+            if t.fail_dest:
+                yield pytest.param(t.trigger, source, False, id=f"{t.trigger}-from-{source}-fails")
+
+
+# --- the table follows DOMAIN.md §2 ---------------------------------------------------------
+
+def test_the_main_road_follows_the_domain_order():
+    names = [s.name for s in sorted(MAIN_STAGES, key=lambda s: s.step)]
+    assert names == MAIN_ROAD
+    for here, there in zip(names, names[1:]):
+        assert any(here in t.sources and t.dest == there for t in TRANSITIONS), f"no act from {here} to {there}"
+
+
+def test_every_stage_is_reachable_and_every_side_exit_is_used():
+    reached, frontier = {definition.INITIAL_STAGE}, [definition.INITIAL_STAGE]
+    while frontier:
+        stage = frontier.pop()
+        for t in definition.transitions_from(stage):
+            for dest in t.destinations:
+                if dest not in reached:
+                    reached.add(dest)
+                    frontier.append(dest)
+    assert reached == set(STAGE_NAMES)
+
+
+def test_a_candidate_can_withdraw_at_any_point_before_the_ceremony():
+    withdraw = TRANSITION_BY_TRIGGER["withdraw"]
+    assert set(withdraw.sources) == set(MAIN_ROAD[:MAIN_ROAD.index("probation")])
+
+
+def test_every_act_into_a_side_exit_asks_for_a_reason_or_records_a_vote():
+    for t in TRANSITIONS:
+        for dest in t.destinations:
+            if STAGE_BY_NAME[dest].exit:
+                assert t.needs_reason or (t.outcome and dest == t.fail_dest), t.trigger
+
+
+# --- each transition from each of its sources -------------------------------------------------
+
+@pytest.mark.parametrize("trigger, source, passes", list(_success_params()))
+def test_transition_reaches_its_destination(world, make_case, trigger, source, passes):
+    transition = TRANSITION_BY_TRIGGER[trigger]
+    case = prepare(make_case, world, transition, source)
+    assert case.stage == source
+    day, data, reason = act_for(world, transition, source, case.id, passes)
+    before, version = count_events(case.id), case.version
+
+    row = apply_event(case.id, trigger, permitted_user(world, transition), day, data, reason=reason)
+
+    expected = transition.dest if passes else transition.fail_dest
+    case = fresh(case.id)
+    assert case.stage == expected
+    assert case.stage_entered_on == day
+    assert case.version == version + 1
+    assert count_events(case.id) == before + 1
+    assert (row.event, row.from_stage, row.to_stage, row.effective_date) == (trigger, source, expected, day)
+    if STAGE_BY_NAME[expected].exit:
+        assert case.exit_reason
+        if reason:
+            assert case.exit_reason == reason
+        else:
+            assert "voted for" in case.exit_reason
+    else:
+        assert case.exit_reason is None
+
+
+@pytest.mark.parametrize("stage", STAGE_NAMES)
+def test_acts_the_stage_does_not_allow_are_refused_as_a_changed_case(world, make_case, stage):
+    case = reach(make_case, world, stage)
+    before, version = count_events(case.id), case.version
+    day = last_date(case.id) + timedelta(days=1)
+    others = [t for t in TRANSITIONS if stage not in t.sources]
+    assert others
+
+    outcomes = {}
+    for t in others:
+        data = dict(FORWARD_ACTS[t.sources[0]][3]) if t.sources[0] in FORWARD_ACTS else {}
+        try:
+            apply_event(case.id, t.trigger, permitted_user(world, t), day, data, reason=REASON)
+        except operations.ActError as error:
+            outcomes[t.trigger] = type(error).__name__
+        else:
+            outcomes[t.trigger] = "applied"
+
+    assert outcomes == {t.trigger: CaseChanged.__name__ for t in others}
+    case = fresh(case.id)
+    assert (case.stage, case.version, count_events(case.id)) == (stage, version, before)
+
+
+def test_an_unknown_act_is_not_found(world, make_case):
+    case = make_case("spotted")
+    with pytest.raises(CaseNotFound):
+        apply_event(case.id, "admit_without_vote", world["sec_a1"], date(2021, 9, 1), {})
+    assert count_events(case.id) == 1
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+def _refused_role_params():
+    for t in TRANSITIONS:
+        for role in ROLE_USERS:
+            if role not in t.roles:
+                yield pytest.param(t.trigger, role, id=f"{t.trigger}-by-{role}")
+        if t.roles == definition.DECIDING:
+            # a grassroots committee without the power to decide admissions
+            yield pytest.param(t.trigger, "committee", id=f"{t.trigger}-by-non-deciding-committee")
+
+
+@pytest.mark.parametrize("trigger, role", list(_refused_role_params()))
+def test_a_role_outside_the_transition_is_not_permitted(world, make_case, trigger, role):
+    transition = TRANSITION_BY_TRIGGER[trigger]
+    source = transition.sources[0]
+    case = prepare(make_case, world, transition, source)
+    day, data, reason = act_for(world, transition, source, case.id)
+    before, version = count_events(case.id), case.version
+
+    with pytest.raises(NotPermitted):
+        apply_event(case.id, trigger, world[ROLE_USERS[role]], day, data, reason=reason)
+
+    case = fresh(case.id)
+    assert (case.stage, case.version, count_events(case.id)) == (source, version, before)
+
+
+@pytest.mark.parametrize("transition", [t for t in TRANSITIONS if t.roles == definition.DECIDING],
+                         ids=lambda t: t.trigger)
+def test_a_committee_given_the_power_to_decide_may_record_decisions(world, make_case, transition):
+    world.commune_a.decides_admissions = True
+    db.session.commit()
+    source = transition.sources[0]
+    case = prepare(make_case, world, transition, source)
+    day, data, reason = act_for(world, transition, source, case.id)
+    if "issuing_unit_id" in data:
+        data["issuing_unit_id"] = world.commune_a.id
+
+    apply_event(case.id, transition.trigger, world["com_a"], day, data, reason=reason)
+
+    assert fresh(case.id).stage == transition.dest
+
+
+def test_a_board_records_the_decision_of_the_unit_it_serves(world, make_case):
+    case = make_case("decision")
+    day, data, _ = act_for(world, TRANSITION_BY_TRIGGER["record_decision"], "decision", case.id)
+    row = apply_event(case.id, "record_decision", world["board"], day, data)
+    assert fresh(case.id).stage == "ceremony"
+    assert row.actor_id == world["board"].id
+    assert row.data["issuing_unit_id"] == world.town.id
+
+
+@pytest.mark.parametrize("username", ["sec_a2", "sec_b1", "com_b"])
+def test_a_user_outside_the_branch_cannot_act_on_its_cases(world, make_case, username):
+    case = make_case("spotted")
+    trigger, _who, day, data = FORWARD_ACTS["spotted"]
+    with pytest.raises(CaseNotFound):
+        apply_event(case.id, trigger, world[username], day, data)
+    assert (fresh(case.id).stage, count_events(case.id)) == ("spotted", 1)
+
+
+# --- reasons on exits ---------------------------------------------------------------------------
+
+REASONED = [t for t in TRANSITIONS if t.needs_reason]
+
+
+@pytest.mark.parametrize("transition", REASONED, ids=lambda t: t.trigger)
+@pytest.mark.parametrize("blank", ["", "   "], ids=["empty", "spaces"])
+def test_an_act_that_needs_a_reason_is_refused_without_one(world, make_case, transition, blank):
+    source = transition.sources[0]
+    case = prepare(make_case, world, transition, source)
+    day, data, _ = act_for(world, transition, source, case.id)
+    before = (case.stage, case.exit_reason, count_events(case.id))
+
+    with pytest.raises(ActBlocked) as refused:
+        apply_event(case.id, transition.trigger, permitted_user(world, transition), day, data, reason=blank)
+
+    assert any("reason is required" in str(r) for r in refused.value.reasons)
+    case = fresh(case.id)
+    assert (case.stage, case.exit_reason, count_events(case.id)) == before
+
+
+@pytest.mark.parametrize("transition", [t for t in REASONED if STAGE_BY_NAME[t.dest].exit],
+                         ids=lambda t: t.trigger)
+def test_an_exit_keeps_its_reason_on_the_case_and_in_the_log(world, make_case, transition):
+    source = transition.sources[0]
+    case = prepare(make_case, world, transition, source)
+    day, data, _ = act_for(world, transition, source, case.id)
+
+    row = apply_event(case.id, transition.trigger, permitted_user(world, transition), day, data, reason=REASON)
+
+    case = fresh(case.id)
+    assert case.stage == transition.dest and case.stage in TERMINAL_STAGES
+    assert case.exit_reason == REASON
+    assert row.reason == REASON
+
+
+@pytest.mark.parametrize("side_stage", definition.TRANSITION_BY_TRIGGER["reopen"].sources)
+def test_reopening_clears_the_exit_reason(world, make_case, side_stage):
+    case = reach(make_case, world, side_stage)
+    assert case.exit_reason == REASON
+    day = last_date(case.id) + timedelta(days=5)
+
+    row = apply_event(case.id, "reopen", world["sec_a1"], day, {}, reason="Quần chúng tiến bộ, bồi dưỡng lại")
+
+    case = fresh(case.id)
+    assert (case.stage, case.exit_reason) == ("spotted", None)
+    assert row.reason == "Quần chúng tiến bộ, bồi dưỡng lại"
+
+
+# --- what the case page shows ---------------------------------------------------------------------
+
+def test_the_page_lists_each_act_of_the_stage_with_its_blocking_reasons(world, make_case):
+    case = make_case("spotted")  # never trained: no certificate
+    states = dict((t.trigger, reasons) for t, reasons in
+                  operations.action_states(world["sec_a1"], case, operations.load_events(case.id)))
+    assert set(states) == {t.trigger for t in definition.transitions_from("spotted")}
+    assert states["enrol_training"] == []
+    assert any("no certificate" in str(r) for r in states["resume_dossier"])
+
+
+def test_the_page_offers_no_act_to_a_role_that_cannot_do_it(world, make_case):
+    case = make_case("decision")
+    events = operations.load_events(case.id)
+    secretary = {t.trigger for t, _ in operations.action_states(world["sec_a1"], case, events)}
+    board = {t.trigger for t, _ in operations.action_states(world["board"], case, events)}
+    assert secretary == {"withdraw"}
+    assert board == {"record_decision", "refuse_admission"}
+    assert operations.action_states(world["sec_b1"], case, events) == []

@@ -1,0 +1,148 @@
+"""Vote thresholds (DOMAIN.md §3): at least 2/3 of the branch's official members in total (not of
+those present), at least 2/3 of the committee, the same for recognition. A failed branch vote
+sends the case back to nurturing; the third one refers it to the higher committee."""
+from datetime import date
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from conftest import FORWARD_ACTS
+from pipeline.accounts import models as accounts_models
+from pipeline.candidates.models import Candidate
+from pipeline.extensions import db
+from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.operations import apply_event
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):
+    """Nobody logs in here: spare the world's accounts the deliberately slow default hash."""
+    monkeypatch.setattr(accounts_models, "generate_password_hash",
+                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """Reasons are read in English here, whatever the default language becomes."""
+    with force_locale("en"):
+        yield
+
+
+def count_events(case_id):
+    return db.session.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.candidate_id == case_id))
+
+
+def fresh(case_id):
+    db.session.expire_all()
+    return db.session.get(Candidate, case_id)
+
+
+BRANCH_VOTE_DAY = FORWARD_ACTS["branch_vote"][2]
+
+
+def branch_vote(total, votes_for, present=None):
+    present = total if present is None else present
+    return {"members_total": total, "members_present": present, "votes_for": votes_for,
+            "votes_against": present - votes_for, "resolution_number": "01-NQ/CB"}
+
+
+@pytest.mark.parametrize("total, present, votes_for, reason", [
+    (30, 30, 20, None),
+    (30, 30, 19, "19/30 official members voted for, at least 20 needed"),
+    (29, 29, 20, None),  # 2/3 of 29 is 19.33: 20 are needed
+    (29, 29, 19, "19/29 official members voted for, at least 20 needed"),
+    (30, 20, 20, None),  # everyone present for, and that is 2/3 of all
+    (30, 25, 19, "19/30 official members voted for, at least 20 needed"),  # 76% of those present is not enough
+    (3, 3, 2, None),
+    (3, 3, 1, "1/3 official members voted for, at least 2 needed"),
+])
+def test_the_branch_vote_needs_two_thirds_of_all_official_members(world, make_case, total, present, votes_for,
+                                                                   reason):
+    case = make_case("branch_vote")
+    row = apply_event(case.id, "record_branch_vote", world["sec_a1"], BRANCH_VOTE_DAY,
+                      branch_vote(total, votes_for, present))
+    case = fresh(case.id)
+    if reason is None:
+        assert (case.stage, case.failed_branch_votes, row.reason) == ("committee_review", 0, "")
+    else:
+        assert (case.stage, case.failed_branch_votes, row.reason) == ("spotted", 1, reason)
+        assert case.exit_reason is None
+        assert row.to_stage == "spotted"
+        assert not row.data.get("referred_to_higher_committee")
+    assert row.data["votes_for"] == votes_for and row.data["members_total"] == total
+    assert count_events(case.id) == 5
+
+
+def test_a_failed_vote_keeps_the_secretarys_note_after_the_tally(world, make_case):
+    case = make_case("branch_vote")
+    row = apply_event(case.id, "record_branch_vote", world["sec_a1"], BRANCH_VOTE_DAY, branch_vote(30, 19),
+                      reason="Cần rèn luyện thêm")
+    assert row.reason == "19/30 official members voted for, at least 20 needed; Cần rèn luyện thêm"
+
+
+def test_the_third_failed_branch_vote_refers_the_case_to_the_higher_committee(world, make_case):
+    case = make_case("branch_vote")
+    sec = world["sec_a1"]
+    dossier = dict(FORWARD_ACTS["dossier"][3])
+    rows = [apply_event(case.id, "record_branch_vote", sec, date(2021, 12, 1), branch_vote(30, 19))]
+    for resumed, completed, voted in [(date(2021, 12, 10), date(2021, 12, 15), date(2022, 1, 5)),
+                                      (date(2022, 1, 10), date(2022, 1, 15), date(2022, 2, 1))]:
+        apply_event(case.id, "resume_dossier", sec, resumed, {"note": "Bồi dưỡng thêm"})
+        apply_event(case.id, "complete_dossier", sec, completed, dossier)
+        rows.append(apply_event(case.id, "record_branch_vote", sec, voted, branch_vote(30, 18)))
+
+    case = fresh(case.id)
+    assert case.stage == "spotted"
+    assert case.failed_branch_votes == 3
+    assert [bool(r.data.get("referred_to_higher_committee")) for r in rows] == [False, False, True]
+    assert rows[-1].reason == "18/30 official members voted for, at least 20 needed"
+
+
+def test_a_vote_that_passes_after_failures_goes_on(world, make_case):
+    case = make_case("branch_vote")
+    sec = world["sec_a1"]
+    apply_event(case.id, "record_branch_vote", sec, date(2021, 12, 1), branch_vote(30, 19))
+    apply_event(case.id, "resume_dossier", sec, date(2021, 12, 10), {})
+    apply_event(case.id, "complete_dossier", sec, date(2021, 12, 15), dict(FORWARD_ACTS["dossier"][3]))
+    row = apply_event(case.id, "record_branch_vote", sec, date(2022, 1, 5), branch_vote(30, 21))
+    case = fresh(case.id)
+    assert (case.stage, case.failed_branch_votes) == ("committee_review", 1)
+    assert not row.data.get("referred_to_higher_committee")
+
+
+def committee(size, votes_for):
+    return {"committee_size": size, "votes_for": votes_for, "votes_against": size - votes_for}
+
+
+@pytest.mark.parametrize("size, votes_for, reason", [
+    (15, 10, None),
+    (15, 9, "9/15 committee members voted for, at least 10 needed"),
+    (14, 10, None),  # 9.33 rounds up to 10
+    (14, 9, "9/14 committee members voted for, at least 10 needed"),
+])
+def test_the_committee_review_needs_two_thirds_of_the_committee(world, make_case, size, votes_for, reason):
+    case = make_case("committee_review")
+    row = apply_event(case.id, "record_committee_review", world["com_a"], FORWARD_ACTS["committee_review"][2],
+                      committee(size, votes_for))
+    case = fresh(case.id)
+    if reason is None:
+        assert (case.stage, case.exit_reason) == ("decision", None)
+    else:
+        assert (case.stage, case.exit_reason, row.reason) == ("rejected", reason, reason)
+
+
+@pytest.mark.parametrize("votes_for, stage", [(20, "official"), (19, "struck_off")])
+def test_a_failed_recognition_vote_strikes_the_member_off(world, make_case, votes_for, stage):
+    case = make_case("probation")
+    trigger, _who, day, data = FORWARD_ACTS["probation"]
+    data = dict(data, members_total=30, members_present=30, votes_for=votes_for, votes_against=30 - votes_for)
+    row = apply_event(case.id, trigger, world["board"], day, data)
+    case = fresh(case.id)
+    assert case.stage == stage
+    if stage == "struck_off":
+        assert case.exit_reason == row.reason == "19/30 official members voted for, at least 20 needed"
+    else:
+        assert case.exit_reason is None
+
