@@ -1,6 +1,5 @@
 """Command-line tasks: `flask --app wsgi init-db | demo | create-user`."""
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 

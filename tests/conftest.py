@@ -239,3 +239,29 @@ def count_statements(app):
             sa.event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def english(request):
+    """Reasons are read in English in tests that use this, whatever the default language."""
+    from flask_babel import force_locale
+    if "app" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("app")
+    with force_locale("en"):
+        yield
+
+
+def count_events(case_id):
+    """How many log rows a case has."""
+    from pipeline.workflow.log import CaseEvent
+    return db.session.scalar(sa.select(sa.func.count()).select_from(CaseEvent)
+                             .where(CaseEvent.candidate_id == case_id))
+
+
+def fresh(case_id):
+    """The case as the database has it now."""
+    from pipeline.candidates.models import Candidate
+    db.session.expire_all()
+    return db.session.get(Candidate, case_id)

@@ -5,16 +5,16 @@ import threading
 from datetime import date
 
 import pytest
-from flask_babel import force_locale
-from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
+from sqlalchemy import select
 
-from pipeline.accounts import models as accounts_models
 from pipeline.accounts.models import User
 from pipeline.candidates.models import Candidate
 from pipeline.extensions import db
-from pipeline.workflow.log import CaseEvent, verify_chain
+from pipeline.workflow.log import verify_chain
 from pipeline.workflow.operations import CaseChanged, apply_event, load_events
+from conftest import count_events
+
+pytestmark = pytest.mark.usefixtures("english")
 
 # (trigger, date, data, reason)
 ENROL = ("enrol_training", date(2021, 9, 1), {"class_name": "Lớp bồi dưỡng 2/2021"}, "")
@@ -25,24 +25,6 @@ REFUSE = ("refuse_admission", date(2022, 1, 20), {}, "Chưa đủ tiêu chuẩn"
 def decide(world):
     return ("record_decision", date(2022, 1, 20),
             {"decision_number": "123-QĐ/TU", "received_on": "2022-01-25", "issuing_unit_id": world.town.id}, "")
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """Nobody logs in here: spare the world's accounts the deliberately slow default hash."""
-    monkeypatch.setattr(accounts_models, "generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
-
-
-@pytest.fixture(autouse=True)
-def english(app):
-    """Messages are read in English here, whatever the default language becomes."""
-    with force_locale("en"):
-        yield
-
-
-def count_events(case_id):
-    return db.session.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.candidate_id == case_id))
 
 
 def race(app, case_id, acts):

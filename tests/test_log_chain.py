@@ -7,14 +7,14 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import delete, select, update
-from werkzeug.security import generate_password_hash
 
-from pipeline.accounts import models as accounts_models
 from pipeline.candidates.models import Candidate
 from pipeline.extensions import db
 from pipeline.workflow.log import CaseEvent, replay_stage, verify_chain
 from pipeline.workflow.operations import apply_event, load_events
 from pipeline.workflow.stages import STAGE_NAMES
+
+pytestmark = pytest.mark.usefixtures("english")
 
 REASON = "Quần chúng xin rút vì lý do gia đình"
 # Side stages and the act that reaches each one from a stage of the main road.
@@ -25,13 +25,6 @@ SIDE_ROUTES = {
     "removed": ("spotted", "remove_from_pool", "sec_a1", date(2021, 8, 15)),
     "struck_off": ("probation", "strike_off", "sec_a1", date(2022, 6, 1)),
 }
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """Nobody logs in here: spare the world's accounts the deliberately slow default hash."""
-    monkeypatch.setattr(accounts_models, "generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
 
 
 def fresh_events(case_id):

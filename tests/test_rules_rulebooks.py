@@ -4,35 +4,16 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from conftest import FORWARD_ACTS
-from pipeline.accounts import models as accounts_models
 from pipeline.extensions import db
 from pipeline.rules import rulebook as rulebook_module
 from pipeline.rules.rulebook import NoRulebook, load_rulebooks, rulebook_on
 from pipeline.workflow.log import CaseEvent
 from pipeline.workflow.operations import ActBlocked, apply_event, load_events
 
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """Nobody logs in here: spare the world's accounts the deliberately slow default hash."""
-    monkeypatch.setattr(accounts_models, "generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
-
-
-@pytest.fixture(autouse=True)
-def english(request):
-    """Reasons are read in English here, whatever the default language becomes."""
-    if "app" not in request.fixturenames:
-        yield
-        return
-    request.getfixturevalue("app")
-    with force_locale("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 # --- which rulebook is in force -----------------------------------------------------------------

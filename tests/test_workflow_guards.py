@@ -7,39 +7,15 @@ ceremony 10/02/2022."""
 from datetime import date, timedelta
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from conftest import FORWARD_ACTS
-from pipeline.accounts import models as accounts_models
 from pipeline.candidates.models import Candidate
 from pipeline.extensions import db
-from pipeline.workflow.log import CaseEvent
 from pipeline.workflow.operations import ActBlocked, apply_event
+from conftest import count_events, fresh
 
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """Nobody logs in here: spare the world's accounts the deliberately slow default hash."""
-    monkeypatch.setattr(accounts_models, "generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
-
-
-@pytest.fixture(autouse=True)
-def english(app):
-    """Reasons are read in English here, whatever the default language becomes."""
-    with force_locale("en"):
-        yield
-
-
-def count_events(case_id):
-    return db.session.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.candidate_id == case_id))
-
-
-def fresh(case_id):
-    db.session.expire_all()
-    return db.session.get(Candidate, case_id)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def forward(stage, **changes):

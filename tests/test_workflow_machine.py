@@ -5,33 +5,21 @@ from datetime import date
 
 import pytest
 import transitions
-from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from conftest import FORWARD_ACTS
-from pipeline.accounts import models as accounts_models
 from pipeline.candidates.models import Candidate
 from pipeline.extensions import db
 from pipeline.workflow import definition, operations
 from pipeline.workflow.definition import MACHINE, TRANSITIONS
-from pipeline.workflow.log import CaseEvent
 from pipeline.workflow.operations import ActBlocked, CaseChanged, NotPermitted, apply_event
 from pipeline.workflow.stages import STAGE_NAMES
+from conftest import count_events
+
+pytestmark = pytest.mark.usefixtures("english")
 
 # Every name transitions puts on a bound model, computed independently of definition._BOUND_NAMES.
 TRIGGER_NAMES = ({"trigger", "may_trigger"} | {t.trigger for t in TRANSITIONS} | {f"may_{t.trigger}" for t in TRANSITIONS}
                  | {f"is_stage_{s}" for s in STAGE_NAMES} | {f"to_{s}" for s in STAGE_NAMES})
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """Nobody logs in here: spare the world's accounts the deliberately slow default hash."""
-    monkeypatch.setattr(accounts_models, "generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
-
-
-def count_events(case_id):
-    return db.session.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.candidate_id == case_id))
 
 
 def assert_unbound(case):

@@ -14,6 +14,7 @@ from pipeline.extensions import db
 from pipeline.rules.rulebook import load_rulebooks
 from pipeline.units.models import Unit
 from pipeline.workflow import definition
+from pipeline.workflow.guards import shortfall_of
 
 EVENT_LABELS = {definition.SPOT_EVENT: _l("Spotted as a candidate")} | {
     t.trigger: t.label for t in definition.TRANSITIONS}
@@ -21,6 +22,8 @@ EXTRA_LABELS = {
     "rulebook": _l("Judged by the rules of"),
     "introducers": _l("Introducing members"),
     "referred_to_higher_committee": _l("Referred to the higher committee"),
+    "votes_needed": _l("Votes needed"),
+    "passed": _l("Passed"),
 }
 CHOICE_LABELS = {"sex": SEXES, "education": EDUCATION_LEVELS, "source_organisation": SOURCE_ORGANISATIONS}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -46,6 +49,7 @@ class TimelineEntry:
     event: object  # the log row
     label: object
     details: list  # (label, text) pairs
+    outcome: object = None  # why a vote did not pass, in the reader's language
 
 
 def _day(text):
@@ -96,5 +100,6 @@ def timeline(events):
                 continue
             label = labels.get(key) or EXTRA_LABELS.get(key) or key
             details.append((label, _text(key, value, units, rulebooks)))
-        entries.append(TimelineEntry(event, EVENT_LABELS.get(event.event, event.event), details))
+        entries.append(TimelineEntry(event, EVENT_LABELS.get(event.event, event.event), details,
+                                     shortfall_of(event.data)))
     return entries

@@ -16,7 +16,7 @@ from pipeline.extensions import db
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
 from pipeline.workflow import definition, operations
-from pipeline.workflow.guards import age_in_months
+from pipeline.workflow.guards import age_in_months, shortfall_of
 from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME, STAGE_NAMES
 
 bp = Blueprint("candidates", __name__, url_prefix="/candidates")
@@ -146,9 +146,11 @@ def show_case(case_id):
     actions = operations.action_states(_user(), case, events)
     step, steps, exit_stage = _progress(case, events)
     age_months = age_in_months(case.date_of_birth, date.today())
+    # A vote's shortfall reads in the viewer's language; the stored reason is the office's text.
+    exit_reason = case.exit_reason and ((shortfall_of(events[-1].data) if events else None) or case.exit_reason)
     return render_template(
         "candidates/case.html", case=case, entries=timeline(events), actions=actions,
-        step=step, steps=steps, exit_stage=exit_stage, main_stages=MAIN_STAGES,
+        step=step, steps=steps, exit_stage=exit_stage, exit_reason=exit_reason, main_stages=MAIN_STAGES,
         age_years=age_months // 12, referral_threshold=_referral_threshold())
 
 
@@ -216,6 +218,6 @@ def _flash_outcome(transition, row):
     stage = STAGE_BY_NAME[row.to_stage].label
     if transition.fail_dest and row.to_stage == transition.fail_dest:
         flash(_("Recorded. The vote did not pass (%(reason)s): the case is now “%(stage)s”.",
-                reason=row.reason, stage=stage), "warning")
+                reason=shortfall_of(row.data), stage=stage), "warning")
     else:
         flash(_("Recorded: %(act)s. The case is now “%(stage)s”.", act=transition.label, stage=stage), "success")

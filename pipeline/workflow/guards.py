@@ -20,6 +20,7 @@ class ActContext:
     data: dict | None = None  # None when previewing on the case page
     today: date = field(default_factory=date.today)
     outcome_reason: object = None
+    vote: dict | None = None
 
     @property
     def preview(self):
@@ -193,24 +194,37 @@ def ceremony_after_decision_received(ctx):
 
 # --- outcomes of votes ---------------------------------------------------------------------
 
-def _tally(ctx, fraction_rule, total_key):
+def _vote(ctx, fraction_rule, total_key):
+    """Judge a vote; the count needed and the result go into the act's data (ctx.vote)."""
     total, votes_for = ctx.data[total_key], ctx.data["votes_for"]
-    return total, votes_for, votes_needed(total, ctx.rulebook.fraction(fraction_rule))
+    needed = votes_needed(total, ctx.rulebook.fraction(fraction_rule))
+    passed = votes_for >= needed
+    ctx.vote = {"votes_needed": needed, "passed": passed}
+    if not passed:
+        ctx.outcome_reason = vote_shortfall(total_key, votes_for, total, needed)
+    return passed
+
+
+def vote_shortfall(total_key, votes_for, total, needed):
+    """The sentence for a vote that did not pass, in the reader's language."""
+    if total_key == "committee_size":
+        return _l("%(votes_for)d/%(total)d committee members voted for, at least %(needed)d needed",
+                  votes_for=votes_for, total=total, needed=needed)
+    return _l("%(votes_for)d/%(total)d official members voted for, at least %(needed)d needed",
+              votes_for=votes_for, total=total, needed=needed)
+
+
+def shortfall_of(data):
+    """The shortfall sentence of a logged vote that failed, or None."""
+    if not data or data.get("passed") is not False:
+        return None
+    total_key = "committee_size" if "committee_size" in data else "members_total"
+    return vote_shortfall(total_key, data["votes_for"], data[total_key], data["votes_needed"])
 
 
 def branch_vote_passes(ctx):
-    total, votes_for, needed = _tally(ctx, "branch_vote_fraction", "members_total")
-    if votes_for >= needed:
-        return True
-    ctx.outcome_reason = _l("%(votes_for)d/%(total)d official members voted for, at least %(needed)d needed",
-                            votes_for=votes_for, total=total, needed=needed)
-    return False
+    return _vote(ctx, "branch_vote_fraction", "members_total")
 
 
 def committee_vote_passes(ctx):
-    total, votes_for, needed = _tally(ctx, "committee_vote_fraction", "committee_size")
-    if votes_for >= needed:
-        return True
-    ctx.outcome_reason = _l("%(votes_for)d/%(total)d committee members voted for, at least %(needed)d needed",
-                            votes_for=votes_for, total=total, needed=needed)
-    return False
+    return _vote(ctx, "committee_vote_fraction", "committee_size")

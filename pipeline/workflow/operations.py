@@ -143,16 +143,17 @@ def perform(case, transition, actor, effective_date, data, reason="", events=Non
     from_stage = case.stage
     if not definition.fire(case, transition, ctx):
         raise ActBlocked(_l("The act could not be applied."))
-    if ctx.outcome_reason is not None:
-        # The log is hashed and read in every language: record the default language's text.
-        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-            outcome = str(ctx.outcome_reason)
-        reason = "; ".join(filter(None, [outcome, reason]))
     if transition.trigger == "record_branch_vote" and case.stage == transition.fail_dest:
         case.failed_branch_votes += 1
     case.stage_entered_on = effective_date
-    case.exit_reason = (reason or str(transition.label)) if STAGE_BY_NAME[case.stage].exit else None
-    log_data = _json_ready(dict(data)) | {"rulebook": ctx.rulebook.code}
+    if STAGE_BY_NAME[case.stage].exit:
+        # The case row says why it left; the log keeps the numbers and renders them per reader.
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            outcome = str(ctx.outcome_reason) if ctx.outcome_reason is not None else ""
+        case.exit_reason = "; ".join(filter(None, [outcome, reason])) or str(transition.label)
+    else:
+        case.exit_reason = None
+    log_data = _json_ready(dict(data)) | (ctx.vote or {}) | {"rulebook": ctx.rulebook.code}
     if case.failed_branch_votes >= ctx.rulebook["failed_votes_before_referral"] and case.stage == "spotted":
         log_data["referred_to_higher_committee"] = True
     return _append_event(case, events, transition.trigger, from_stage, actor, effective_date,
