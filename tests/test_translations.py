@@ -44,3 +44,14 @@ def test_pages_speak_vietnamese_unless_asked_otherwise(client, lang, expected, u
     page = client.get("/login" + (f"?lang={lang}" if lang else ""))
     text = page.get_data(as_text=True)
     assert expected in text and unexpected not in text
+
+
+def test_form_errors_from_wtforms_are_in_vietnamese(client, login, make_case):
+    case = make_case("training")
+    login("sec_a1")
+    page = client.post(f"/candidates/{case.id}/act/complete_training",
+                       data={"version": case.version, "effective_date": "2021-09-15",
+                             "certificate_number": "X" * 61, "date_received": ""})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "Nội dung không được dài quá 60 ký tự." in text and "cannot be longer" not in text

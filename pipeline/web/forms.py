@@ -13,7 +13,12 @@ class _BabelTranslations:
         return flask_babel.get_translations().ugettext(string)
 
     def ngettext(self, singular, plural, n):
-        return flask_babel.get_translations().ungettext(singular, plural, n)
+        translations = flask_babel.get_translations()
+        text = translations.ungettext(singular, plural, n)
+        if text in (singular, plural):
+            # The catalogue carries WTForms' two forms as separate entries (see WTFORMS_MESSAGES).
+            text = translations.ugettext(singular if n == 1 else plural)
+        return text
 
 
 class BaseForm(FlaskForm):
