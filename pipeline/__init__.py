@@ -44,6 +44,10 @@ def create_app(test_config=None):
     from pipeline.web import register_web
     register_web(app)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        return redirect(url_for("static", filename="favicon.svg"), code=301)
+
     @app.get("/")
     def index():
         return redirect(url_for("candidates.list_candidates"))

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from pipeline.candidates.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
 from pipeline.candidates.text import to_nfc
-from pipeline.web.forms import BaseForm
+from pipeline.web.forms import BaseForm, choices
 from pipeline.workflow.stages import STAGES
 
 # How old a newly spotted candidate can plausibly be (the admission rule itself, 18 at the
@@ -61,7 +61,7 @@ def not_in_future(form, field):
 
 
 def _choices(labels, blank=True):
-    return ([("", _l("Choose…"))] if blank else []) + list(labels.items())
+    return choices(([("", _l("Choose…"))] if blank else []) + list(labels.items()))
 
 
 class CandidateFilterForm(BaseForm):
@@ -72,13 +72,13 @@ class CandidateFilterForm(BaseForm):
 
     q = StringField(_l("Name"), filters=[_nfc], validators=[Optional(), Length(max=200)])
     stage = SelectField(_l("Stage"), validators=[Optional()],
-                        choices=[("", _l("All stages"))] + [(s.name, s.label) for s in STAGES])
+                        choices=choices([("", _l("All stages"))] + [(s.name, s.label) for s in STAGES]))
     unit = SelectField(_l("Unit"), validators=[Optional()])
 
     def __init__(self, formdata, units, root_depth, **kwargs):
         super().__init__(formdata, **kwargs)
-        self.unit.choices = [("", _l("All my units"))] + [
-            (str(u.id), "\u00a0\u00a0" * (u.depth - root_depth) + u.name) for u in units]
+        self.unit.choices = choices([("", _l("All my units"))] + [
+            (str(u.id), "\u00a0\u00a0" * (u.depth - root_depth) + u.name) for u in units])
 
     def clean(self, units_by_id, stage_names):
         """(stage, unit, query) that are valid; anything else is ignored."""
@@ -119,7 +119,7 @@ class NewCandidateForm(BaseForm):
         if branches is None:
             del self.branch_id
         else:
-            self.branch_id.choices = [(0, _l("Choose…"))] + [(b.id, b.name) for b in branches]
+            self.branch_id.choices = choices([(0, _l("Choose…"))] + [(b.id, b.name) for b in branches])
 
     def validate_branch_id(self, field):
         if not field.errors and field.data not in self.branches:  # "Choose…" (0) was left selected

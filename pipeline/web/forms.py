@@ -3,6 +3,7 @@ import flask_babel
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
+from wtforms.fields.choices import SelectChoice
 
 
 class _BabelTranslations:
@@ -19,6 +20,11 @@ class _BabelTranslations:
             # The catalogue carries WTForms' two forms as separate entries (see WTFORMS_MESSAGES).
             text = translations.ugettext(singular if n == 1 else plural)
         return text
+
+
+def choices(pairs):
+    """Select options from (value, label) pairs (WTForms 3.3 deprecates bare tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class BaseForm(FlaskForm):

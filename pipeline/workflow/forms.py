@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from pipeline.web.forms import VersionedForm
+from pipeline.web.forms import VersionedForm, choices
 
 MAX_COUNT = 100000  # far above any branch or committee; keeps counts inside the integer column
 
@@ -140,7 +140,7 @@ class DecisionForm(ActForm):
 
     def __init__(self, *args, deciding_units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.issuing_unit_id.choices = [(u.id, u.name) for u in deciding_units]
+        self.issuing_unit_id.choices = choices((u.id, u.name) for u in deciding_units)
 
     def validate_received_on(self, field):
         if self.effective_date.data and field.data and field.data < self.effective_date.data:
