@@ -14,6 +14,9 @@ UNIT_KINDS = {
     "commune": _l("Commune party committee"),
     "ward": _l("Ward party committee"),
     "committee": _l("Grassroots party committee"),
+    # Đảng ủy bộ phận: between a grassroots committee and its branches; its branches' cases
+    # need the sub-committee's appraisal (7-KNĐ).
+    "subcommittee": _l("Party sub-committee"),
     "village": _l("Village branch"),
     "quarter": _l("Urban-quarter branch"),
     "school": _l("School branch"),

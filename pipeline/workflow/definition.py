@@ -89,6 +89,24 @@ TRANSITIONS = (
                BRANCH, forms.ReasonForm, style="outline-primary"),
 )
 TRANSITION_BY_TRIGGER = {t.trigger: t for t in TRANSITIONS}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """An act that records something about a case without moving it (a document received,
+    a class result): still a log row, still scoped, locked and versioned."""
+    event: str
+    label: object
+    roles: frozenset
+    stages: tuple
+
+
+OPEN_STAGES = PRE_CEREMONY + ("probation",)
+FACTS = (
+    Fact("record_document", _l("Record a dossier document"), BRANCH, OPEN_STAGES),
+    Fact("record_training_result", _l("Record the training class result"), BRANCH | DECIDING, ("training",)),
+)
+FACT_BY_EVENT = {f.event: f for f in FACTS}
 # The first act of every case: it is created in this stage by the "spot" event.
 INITIAL_STAGE = "spotted"
 SPOT_EVENT = "spot"

@@ -146,6 +146,7 @@ def perform(case, transition, actor, effective_date, data, reason="", events=Non
     if transition.trigger == "record_branch_vote" and case.stage == transition.fail_dest:
         case.failed_branch_votes += 1
     case.stage_entered_on = effective_date
+    case.last_recorded_at = datetime.utcnow()
     if STAGE_BY_NAME[case.stage].exit:
         # The case row says why it left; the log keeps the numbers and renders them per reader.
         with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
@@ -158,6 +159,44 @@ def perform(case, transition, actor, effective_date, data, reason="", events=Non
         log_data["referred_to_higher_committee"] = True
     return _append_event(case, events, transition.trigger, from_stage, actor, effective_date,
                          reason, log_data, recorded_at)
+
+
+def record_fact(case, fact, actor, effective_date, data, reason="", events=None, recorded_at=None,
+                today=None):
+    """Log a fact about a case already locked by the caller; the stage stays. Does not commit."""
+    if case.stage not in fact.stages:
+        raise CaseChanged()
+    if effective_date > (today or date.today()):
+        raise ActBlocked(_l("The date %(day)s is in the future.", day=effective_date.strftime("%d/%m/%Y")))
+    events = load_events(case.id) if events is None else events
+    case.last_recorded_at = datetime.utcnow()  # an UPDATE, so the version moves too
+    return _append_event(case, events, fact.event, case.stage, actor, effective_date, reason,
+                         _json_ready(dict(data)), recorded_at)
+
+
+def apply_fact(case_id, event, actor, effective_date, data, reason="", expected_version=None, then=None):
+    """A user's fact about a case, in one transaction like apply_event. `then(case, row)` may
+    write the fact's own table rows in the same transaction."""
+    try:
+        case = lock_case(case_id, actor)
+        if expected_version is not None and case.version != expected_version:
+            raise CaseChanged()
+        fact = definition.FACT_BY_EVENT.get(event)
+        if fact is None:
+            raise CaseNotFound(_l("No such act."))
+        if actor.role not in fact.roles:
+            raise NotPermitted(_l("Your role cannot record this act."))
+        row = record_fact(case, fact, actor, effective_date, data, reason)
+        if then is not None:
+            then(case, row)
+        db.session.commit()
+        return row
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise CaseChanged()
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def lock_case(case_id, user):

@@ -1,0 +1,26 @@
+"""The schema comes from migrations: they reach the models' shape and go down and up again
+on a database that holds data (SQLite rebuilds tables for some changes)."""
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, select
+
+from pipeline.candidates.models import Candidate
+from pipeline.extensions import db
+from pipeline.units.models import Unit
+
+
+def test_migrations_match_the_models(app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert differences == []
+
+
+def test_down_and_up_keeps_the_data(app, make_case):
+    make_case("decision")
+    before = (db.session.scalar(select(func.count(Unit.id))), db.session.scalar(select(func.count(Candidate.id))))
+    db.session.remove()
+    downgrade(revision="0001")
+    upgrade()
+    after = (db.session.scalar(select(func.count(Unit.id))), db.session.scalar(select(func.count(Candidate.id))))
+    assert after == before and before[1] == 1
