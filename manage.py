@@ -4,6 +4,8 @@
     python3 manage.py serve   # virtualenv, dependencies, translations, database, demo; serves :5000
     python3 manage.py test    # virtualenv, dependencies, translations; runs the whole test suite
 
+    python3 manage.py i18n    # after changing user-facing strings: update the catalogues, list the gaps
+
 Extra arguments after `test` go to pytest (e.g. `python3 manage.py test -k rules`)."""
 import hashlib
 import os
@@ -70,8 +72,21 @@ def test(args):
     sys.exit(result.returncode)
 
 
+def i18n(args):
+    """Re-extract the strings, merge them into the catalogues and list what lacks Vietnamese."""
+    ensure_environment("test")
+    check(PYTHON, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l", "-k",
+          "lazy_gettext", "--no-location", "--sort-output", "-o", "messages.pot", ".")
+    check(PYTHON, "-m", "babel.messages.frontend", "update", "--no-fuzzy-matching", "-i", "messages.pot",
+          "-d", os.path.join("pipeline", "translations"))
+    check(PYTHON, "-c", "from babel.messages.pofile import read_po; "
+          "cat = read_po(open('pipeline/translations/vi/LC_MESSAGES/messages.po', 'rb'), locale='vi'); "
+          "todo = [m.id for m in cat if m.id and (not m.string or m.fuzzy)]; "
+          "print(len(todo), 'strings without Vietnamese'); [print('  ', t) for t in todo]")
+
+
 def main():
-    commands = {"serve": serve, "test": test}
+    commands = {"serve": serve, "test": test, "i18n": i18n}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     commands[sys.argv[1]](sys.argv[2:])
