@@ -7,8 +7,10 @@
     python3 manage.py i18n    # after changing user-facing strings: update the catalogues, list the gaps
 
 Extra arguments after `test` go to pytest (e.g. `python3 manage.py test -k rules`)."""
+import ctypes.util
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -31,10 +33,42 @@ def check(*args):
         sys.exit(result.returncode)
 
 
+# What WeasyPrint needs to make the PDF printouts: Pango, and the font the print stylesheet names.
+SYSTEM_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core")
+SYSTEM_LIBRARIES = ("pango-1.0", "pangoft2-1.0")
+
+
+def missing_system_packages():
+    """The Debian packages of SYSTEM_PACKAGES not installed; without dpkg, the packages whose
+    libraries the loader cannot find (fonts are then not checked)."""
+    if shutil.which("dpkg"):
+        return [pkg for pkg in SYSTEM_PACKAGES
+                if subprocess.run(["dpkg", "-s", pkg], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode]
+    return [pkg for pkg, lib in zip(SYSTEM_PACKAGES, SYSTEM_LIBRARIES) if ctypes.util.find_library(lib) is None]
+
+
+def ensure_system_libraries():
+    """Install the PDF libraries when missing and we can (root with apt-get); otherwise say what
+    is missing. Everything but the PDF printouts works without them."""
+    missing = missing_system_packages()
+    if not missing:
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("Installing the libraries the PDF printouts need: " + " ".join(missing), flush=True)
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        if (run("apt-get", "update", "-qq", env=env).returncode == 0 and
+                run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing, env=env).returncode == 0):
+            return
+    print("NOTICE: the PDF printouts need these system packages, which are missing: " + " ".join(missing) +
+          "\n        (Debian/Ubuntu: sudo apt-get install " + " ".join(missing) + ")."
+          "\n        Without them PDFs are refused and their tests are skipped; the rest works.", flush=True)
+
+
 def ensure_environment(extras):
     """Create .venv and install the project (again only when pyproject.toml changed)."""
     if sys.version_info < (3, 11):
         sys.exit("Kết nạp needs Python 3.11 or newer.")
+    ensure_system_libraries()
     if not os.path.exists(PYTHON):
         print(f"Creating the virtual environment in {VENV}", flush=True)
         venv.create(VENV, with_pip=True)

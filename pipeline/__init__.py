@@ -37,6 +37,14 @@ def create_app(test_config=None):
     from pipeline.candidates.views import bp as candidates_bp
     app.register_blueprint(accounts_bp)
     app.register_blueprint(candidates_bp)
+    from pipeline.training.views import bp as training_bp
+    app.register_blueprint(training_bp)
+    from pipeline.workdays.views import bp as workdays_bp
+    app.register_blueprint(workdays_bp)
+    from pipeline.dossier.views import bp as dossier_bp
+    app.register_blueprint(dossier_bp)
+    from pipeline.printing.views import bp as printing_bp
+    app.register_blueprint(printing_bp)
 
     from pipeline import cli
     cli.register(app)

@@ -10,6 +10,8 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,
+    # A scanned dossier document (PDF, JPEG or PNG), stored under instance/uploads/.
+    "DOSSIER_UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
 }
 
 

@@ -138,6 +138,12 @@ class World:
                         password_hash=password_hash())
             db.session.add(user)
             self.users[username] = user
+        from pipeline.training.models import TrainingClass
+        # The town's class that make_case sends every case to (FORWARD_ACTS["spotted"]).
+        self.training_class = TrainingClass(
+            name="Lớp bồi dưỡng 1/2021", organiser_unit=self.town, organiser_name="Trung tâm Chính trị thị xã",
+            place="Hội trường Trung tâm", starts_on=date(2021, 9, 1), ends_on=date(2021, 9, 10))
+        db.session.add(self.training_class)
         db.session.commit()
 
     def __getitem__(self, username):
@@ -152,12 +158,9 @@ def world(app):
 # The act data that moves a case one step forward, with the date it takes effect.
 # Dates are chosen to pass every guard for a candidate born in 1995.
 FORWARD_ACTS = {
-    "spotted": ("enrol_training", "sec", date(2021, 9, 1), {"class_name": "Lớp bồi dưỡng 1/2021"}),
+    "spotted": ("enrol_training", "sec", date(2021, 9, 1), {}),  # class_id: with_ids()
     "training": ("complete_training", "sec", date(2021, 9, 15), {"certificate_number": "CN-001"}),
-    "dossier": ("complete_dossier", "sec", date(2021, 11, 1), {
-        "resume_verified": True, "youth_union_resolution": "",
-        "introducers": [{"name": "Nguyễn Văn Một", "known_since": "2019-01-01", "official": True},
-                        {"name": "Trần Thị Hai", "known_since": "2019-06-01", "official": True}]}),
+    "dossier": ("complete_dossier", "sec", date(2021, 11, 1), {}),  # the documents: DOSSIER_DOCUMENTS
     "branch_vote": ("record_branch_vote", "sec", date(2021, 12, 1), {
         "members_total": 30, "members_present": 27, "votes_for": 25, "votes_against": 2}),
     "committee_review": ("record_committee_review", "com", date(2021, 12, 20), {
@@ -165,21 +168,99 @@ FORWARD_ACTS = {
     "decision": ("record_decision", "board", date(2022, 1, 20), {
         "decision_number": "123-QĐ/TU", "received_on": "2022-01-25"}),
     "ceremony": ("hold_ceremony", "sec", date(2022, 2, 10), {"place": "Hội trường thôn"}),
-    "probation": ("recognise_official", "board", date(2023, 2, 20), {
-        "branch_meeting_date": "2023-02-12", "members_total": 30, "members_present": 28,
-        "votes_for": 26, "votes_against": 0, "decision_number": "456-QĐ/TU"}),
+    "probation": ("recognise_official", "board", date(2023, 2, 25), {"decision_number": "456-QĐ/TU"}),
+}
+# Acts that happen within a stage before the act that leaves it.
+ACTS_WITHIN = {
+    "probation": [
+        ("record_recognition_vote", "sec", date(2023, 2, 12), {
+            "members_total": 30, "members_present": 28, "votes_for": 26, "votes_against": 0}),
+        ("record_recognition_review", "com", date(2023, 2, 20), {
+            "committee_size": 15, "votes_for": 13, "votes_against": 0}),
+    ],
 }
 MAIN_ROAD = ["spotted", "training", "dossier", "branch_vote", "committee_review", "decision",
              "ceremony", "probation", "official"]
+# The dossier's documents (pipeline.dossier), recorded on the dossier page before the act that
+# needs them: key -> (date of the document, details). make_case records those the case's
+# checklist requires (its path, its levels) before each act it applies.
+DOSSIER_DOCUMENTS = {
+    "1-KNĐ": (date(2021, 9, 20), {}),
+    "2-KNĐ": (date(2021, 9, 25), {}),
+    "3-KNĐ:1": (date(2021, 10, 1), {"introducer_name": "Nguyễn Văn Một", "official": True,
+                                    "known_since": "2019-01-01"}),
+    "3-KNĐ:2": (date(2021, 10, 2), {"introducer_name": "Trần Thị Hai", "official": True,
+                                    "known_since": "2019-06-01"}),
+    "4-KNĐ": (date(2021, 10, 5), {"number": "05-NQ/ĐTN"}),
+    "5-KNĐ": (date(2021, 10, 20), {}),
+    "TTLL": (date(2021, 10, 25), {"verification_result": "clear"}),
+    "7-KNĐ": (date(2021, 12, 10), {"number": "03-BC/ĐUBP"}),
+    "CN-ĐVM": (date(2022, 6, 15), {"number": "112/CN-ĐVM"}),
+    "10-KNĐ": (date(2023, 2, 1), {}),
+    "11-KNĐ": (date(2023, 2, 3), {}),
+    "12-KNĐ": (date(2023, 2, 5), {}),
+}
+
+
+def record_documents(world, case_id, trigger, skip=(), overrides=None):
+    """Record, as the branch does on the dossier page, each document the case's checklist requires
+    for the act `trigger` and does not have yet, but those in `skip`. `overrides`: key -> (date,
+    details) to record instead of DOSSIER_DOCUMENTS'. Returns the keys recorded."""
+    from pipeline.candidates.models import Candidate
+    from pipeline.dossier.checklist import checklist_for
+    from pipeline.dossier.operations import DocumentEntry, record_document
+    from pipeline.workflow.operations import load_events
+    case = db.session.get(Candidate, case_id)
+    lines = checklist_for(case, case.dossier_items, date.today(), load_events(case_id))
+    overrides = overrides or {}
+    recorded = []
+    for line in lines:
+        if line.due_by != trigger or not line.required or line.from_log or line.received or line.key in skip:
+            continue
+        day, details = overrides.get(line.key) or DOSSIER_DOCUMENTS[line.key]
+        record_document(case_id, actor_for(world, "sec", case.branch),
+                        DocumentEntry(line.key, received=True, received_on=day, details=dict(details)))
+        recorded.append(line.key)
+    return recorded
+
+
+def with_ids(world, trigger, data):
+    """FORWARD_ACTS data with the ids of the world's rows: the class to enrol in, the issuing unit."""
+    if trigger == "enrol_training":
+        return dict(data, class_id=world.training_class.id)
+    if trigger == "record_decision":
+        return dict(data, issuing_unit_id=world.town.id)
+    return data
+
+
+TRAINING_RESULT_DAY = date(2021, 9, 10)  # the last day of the world's class
+
+
+def record_training_result(world, case_id, result="passed", day=TRAINING_RESULT_DAY, certificate=None):
+    """The class's organiser (the board) records the case's result in its current class; with
+    `certificate` (number, date) and a pass, the certificate is issued and the case moves on."""
+    from pipeline.training.acts import latest_enrolment
+    from pipeline.training.operations import ResultEntry, record_results
+    enrolment = latest_enrolment(case_id)
+    number, issued = certificate or (None, None)
+    return record_results(world["board"], enrolment.training_class,
+                          [ResultEntry(enrolment.id, result, number, issued)], day)
+
+
+def certificate_number(world):
+    """The next certificate number of the world's class: CN-001 first."""
+    from pipeline.training.models import Enrolment
+    issued = db.session.execute(sa.select(sa.func.count()).select_from(Enrolment).where(
+        Enrolment.class_id == world.training_class.id, Enrolment.certificate_number.is_not(None))).scalar_one()
+    return f"CN-{issued + 1:03d}"
 
 
 def actor_for(world, who, branch):
     """The secretary of the case's branch, its commune committee, or the board."""
     if who == "board":
         return world["board"]
-    commune = branch.parent
-    if who == "com":
-        return world["com_a"] if commune is world.commune_a else world["com_b"]
+    if who == "com":  # the commune above the branch, sub-committees in between or not
+        return world["com_a"] if branch.path.startswith(world.commune_a.path) else world["com_b"]
     secretaries = {world.branch_a1.id: "sec_a1", world.branch_a2.id: "sec_a2", world.branch_b1.id: "sec_b1"}
     return world[secretaries[branch.id]] if branch.id in secretaries else world["com_a"]
 
@@ -187,7 +268,8 @@ def actor_for(world, who, branch):
 @pytest.fixture
 def make_case(world):
     """make_case(stage="decision", branch=world.branch_a1, **particulars) walks a new case
-    through the real operations up to `stage` on the main road."""
+    through the real operations up to `stage` on the main road. A case in "training" is
+    enrolled in world.training_class with no result yet (record_training_result gives it one)."""
     from pipeline.workflow import operations
 
     def make(stage="spotted", branch=None, **particulars):
@@ -200,10 +282,18 @@ def make_case(world):
         case = operations.spot_candidate(actor_for(world, "sec", branch), branch, date(2021, 6, 1), fields)
         db.session.commit()
         for current in MAIN_ROAD[:MAIN_ROAD.index(stage)]:
+            for trigger, who, day, data in ACTS_WITHIN.get(current, []):
+                record_documents(world, case.id, trigger)
+                operations.apply_event(case.id, trigger, actor_for(world, who, branch), day, data)
             trigger, who, day, data = FORWARD_ACTS[current]
-            if trigger == "record_decision":
-                data = dict(data, issuing_unit_id=world.town.id)
-            operations.apply_event(case.id, trigger, actor_for(world, who, branch), day, data)
+            record_documents(world, case.id, trigger)
+            if trigger == "complete_training":
+                # The class records the pass and issues the certificate in one act; numbers are
+                # unique in a class: CN-001 (FORWARD_ACTS), CN-002...
+                record_training_result(world, case.id, certificate=(certificate_number(world), day))
+                continue
+            operations.apply_event(case.id, trigger, actor_for(world, who, branch), day,
+                                   with_ids(world, trigger, data))
         return db.session.get(type(case), case.id)
 
     return make

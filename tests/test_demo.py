@@ -11,6 +11,7 @@ from pipeline.accounts.models import User
 from pipeline.candidates.models import Candidate
 from pipeline.demo.loader import DemoRefused, load_demo
 from pipeline.extensions import db
+from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.workflow.log import CaseEvent, replay_stage, verify_chain
 
 CLASSES_2022 = ["Lớp bồi dưỡng nhận thức về Đảng khóa 1/2022", "Lớp bồi dưỡng nhận thức về Đảng khóa 2/2022"]
@@ -75,6 +76,22 @@ def test_the_log_reproduces_the_article(app):
     assert db.session.execute(sa.select(sa.func.count()).select_from(CaseEvent)
                               .where(CaseEvent.event == "hold_ceremony", CaseEvent.candidate_id.in_(attendees))
                               ).scalar() == 0
+    # The class records say the same: 136 enrolments in the two classes, one per attendee, each
+    # class's certificates numbered apart, and every certificate in the log on its enrolment.
+    enrolled = rows("""SELECT k.name, COUNT(*), COUNT(DISTINCT e.candidate_id), COUNT(e.certificate_number),
+                              COUNT(DISTINCT e.certificate_number)
+                       FROM enrolment e JOIN training_class k ON k.id = e.class_id GROUP BY k.name""")
+    by_class = {name: counts for name, *counts in enrolled}
+    assert sum(by_class[name][0] for name in CLASSES_2022) == 136
+    assert all(n == distinct and certificates == distinct_numbers
+               for n, distinct, certificates, distinct_numbers in by_class.values())
+    assert by_class[CLASSES_2022[1]][2] == 0  # the second class's certificates come in November
+    assert set(db.session.execute(sa.select(Enrolment.candidate_id).join(TrainingClass)
+                                  .where(TrainingClass.name.in_(CLASSES_2022))).scalars()) == set(
+        db.session.execute(attendees).scalars())
+    certified = rows("""SELECT COUNT(*) FROM case_event ev JOIN enrolment e ON e.candidate_id = ev.candidate_id
+                        WHERE ev.event = 'complete_training' AND e.certificate_date = ev.effective_date""")[0][0]
+    assert certified == rows("SELECT COUNT(*) FROM case_event WHERE event = 'complete_training'")[0][0] > 136
 
     # Every case: its log replays to its stage and its hash chain holds.
     events = defaultdict(list)

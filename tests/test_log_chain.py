@@ -85,7 +85,8 @@ def test_replaying_the_log_gives_the_stored_stage(world, make_case, build, stage
 def test_replay_refuses_acts_that_do_not_follow_one_another(world, make_case):
     case = make_case("ceremony")
     events = fresh_events(case.id)
-    assert replay_stage(events[:3] + events[4:]) is None
+    completed = next(i for i, row in enumerate(events) if row.event == "complete_dossier")
+    assert replay_stage(events[:completed] + events[completed + 1:]) is None
     assert replay_stage(events[1:]) is None
 
 
@@ -117,10 +118,10 @@ def row_where(case_id, seq):
 
 @pytest.fixture
 def case_with_history(world, make_case):
-    """A case with 7 acts (seq 1-7), its chain intact."""
+    """A case with 7 acts and the 6 documents of its dossier (seq 4-9): 13 rows, its chain intact."""
     case = make_case("ceremony")
     events = fresh_events(case.id)
-    assert len(events) == 7 and verify_chain(events) is None
+    assert len(events) == 13 and verify_chain(events) is None
     return case
 
 
@@ -168,7 +169,7 @@ def test_a_deleted_row_breaks_the_chain(case_with_history):
 def test_deleting_the_last_row_shows_as_a_stage_the_log_cannot_explain(case_with_history):
     case_id = case_with_history.id
     with append_only_bypassed():
-        db.session.execute(delete(CaseEvent).where(row_where(case_id, 7)))
+        db.session.execute(delete(CaseEvent).where(row_where(case_id, 13)))
     events = fresh_events(case_id)
     assert replay_stage(events) != stored_stage(case_id) == "ceremony"
 
@@ -187,21 +188,21 @@ def test_a_row_inserted_in_the_middle_breaks_the_chain(case_with_history):
         forged.hash = forged.compute_hash()  # a careful forger: the row itself is consistent
         db.session.add(forged)
     events = fresh_events(case_id)
-    assert len(events) == 8
+    assert len(events) == 14
     broken = verify_chain(events)
-    assert broken is not None and broken.seq == 5 and broken.event == "complete_dossier"
+    assert broken is not None and broken.seq == 5 and broken.event == "record_document"
 
 
 def test_a_row_appended_with_a_made_up_hash_is_caught(case_with_history):
     case_id = case_with_history.id
     last = fresh_events(case_id)[-1]
-    db.session.add(CaseEvent(candidate_id=case_id, seq=8, event="hold_ceremony", from_stage="ceremony",
+    db.session.add(CaseEvent(candidate_id=case_id, seq=14, event="hold_ceremony", from_stage="ceremony",
                              to_stage="probation", actor_id=last.actor_id, recorded_at=datetime(2022, 2, 11),
                              effective_date=date(2022, 2, 10), reason="", data={}, prev_hash="f" * 64,
                              hash="e" * 64))
     db.session.commit()
     broken = verify_chain(fresh_events(case_id))
-    assert broken is not None and broken.seq == 8
+    assert broken is not None and broken.seq == 14
 
 
 # --- what the database refuses ----------------------------------------------------------------
@@ -218,7 +219,7 @@ def test_the_database_refuses_to_change_the_log(case_with_history, statement):
         db.session.commit()
     db.session.rollback()
     events = fresh_events(case_id)
-    assert len(events) == 7 and verify_chain(events) is None
+    assert len(events) == 13 and verify_chain(events) is None
 
 
 def test_the_orm_cannot_edit_a_log_row_either(case_with_history):

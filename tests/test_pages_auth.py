@@ -127,7 +127,7 @@ def test_every_form_carries_a_csrf_token_and_posts_without_one_are_refused(app, 
     assert response.status_code == 302
 
     form = pages.get(f"/candidates/{case_id}/act/enrol_training").get_data(as_text=True)
-    data = {"effective_date": "2021-09-01", "class_name": "Lớp 1", "version": "1"}
+    data = {"effective_date": "2021-09-01", "class_id": str(world.training_class.id), "version": "1"}
     refused = pages.post(f"/candidates/{case_id}/act/enrol_training", data=data)
     assert refused.status_code == 400 and "Bad request" in text(refused)
     assert pages.post(f"/candidates/{case_id}/act/enrol_training",

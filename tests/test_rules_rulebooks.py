@@ -6,10 +6,12 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import func, select
 
-from conftest import FORWARD_ACTS
+from conftest import FORWARD_ACTS, record_training_result, with_ids
 from pipeline.extensions import db
 from pipeline.rules import rulebook as rulebook_module
 from pipeline.rules.rulebook import NoRulebook, load_rulebooks, rulebook_on
+from pipeline.training.operations import create_class
+from pipeline.workflow.definition import TRANSITION_BY_TRIGGER
 from pipeline.workflow.log import CaseEvent
 from pipeline.workflow.operations import ActBlocked, apply_event, load_events
 
@@ -98,6 +100,7 @@ def test_each_rulebook_names_its_regulations(book):
 def test_an_act_before_any_rulebook_is_refused_with_a_reason(world, make_case):
     case = make_case("spotted")  # spotted on 01/06/2021, before the 2021 rules took effect
     trigger, _who, _day, data = FORWARD_ACTS["spotted"]
+    data = with_ids(world, trigger, data)
     with pytest.raises(ActBlocked) as blocked:
         apply_event(case.id, trigger, world["sec_a1"], date(2021, 7, 29), data)
     assert any("No rulebook covers 29/07/2021" in str(r) for r in blocked.value.reasons)
@@ -109,9 +112,15 @@ def test_an_act_before_any_rulebook_is_refused_with_a_reason(world, make_case):
 
 def test_every_act_records_the_rulebook_it_was_judged_by(world, make_case):
     case = make_case("official")
-    acts = [row for row in load_events(case.id) if row.from_stage is not None]
-    assert len(acts) == 8
+    events = load_events(case.id)
+    acts = [row for row in events if row.from_stage is not None and row.event != "record_document"]
+    assert len(acts) == 10  # 8 that move the case, 2 recognition votes within probation
     assert {row.data["rulebook"] for row in acts} == {"2021"}
+    # Documents name the rulebook whose checklist they were recorded against (the one in force
+    # when they were entered: today, in this test).
+    documents = [row for row in events if row.event == "record_document"]
+    assert len(documents) == 10  # 6 for the admission, 4 for the recognition
+    assert {row.data["rulebook"] for row in documents} == {rulebook_on(date.today()).code}
 
 
 @pytest.mark.parametrize("days, codes", [
@@ -121,9 +130,11 @@ def test_every_act_records_the_rulebook_it_was_judged_by(world, make_case):
 ])
 def test_acts_across_a_change_of_rules_record_each_its_own(world, make_case, days, codes):
     case = make_case("spotted")
-    apply_event(case.id, "enrol_training", world["sec_a1"], days[0], {"class_name": "Lớp bồi dưỡng"})
+    training_class = create_class(world["board"], world.town, "Lớp bồi dưỡng", days[0], days[0])
+    apply_event(case.id, "enrol_training", world["sec_a1"], days[0], {"class_id": training_class.id})
+    record_training_result(world, case.id, day=days[0])  # a fact: judged by no rulebook
     apply_event(case.id, "complete_training", world["sec_a1"], days[1], {"certificate_number": "CN-9"})
-    assert [row.data["rulebook"] for row in load_events(case.id)[1:]] == codes
+    assert [row.data["rulebook"] for row in load_events(case.id)[1:] if row.event in TRANSITION_BY_TRIGGER] == codes
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from conftest import FORWARD_ACTS
+from conftest import ACTS_WITHIN, FORWARD_ACTS, record_documents, record_training_result
 from pipeline.candidates.models import Candidate
 from pipeline.extensions import db
+from pipeline.training.operations import create_class
 from pipeline.workflow.operations import ActBlocked, apply_event
 from conftest import count_events, fresh
 
@@ -98,6 +99,7 @@ def test_no_certificate_no_dossier(world, make_case):
 
 def test_the_certificate_is_valid_60_months(world, make_case):
     case = make_case("dossier")  # certificate of 15/09/2021
+    record_documents(world, case.id, "complete_dossier")
     trigger, data = forward("dossier")
 
     reasons = refused(case, trigger, world["sec_a1"], date(2026, 9, 15), data)
@@ -123,67 +125,25 @@ def test_an_expired_certificate_cannot_reopen_the_dossier(world, make_case):
 
 # --- a stale dossier ------------------------------------------------------------------------------
 
-def test_a_dossier_older_than_12_months_must_be_redone_before_the_vote(world, make_case):
-    case = make_case("branch_vote")  # dossier opened 15/09/2021
+def test_documents_older_than_12_months_must_be_redone_before_the_vote(world, make_case):
+    case = make_case("branch_vote")  # the oldest document that ages, the résumé, is of 25/09/2021
     trigger, data = forward("branch_vote")
 
-    reasons = refused(case, trigger, world["sec_a1"], date(2022, 9, 16), data)
-    assert mentions(reasons, "15/09/2021", "12 months", "redone")
+    reasons = refused(case, trigger, world["sec_a1"], date(2022, 9, 26), data)
+    assert mentions(reasons, "2-KNĐ", "25/09/2021", "12 months", "redone")
 
-    apply_event(case.id, trigger, world["sec_a1"], date(2022, 9, 15), data)
+    apply_event(case.id, trigger, world["sec_a1"], date(2022, 9, 25), data)
     assert fresh(case.id).stage == "committee_review"
 
 
-# --- introducers and the résumé ----------------------------------------------------------------------
-
-OFFICIAL = {"name": "Nguyễn Văn Một", "known_since": "2019-01-01", "official": True}
-SECOND = {"name": "Trần Thị Hai", "known_since": "2019-06-01", "official": True}
-DOSSIER_DAY = date(2021, 11, 1)
-
-
-@pytest.mark.parametrize("youth, changes, fragments", [
-    pytest.param(False, {"introducers": [OFFICIAL]}, ["1 introducing member(s) recorded, 2 needed"],
-                 id="one-introducer"),
-    pytest.param(False, {"introducers": [OFFICIAL], "youth_union_resolution": "05-NQ/ĐTN"},
-                 ["2 needed"], id="resolution-only-counts-for-youth-union-members"),
-    pytest.param(True, {"introducers": [OFFICIAL]}, ["Youth Union committee's resolution"],
-                 id="youth-without-resolution"),
-    pytest.param(True, {"introducers": [], "youth_union_resolution": "05-NQ/ĐTN"},
-                 ["0 introducing member(s) recorded, 1 needed"], id="youth-resolution-without-member"),
-    pytest.param(False, {"introducers": [OFFICIAL, dict(SECOND, known_since="2020-11-02")]},
-                 ["Trần Thị Hai has known the candidate for 11 months 30 days", "12 months needed"],
-                 id="known-11-months-30-days"),
-    pytest.param(False, {"introducers": [OFFICIAL, dict(SECOND, official=False)]},
-                 ["Trần Thị Hai is not an official party member"], id="probationary-introducer"),
-    pytest.param(False, {"introducers": [OFFICIAL, dict(SECOND, known_since=None)]},
-                 ["Trần Thị Hai began working or living"], id="known-since-missing"),
-    pytest.param(False, {"resume_verified": False}, ["résumé has not been verified"], id="resume-not-verified"),
-])
-def test_introductions_and_resume_must_be_in_order(world, make_case, youth, changes, fragments):
-    case = make_case("dossier", youth_union_member=youth)
-    trigger, data = forward("dossier", **changes)
-    reasons = refused(case, trigger, world["sec_a1"], DOSSIER_DAY, data)
-    assert mentions(reasons, *fragments), reasons
-
-
-@pytest.mark.parametrize("youth, changes", [
-    pytest.param(False, {"introducers": [OFFICIAL, dict(SECOND, known_since="2020-11-01")]},
-                 id="known-exactly-12-months"),
-    pytest.param(True, {"introducers": [OFFICIAL], "youth_union_resolution": "05-NQ/ĐTN"},
-                 id="youth-union-resolution-and-one-member"),
-])
-def test_introductions_that_meet_the_rule_complete_the_dossier(world, make_case, youth, changes):
-    case = make_case("dossier", youth_union_member=youth)
-    trigger, data = forward("dossier", **changes)
-    apply_event(case.id, trigger, world["sec_a1"], DOSSIER_DAY, data)
-    assert fresh(case.id).stage == "branch_vote"
-
+# --- the dossier's documents (introducers, résumé verification): see test_dossier_guards.py ----------
 
 def test_every_reason_is_given_at_once(world, make_case):
     case = make_case("dossier", education="primary")
-    trigger, data = forward("dossier", introducers=[OFFICIAL], resume_verified=False)
-    reasons = refused(case, trigger, world["sec_a1"], DOSSIER_DAY, data)
-    assert mentions(reasons, "Primary school", "2 needed", "résumé has not been verified")
+    trigger, data = forward("dossier")
+    reasons = refused(case, trigger, world["sec_a1"], date(2021, 11, 1), data)
+    assert mentions(reasons, "Primary school", "1-KNĐ Đơn xin vào Đảng has not been received",
+                    "3-KNĐ Giấy giới thiệu người vào Đảng (2) has not been received")
 
 
 # --- the decision, the ceremony, probation ------------------------------------------------------------
@@ -192,13 +152,14 @@ def test_the_decision_must_come_from_a_unit_that_decides_for_the_branch(world, m
     world.commune_b.decides_admissions = True  # decides, but for another commune's branches
     db.session.commit()
     case = make_case("decision")
+    before = count_events(case.id)
     trigger, data = forward("decision")
     for unit in (world.commune_a, world.commune_b):
         with pytest.raises(ActBlocked) as blocked:
             apply_event(case.id, trigger, world["board"], date(2022, 1, 20), dict(data, issuing_unit_id=unit.id))
         assert mentions([str(r) for r in blocked.value.reasons], "power to decide")
     case = fresh(case.id)
-    assert (case.stage, count_events(case.id)) == ("decision", 6)
+    assert (case.stage, count_events(case.id)) == ("decision", before)
 
 
 def test_no_ceremony_before_the_branch_receives_the_decision(world, make_case):
@@ -212,29 +173,48 @@ def test_no_ceremony_before_the_branch_receives_the_decision(world, make_case):
     assert fresh(case.id).stage == "probation"
 
 
-def test_recognition_waits_for_the_end_of_probation(world, make_case):
+def test_the_branch_votes_on_recognition_only_after_probation(world, make_case):
     case = make_case("probation")  # ceremony 10/02/2022
-    trigger, data = forward("probation", branch_meeting_date="2023-02-09")
+    trigger, _who, _day, data = ACTS_WITHIN["probation"][0]
 
-    reasons = refused(case, trigger, world["board"], date(2023, 2, 9), data)
+    reasons = refused(case, trigger, world["sec_a1"], date(2023, 2, 9), data)
     assert mentions(reasons, "probation runs until 10/02/2023")
 
-    apply_event(case.id, trigger, world["board"], date(2023, 2, 10), dict(data, branch_meeting_date="2023-02-10"))
-    assert fresh(case.id).stage == "official"
+    row = apply_event(case.id, trigger, world["sec_a1"], date(2023, 2, 10), data)
+    assert fresh(case.id).stage == "probation" and row.data["passed"] is True
 
 
-def test_the_branch_cannot_consider_recognition_during_probation(world, make_case):
+def test_recognition_needs_the_branch_vote_then_the_committee(world, make_case):
     case = make_case("probation")
-    trigger, data = forward("probation", branch_meeting_date="2023-01-15")
-    reasons = refused(case, trigger, world["board"], date(2023, 2, 20), data)
-    assert mentions(reasons, "15/01/2023", "10/02/2023")
+    decide = ("recognise_official", {"decision_number": "456-QĐ/TU"})
+    assert mentions(refused(case, decide[0], world["board"], date(2023, 3, 1), decide[1]),
+                    "the branch has not voted to recognise the member")
+    vote, review = ACTS_WITHIN["probation"]
+    assert mentions(refused(case, review[0], world["com_a"], review[2], review[3]),
+                    "the branch has not voted to recognise the member")
+    apply_event(case.id, vote[0], world["sec_a1"], vote[2], vote[3])
+    assert mentions(refused(fresh(case.id), decide[0], world["board"], date(2023, 3, 1), decide[1]),
+                    "the grassroots committee has not resolved to recognise the member")
+    apply_event(case.id, review[0], world["com_a"], review[2], review[3])
+    row = apply_event(case.id, decide[0], world["board"], date(2023, 3, 1), decide[1])
+    # Official from the 12-month mark, although decided later.
+    assert fresh(case.id).stage == "official" and row.data["official_from"] == "2023-02-10"
+
+
+def test_a_failed_recognition_vote_blocks_the_decision(world, make_case):
+    case = make_case("probation")
+    vote = ACTS_WITHIN["probation"][0]
+    apply_event(case.id, vote[0], world["sec_a1"], vote[2], dict(vote[3], votes_for=19, votes_against=9))
+    assert mentions(refused(fresh(case.id), "recognise_official", world["board"], date(2023, 3, 1),
+                            {"decision_number": "1"}), "the branch has not voted to recognise the member")
 
 
 # --- dates of acts --------------------------------------------------------------------------------------
 
 def test_an_act_dated_in_the_future_is_refused(world, make_case):
     case = make_case("spotted")
-    trigger, data = forward("spotted")
+    training_class = create_class(world["board"], world.town, "Lớp bồi dưỡng", date.today(), date.today())
+    trigger, data = forward("spotted", class_id=training_class.id)
     tomorrow = date.today() + timedelta(days=1)
     reasons = refused(case, trigger, world["sec_a1"], tomorrow, data)
     assert mentions(reasons, "in the future", tomorrow.strftime("%d/%m/%Y"))
@@ -244,12 +224,14 @@ def test_an_act_dated_in_the_future_is_refused(world, make_case):
 
 
 def test_an_act_dated_before_the_previous_act_is_refused(world, make_case):
-    case = make_case("training")  # class started 01/09/2021
+    case = make_case("training")
+    record_training_result(world, case.id, day=date(2021, 9, 10))  # passed, on the class's last day
+    case = fresh(case.id)
     trigger, data = forward("training")
-    reasons = refused(case, trigger, world["sec_a1"], date(2021, 8, 31), data)
-    assert mentions(reasons, "before the previous act", "01/09/2021")
+    reasons = refused(case, trigger, world["sec_a1"], date(2021, 9, 9), data)
+    assert mentions(reasons, "before the previous act", "10/09/2021")
 
-    apply_event(case.id, trigger, world["sec_a1"], date(2021, 9, 1), data)
+    apply_event(case.id, trigger, world["sec_a1"], date(2021, 9, 10), data)
     assert fresh(case.id).stage == "dossier"
 
 

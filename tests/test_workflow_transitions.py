@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import FORWARD_ACTS, MAIN_ROAD
+from conftest import ACTS_WITHIN, FORWARD_ACTS, MAIN_ROAD, record_documents, record_training_result, with_ids
 from pipeline.extensions import db
 from pipeline.rules.rulebook import load_rulebooks
 from pipeline.workflow import definition, operations
@@ -32,8 +32,11 @@ FIRST_RULEBOOK_DAY = load_rulebooks()[0].effective_from
 VOTE_FAILS = {
     "record_branch_vote": {"votes_for": 19, "votes_against": 8},
     "record_committee_review": {"votes_for": 9, "votes_against": 6},
-    "recognise_official": {"votes_for": 19, "votes_against": 9},
+    "record_recognition_vote": {"votes_for": 19, "votes_against": 9},
+    "record_recognition_review": {"votes_for": 9, "votes_against": 6},
 }
+# Acts within probation that a later act of recognition needs first.
+RECOGNITION_STEPS = {"record_recognition_review": 1, "recognise_official": 2}
 
 
 def last_date(case_id):
@@ -51,11 +54,12 @@ def permitted_user(world, transition):
 def act_for(world, transition, source, case_id, passes=True):
     """(date, data, reason) for an act that the guards accept on this case."""
     forward = FORWARD_ACTS.get(source)
+    within = {act[0]: act for act in ACTS_WITHIN.get(source, [])}
+    if transition.trigger in within:
+        forward = within[transition.trigger]
     if forward and forward[0] == transition.trigger:
         _trigger, _who, day, data = forward
-        data = dict(data)
-        if transition.trigger == "record_decision":
-            data["issuing_unit_id"] = world.town.id
+        data = with_ids(world, transition.trigger, dict(data))
     else:
         day, data = max(last_date(case_id), FIRST_RULEBOOK_DAY) + timedelta(days=10), {}
     if not passes:
@@ -82,7 +86,13 @@ def prepare(make_case, world, transition, source):
         apply_event(case.id, "expire", sec, date(2021, 10, 1), {}, reason="Quá hạn bổ sung hồ sơ")
         apply_event(case.id, "reopen", sec, date(2021, 10, 15), {}, reason="Tiếp tục bồi dưỡng")
         return fresh(case.id)
-    return reach(make_case, world, source)
+    case = reach(make_case, world, source)
+    if transition.trigger == "complete_training":  # the class recorded a pass
+        record_training_result(world, case.id)
+    record_documents(world, case.id, transition.trigger)  # the dossier's documents the act needs
+    for trigger, who, day, data in ACTS_WITHIN.get(source, [])[:RECOGNITION_STEPS.get(transition.trigger, 0)]:
+        apply_event(case.id, trigger, world["sec_a1" if who == "sec" else "com_a"], day, data)
+    return fresh(case.id)
 
 
 def _success_params():
@@ -141,7 +151,8 @@ def test_transition_reaches_its_destination(world, make_case, trigger, source, p
     expected = transition.dest if passes else transition.fail_dest
     case = fresh(case.id)
     assert case.stage == expected
-    assert case.stage_entered_on == day
+    if expected != source:  # a vote within a stage keeps the date the case entered it
+        assert case.stage_entered_on == day
     assert case.version == version + 1
     assert count_events(case.id) == before + 1
     assert (row.event, row.from_stage, row.to_stage, row.effective_date) == (trigger, source, expected, day)

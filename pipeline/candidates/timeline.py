@@ -10,22 +10,31 @@ from wtforms.fields.core import UnboundField
 
 from pipeline.candidates.forms import NewCandidateForm
 from pipeline.candidates.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
+from pipeline.dossier.checklist import VERIFICATION_RESULTS
+from pipeline.dossier.forms import LOG_LABELS, LOGGED_FORMS
 from pipeline.extensions import db
 from pipeline.rules.rulebook import load_rulebooks
+from pipeline.training.models import RESULT_LABELS
 from pipeline.units.models import Unit
 from pipeline.workflow import definition
 from pipeline.workflow.guards import shortfall_of
 
 EVENT_LABELS = {definition.SPOT_EVENT: _l("Spotted as a candidate")} | {
-    t.trigger: t.label for t in definition.TRANSITIONS}
+    t.trigger: t.label for t in definition.TRANSITIONS} | {f.event: f.label for f in definition.FACTS}
 EXTRA_LABELS = {
     "rulebook": _l("Judged by the rules of"),
     "introducers": _l("Introducing members"),
     "referred_to_higher_committee": _l("Referred to the higher committee"),
     "votes_needed": _l("Votes needed"),
+    "official_from": _l("Official member from"),
     "passed": _l("Passed"),
+    "class_name": _l("Training class"),
+    "organiser": _l("Organised by"),
+    "result": _l("Result"),
 }
-CHOICE_LABELS = {"sex": SEXES, "education": EDUCATION_LEVELS, "source_organisation": SOURCE_ORGANISATIONS}
+HIDDEN_KEYS = {"class_id"}  # shown by the class's name beside it
+CHOICE_LABELS = {"sex": SEXES, "education": EDUCATION_LEVELS, "source_organisation": SOURCE_ORGANISATIONS,
+                 "verification_result": VERIFICATION_RESULTS, "result": RESULT_LABELS}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -42,6 +51,8 @@ def form_labels(form_class):
 
 LABELS_BY_EVENT = {definition.SPOT_EVENT: form_labels(NewCandidateForm)} | {
     t.trigger: form_labels(t.form) for t in definition.TRANSITIONS}
+LABELS_BY_EVENT["record_document"] = {
+    name: label for form in LOGGED_FORMS for name, label in form_labels(form).items()} | LOG_LABELS
 
 
 @dataclass
@@ -96,7 +107,7 @@ def timeline(events):
         labels = LABELS_BY_EVENT.get(event.event, {})
         details = []
         for key, value in (event.data or {}).items():
-            if value is None or value == "" or value == []:
+            if value is None or value == "" or value == [] or key in HIDDEN_KEYS:
                 continue
             label = labels.get(key) or EXTRA_LABELS.get(key) or key
             details.append((label, _text(key, value, units, rulebooks)))

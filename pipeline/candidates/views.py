@@ -12,10 +12,14 @@ from pipeline.candidates.forms import CandidateFilterForm, NewCandidateForm, act
 from pipeline.candidates.models import Candidate
 from pipeline.candidates.text import fold
 from pipeline.candidates.timeline import timeline
+from pipeline.dossier.checklist import checklist_for
+from pipeline.dossier.models import load_dossier
 from pipeline.extensions import db
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
+from pipeline.training.access import classes_open_to
 from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
 from pipeline.workflow import definition, operations
+from pipeline.workflow.deadlines import case_deadlines
 from pipeline.workflow.guards import age_in_months, shortfall_of
 from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME, STAGE_NAMES
 
@@ -143,15 +147,19 @@ def _progress(case, events):
 def show_case(case_id):
     case = _case_or_404(case_id)
     events = operations.load_events(case.id)
+    load_dossier(case)  # one query: the dossier's items (and the branch's level) for the checklist and guards
     actions = operations.action_states(_user(), case, events)
     step, steps, exit_stage = _progress(case, events)
     age_months = age_in_months(case.date_of_birth, date.today())
     # A vote's shortfall reads in the viewer's language; the stored reason is the office's text.
     exit_reason = case.exit_reason and ((shortfall_of(events[-1].data) if events else None) or case.exit_reason)
+    checklist = checklist_for(case, case.dossier_items, date.today(), events)
+    deadlines = case_deadlines(case, events, checklist=checklist)
     return render_template(
         "candidates/case.html", case=case, entries=timeline(events), actions=actions,
         step=step, steps=steps, exit_stage=exit_stage, exit_reason=exit_reason, main_stages=MAIN_STAGES,
-        age_years=age_months // 12, referral_threshold=_referral_threshold())
+        age_years=age_months // 12, referral_threshold=_referral_threshold(), deadlines=deadlines,
+        checklist=checklist)
 
 
 def _make_act_form(transition, case):
@@ -160,6 +168,8 @@ def _make_act_form(transition, case):
         # Only the deciding units the user acts for: a board issues its own decisions.
         user_path = _user().unit.path
         kwargs["deciding_units"] = [u for u in operations.deciding_units_for(case) if u.path.startswith(user_path)]
+    if hasattr(transition.form, "class_id"):
+        kwargs["classes"] = classes_open_to(case.branch)
     if request.method == "GET":
         kwargs.update(version=case.version, effective_date=date.today())
     return act_form_class(transition)(**kwargs)

@@ -9,7 +9,9 @@ is recorded a day or two after it took effect, as if entered at the time.
 What the log then says (see `pipeline.demo.story` for the whole story): 134 ceremonies between
 1/1 and 30/9/2022 (117 under the commune and ward committees, 17 directly under the town; xã
 Điện Hòa 12, phường Điện Dương 11), then Phùng Tấn Thắng's at Tân Khai on 08/10/2022, which
-makes 135 for the year; 136 attendees of the two 2022 training classes.
+makes 135 for the year; 136 attendees of the two 2022 training classes. The story's five classes
+are rows of the town (`TrainingClass`); the enrol_training and complete_training acts write each
+attendee's enrolment and certificate, as they do for users.
 
 Accounts (password "demo"): admin, btc, dienhoa, dienduong, hatay2, tankhai, and a committee
 account for every other grassroots organisation, named after its unit code (vinhdien, dienan,
@@ -28,8 +30,11 @@ from pipeline.accounts.models import User
 from pipeline.candidates.models import Candidate
 from pipeline.demo import organisation as org
 from pipeline.demo import story
+from pipeline.dossier import operations as dossier_ops
 from pipeline.extensions import db
 from pipeline.quotas.models import Quota
+from pipeline.training import operations as training_ops
+from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.models import Unit, add_unit
 from pipeline.workflow import definition, operations
 from pipeline.workflow.log import CaseEvent
@@ -62,11 +67,12 @@ def load_demo(reset=False, progress=None):
         _empty_database()
     progress("Building the organisation of Đảng bộ thị xã Điện Bàn, its quotas for 2022 and the accounts...")
     units, users = _build_organisation()
+    classes = _build_classes(units[org.TOWN_CODE])
     db.session.commit()
     plans = story.build_plans()
     progress(f"Recording {len(plans)} cases through the workflow...")
     try:
-        _record_cases(plans, units, users, progress)
+        _record_cases(plans, units, users, classes, progress)
     except Exception:
         db.session.rollback()
         raise
@@ -154,7 +160,18 @@ def _recorded_at(rng, day, after=None):
     return min(moment, datetime.combine(story.SNAPSHOT, datetime.min.time()) + timedelta(hours=16, minutes=30))
 
 
-def _record_cases(plans, units, users, progress):
+def _build_classes(town):
+    """The town's political training classes of the story, by name."""
+    classes = {}
+    for klass in story.CLASSES_2021 + story.CLASSES_2022:
+        classes[klass.name] = TrainingClass(name=klass.name, organiser_unit=town, organiser_name=story.ORGANISER,
+                                            place=story.CLASS_PLACE, starts_on=klass.start, ends_on=klass.ends_on)
+        db.session.add(classes[klass.name])
+    db.session.flush()
+    return classes
+
+
+def _record_cases(plans, units, users, classes, progress):
     rng = random.Random(story.SEED + 1)
     town = units[org.TOWN_CODE]
     for number, plan in enumerate(plans, start=1):
@@ -167,6 +184,9 @@ def _record_cases(plans, units, users, progress):
             transition = definition.find_transition(act.trigger, case.stage)
             actor = _actor(users, act.by, plan.branch)
             where = f"{plan.fields['full_name']} ({plan.branch}, {plan.tag}): {act.trigger} on {act.day}"
+            if act.trigger == dossier_ops.EVENT:  # a document on the dossier page
+                _record_document(case, actor, act, events, rng, where)
+                continue
             if transition is None:
                 raise DemoBroken(f"{where}: not possible from the stage {case.stage}")
             if not (operations.role_may(actor, transition, case) and operations.case_in_scope(actor, case)):
@@ -174,6 +194,10 @@ def _record_cases(plans, units, users, progress):
             data = dict(act.data)
             if act.trigger == "record_decision":
                 data["issuing_unit_id"] = town.id
+            elif act.trigger == "enrol_training":  # the act writes the enrolment; the log keeps the name
+                data = {"class_id": classes[data["class_name"]].id}
+            elif act.trigger == "complete_training":  # a certificate: the class recorded a pass
+                training_ops.mark_passed(case.id)
             try:
                 row = operations.perform(case, transition, actor, act.day, data, reason=act.reason, events=events,
                                          recorded_at=_recorded_at(rng, act.day, after=events[-1].recorded_at),
@@ -184,6 +208,15 @@ def _record_cases(plans, units, users, progress):
         if number % BATCH == 0 or number == len(plans):
             db.session.commit()
             progress(f"  {number}/{len(plans)} cases recorded")
+
+
+def _record_document(case, actor, act, events, rng, where):
+    try:
+        dossier_ops.record_document_now(case, actor, dossier_ops.DocumentEntry(**act.data), events,
+                                        recorded_at=_recorded_at(rng, act.day, after=events[-1].recorded_at),
+                                        today=story.SNAPSHOT)
+    except operations.ActError as refused:
+        raise DemoBroken(f"{where}: " + "; ".join(str(reason) for reason in refused.reasons)) from None
 
 
 # --- what the log says ---------------------------------------------------------------------
@@ -220,5 +253,8 @@ def demo_counts():
             select(func.count(distinct(CaseEvent.candidate_id)))
             .where(CaseEvent.event == "enrol_training",
                    CaseEvent.data["class_name"].as_string().in_([k.name for k in story.CLASSES_2022]))),
+        "enrolled_2022": scalar(
+            select(func.count(distinct(Enrolment.candidate_id))).join(Enrolment.training_class)
+            .where(TrainingClass.name.in_([k.name for k in story.CLASSES_2022]))),
     }
     return counts

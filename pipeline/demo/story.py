@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from pipeline.demo import organisation as org
+from pipeline.demo.dossier import add_documents
 from pipeline.demo.people import People, nfc
 
 SEED = 2022
@@ -48,6 +49,11 @@ class TrainingClass:
     short: str
     start: date
     end: date  # the certificate date
+    last_day: date | None = None  # when the certificates come after the class
+
+    @property
+    def ends_on(self):
+        return self.last_day or self.end
 
 
 CLASS_NAME = "Lớp bồi dưỡng nhận thức về Đảng khóa {}"
@@ -56,9 +62,11 @@ CLASS_2021_3 = TrainingClass(CLASS_NAME.format("3/2021"), "K3-2021", date(2021, 
 CLASS_2021_4 = TrainingClass(CLASS_NAME.format("4/2021"), "K4-2021", date(2021, 12, 6), date(2021, 12, 17))
 CLASS_2022_1 = TrainingClass(CLASS_NAME.format("1/2022"), "K1-2022", date(2022, 4, 18), date(2022, 4, 29))
 # Runs 17–28/10/2022; the centre issues its certificates in November, after the snapshot.
-CLASS_2022_2 = TrainingClass(CLASS_NAME.format("2/2022"), "K2-2022", date(2022, 10, 17), date(2022, 11, 11))
+CLASS_2022_2 = TrainingClass(CLASS_NAME.format("2/2022"), "K2-2022", date(2022, 10, 17), date(2022, 11, 11),
+                             date(2022, 10, 28))
 CLASSES_2021 = (CLASS_2021_2, CLASS_2021_3, CLASS_2021_4)
 CLASSES_2022 = (CLASS_2022_1, CLASS_2022_2)
+CLASS_PLACE = "Hội trường Trung tâm Chính trị thị xã Điện Bàn"
 
 # Ceremonies 1/1–30/9/2022 by month (sums to 134): a lull at Tết, more around 3/2, 19/5 and 2/9.
 CEREMONIES_BY_MONTH = {1: 13, 2: 9, 3: 17, 4: 15, 5: 19, 6: 15, 7: 14, 8: 16, 9: 16}
@@ -196,7 +204,8 @@ class Story:
         plan.acts.append(Act("enrol_training", klass.start, {"class_name": klass.name, "organiser": ORGANISER}))
 
     def certify(self, plan, klass):
-        plan.acts.append(Act("complete_training", klass.end, {"certificate_number": None},
+        # The centre issues the certificates; the organisation board records them for the class.
+        plan.acts.append(Act("complete_training", klass.end, {"certificate_number": None}, by="board",
                              number=(("certificate", klass.short), "certificate_number",
                                      "{n:03d}/CN-" + klass.short)))
 
@@ -211,6 +220,7 @@ class Story:
                         day - relativedelta(months=13))
             return {"name": self.people.member_name(), "known_since": since, "official": True}
 
+        # What the dossier says; pipeline.demo.dossier turns it into the documents recorded before the act.
         data = {"resume_verified": True,
                 "resume_verification_note": rng.choice(VERIFICATION_NOTES),
                 "youth_union_resolution": "", "introducers": [introducer()]}
@@ -241,7 +251,7 @@ class Story:
         plan.acts.append(Act("record_branch_vote", day, data, reason,
                              number=(("branch", plan.branch, day.year), "resolution_number", "{n:02d}-NQ/CB")))
 
-    def committee_review(self, plan, day, passes=True, reason=""):
+    def committee_review(self, plan, day, passes=True, reason="", trigger="record_committee_review"):
         rng, grassroots = self.rng, org.BRANCH_TO_GRASSROOTS[plan.branch]
         size = grassroots.committee_size
         needed = votes_needed(size)
@@ -252,9 +262,10 @@ class Story:
             votes_for = needed - rng.randint(1, 3)
             against = size - votes_for - rng.randint(0, 1)
         kind = "CB" if grassroots.is_branch else "ĐU"
-        plan.acts.append(Act("record_committee_review", office_day_after(day),
-                             {"committee_size": size, "votes_for": votes_for, "votes_against": against,
-                              "resolution_number": None, "subcommittee_appraisal": ""}, reason, by="committee",
+        data = {"committee_size": size, "votes_for": votes_for, "votes_against": against, "resolution_number": None}
+        if trigger == "record_committee_review":
+            data["subcommittee_appraisal"] = ""
+        plan.acts.append(Act(trigger, office_day_after(day), data, reason, by="committee",
                              number=(("committee", grassroots.code), "resolution_number", "{n}-NQ/" + kind)))
 
     def decision(self, plan, day, received):
@@ -271,11 +282,15 @@ class Story:
         plan.acts.append(Act("hold_ceremony", day, {"place": place}))
 
     def recognise(self, plan, ceremony_day):
+        """The branch votes after the 12 months, the committee resolves, the town decides."""
         ends = ceremony_day + relativedelta(months=12)
         meeting = ends + days(self.rng.randint(2, 6))
-        decided = office_day_after(meeting + days(self.rng.randint(3, 8)))
-        data = self._count(plan, True) | {"branch_meeting_date": meeting, "decision_number": None}
-        plan.acts.append(Act("recognise_official", decided, data, by="board",
+        plan.acts.append(Act("record_recognition_vote", meeting, self._count(plan, True) | {"resolution_number": None},
+                             number=(("branch", plan.branch, meeting.year), "resolution_number", "{n:02d}-NQ/CB")))
+        reviewed = meeting + days(self.rng.randint(1, 3))
+        self.committee_review(plan, reviewed, trigger="record_recognition_review")
+        decided = office_day_after(reviewed + days(self.rng.randint(3, 8)))
+        plan.acts.append(Act("recognise_official", decided, {"decision_number": None}, by="board",
                              number=(("town",), "decision_number", "{n}-QĐ/TU")))
 
     def reason(self, kind):
@@ -559,6 +574,7 @@ class Story:
         self.pool_2021(pick)
         self.admitted_2021(pick)
         self.number_documents()
+        add_documents(self.plans, Act, SEED, LAST_ACT)  # the dossiers' documents, from their own random stream
         self.plans.sort(key=lambda p: (p.spotted_on, p.fields["full_name"]))
         return self.plans
 

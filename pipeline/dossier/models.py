@@ -3,7 +3,7 @@ log (event "record_document"); this table is what the checklist reads."""
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from pipeline.extensions import db
 
@@ -30,4 +30,33 @@ class DossierItem(db.Model):
     file_type: Mapped[str | None] = mapped_column(String(100))
     file_size: Mapped[int | None]
 
-    recorded_by = relationship("User")
+    # Read with the items (the checklist shows who recorded each): one query for a case's dossier.
+    recorded_by = relationship("User", lazy="joined")
+    # `case.dossier_items`: loaded once per case and shared by the checklist, the guards and the pages.
+    candidate = relationship("Candidate", backref=backref("dossier_items", order_by="DossierItem.id"))
+
+    @property
+    def has_file(self):
+        return bool(self.file_path)
+
+
+def load_dossier(case):
+    """A case's dossier items and its branch's parent unit (whose kind says whether a
+    sub-committee appraises the case) in one query. Afterwards `case.dossier_items` and
+    `case.branch.parent` are loaded: the checklist, the guards and the pages read them for free."""
+    from sqlalchemy import select
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from pipeline.units.models import Unit
+
+    if case.branch.parent_id is None:
+        return case.dossier_items
+    rows = db.session.execute(
+        select(Unit, DossierItem).select_from(Unit)
+        .outerjoin(DossierItem, DossierItem.candidate_id == case.id)
+        .where(Unit.id == case.branch.parent_id).order_by(DossierItem.id)
+    ).unique().all()
+    items = [item for _parent, item in rows if item is not None]
+    set_committed_value(case.branch, "parent", rows[0][0] if rows else None)
+    set_committed_value(case, "dossier_items", items)
+    return items

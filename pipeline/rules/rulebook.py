@@ -30,6 +30,8 @@ class Rulebook:
     effective_to: date | None
     sources: list
     values: dict = field(default_factory=dict)
+    # The dossier's documents (DOMAIN.md §4), in order: DocumentSpec by key.
+    documents: tuple = ()
 
     def __getitem__(self, name):
         return self.values[name].value
@@ -41,16 +43,70 @@ class Rulebook:
         return self.values[name].citation
 
 
+PHASES = ("admission", "recognition")
+APPLIES = ("always", "youth_path", "trade_union_path", "subcommittee")
+KINDS = ("document", "introducer", "verification")
+REPEATS = (None, "introducers")
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """One document of the dossier as a rulebook defines it (see the comment in rulebooks.toml)."""
+    key: str
+    code: str
+    name: str  # the official Vietnamese name, as printed
+    gloss: str  # what it is, in English
+    phase: str
+    due_by: str  # the act that needs it
+    citation: str
+    applies: str = "always"
+    kind: str = "document"
+    repeat: str | None = None
+    from_act: str | None = None
+    number_field: str | None = None
+    stale: bool = False
+    confirmed: bool = True
+
+
+def _document(entry):
+    spec = DocumentSpec(
+        key=entry.get("key", entry["code"]), code=entry["code"], name=entry["name"], gloss=entry.get("gloss", ""),
+        phase=entry["phase"], due_by=entry["due_by"], citation=entry["citation"],
+        applies=entry.get("applies", "always"), kind=entry.get("kind", "document"), repeat=entry.get("repeat"),
+        from_act=entry.get("from_act"), number_field=entry.get("number_field"), stale=entry.get("stale", False),
+        confirmed=entry.get("confirmed", True))
+    problems = [name for name, value, allowed in (("phase", spec.phase, PHASES), ("applies", spec.applies, APPLIES),
+                                                  ("kind", spec.kind, KINDS), ("repeat", spec.repeat, REPEATS))
+                if value not in allowed]
+    if problems or ":" in spec.key:
+        raise ValueError(f"rulebook document {spec.key!r}: bad {', '.join(problems) or 'key'}")
+    return spec
+
+
+def _documents(inherited, entries):
+    """Inherited documents, replaced by key where restated, removed where `retired`, new ones appended."""
+    documents = dict((spec.key, spec) for spec in inherited)
+    for entry in entries:
+        key = entry.get("key", entry["code"])
+        if entry.get("retired"):
+            documents.pop(key, None)
+        else:
+            documents[key] = _document(entry)
+    return tuple(documents.values())
+
+
 @lru_cache(maxsize=1)
 def load_rulebooks():
     with open(RULEBOOKS_FILE, "rb") as fh:
         raw = tomllib.load(fh)["rulebook"]
     books, by_code = [], {}
     for entry in sorted(raw, key=lambda e: e["effective_from"]):
-        values = dict(by_code[entry["inherits"]].values) if entry.get("inherits") else {}
+        parent = by_code[entry["inherits"]] if entry.get("inherits") else None
+        values = dict(parent.values) if parent else {}
         for name, spec in entry.get("values", {}).items():
             values[name] = RuleValue(name, spec["value"], spec["citation"], spec.get("confirmed", True))
-        book = Rulebook(entry["code"], entry["title"], entry["effective_from"], None, entry["sources"], values)
+        book = Rulebook(entry["code"], entry["title"], entry["effective_from"], None, entry["sources"], values,
+                        _documents(parent.documents if parent else (), entry.get("documents", [])))
         if books:
             books[-1].effective_to = book.effective_from
         books.append(book)

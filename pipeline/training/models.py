@@ -1,6 +1,7 @@
 """Political training classes (lớp bồi dưỡng nhận thức về Đảng) and who attended them."""
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -8,6 +9,7 @@ from pipeline.extensions import db
 from pipeline.units.models import Unit
 
 RESULTS = ("passed", "failed", "absent")
+RESULT_LABELS = {"passed": _l("Passed"), "failed": _l("Failed"), "absent": _l("Absent")}
 
 
 class TrainingClass(db.Model):
@@ -26,6 +28,10 @@ class TrainingClass(db.Model):
 
     organiser_unit: Mapped[Unit] = relationship()
     enrolments: Mapped[list["Enrolment"]] = relationship(back_populates="training_class")
+
+    def is_open_to(self, unit):
+        """Branches inside the organiser's subtree send candidates to the class."""
+        return unit.path.startswith(self.organiser_unit.path)
 
 
 class Enrolment(db.Model):
@@ -48,3 +54,7 @@ class Enrolment(db.Model):
 
     training_class: Mapped[TrainingClass] = relationship(back_populates="enrolments")
     candidate = relationship("Candidate")
+
+    @property
+    def result_label(self):
+        return RESULT_LABELS.get(self.result, self.result) if self.result else ""

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from transitions import Machine
 
+from pipeline.training import acts as training
 from pipeline.workflow import forms, guards
 from pipeline.workflow.stages import STAGE_NAMES
 
@@ -14,6 +15,8 @@ from pipeline.workflow.stages import STAGE_NAMES
 BRANCH = frozenset({"secretary", "committee"})
 COMMITTEE = frozenset({"committee"})
 DECIDING = frozenset({"board", "committee"})
+# The training class: the branch, or the class's organiser (the board, a deciding committee).
+TRAINING = BRANCH | DECIDING
 
 PRE_CEREMONY = ("spotted", "training", "dossier", "branch_vote", "committee_review", "decision", "ceremony")
 
@@ -32,6 +35,11 @@ class Transition:
     fail_dest: str | None = None
     needs_deciding_unit: bool = False
     confirm: bool = False  # irreversible: the page asks before submitting
+    # Data the act adds to its log row, computed from the case (e.g. the date membership counts from).
+    derived: object = None
+    # Rows the act writes in its feature's own tables (a class enrolment), in the act's
+    # transaction: records(case, log_row, ctx).
+    records: object = None
     style: str = "primary"
     extra: dict = field(default_factory=dict)
 
@@ -49,22 +57,26 @@ ALWAYS = (guards.rulebook_exists, guards.act_date_in_order)
 
 TRANSITIONS = (
     Transition("enrol_training", ("spotted",), "training", _l("Send to the training class"),
-               BRANCH, forms.EnrolTrainingForm),
+               TRAINING, forms.EnrolTrainingForm, guards=(training.class_open_to_branch,),
+               derived=training.enrolment_details, records=training.write_enrolment),
     Transition("resume_dossier", ("spotted",), "dossier", _l("Reopen the dossier (certificate still valid)"),
                BRANCH, forms.ResumeDossierForm, guards=(guards.training_certificate_valid,)),
     Transition("complete_training", ("training",), "dossier", _l("Record the training certificate"),
-               BRANCH, forms.CompleteTrainingForm),
+               TRAINING, forms.CompleteTrainingForm, guards=(training.passing_result,),
+               derived=training.certificate_details, records=training.write_certificate),
     Transition("complete_dossier", ("dossier",), "branch_vote", _l("Dossier complete"),
                BRANCH, forms.CompleteDossierForm,
                guards=(guards.education_sufficient, guards.training_certificate_valid,
-                       guards.introducers_sufficient)),
+                       guards.dossier_documents_complete)),
     Transition("record_branch_vote", ("branch_vote",), "committee_review", _l("Record the branch vote"),
                BRANCH, forms.BranchVoteForm,
                guards=(guards.age_within_limits, guards.education_sufficient,
-                       guards.training_certificate_valid, guards.dossier_not_stale),
+                       guards.training_certificate_valid, guards.dossier_documents_complete,
+                       guards.dossier_not_stale),
                outcome=guards.branch_vote_passes, fail_dest="spotted"),
     Transition("record_committee_review", ("committee_review",), "decision",
                _l("Record the grassroots committee review"), COMMITTEE, forms.CommitteeReviewForm,
+               guards=(guards.subcommittee_appraisal_received,),
                outcome=guards.committee_vote_passes, fail_dest="rejected"),
     Transition("record_decision", ("decision",), "ceremony", _l("Record the admission decision"),
                DECIDING, forms.DecisionForm, guards=(guards.decision_receipt_plausible,),
@@ -73,10 +85,19 @@ TRANSITIONS = (
                DECIDING, forms.ReasonForm, needs_deciding_unit=True, confirm=True, style="danger"),
     Transition("hold_ceremony", ("ceremony",), "probation", _l("Record the admission ceremony"),
                BRANCH, forms.CeremonyForm, guards=(guards.ceremony_after_decision_received,), confirm=True),
+    # Recognition (DOMAIN.md §2, row 9): the branch votes, the grassroots committee resolves, the
+    # deciding unit decides; membership is official from the 12-month mark even when late. The
+    # votes keep the case in probation: a vote that fails leaves striking off to the branch.
+    Transition("record_recognition_vote", ("probation",), "probation", _l("Record the branch vote on recognition"),
+               BRANCH, forms.RecognitionVoteForm, guards=(guards.probation_complete,),
+               outcome=guards.branch_vote_passes, fail_dest="probation"),
+    Transition("record_recognition_review", ("probation",), "probation",
+               _l("Record the committee review on recognition"), COMMITTEE, forms.RecognitionReviewForm,
+               guards=(guards.recognition_vote_passed,), outcome=guards.committee_vote_passes,
+               fail_dest="probation"),
     Transition("recognise_official", ("probation",), "official", _l("Recognise as official member"),
-               DECIDING, forms.RecognitionForm, guards=(guards.probation_complete,),
-               outcome=guards.branch_vote_passes, fail_dest="struck_off", needs_deciding_unit=True,
-               confirm=True),
+               DECIDING, forms.RecognitionForm, guards=(guards.recognition_review_passed,),
+               derived=guards.official_from, confirm=True),
     Transition("strike_off", ("probation",), "struck_off", _l("Strike off"),
                BRANCH, forms.ReasonForm, confirm=True, style="danger"),
     Transition("withdraw", PRE_CEREMONY, "withdrawn", _l("Candidate withdraws"),
@@ -99,11 +120,14 @@ class Fact:
     label: object
     roles: frozenset
     stages: tuple
+    # False when the fact carries the date of what it records (a document's own date, possibly
+    # older than acts before it): later acts are then not ordered after it.
+    sets_order: bool = True
 
 
 OPEN_STAGES = PRE_CEREMONY + ("probation",)
 FACTS = (
-    Fact("record_document", _l("Record a dossier document"), BRANCH, OPEN_STAGES),
+    Fact("record_document", _l("Record a dossier document"), BRANCH, OPEN_STAGES, sets_order=False),
     Fact("record_training_result", _l("Record the training class result"), BRANCH | DECIDING, ("training",)),
 )
 FACT_BY_EVENT = {f.event: f for f in FACTS}

@@ -1,5 +1,5 @@
 """What a case's log says so far, in the shape the guards need."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 
@@ -14,12 +14,22 @@ class CaseFacts:
     decision_received_on: date | None = None
     ceremony_date: date | None = None
     failed_branch_votes: int = 0
+    recognition_vote_date: date | None = None
+    recognition_vote_passed: bool | None = None
+    recognition_review_passed: bool | None = None
+    # The rows themselves, for what reads the log directly (the dossier checklist).
+    events: tuple = field(default_factory=tuple, repr=False)
 
     @classmethod
     def from_events(cls, events):
-        facts = cls()
+        from pipeline.workflow.definition import FACT_BY_EVENT
+        facts = cls(events=tuple(events))
         for row in events:
-            facts.last_effective_date = row.effective_date
+            # A document's record carries the document's own date, which may be older than the
+            # acts before it: such facts do not set the order later acts must follow.
+            fact = FACT_BY_EVENT.get(row.event)
+            if fact is None or fact.sets_order:
+                facts.last_effective_date = row.effective_date
             data = row.data or {}
             if row.event == "complete_training":
                 facts.certificate_number = data.get("certificate_number")
@@ -35,6 +45,12 @@ class CaseFacts:
                 facts.decision_received_on = date.fromisoformat(data["received_on"])
             elif row.event == "hold_ceremony":
                 facts.ceremony_date = row.effective_date
+            elif row.event == "record_recognition_vote":
+                facts.recognition_vote_date = row.effective_date
+                facts.recognition_vote_passed = data.get("passed")
+                facts.recognition_review_passed = None  # a new vote needs a new resolution
+            elif row.event == "record_recognition_review":
+                facts.recognition_review_passed = data.get("passed")
             elif row.event == "resume_dossier":
                 facts.dossier_opened_on = row.effective_date
         return facts

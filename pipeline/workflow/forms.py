@@ -1,7 +1,7 @@
 """One form per act, collecting what that stage records (DOMAIN.md §2, last column).
 Every act form has `effective_date`: the day the act took effect, labelled for the act."""
-from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from flask_babel import format_date, lazy_gettext as _l
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from pipeline.web.forms import VersionedForm, choices
@@ -44,9 +44,18 @@ class ReasonForm(ActForm):
 
 
 class EnrolTrainingForm(ActForm):
-    effective_date = DateField(_l("Class start date"), validators=[_date_required()])
-    class_name = _text(_l("Training class"))
-    organiser = _text(_l("Organised by"), required=False)
+    """The class is one of those open to the case's branch (pipeline.training); the log keeps
+    its id, name and organiser."""
+    class_id = SelectField(_l("Training class"), coerce=int, validators=[_required()])
+    effective_date = DateField(_l("Date enrolled"), validators=[_date_required()])
+
+    def __init__(self, *args, classes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.class_id.choices = choices(
+            (c.id, _l("%(name)s (%(start)s–%(end)s, %(organiser)s)", name=c.name,
+                      start=format_date(c.starts_on, "dd/MM/yyyy"), end=format_date(c.ends_on, "dd/MM/yyyy"),
+                      organiser=c.organiser_unit.name))
+            for c in classes)
 
 
 class CompleteTrainingForm(ActForm):
@@ -60,31 +69,10 @@ class ResumeDossierForm(ActForm):
 
 
 class CompleteDossierForm(ActForm):
+    """The documents themselves are recorded on the dossier page (pipeline.dossier); the guard
+    reads them from there."""
     effective_date = DateField(_l("Date the dossier was complete"), validators=[_date_required()])
-    resume_verified = BooleanField(_l("Résumé verified (thẩm tra lý lịch)"))
-    resume_verification_note = _text(_l("Verification result"), max_length=500, required=False)
-    youth_union_resolution = _text(_l("Youth Union resolution (number, date)"), max_length=100, required=False)
-    introducer_1_name = _text(_l("First introducing member"), required=False)
-    introducer_1_known_since = DateField(_l("Has worked or lived with the candidate since"), validators=[Optional()])
-    introducer_1_official = BooleanField(_l("Official party member"), default=True)
-    introducer_2_name = _text(_l("Second introducing member"), required=False)
-    introducer_2_known_since = DateField(_l("Has worked or lived with the candidate since"), validators=[Optional()])
-    introducer_2_official = BooleanField(_l("Official party member"), default=True)
-
-    def act_data(self):
-        data = {"resume_verified": self.resume_verified.data,
-                "resume_verification_note": self.resume_verification_note.data or "",
-                "youth_union_resolution": self.youth_union_resolution.data or "",
-                "introducers": []}
-        for n in (1, 2):
-            name = (getattr(self, f"introducer_{n}_name").data or "").strip()
-            if name:
-                data["introducers"].append({
-                    "name": name,
-                    "known_since": getattr(self, f"introducer_{n}_known_since").data,
-                    "official": getattr(self, f"introducer_{n}_official").data,
-                })
-        return data
+    note = _text(_l("Note"), max_length=500, required=False)
 
 
 class _VoteCounts:
@@ -152,18 +140,17 @@ class CeremonyForm(ActForm):
     place = _text(_l("Place"))
 
 
-class RecognitionForm(ActForm, _VoteCounts):
-    branch_meeting_date = DateField(_l("Branch meeting date"), validators=[_date_required()])
-    members_total = _count(_l("Official members of the branch in total"))
-    members_present = _count(_l("Official members present"))
-    votes_for = _count(_l("Votes for"))
-    votes_against = _count(_l("Votes against"))
+class RecognitionVoteForm(BranchVoteForm):
+    """The branch's vote on recognising a probationary member (13-KNĐ)."""
+    resolution_number = _text(_l("Branch resolution (13-KNĐ) number"), max_length=60, required=False)
+    over_age_consent = None  # age limits apply to admission only
+
+
+class RecognitionReviewForm(CommitteeReviewForm):
+    resolution_number = _text(_l("Committee resolution (15-KNĐ) number"), max_length=60, required=False)
+    subcommittee_appraisal = None
+
+
+class RecognitionForm(ActForm):
     decision_number = _text(_l("Recognition decision number"), max_length=60)
     effective_date = DateField(_l("Recognition decision date"), validators=[_date_required()])
-
-    def validate(self, extra_validators=None):
-        return super().validate(extra_validators) and self._check_counts(self.members_total, self.members_present)
-
-    def validate_branch_meeting_date(self, field):
-        if self.effective_date.data and field.data and field.data > self.effective_date.data:
-            raise ValidationError(_l("The branch meeting must come before the decision."))

@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import format_date, lazy_gettext as _l
 
 from pipeline.candidates.models import EDUCATION_LEVELS, EDUCATION_RANK
+from pipeline.dossier.checklist import checklist_for, missing_for, stale_reasons
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 
 
@@ -106,66 +107,69 @@ def training_certificate_valid(ctx):
     return []
 
 
+def dossier_checklist(ctx):
+    """The case's dossier checklist judged on the act's date (pipeline.dossier.checklist), built
+    once per act: the guards below read the same lines as the case page and the printout."""
+    lines = getattr(ctx, "_checklist", None)
+    if lines is None:
+        lines = checklist_for(ctx.case, ctx.case.dossier_items, ctx.on_date, ctx.facts.events)
+        ctx._checklist = lines
+    return lines
+
+
+def documents_received(trigger):
+    """Guard: every required document the act `trigger` needs has been received by its date and
+    is in order (introducers official and known long enough, the résumé verified)."""
+    def check(ctx):
+        return missing_for(dossier_checklist(ctx), trigger, ctx.on_date)
+    check.__name__ = check.__qualname__ = f"documents_received_for_{trigger}"
+    return check
+
+
+dossier_documents_complete = documents_received("complete_dossier")
+subcommittee_appraisal_received = documents_received("record_committee_review")
+# For the recognition acts (10-, 11-, 12-KNĐ and the new-member course certificate).
+recognition_documents_received = documents_received("record_recognition_vote")
+
+
 def dossier_not_stale(ctx):
-    opened = ctx.facts.dossier_opened_on
-    if opened is None:
-        return []
-    months = ctx.rulebook["dossier_staleness_months"]
-    limit = opened + relativedelta(months=months)
-    if ctx.on_date > limit:
-        return [_l("the dossier was opened on %(opened)s, more than %(months)d months before this date: "
-                   "introductions and resolutions must be redone", opened=_d(opened), months=months)]
-    return []
+    """Introductions, résumé and resolutions older than the rulebook's limit on the branch
+    meeting date must be redone (DOMAIN.md §3, dossier staleness)."""
+    return stale_reasons(dossier_checklist(ctx))
 
 
-def introducers_sufficient(ctx):
-    """Two official members, or (Youth Union path) the Youth Union resolution and one member;
-    each must have known the candidate for the rulebook's number of months."""
-    if ctx.preview:
-        return []
-    data, book = ctx.data, ctx.rulebook
-    reasons = []
-    introducers = [i for i in data.get("introducers", []) if i.get("name")]
-    if ctx.case.youth_union_member:
-        needed = book["introducers_required_youth_path"]
-        if not data.get("youth_union_resolution"):
-            reasons.append(_l("the Youth Union committee's resolution introducing the candidate is missing"))
-    else:
-        needed = book["introducers_required"]
-    if len(introducers) < needed:
-        reasons.append(_l("%(have)d introducing member(s) recorded, %(need)d needed",
-                          have=len(introducers), need=needed))
-    known_months = book["introducer_known_months"]
-    for introducer in introducers:
-        if not introducer.get("official"):
-            reasons.append(_l("%(name)s is not an official party member", name=introducer["name"]))
-        since = introducer.get("known_since") or None  # a date from the form, ISO text from the log
-        since = date.fromisoformat(since) if isinstance(since, str) else since
-        if since is None:
-            reasons.append(_l("when %(name)s began working or living with the candidate is missing",
-                              name=introducer["name"]))
-        elif since + relativedelta(months=known_months) > ctx.on_date:
-            delta = relativedelta(ctx.on_date, since)
-            reasons.append(_l("%(name)s has known the candidate for %(months)d months %(days)d days, "
-                              "at least %(need)d months needed", name=introducer["name"],
-                              months=delta.years * 12 + delta.months, days=delta.days, need=known_months))
-    if not data.get("resume_verified"):
-        reasons.append(_l("the résumé has not been verified"))
-    return reasons
+def probation_end(ctx):
+    ceremony = ctx.facts.ceremony_date
+    return ceremony + relativedelta(months=ctx.rulebook["probation_months"]) if ceremony else None
 
 
 def probation_complete(ctx):
-    ceremony = ctx.facts.ceremony_date
-    if ceremony is None:
+    """The branch considers recognition only once the 12 months are over."""
+    ends = probation_end(ctx)
+    if ends is None:
         return [_l("no admission ceremony recorded")]
-    ends = ceremony + relativedelta(months=ctx.rulebook["probation_months"])
     if ctx.on_date < ends:
         return [_l("probation runs until %(ends)s", ends=_d(ends))]
-    met = (ctx.data or {}).get("branch_meeting_date")
-    met = date.fromisoformat(met) if isinstance(met, str) else met
-    if met and met < ends:
-        return [_l("the branch considered recognition on %(met)s, before probation ended on %(ends)s",
-                   met=_d(met), ends=_d(ends))]
+    return []
+
+
+def official_from(ctx):
+    """Official membership takes effect at the 12-month mark, even when recognised late."""
+    return {"official_from": probation_end(ctx).isoformat()}
+
+
+def recognition_vote_passed(ctx):
+    if ctx.facts.recognition_vote_passed is not True:
+        return [_l("the branch has not voted to recognise the member")]
+    return []
+
+
+def recognition_review_passed(ctx):
+    reasons = recognition_vote_passed(ctx)
+    if reasons:
+        return reasons
+    if ctx.facts.recognition_review_passed is not True:
+        return [_l("the grassroots committee has not resolved to recognise the member")]
     return []
 
 

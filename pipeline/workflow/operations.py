@@ -145,7 +145,8 @@ def perform(case, transition, actor, effective_date, data, reason="", events=Non
         raise ActBlocked(_l("The act could not be applied."))
     if transition.trigger == "record_branch_vote" and case.stage == transition.fail_dest:
         case.failed_branch_votes += 1
-    case.stage_entered_on = effective_date
+    if case.stage != from_stage:
+        case.stage_entered_on = effective_date
     case.last_recorded_at = datetime.utcnow()
     if STAGE_BY_NAME[case.stage].exit:
         # The case row says why it left; the log keeps the numbers and renders them per reader.
@@ -154,11 +155,15 @@ def perform(case, transition, actor, effective_date, data, reason="", events=Non
         case.exit_reason = "; ".join(filter(None, [outcome, reason])) or str(transition.label)
     else:
         case.exit_reason = None
-    log_data = _json_ready(dict(data)) | (ctx.vote or {}) | {"rulebook": ctx.rulebook.code}
+    log_data = (_json_ready(dict(data)) | (ctx.vote or {}) | (transition.derived(ctx) if transition.derived else {})
+                | {"rulebook": ctx.rulebook.code})
     if case.failed_branch_votes >= ctx.rulebook["failed_votes_before_referral"] and case.stage == "spotted":
         log_data["referred_to_higher_committee"] = True
-    return _append_event(case, events, transition.trigger, from_stage, actor, effective_date,
-                         reason, log_data, recorded_at)
+    row = _append_event(case, events, transition.trigger, from_stage, actor, effective_date,
+                        reason, log_data, recorded_at)
+    if transition.records:
+        transition.records(case, row, ctx)
+    return row
 
 
 def record_fact(case, fact, actor, effective_date, data, reason="", events=None, recorded_at=None,

@@ -1,0 +1,163 @@
+"""The dossier page of a case: its checklist, a form per item, and the scans. Scoped like the
+case page: outside the user's subtree everything is a 404."""
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_date, gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from pipeline.candidates.models import Candidate
+from pipeline.dossier import operations as dossier_ops
+from pipeline.dossier.checklist import (VERIFICATION_RESULTS, checklist_for, line_for, missing_for, phases_for,
+                                        stale_reasons)
+from pipeline.dossier.forms import form_class_for, human_size
+from pipeline.dossier.models import load_dossier
+from pipeline.extensions import db
+from pipeline.workflow import definition, operations
+from pipeline.workflow.stages import stage_label
+
+bp = Blueprint("dossier", __name__, url_prefix="/candidates")
+
+FACT = definition.FACT_BY_EVENT[dossier_ops.EVENT]
+NEXT_ACT_NEEDING_DOCUMENTS = {"dossier": "complete_dossier", "committee_review": "record_committee_review",
+                              "probation": "record_recognition_vote"}
+# Margin above the file limit for the other fields of the form and the multipart framing.
+FORM_MARGIN_BYTES = 64 * 1024
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _case_or_404(case_id):
+    case = db.session.execute(
+        select(Candidate).join(Candidate.branch).where(Candidate.id == case_id, operations.scope_filter(_user()))
+        .options(contains_eager(Candidate.branch))
+    ).scalar_one_or_none()
+    if case is None:
+        abort(404)  # not there and not yours look the same
+    return case
+
+
+def _may_record(case):
+    return _user().role in FACT.roles and case.stage in FACT.stages
+
+
+def _lines(case, events=None):
+    events = operations.load_events(case.id) if events is None else events
+    return checklist_for(case, load_dossier(case), date.today(), events)
+
+
+@bp.get("/<int:case_id>/dossier")
+@login_required
+def show_dossier(case_id):
+    case = _case_or_404(case_id)
+    lines = _lines(case)
+    # What the next act of the stage still needs (the same sentences its guard gives).
+    next_act = NEXT_ACT_NEEDING_DOCUMENTS.get(case.stage)
+    blocking = missing_for(lines, next_act, date.today()) if next_act else []
+    return render_template("dossier/dossier.html", case=case, lines=lines, blocking=blocking,
+                           stale=stale_reasons(lines), may_record=_may_record(case),
+                           may_be_recorded_by_role=_user().role in FACT.roles)
+
+
+@bp.route("/<int:case_id>/dossier/<key>", methods=["GET", "POST"])
+@login_required
+def edit_item(case_id, key):
+    case = _case_or_404(case_id)
+    line = line_for(_lines(case), key)
+    if line is None:
+        abort(404)
+    if _user().role not in FACT.roles:
+        abort(403)
+    if case.stage not in FACT.stages:
+        flash(_("The dossier of a case in the stage “%(stage)s” can no longer be changed.",
+                stage=stage_label(case.stage)), "warning")
+        return redirect(url_for(".show_dossier", case_id=case.id))
+    if request.method == "POST":
+        # The scan is checked against its own limit; anything much bigger is cut off at once (413).
+        request.max_content_length = dossier_ops.upload_limit() + FORM_MARGIN_BYTES
+    form_class = form_class_for(line)
+    if request.method == "GET":
+        form = form_class(version=case.version, **_initial(line))
+    else:
+        form = form_class()
+    refused = []
+    if form.validate_on_submit():
+        try:
+            expected_version = int(form.version.data)
+        except (TypeError, ValueError):
+            abort(400)
+        try:
+            dossier_ops.record_document(case.id, _user(), form.entry(key, line.kind), upload=form.upload,
+                                        expected_version=expected_version)
+        except operations.CaseNotFound:
+            abort(404)
+        except operations.NotPermitted:
+            abort(403)
+        except operations.CaseChanged as changed:
+            flash(str(changed.reasons[0]), "warning")
+            return redirect(url_for(".show_dossier", case_id=case.id))
+        except operations.ActBlocked as blocked:
+            refused = blocked.reasons
+        else:
+            flash(_("Recorded: %(item)s.", item=line.label), "success")
+            return redirect(url_for(".show_dossier", case_id=case.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("dossier/item.html", case=case, line=line, form=form, refused=refused,
+                           limit=human_size(dossier_ops.upload_limit())), status
+
+
+def _initial(line):
+    values = {"note": line.note}
+    if line.editable:
+        values |= {"received": line.received, "received_on": line.received_on}
+        details = dict(line.details)
+        if details.get("known_since"):
+            try:
+                details["known_since"] = date.fromisoformat(details["known_since"])
+            except (TypeError, ValueError):
+                details["known_since"] = None
+        if line.kind == "introducer" and "official" not in details:
+            details["official"] = True
+        values |= {k: v for k, v in details.items() if v is not None}
+    return values
+
+
+@bp.get("/<int:case_id>/dossier/<key>/file")
+@login_required
+def download_scan(case_id, key):
+    case = _case_or_404(case_id)
+    item = next((i for i in case.dossier_items if i.item_key == key), None)
+    path = dossier_ops.stored_path(item) if item is not None else None
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=item.file_type, as_attachment=True,
+                         download_name=item.file_name or "scan", max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    limit = human_size(dossier_ops.upload_limit())
+    return render_template("error.html", code=413, title=_("File too large"),
+                           message=_("The file is larger than %(limit)s and was not recorded: scan it at a "
+                                     "lower resolution or in fewer pages, then attach it again.", limit=limit)), 413
+
+
+@bp.app_context_processor
+def checklist_helpers():
+    return {"checklist_phases": phases_for, "verification_results": VERIFICATION_RESULTS}
+
+
+@bp.app_template_filter("isodate")
+def isodate(value):
+    """An ISO date kept in JSON ("2019-06-01"), shown as dd/mm/yyyy."""
+    try:
+        return format_date(date.fromisoformat(value), "dd/MM/yyyy")
+    except (TypeError, ValueError):
+        return value or ""

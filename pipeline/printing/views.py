@@ -1,0 +1,149 @@
+"""The printable dossier checklist: one case as HTML or PDF, every open case of a branch as one
+PDF. Scoped like the case page: a case or a branch outside the user's subtree is a 404.
+
+The lines are those of `checklist_for` and the deadlines those of `case_deadlines`, filtered as
+the case page filters them: the printout, the page and the guards cannot disagree."""
+import re
+import time
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from pipeline.candidates.models import Candidate
+from pipeline.candidates.text import fold
+from pipeline.dossier.checklist import checklist_for, phases_for
+from pipeline.extensions import db
+from pipeline.printing import pdf
+from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
+from pipeline.workdays.calendar import WorkingCalendar
+from pipeline.workflow import operations
+from pipeline.workflow.deadlines import case_deadlines
+from pipeline.workflow.guards import age_in_months
+from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.stages import TERMINAL_STAGES
+
+bp = Blueprint("printing", __name__)
+
+# Cases still on the road: not left by a side exit, not finished.
+CLOSED_STAGES = (*TERMINAL_STAGES, "official")
+
+
+@dataclass
+class Sheet:
+    """One case's page of the printout."""
+    case: Candidate
+    lines: list
+    deadlines: list
+    age_years: int
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _case_or_404(case_id):
+    case = db.session.execute(
+        select(Candidate).join(Candidate.branch).where(Candidate.id == case_id, operations.scope_filter(_user()))
+        .options(contains_eager(Candidate.branch))
+    ).scalar_one_or_none()
+    if case is None:
+        abort(404)  # not there and not yours look the same
+    return case
+
+
+def _branch_or_404(unit_id):
+    unit = db.session.execute(
+        select(Unit).where(Unit.id == unit_id, Unit.kind.in_(BRANCH_KINDS), subtree_filter(_user().unit))
+    ).scalar_one_or_none()
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def sheet_for(case, events, today, calendar):
+    """The case's checklist lines as the case page shows them (the phases of its stage, the
+    items it needs or has) and its running deadlines."""
+    phases = phases_for(case.stage)
+    lines = [line for line in checklist_for(case, case.dossier_items, today, events)
+             if line.phase in phases and (line.required or line.received)]
+    return Sheet(case, lines, case_deadlines(case, events, today=today, calendar=calendar),
+                 age_in_months(case.date_of_birth, today) // 12)
+
+
+def _render(sheets, branch, today):
+    return render_template("printing/checklist.html", sheets=sheets, branch=branch, printed_on=today)
+
+
+def _slug(text):
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "case"
+
+
+def _pdf_response(html, filename):
+    if not pdf.available():
+        current_app.logger.error("PDF printing is unavailable: %s", pdf.unavailable_reason())
+        return render_template("error.html", code=503, title=_("PDF printing is unavailable"),
+                               message=_("The server lacks the libraries that make PDFs. Print the HTML page "
+                                         "from your browser instead, and tell your administrator.")), 503
+    started = time.perf_counter()
+    body = pdf.html_to_pdf(html, request.url_root, current_app.static_url_path, current_app.static_folder)
+    current_app.logger.info("printed %s (%d bytes) in %.2fs", filename, len(body), time.perf_counter() - started)
+    return send_file(BytesIO(body), mimetype="application/pdf", download_name=filename, max_age=0)
+
+
+def _case_sheet(case_id):
+    case = _case_or_404(case_id)
+    today = date.today()
+    return case, _render([sheet_for(case, operations.load_events(case.id), today, WorkingCalendar.load())],
+                         case.branch, today)
+
+
+@bp.get("/candidates/<int:case_id>/checklist")
+@login_required
+def case_checklist(case_id):
+    return _case_sheet(case_id)[1]
+
+
+@bp.get("/candidates/<int:case_id>/checklist.pdf")
+@login_required
+def case_checklist_pdf(case_id):
+    case, html = _case_sheet(case_id)
+    return _pdf_response(html, f"checklist-{_slug(case.full_name)}.pdf")
+
+
+def open_cases_of(branch):
+    """The branch's open cases by name, with what their sheets read loaded in a few queries."""
+    return db.session.execute(
+        select(Candidate).where(Candidate.branch_id == branch.id, Candidate.stage.not_in(CLOSED_STAGES))
+        .options(selectinload(Candidate.dossier_items))
+        .order_by(Candidate.name_folded, Candidate.id)
+    ).scalars().all()
+
+
+def events_by_case(case_ids):
+    found = {case_id: [] for case_id in case_ids}
+    if case_ids:
+        rows = db.session.execute(
+            select(CaseEvent).where(CaseEvent.candidate_id.in_(case_ids))
+            .order_by(CaseEvent.candidate_id, CaseEvent.seq)
+        ).scalars().all()
+        for row in rows:
+            found[row.candidate_id].append(row)
+    return found
+
+
+@bp.get("/branches/<int:unit_id>/checklists.pdf")
+@login_required
+def branch_checklists_pdf(unit_id):
+    branch = _branch_or_404(unit_id)
+    today = date.today()
+    calendar = WorkingCalendar.load()
+    cases = open_cases_of(branch)
+    events = events_by_case([case.id for case in cases])
+    sheets = [sheet_for(case, events[case.id], today, calendar) for case in cases]
+    return _pdf_response(_render(sheets, branch, today), f"checklists-{_slug(branch.name)}.pdf")

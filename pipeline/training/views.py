@@ -1,0 +1,198 @@
+"""The training pages: the classes a user sees, a class with its attendees, a new class,
+enrolling a selection from the pool, and a class's results and certificates. Views parse a
+form, call one operation, flash and redirect; the operations and the workflow decide."""
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
+
+from pipeline.candidates.models import Candidate
+from pipeline.extensions import db
+from pipeline.rules.rulebook import NoRulebook, rulebook_on
+from pipeline.training import operations
+from pipeline.training.access import may_manage_class, may_manage_classes, organiser_units_for, visible_classes
+from pipeline.training.forms import EnrolForm, ResultsForm, TrainingClassForm
+from pipeline.training.models import Enrolment, TrainingClass
+from pipeline.units.models import Unit
+from pipeline.workflow import definition
+from pipeline.workflow.operations import ActBlocked, CaseChanged, NotPermitted, scope_filter
+
+bp = Blueprint("training", __name__, url_prefix="/training")
+
+POOL_LIMIT = 500  # candidates offered at once on the enrolment page
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _class_or_404(class_id):
+    training_class = db.session.execute(
+        visible_classes(_user()).where(TrainingClass.id == class_id)).scalar_one_or_none()
+    if training_class is None:
+        abort(404)  # not there and not yours look the same
+    return training_class
+
+
+def _may_enrol(user):
+    return user.role in definition.TRANSITION_BY_TRIGGER["enrol_training"].roles
+
+
+def _scoped_attendees(training_class):
+    """The class's enrolments from the user's units, with case and branch, in one query."""
+    return db.session.execute(
+        select(Enrolment).join(Enrolment.candidate).join(Candidate.branch)
+        .where(Enrolment.class_id == training_class.id, scope_filter(_user()))
+        .options(contains_eager(Enrolment.candidate).contains_eager(Candidate.branch))
+        .order_by(Candidate.name_folded, Candidate.id)
+    ).scalars().all()
+
+
+def _validity_months():
+    try:
+        return rulebook_on(date.today())["certificate_validity_months"]
+    except NoRulebook:
+        return None
+
+
+@bp.get("/")
+@login_required
+def list_classes():
+    counts = (select(Enrolment.class_id, func.count(Enrolment.id).label("attendees"))
+              .group_by(Enrolment.class_id).subquery())
+    rows = db.session.execute(
+        visible_classes(_user()).add_columns(func.coalesce(counts.c.attendees, 0))
+        .outerjoin(counts, counts.c.class_id == TrainingClass.id)
+        .order_by(TrainingClass.starts_on.desc(), TrainingClass.id.desc())
+    ).all()
+    return render_template("training/list.html", rows=rows,
+                           may_create=may_manage_classes(_user()) and bool(organiser_units_for(_user())))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_class():
+    units = organiser_units_for(_user())
+    if not units:
+        abort(403)
+    form = TrainingClassForm(units=units)
+    problems = []
+    if form.validate_on_submit():
+        unit = next(u for u in units if u.id == form.organiser_unit_id.data)
+        try:
+            training_class = operations.create_class(
+                _user(), unit, form.name.data, form.starts_on.data, form.ends_on.data,
+                organiser_name=form.organiser_name.data or "", place=form.place.data or "")
+        except NotPermitted:
+            abort(403)
+        except ActBlocked as blocked:
+            problems = blocked.reasons
+        else:
+            flash(_("Class created: %(name)s.", name=training_class.name), "success")
+            return redirect(url_for(".show_class", class_id=training_class.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("training/new.html", form=form, problems=problems), status
+
+
+@bp.get("/<int:class_id>")
+@login_required
+def show_class(class_id):
+    training_class = _class_or_404(class_id)
+    attendees = _scoped_attendees(training_class)
+    total = db.session.execute(select(func.count(Enrolment.id))
+                               .where(Enrolment.class_id == training_class.id)).scalar_one()
+    months = _validity_months()
+    valid_until = {e.id: e.certificate_date + relativedelta(months=months)
+                   for e in attendees if e.certificate_date and months}
+    return render_template("training/class.html", training_class=training_class, attendees=attendees,
+                           total=total, valid_until=valid_until, validity_months=months,
+                           may_manage=may_manage_class(_user(), training_class), may_enrol=_may_enrol(_user()))
+
+
+def _pool(training_class):
+    """Candidates being nurtured in the user's units that the class is open to."""
+    return db.session.execute(
+        select(Candidate).join(Candidate.branch)
+        .where(Candidate.stage == "spotted", scope_filter(_user()),
+               Unit.path.startswith(training_class.organiser_unit.path, autoescape=True))
+        .options(contains_eager(Candidate.branch))
+        .order_by(Unit.name, Candidate.name_folded, Candidate.id)
+        .limit(POOL_LIMIT + 1)
+    ).scalars().all()
+
+
+@bp.route("/<int:class_id>/enrol", methods=["GET", "POST"])
+@login_required
+def enrol(class_id):
+    training_class = _class_or_404(class_id)
+    if not _may_enrol(_user()):
+        abort(403)
+    form = EnrolForm()
+    if request.method == "GET":
+        form.enrolled_on.data = min(date.today(), training_class.starts_on)
+    refusals, accepted = [], 0
+    if form.validate_on_submit():
+        try:
+            rows = operations.enrol_cases(_user(), training_class, form.case_ids.data, form.enrolled_on.data)
+        except operations.BulkRefused as refused:
+            refusals, accepted = refused.refusals, refused.accepted
+        except CaseChanged as changed:
+            flash(str(changed.reasons[0]), "warning")
+        else:
+            flash(ngettext("%(num)d candidate enrolled in %(name)s.", "%(num)d candidates enrolled in %(name)s.",
+                           len(rows), name=training_class.name), "success")
+            return redirect(url_for(".show_class", class_id=training_class.id))
+    pool = _pool(training_class)
+    status = 422 if request.method == "POST" else 200
+    return render_template("training/enrol.html", training_class=training_class, form=form,
+                           pool=pool[:POOL_LIMIT], more=len(pool) > POOL_LIMIT,
+                           chosen=set(form.case_ids.data or ()), refusals=refusals, accepted=accepted), status
+
+
+def _result_rows(training_class):
+    """The attendees whose result the class may still record (in training on this class, no
+    certificate yet), by enrolment id."""
+    attendees = _scoped_attendees(training_class)
+    current = operations.current_enrolment_ids([e.candidate_id for e in attendees])
+    return {e.id: e for e in attendees if operations.result_is_open(e, e.candidate, current)}, attendees
+
+
+@bp.route("/<int:class_id>/results", methods=["GET", "POST"])
+@login_required
+def results(class_id):
+    training_class = _class_or_404(class_id)
+    if not may_manage_class(_user(), training_class):
+        abort(403)
+    open_rows, attendees = _result_rows(training_class)
+    if request.method == "GET":
+        form = ResultsForm(data={
+            "results_on": min(date.today(), training_class.ends_on),
+            "rows": [{"enrolment_id": e.id, "result": e.result or ""} for e in open_rows.values()]})
+    else:
+        form = ResultsForm()
+    refusals, accepted = [], 0
+    if form.validate_on_submit():
+        entries = [operations.ResultEntry(row.enrolment_id.data, row.result.data or None,
+                                          row.certificate_number.data or None, row.certificate_date.data)
+                   for row in form.rows]
+        try:
+            rows = operations.record_results(_user(), training_class, entries, form.results_on.data)
+        except operations.BulkRefused as refused:
+            refusals, accepted = refused.refusals, refused.accepted
+        except NotPermitted:
+            abort(403)
+        except CaseChanged as changed:
+            flash(str(changed.reasons[0]), "warning")
+        else:
+            certificates = sum(1 for row in rows if row.event == "complete_training")
+            flash(_("Recorded: %(results)d result(s), %(certificates)d certificate(s).",
+                    results=len(rows) - certificates, certificates=certificates), "success")
+            return redirect(url_for(".show_class", class_id=training_class.id))
+    by_id = {e.id: e for e in attendees}
+    status = 422 if request.method == "POST" else 200
+    return render_template("training/results.html", training_class=training_class, form=form, by_id=by_id,
+                           refusals=refusals, accepted=accepted), status

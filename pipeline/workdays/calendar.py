@@ -1,0 +1,86 @@
+"""The working-day calendar the deadlines count in (DOMAIN.md §3): Saturdays, Sundays and
+Vietnam's public holidays (Tết and the observed days included, from the `holidays` package) are
+days off; the admin's overrides (CalendarOverride) come first, so a swapped Saturday can be made
+a working day and an extra day off can be added."""
+from datetime import timedelta
+from functools import lru_cache
+from types import MappingProxyType
+
+import holidays
+from sqlalchemy import select
+
+from pipeline.extensions import db
+from pipeline.workdays.models import CalendarOverride
+
+COUNTRY = "VN"
+SATURDAY = 5
+# The package names VN's holidays in "vi", "en_US" and "th". The pages use the official Vietnamese
+# names in every language: en_US would also write a swapped day's date month first ("05/04/2024"
+# for 4 May).
+LANGUAGE = "vi"
+
+
+@lru_cache(maxsize=128)
+def public_holidays(year, language=LANGUAGE):
+    """(holiday names by date, Saturdays/Sundays the government made working days) for one year.
+    Built once per year and language and kept read-only: safe to share between threads."""
+    table = holidays.country_holidays(COUNTRY, years=year, language=language)
+    names = MappingProxyType({day: name for day, name in table.items() if day.year == year})
+    weekend_workdays = frozenset(day for day in table.weekend_workdays if day.year == year)
+    return names, weekend_workdays
+
+
+class WorkingCalendar:
+    """`overrides` maps a date to True (a working day) or False (a day off). Use `load()` to
+    read them from the database: one query per calendar."""
+
+    def __init__(self, overrides=None, language=LANGUAGE):
+        self.overrides = dict(overrides or {})
+        self.language = language
+
+    @classmethod
+    def load(cls, language=LANGUAGE):
+        rows = db.session.execute(select(CalendarOverride.day, CalendarOverride.is_working_day)).all()
+        return cls({day: is_working for day, is_working in rows}, language)
+
+    def holiday_name(self, day):
+        """The public holiday's name on `day` (None if there is none), overrides aside."""
+        return public_holidays(day.year, self.language)[0].get(day)
+
+    def is_working_day(self, day):
+        if day in self.overrides:
+            return self.overrides[day]
+        names, weekend_workdays = public_holidays(day.year, self.language)
+        if day.weekday() >= SATURDAY:
+            return day in weekend_workdays
+        return day not in names
+
+    def add_working_days(self, start, n):
+        """The n-th working day after `start` (before it when n < 0; `start` itself when n = 0).
+        "Within 30 working days of D" ends on add_working_days(D, 30)."""
+        step = timedelta(days=1 if n >= 0 else -1)
+        day, left = start, abs(n)
+        while left:
+            day += step
+            if self.is_working_day(day):
+                left -= 1
+        return day
+
+    def working_days_between(self, a, b):
+        """Working days after `a` up to and including `b`; negative when b < a, so that
+        working_days_between(a, add_working_days(a, n)) == n for every n."""
+        if b < a:
+            return -self.working_days_between(b, a)
+        count, day = 0, a
+        while day < b:
+            day += timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
+
+    def special_days(self, year):
+        """Every weekday off and every weekend working day of `year`, with its holiday name, for the
+        admin page: [(date, is_working_day, holiday name or None, overridden)]."""
+        names, weekend_workdays = public_holidays(year, self.language)
+        days = set(names) | set(weekend_workdays) | {d for d in self.overrides if d.year == year}
+        return [(day, self.is_working_day(day), names.get(day), day in self.overrides)
+                for day in sorted(days) if day.year == year]

@@ -1,0 +1,35 @@
+"""Changing the working-day calendar: administrators only. The caller commits."""
+from flask_babel import lazy_gettext as _l
+
+from pipeline.extensions import db
+from pipeline.workdays.models import CalendarOverride
+
+
+class NotPermitted(Exception):
+    pass
+
+
+def may_edit_calendar(user):
+    return user.role == "admin"
+
+
+def _check(user):
+    if not may_edit_calendar(user):
+        raise NotPermitted(_l("Only an administrator can change the working-day calendar."))
+
+
+def add_calendar_override(user, day, is_working_day, note=""):
+    """Make `day` a working day (True) or a day off (False). A second entry for the same day is
+    refused by the database's unique constraint (IntegrityError at flush)."""
+    _check(user)
+    override = CalendarOverride(day=day, is_working_day=is_working_day, note=(note or "").strip(),
+                                created_by_id=user.id)
+    db.session.add(override)
+    db.session.flush()
+    return override
+
+
+def delete_calendar_override(user, override):
+    _check(user)
+    db.session.delete(override)
+    db.session.flush()

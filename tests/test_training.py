@@ -1,0 +1,317 @@
+"""Training classes through the operations: who organises a class, enrolment as the workflow
+act enrol_training (one case or a selection), results and certificates, and the guard that
+lets a case leave the training stage only with a passing result. A bulk submission with one
+bad row writes nothing."""
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import count_events, fresh, record_training_result
+from pipeline.extensions import db
+from pipeline.training import operations as training
+from pipeline.training.acts import latest_enrolment
+from pipeline.training.models import Enrolment, TrainingClass
+from pipeline.workflow import definition
+from pipeline.workflow.log import CaseEvent, verify_chain
+from pipeline.workflow.operations import ActBlocked, NotPermitted, apply_event, load_events, spot_candidate
+
+pytestmark = pytest.mark.usefixtures("english")
+
+START, END = date(2022, 4, 18), date(2022, 4, 29)
+
+
+def new_class(world, unit=None, name="Lớp bồi dưỡng khóa 1/2022", starts_on=START, ends_on=END, actor="board"):
+    return training.create_class(world[actor], unit or world.town, name, starts_on, ends_on,
+                                 organiser_name="Trung tâm Chính trị thị xã", place="Hội trường")
+
+
+def enrolments():
+    return db.session.execute(select(func.count()).select_from(Enrolment)).scalar_one()
+
+
+def log_rows():
+    return db.session.execute(select(func.count()).select_from(CaseEvent)).scalar_one()
+
+
+def snapshot(case_ids):
+    """What a refused submission must leave as it was."""
+    db.session.expire_all()
+    return (log_rows(), enrolments(), [(fresh(i).stage, fresh(i).version) for i in case_ids],
+            db.session.execute(select(Enrolment.id, Enrolment.result, Enrolment.certificate_number)
+                               .order_by(Enrolment.id)).all())
+
+
+def enrolled(world, make_case, n, training_class, branch=None):
+    """n cases of branch (default A1) enrolled in the class on its first day."""
+    cases = [make_case(branch=branch or world.branch_a1, full_name=f"Nguyễn Văn Số {i}") for i in range(n)]
+    training.enrol_cases(world["board"], training_class, [c.id for c in cases], training_class.starts_on)
+    return cases
+
+
+# --- who organises a class ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("username, allowed", [
+    ("board", True), ("com_a", False), ("sec_a1", False), ("admin", False)])
+def test_a_class_is_created_by_the_board_of_a_deciding_unit(world, username, allowed):
+    if allowed:
+        training_class = new_class(world, actor=username)
+        assert training_class.organiser_unit_id == world.town.id
+    else:
+        with pytest.raises(NotPermitted):
+            new_class(world, actor=username)
+    assert db.session.execute(select(func.count()).select_from(TrainingClass)).scalar_one() == 1 + allowed
+
+
+def test_a_committee_that_decides_admissions_organises_its_own_classes_only(world):
+    with pytest.raises(NotPermitted):
+        new_class(world, unit=world.commune_a, actor="com_a")
+    world.commune_a.decides_admissions = True
+    db.session.commit()
+    assert new_class(world, unit=world.commune_a, actor="com_a").organiser_unit_id == world.commune_a.id
+    with pytest.raises(NotPermitted):  # not the town's classes: they belong to the level above
+        new_class(world, unit=world.town, actor="com_a")
+    # the board organises for any deciding unit of its subtree
+    assert new_class(world, unit=world.commune_a, actor="board").organiser_unit_id == world.commune_a.id
+
+
+def test_a_class_cannot_end_before_it_starts(world):
+    with pytest.raises(ActBlocked):
+        new_class(world, starts_on=END, ends_on=START)
+
+
+# --- enrolment, one case -----------------------------------------------------------------------
+
+def test_enrolling_one_case_writes_the_act_and_the_enrolment_together(world, make_case):
+    training_class = new_class(world)
+    case = make_case()
+    row = apply_event(case.id, "enrol_training", world["sec_a1"], date(2022, 4, 10),
+                      {"class_id": training_class.id})
+    assert fresh(case.id).stage == "training"
+    assert row.data["class_id"] == training_class.id
+    assert row.data["class_name"] == "Lớp bồi dưỡng khóa 1/2022"
+    assert row.data["organiser"] == "Trung tâm Chính trị thị xã"
+    enrolment = latest_enrolment(case.id)
+    assert (enrolment.class_id, enrolment.enrolled_on, enrolment.result) == (training_class.id, date(2022, 4, 10), None)
+
+
+@pytest.mark.parametrize("username", ["board", "com_a", "sec_a1"])
+def test_the_branch_and_the_organiser_may_enrol(world, make_case, username):
+    training_class = new_class(world)
+    case = make_case()
+    apply_event(case.id, "enrol_training", world[username], START, {"class_id": training_class.id})
+    assert fresh(case.id).stage == "training"
+
+
+def test_a_class_of_another_commune_is_not_open_to_the_branch(world, make_case):
+    world.commune_b.decides_admissions = True
+    db.session.commit()
+    other = new_class(world, unit=world.commune_b)
+    case = make_case()
+    before = snapshot([case.id])
+    with pytest.raises(ActBlocked) as refused:
+        apply_event(case.id, "enrol_training", world["board"], START, {"class_id": other.id})
+    assert "the class Lớp bồi dưỡng khóa 1/2022 is not open to this branch" in map(str, refused.value.reasons)
+    assert snapshot([case.id]) == before
+
+
+def test_enrolling_after_the_class_ended_is_refused(world, make_case):
+    training_class = new_class(world)
+    case = make_case()
+    with pytest.raises(ActBlocked) as refused:
+        apply_event(case.id, "enrol_training", world["sec_a1"], date(2022, 4, 30), {"class_id": training_class.id})
+    assert any("ended on 29/04/2022" in str(r) for r in refused.value.reasons)
+    apply_event(case.id, "enrol_training", world["sec_a1"], END, {"class_id": training_class.id})
+    assert fresh(case.id).stage == "training"
+
+
+# --- enrolment, a selection ----------------------------------------------------------------------
+
+def test_a_selection_is_enrolled_in_one_transaction(world, make_case):
+    training_class = new_class(world)
+    cases = [make_case(branch=branch) for branch in (world.branch_a1, world.branch_a2, world.branch_b1)]
+    rows = training.enrol_cases(world["board"], training_class, [c.id for c in cases], START)
+    assert [r.event for r in rows] == ["enrol_training"] * 3
+    assert {fresh(c.id).stage for c in cases} == {"training"}
+    assert enrolments() == 3
+    for case in cases:
+        events = load_events(case.id)
+        assert events[-1].data["class_id"] == training_class.id and verify_chain(events) is None
+
+
+def test_a_selection_with_a_case_no_longer_spotted_writes_nothing_and_names_it(world, make_case):
+    training_class = new_class(world)
+    good = [make_case(full_name=f"Lê Thị {n}") for n in ("Một", "Hai")]
+    moved = make_case("training", full_name="Trần Văn Đã Học")  # already in the world's class
+    ids = [good[0].id, moved.id, good[1].id]
+    before = snapshot(ids)
+
+    with pytest.raises(training.BulkRefused) as refused:
+        training.enrol_cases(world["board"], training_class, ids, START)
+
+    (refusal,) = refused.value.refusals
+    assert (refusal.case_id, refusal.name, refusal.branch) == (moved.id, "Trần Văn Đã Học", "Chi bộ thôn A1")
+    assert "The case is at the stage “Political training class”" in str(refusal.reasons[0])
+    assert refused.value.accepted == 2
+    assert snapshot(ids) == before
+
+
+def test_a_selection_with_a_case_outside_the_users_units_writes_nothing(world, make_case):
+    world.commune_a.decides_admissions = True
+    db.session.commit()
+    training_class = new_class(world)  # the town's: open to both communes
+    mine, theirs = make_case(branch=world.branch_a1), make_case(branch=world.branch_b1)
+    before = snapshot([mine.id, theirs.id])
+    with pytest.raises(training.BulkRefused) as refused:
+        training.enrol_cases(world["com_a"], training_class, [mine.id, theirs.id], START)
+    assert [(r.case_id, r.name) for r in refused.value.refusals] == [(theirs.id, "")]
+    assert "No such case in your units." in str(refused.value.refusals[0].reasons[0])
+    assert snapshot([mine.id, theirs.id]) == before
+
+
+def test_a_selection_judges_every_row_by_the_guards(world, make_case):
+    training_class = new_class(world)
+    early = make_case(full_name="Võ Văn Sớm")
+    # spotted after the class began: the enrolment cannot be dated before that
+    late = spot_candidate(world["sec_a1"], world.branch_a1, date(2022, 4, 25), dict(
+        full_name="Võ Văn Muộn", date_of_birth=date(1996, 2, 1), sex="male", education="university",
+        source_organisation="youth_union"))
+    db.session.commit()
+    before = snapshot([early.id, late.id])
+    with pytest.raises(training.BulkRefused) as refused:
+        training.enrol_cases(world["board"], training_class, [early.id, late.id], START)
+    assert [r.name for r in refused.value.refusals] == ["Võ Văn Muộn"]
+    assert "before the previous act of this case (25/04/2022)" in str(refused.value.refusals[0].reasons[0])
+    assert snapshot([early.id, late.id]) == before
+
+
+# --- results and certificates -------------------------------------------------------------------
+
+def test_a_certificate_moves_the_case_to_its_dossier_and_other_results_keep_it_in_training(world, make_case):
+    training_class = new_class(world)
+    passed, failed, absent = enrolled(world, make_case, 3, training_class)
+    entries = [training.ResultEntry(latest_enrolment(passed.id).id, "passed", "01/CN-K1", date(2022, 4, 29)),
+               training.ResultEntry(latest_enrolment(failed.id).id, "failed"),
+               training.ResultEntry(latest_enrolment(absent.id).id, "absent")]
+
+    rows = training.record_results(world["board"], training_class, entries, END)
+
+    assert [r.event for r in rows] == ["complete_training", "record_training_result", "record_training_result"]
+    certified = fresh(passed.id)
+    assert (certified.stage, certified.stage_entered_on) == ("dossier", date(2022, 4, 29))
+    act = load_events(passed.id)[-1]
+    assert (act.event, act.from_stage, act.to_stage, act.effective_date) == (
+        "complete_training", "training", "dossier", date(2022, 4, 29))
+    assert act.data["certificate_number"] == "01/CN-K1" and act.data["class_id"] == training_class.id
+    enrolment = latest_enrolment(passed.id)
+    assert (enrolment.result, enrolment.certificate_number, enrolment.certificate_date) == (
+        "passed", "01/CN-K1", date(2022, 4, 29))
+
+    for case, result in ((failed, "failed"), (absent, "absent")):
+        assert fresh(case.id).stage == "training"
+        fact = load_events(case.id)[-1]
+        assert (fact.event, fact.from_stage, fact.to_stage) == ("record_training_result", "training", "training")
+        assert fact.data == {"class_id": training_class.id, "class_name": training_class.name, "result": result}
+        assert latest_enrolment(case.id).result == result
+        assert verify_chain(load_events(case.id)) is None
+
+
+def test_a_failed_result_blocks_the_certificate_on_the_case_page(world, make_case):
+    training_class = new_class(world)
+    (case,) = enrolled(world, make_case, 1, training_class)
+    with pytest.raises(ActBlocked) as refused:
+        apply_event(case.id, "complete_training", world["sec_a1"], END, {"certificate_number": "CN-1"})
+    assert [str(r) for r in refused.value.reasons] == [
+        "no passing result recorded in the class Lớp bồi dưỡng khóa 1/2022"]
+    record_training_result(world, case.id, "failed", day=END)
+    with pytest.raises(ActBlocked) as refused:
+        apply_event(case.id, "complete_training", world["sec_a1"], END, {"certificate_number": "CN-1"})
+    assert "(recorded: Failed)" in str(refused.value.reasons[0])
+    # a make-up examination: the class records a pass, then the branch records the certificate
+    record_training_result(world, case.id, "passed", day=END)
+    apply_event(case.id, "complete_training", world["sec_a1"], END, {"certificate_number": "CN-1"})
+    assert fresh(case.id).stage == "dossier"
+    assert latest_enrolment(case.id).certificate_number == "CN-1"
+
+
+def test_a_case_in_training_without_an_enrolment_cannot_leave_it(world, make_case):
+    """Cases sent to a class before classes were records (their log names the class only)."""
+    case = make_case("training")
+    db.session.delete(latest_enrolment(case.id))
+    db.session.commit()
+    with pytest.raises(ActBlocked) as refused:
+        apply_event(case.id, "complete_training", world["sec_a1"], date(2021, 9, 15), {"certificate_number": "CN-1"})
+    assert [str(r) for r in refused.value.reasons] == ["not enrolled in a training class"]
+
+
+def test_results_with_a_certificate_dated_before_the_class_started_write_nothing(world, make_case):
+    training_class = new_class(world)
+    first, second = enrolled(world, make_case, 2, training_class)
+    before = snapshot([first.id, second.id])
+    entries = [training.ResultEntry(latest_enrolment(first.id).id, "passed", "01/CN-K1", date(2022, 4, 29)),
+               training.ResultEntry(latest_enrolment(second.id).id, "passed", "02/CN-K1", date(2022, 4, 15))]
+    with pytest.raises(training.BulkRefused) as refused:
+        training.record_results(world["board"], training_class, entries, END)
+    (refusal,) = refused.value.refusals
+    assert refusal.case_id == second.id
+    assert "the certificate is dated 15/04/2022, before the class ended on 29/04/2022" in map(str, refusal.reasons)
+    assert snapshot([first.id, second.id]) == before
+
+
+def test_results_giving_one_certificate_number_twice_write_nothing(world, make_case):
+    training_class = new_class(world)
+    first, second, third = enrolled(world, make_case, 3, training_class)
+    entries = [training.ResultEntry(latest_enrolment(c.id).id, "passed", "01/CN-K1", END) for c in (first, second)]
+    before = snapshot([first.id, second.id])
+    with pytest.raises(training.BulkRefused) as refused:
+        training.record_results(world["board"], training_class, entries, END)
+    assert [r.case_id for r in refused.value.refusals] == [second.id]
+    assert "certificate number 01/CN-K1 was already issued" in str(refused.value.refusals[0].reasons[0])
+    assert snapshot([first.id, second.id]) == before
+    # and against a certificate issued by an earlier submission
+    training.record_results(world["board"], training_class, entries[:1], END)
+    with pytest.raises(training.BulkRefused):
+        training.record_results(world["board"], training_class,
+                                [training.ResultEntry(latest_enrolment(third.id).id, "passed", "01/CN-K1", END)], END)
+    assert fresh(third.id).stage == "training"
+
+
+def test_results_dated_before_the_class_started_write_nothing(world, make_case):
+    training_class = new_class(world)
+    (case,) = enrolled(world, make_case, 1, training_class)
+    before = snapshot([case.id])
+    with pytest.raises(training.BulkRefused) as refused:
+        training.record_results(world["board"], training_class,
+                                [training.ResultEntry(latest_enrolment(case.id).id, "absent")], date(2022, 4, 17))
+    assert "before the class started on 18/04/2022" in str(refused.value.refusals[0].reasons[0])
+    assert snapshot([case.id]) == before
+
+
+def test_a_result_cannot_change_once_the_certificate_is_issued(world, make_case):
+    training_class = new_class(world)
+    (case,) = enrolled(world, make_case, 1, training_class)
+    enrolment_id = latest_enrolment(case.id).id
+    training.record_results(world["board"], training_class,
+                            [training.ResultEntry(enrolment_id, "passed", "01/CN-K1", END)], END)
+    before = snapshot([case.id])
+    with pytest.raises(training.BulkRefused) as refused:
+        training.record_results(world["board"], training_class, [training.ResultEntry(enrolment_id, "failed")], END)
+    assert "can no longer be changed" in str(refused.value.refusals[0].reasons[0])
+    assert snapshot([case.id]) == before
+
+
+@pytest.mark.parametrize("username", ["sec_a1", "com_a", "admin"])
+def test_only_the_organiser_records_a_class_s_results(world, make_case, username):
+    training_class = new_class(world)
+    (case,) = enrolled(world, make_case, 1, training_class)
+    with pytest.raises(NotPermitted):
+        training.record_results(world[username], training_class,
+                                [training.ResultEntry(latest_enrolment(case.id).id, "failed")], END)
+    assert count_events(case.id) == 2
+
+
+def test_the_training_acts_are_open_to_the_branch_and_the_organiser():
+    for trigger in ("enrol_training", "complete_training"):
+        assert definition.TRANSITION_BY_TRIGGER[trigger].roles == {"secretary", "committee", "board"}
+    fact = definition.FACT_BY_EVENT["record_training_result"]
+    assert fact.stages == ("training",)
