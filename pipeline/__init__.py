@@ -45,6 +45,8 @@ def create_app(test_config=None):
     app.register_blueprint(dossier_bp)
     from pipeline.printing.views import bp as printing_bp
     app.register_blueprint(printing_bp)
+    from pipeline.ceremonies.views import bp as ceremonies_bp
+    app.register_blueprint(ceremonies_bp)
 
     from pipeline import cli
     cli.register(app)

@@ -2,7 +2,7 @@
 import os
 
 from flask import has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, refresh as flask_babel_refresh
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -59,6 +59,9 @@ def init_app(app):
         locale_selector=select_locale,
         default_translation_directories=os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations"),
     )
+    # Babel caches the locale on the application context, which a request may share with code
+    # that ran before it (tests, the CLI): choose the language afresh for every request.
+    app.before_request(flask_babel_refresh)
     # Import models so the metadata knows every table (migrations, create_all in tests).
     from pipeline import models  # noqa: F401
 

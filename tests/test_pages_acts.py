@@ -99,9 +99,13 @@ def prepare(make_case, world, trigger):
         case = make_case("probation")
         acts = ACTS_WITHIN["probation"][:1 if stage == "recognition_voted" else 2]
         for trigger, who, day, data in acts:
+            record_documents(world, case.id, trigger)
             operations.apply_event(case.id, trigger, world["sec_a1" if who == "sec" else "com_a"], day, data)
         return case.id
-    return make_case(stage).id
+    case = make_case(stage)
+    if trigger == "record_recognition_vote":  # the probation documents come first
+        record_documents(world, case.id, trigger)
+    return case.id
 
 
 def act_url(case_id, trigger):
@@ -141,9 +145,11 @@ def test_a_case_walks_from_spotting_to_official_through_the_pages(pages, world):
                 "rows-0-enrolment_id": str(latest_enrolment(case_id).id)})
             assert response.status_code == 302, text(response)[:2000]
             facts += 1
-        if trigger == "complete_dossier":  # each document on the dossier page
+        documents = {"complete_dossier": ("1-KNĐ", "2-KNĐ", "TTLL", "3-KNĐ:1", "3-KNĐ:2", "5-KNĐ"),
+                     "record_recognition_vote": ("CN-ĐVM", "10-KNĐ", "11-KNĐ", "12-KNĐ")}
+        if trigger in documents:  # each document on the dossier page
             pages.login("sec_a1")
-            for key in ("1-KNĐ", "2-KNĐ", "TTLL", "3-KNĐ:1", "3-KNĐ:2", "5-KNĐ"):
+            for key in documents[trigger]:
                 day, details = DOSSIER_DOCUMENTS[key]
                 fields = {k: ("y" if v is True else v) for k, v in details.items()}
                 response = pages.post(f"/candidates/{case_id}/dossier/{key}", data={
@@ -168,7 +174,7 @@ def test_a_case_walks_from_spotting_to_official_through_the_pages(pages, world):
                                     .order_by(CaseEvent.seq)).scalars().all()
     assert replay_stage(everything) == "official" and verify_chain(everything) is None
     assert [e.event for e in everything if e.event in definition.FACT_BY_EVENT] == [
-        "record_training_result"] + ["record_document"] * 6
+        "record_training_result"] + ["record_document"] * 10
     events = [e for e in everything if e.event not in definition.FACT_BY_EVENT]
     assert [e.event for e in events] == ["spot"] + [trigger for trigger, _, _ in road]
     assert events[1].data["class_id"] == world.training_class.id

@@ -176,12 +176,22 @@ def test_no_ceremony_before_the_branch_receives_the_decision(world, make_case):
 def test_the_branch_votes_on_recognition_only_after_probation(world, make_case):
     case = make_case("probation")  # ceremony 10/02/2022
     trigger, _who, _day, data = ACTS_WITHIN["probation"][0]
+    record_documents(world, case.id, trigger)
+    case = fresh(case.id)
 
     reasons = refused(case, trigger, world["sec_a1"], date(2023, 2, 9), data)
     assert mentions(reasons, "probation runs until 10/02/2023")
 
     row = apply_event(case.id, trigger, world["sec_a1"], date(2023, 2, 10), data)
     assert fresh(case.id).stage == "probation" and row.data["passed"] is True
+
+
+def test_the_recognition_vote_needs_the_probation_documents(world, make_case):
+    case = make_case("probation")
+    trigger, _who, day, data = ACTS_WITHIN["probation"][0]
+    record_documents(world, case.id, trigger, skip=("11-KNĐ",))
+    reasons = refused(fresh(case.id), trigger, world["sec_a1"], day, data)
+    assert mentions(reasons, "11-KNĐ") and not mentions(reasons, "10-KNĐ")
 
 
 def test_recognition_needs_the_branch_vote_then_the_committee(world, make_case):
@@ -192,6 +202,7 @@ def test_recognition_needs_the_branch_vote_then_the_committee(world, make_case):
     vote, review = ACTS_WITHIN["probation"]
     assert mentions(refused(case, review[0], world["com_a"], review[2], review[3]),
                     "the branch has not voted to recognise the member")
+    record_documents(world, case.id, vote[0])
     apply_event(case.id, vote[0], world["sec_a1"], vote[2], vote[3])
     assert mentions(refused(fresh(case.id), decide[0], world["board"], date(2023, 3, 1), decide[1]),
                     "the grassroots committee has not resolved to recognise the member")
@@ -204,6 +215,7 @@ def test_recognition_needs_the_branch_vote_then_the_committee(world, make_case):
 def test_a_failed_recognition_vote_blocks_the_decision(world, make_case):
     case = make_case("probation")
     vote = ACTS_WITHIN["probation"][0]
+    record_documents(world, case.id, vote[0])
     apply_event(case.id, vote[0], world["sec_a1"], vote[2], dict(vote[3], votes_for=19, votes_against=9))
     assert mentions(refused(fresh(case.id), "recognise_official", world["board"], date(2023, 3, 1),
                             {"decision_number": "1"}), "the branch has not voted to recognise the member")

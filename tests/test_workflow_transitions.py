@@ -91,6 +91,7 @@ def prepare(make_case, world, transition, source):
         record_training_result(world, case.id)
     record_documents(world, case.id, transition.trigger)  # the dossier's documents the act needs
     for trigger, who, day, data in ACTS_WITHIN.get(source, [])[:RECOGNITION_STEPS.get(transition.trigger, 0)]:
+        record_documents(world, case.id, trigger)
         apply_event(case.id, trigger, world["sec_a1" if who == "sec" else "com_a"], day, data)
     return fresh(case.id)
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from conftest import ACTS_WITHIN, FORWARD_ACTS
+from conftest import ACTS_WITHIN, FORWARD_ACTS, record_documents
 from pipeline.workflow.guards import shortfall_of
 from pipeline.workflow.operations import apply_event
 from conftest import count_events, fresh
@@ -115,6 +115,7 @@ def test_the_committee_review_needs_two_thirds_of_the_committee(world, make_case
 def test_the_recognition_vote_needs_two_thirds_of_all_official_members(world, make_case, votes_for, passed):
     case = make_case("probation")
     trigger, _who, day, data = ACTS_WITHIN["probation"][0]
+    record_documents(world, case.id, trigger)
     data = dict(data, members_total=30, members_present=30, votes_for=votes_for, votes_against=30 - votes_for)
     row = apply_event(case.id, trigger, world["sec_a1"], day, data)
     case = fresh(case.id)

@@ -3,45 +3,25 @@ results and certificates. Every act on a case goes through `workflow.operations.
 `record_fact` for a result that keeps the stage), so the guards, the log row and the enrolment
 row are written together. A bulk submission is all-or-nothing: each row is judged, and if any
 is refused nothing is written and `BulkRefused` carries one line per refused row."""
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import format_date, lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
-from sqlalchemy.orm.exc import StaleDataError
 
 from pipeline.candidates.models import Candidate
 from pipeline.extensions import db
 from pipeline.training.access import may_manage_class, organiser_units_for
 from pipeline.training.acts import latest_enrolment
 from pipeline.training.models import RESULTS, Enrolment, TrainingClass
-from pipeline.units.models import Unit
 from pipeline.workflow import definition
-from pipeline.workflow.log import CaseEvent
-from pipeline.workflow.operations import (ActBlocked, CaseChanged, NotPermitted, perform, record_fact, role_may,
-                                          scope_filter)
+from pipeline.workflow.bulk import (BulkRefused, Refusal, all_or_nothing, events_by_case,  # noqa: F401
+                                    lock_cases, refusal)
+from pipeline.workflow.operations import (ActBlocked, NotPermitted, perform, record_fact, role_may)
 from pipeline.workflow.stages import stage_label
 
 RESULT_FACT = "record_training_result"
-
-
-@dataclass
-class Refusal:
-    """One refused row of a bulk submission."""
-    case_id: int | None
-    name: str
-    branch: str
-    reasons: list
-
-
-class BulkRefused(Exception):
-    def __init__(self, refusals, accepted):
-        super().__init__(refusals)
-        self.refusals = refusals
-        self.accepted = accepted  # rows that were fine, and were not written either
 
 
 @dataclass
@@ -78,56 +58,6 @@ def create_class(actor, organiser_unit, name, starts_on, ends_on, organiser_name
     return training_class
 
 
-# --- locking a selection ------------------------------------------------------------------------
-
-def _lock_cases(case_ids, actor):
-    """The cases of the selection inside the actor's scope, locked in id order (so that two bulk
-    submissions never wait on each other in a circle), fresh from the database."""
-    if not case_ids:
-        return {}
-    cases = db.session.execute(
-        select(Candidate).join(Unit, Candidate.branch_id == Unit.id)
-        .where(Candidate.id.in_(sorted(set(case_ids))), scope_filter(actor))
-        .options(contains_eager(Candidate.branch))
-        .order_by(Candidate.id)
-        .with_for_update(of=Candidate)
-        .execution_options(populate_existing=True)
-    ).scalars().all()
-    return {case.id: case for case in cases}
-
-
-def _events_by_case(case_ids):
-    events = defaultdict(list)
-    if case_ids:
-        for row in db.session.execute(select(CaseEvent).where(CaseEvent.candidate_id.in_(list(case_ids)))
-                                      .order_by(CaseEvent.candidate_id, CaseEvent.seq)).scalars():
-            events[row.candidate_id].append(row)
-    return events
-
-
-def _refusal(case, reasons, case_id=None):
-    if case is None:
-        return Refusal(case_id, "", "", list(reasons))
-    return Refusal(case.id, case.full_name, case.branch.name, list(reasons))
-
-
-def _all_or_nothing(work):
-    """Run `work()` -> (refusals, accepted rows); commit only if nothing was refused."""
-    try:
-        refusals, rows = work()
-        if refusals:
-            db.session.rollback()
-            raise BulkRefused(refusals, accepted=len(rows))
-        db.session.commit()
-        return rows
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        raise CaseChanged()
-    except Exception:
-        db.session.rollback()
-        raise
-
-
 # --- enrolment ----------------------------------------------------------------------------------
 
 def enrol_cases(actor, training_class, case_ids, enrolled_on, today=None):
@@ -138,28 +68,28 @@ def enrol_cases(actor, training_class, case_ids, enrolled_on, today=None):
 
     def work():
         refusals, rows = [], []
-        cases = _lock_cases(case_ids, actor)
-        events = _events_by_case(cases)
+        cases = lock_cases(case_ids, actor)
+        events = events_by_case(cases)
         for case_id in dict.fromkeys(case_ids):
             case = cases.get(case_id)
             if case is None:
-                refusals.append(_refusal(None, [_l("No such case in your units.")], case_id))
+                refusals.append(refusal(None, [_l("No such case in your units.")], case_id))
                 continue
             if not role_may(actor, transition, case):
-                refusals.append(_refusal(case, [_l("Your role cannot record this act.")]))
+                refusals.append(refusal(case, [_l("Your role cannot record this act.")]))
                 continue
             if case.stage not in transition.sources:
-                refusals.append(_refusal(case, [_l("The case is at the stage “%(stage)s”: only candidates being "
+                refusals.append(refusal(case, [_l("The case is at the stage “%(stage)s”: only candidates being "
                                                    "nurtured can be enrolled.", stage=stage_label(case.stage))]))
                 continue
             try:
                 rows.append(perform(case, transition, actor, enrolled_on, data, events=events[case.id],
                                     today=today))
             except ActBlocked as blocked:
-                refusals.append(_refusal(case, blocked.reasons))
+                refusals.append(refusal(case, blocked.reasons))
         return refusals, rows
 
-    return _all_or_nothing(work)
+    return all_or_nothing(work)
 
 
 # --- results and certificates -------------------------------------------------------------------
@@ -207,25 +137,25 @@ def record_results(actor, training_class, entries, results_on, today=None):
         enrolments = {e.id: e for e in db.session.execute(
             select(Enrolment).where(Enrolment.class_id == training_class.id,
                                     Enrolment.id.in_([e.enrolment_id for e in wanted]))).scalars()}
-        cases = _lock_cases([e.candidate_id for e in enrolments.values()], actor)
-        events = _events_by_case(cases)
+        cases = lock_cases([e.candidate_id for e in enrolments.values()], actor)
+        events = events_by_case(cases)
         current_ids = current_enrolment_ids(cases)
         for entry in wanted:
             enrolment = enrolments.get(entry.enrolment_id)
             case = cases.get(enrolment.candidate_id) if enrolment else None
             if case is None:
-                refusals.append(_refusal(None, [_l("Not an attendee of this class in your units.")]))
+                refusals.append(refusal(None, [_l("Not an attendee of this class in your units.")]))
                 continue
             if entry.result not in RESULTS:
-                refusals.append(_refusal(case, [_l("Not a valid choice.")]))
+                refusals.append(refusal(case, [_l("Not a valid choice.")]))
                 continue
             if not result_is_open(enrolment, case, current_ids):
-                refusals.append(_refusal(case, [_l("The result can no longer be changed: the case is at the stage "
+                refusals.append(refusal(case, [_l("The result can no longer be changed: the case is at the stage "
                                                    "“%(stage)s”.", stage=stage_label(case.stage))]))
                 continue
             if entry.issues_certificate:
                 if not role_may(actor, complete, case):
-                    refusals.append(_refusal(case, [_l("Your role cannot record this act.")]))
+                    refusals.append(refusal(case, [_l("Your role cannot record this act.")]))
                     continue
                 enrolment.result = "passed"
                 try:
@@ -233,13 +163,13 @@ def record_results(actor, training_class, entries, results_on, today=None):
                                         {"certificate_number": entry.certificate_number},
                                         events=events[case.id], today=today))
                 except ActBlocked as blocked:
-                    refusals.append(_refusal(case, blocked.reasons))
+                    refusals.append(refusal(case, blocked.reasons))
                 continue
             if entry.result == enrolment.result:
                 continue
             reasons = _result_date_problems(results_on, training_class, enrolment, events[case.id], today)
             if reasons:
-                refusals.append(_refusal(case, reasons))
+                refusals.append(refusal(case, reasons))
                 continue
             enrolment.result = entry.result
             rows.append(record_fact(case, fact, actor, results_on,
@@ -247,7 +177,7 @@ def record_results(actor, training_class, entries, results_on, today=None):
                                      "result": entry.result}, events=events[case.id], today=today))
         return refusals, rows
 
-    return _all_or_nothing(work)
+    return all_or_nothing(work)
 
 
 def _result_date_problems(day, training_class, enrolment, events, today):

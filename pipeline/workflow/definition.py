@@ -89,7 +89,8 @@ TRANSITIONS = (
     # deciding unit decides; membership is official from the 12-month mark even when late. The
     # votes keep the case in probation: a vote that fails leaves striking off to the branch.
     Transition("record_recognition_vote", ("probation",), "probation", _l("Record the branch vote on recognition"),
-               BRANCH, forms.RecognitionVoteForm, guards=(guards.probation_complete,),
+               BRANCH, forms.RecognitionVoteForm,
+               guards=(guards.probation_complete, guards.recognition_documents_received),
                outcome=guards.branch_vote_passes, fail_dest="probation"),
     Transition("record_recognition_review", ("probation",), "probation",
                _l("Record the committee review on recognition"), COMMITTEE, forms.RecognitionReviewForm,

@@ -1,0 +1,65 @@
+"""A ceremony day: the branch records one admission ceremony for several candidates at once
+(the workflow act hold_ceremony on each), all or nothing."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from pipeline.candidates.models import Candidate
+from pipeline.ceremonies.forms import CeremonyDayForm
+from pipeline.extensions import db
+from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
+from pipeline.workflow import definition
+from pipeline.workflow.bulk import BulkRefused, apply_to_many
+from pipeline.workflow.operations import CaseChanged
+
+bp = Blueprint("ceremonies", __name__, url_prefix="/ceremony-day")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _branch_or_404(unit_id):
+    """A branch inside the user's subtree (a secretary's own branch)."""
+    unit = db.session.execute(
+        select(Unit).where(Unit.id == unit_id, subtree_filter(_user().unit), Unit.kind.in_(BRANCH_KINDS))
+    ).scalar_one_or_none()
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _waiting(branch):
+    """The branch's cases waiting for their ceremony, by name."""
+    return db.session.execute(
+        select(Candidate).join(Candidate.branch).options(contains_eager(Candidate.branch))
+        .where(Candidate.branch_id == branch.id, Candidate.stage == "ceremony")
+        .order_by(Candidate.name_folded, Candidate.id)
+    ).scalars().all()
+
+
+@bp.route("/<int:unit_id>", methods=["GET", "POST"])
+@login_required
+def ceremony_day(unit_id):
+    if _user().role not in definition.TRANSITION_BY_TRIGGER["hold_ceremony"].roles:
+        abort(403)
+    branch = _branch_or_404(unit_id)
+    form = CeremonyDayForm()
+    refusals, accepted = [], 0
+    if form.validate_on_submit():
+        try:
+            rows = apply_to_many(_user(), "hold_ceremony", form.case_ids.data, form.effective_date.data,
+                                 {"place": form.place.data.strip()}, branch=branch)
+        except BulkRefused as refused:
+            refusals, accepted = refused.refusals, refused.accepted
+        except CaseChanged as changed:
+            flash(str(changed.reasons[0]), "warning")
+        else:
+            flash(ngettext("Ceremony recorded for %(num)d candidate.", "Ceremony recorded for %(num)d candidates.",
+                           len(rows)), "success")
+            return redirect(url_for("candidates.list_candidates", unit=branch.id, stage="probation"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("ceremonies/day.html", branch=branch, form=form, waiting=_waiting(branch),
+                           chosen=set(form.case_ids.data or ()), refusals=refusals, accepted=accepted), status

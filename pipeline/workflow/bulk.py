@@ -1,0 +1,114 @@
+"""Acts on a selection of cases in one submission: all or nothing. Each row is judged; if any
+is refused nothing is written and `BulkRefused` carries one line per refused row, so the page
+can say which candidate failed and why."""
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.exc import StaleDataError
+
+from pipeline.candidates.models import Candidate
+from pipeline.extensions import db
+from pipeline.units.models import Unit
+from pipeline.workflow import definition
+from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.operations import ActBlocked, CaseChanged, perform, role_may, scope_filter
+from pipeline.workflow.stages import stage_label
+
+
+@dataclass
+class Refusal:
+    """One refused row of a bulk submission."""
+    case_id: int | None
+    name: str
+    branch: str
+    reasons: list
+
+
+class BulkRefused(Exception):
+    def __init__(self, refusals, accepted):
+        super().__init__(refusals)
+        self.refusals = refusals
+        self.accepted = accepted  # rows that were fine, and were not written either
+
+
+def lock_cases(case_ids, actor):
+    """The cases of the selection inside the actor's scope, locked in id order (so that two bulk
+    submissions never wait on each other in a circle), fresh from the database."""
+    if not case_ids:
+        return {}
+    cases = db.session.execute(
+        select(Candidate).join(Unit, Candidate.branch_id == Unit.id)
+        .where(Candidate.id.in_(sorted(set(case_ids))), scope_filter(actor))
+        .options(contains_eager(Candidate.branch))
+        .order_by(Candidate.id)
+        .with_for_update(of=Candidate)
+        .execution_options(populate_existing=True)
+    ).scalars().all()
+    return {case.id: case for case in cases}
+
+
+def events_by_case(case_ids):
+    events = defaultdict(list)
+    if case_ids:
+        for row in db.session.execute(select(CaseEvent).where(CaseEvent.candidate_id.in_(list(case_ids)))
+                                      .order_by(CaseEvent.candidate_id, CaseEvent.seq)).scalars():
+            events[row.candidate_id].append(row)
+    return events
+
+
+def refusal(case, reasons, case_id=None):
+    if case is None:
+        return Refusal(case_id, "", "", list(reasons))
+    return Refusal(case.id, case.full_name, case.branch.name, list(reasons))
+
+
+def all_or_nothing(work):
+    """Run `work()` -> (refusals, accepted rows); commit only if nothing was refused."""
+    try:
+        refusals, rows = work()
+        if refusals:
+            db.session.rollback()
+            raise BulkRefused(refusals, accepted=len(rows))
+        db.session.commit()
+        return rows
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise CaseChanged()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def apply_to_many(actor, trigger, case_ids, effective_date, data, reason="", today=None, branch=None):
+    """The same act, with the same data, on every selected case (of `branch`, if given);
+    all or nothing."""
+    transition = definition.TRANSITION_BY_TRIGGER[trigger]
+
+    def work():
+        refusals, rows = [], []
+        cases = lock_cases(case_ids, actor)
+        events = events_by_case(cases)
+        for case_id in dict.fromkeys(case_ids):
+            case = cases.get(case_id)
+            if case is None:
+                refusals.append(refusal(None, [_l("No such case in your units.")], case_id))
+            elif branch is not None and case.branch_id != branch.id:
+                refusals.append(refusal(case, [_l("The candidate belongs to another branch.")]))
+            elif not role_may(actor, transition, case):
+                refusals.append(refusal(case, [_l("Your role cannot record this act.")]))
+            elif case.stage not in transition.sources:
+                refusals.append(refusal(case, [_l("The case is at the stage “%(stage)s”.",
+                                                  stage=stage_label(case.stage))]))
+            else:
+                try:
+                    rows.append(perform(case, transition, actor, effective_date, data, reason=reason,
+                                        events=events[case.id], today=today))
+                except ActBlocked as blocked:
+                    refusals.append(refusal(case, blocked.reasons))
+        return refusals, rows
+
+    return all_or_nothing(work)
