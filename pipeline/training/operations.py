@@ -16,7 +16,7 @@ from pipeline.training.access import may_manage_class, organiser_units_for
 from pipeline.training.acts import latest_enrolment
 from pipeline.training.models import RESULTS, Enrolment, TrainingClass
 from pipeline.workflow import definition
-from pipeline.workflow.bulk import (BulkRefused, Refusal, all_or_nothing, events_by_case,  # noqa: F401
+from pipeline.workflow.bulk import (BulkRefused, Refusal, all_or_nothing, apply_to_many, events_by_case,  # noqa: F401
                                     lock_cases, refusal)
 from pipeline.workflow.operations import (ActBlocked, NotPermitted, perform, record_fact, role_may)
 from pipeline.workflow.stages import stage_label
@@ -63,33 +63,8 @@ def create_class(actor, organiser_unit, name, starts_on, ends_on, organiser_name
 def enrol_cases(actor, training_class, case_ids, enrolled_on, today=None):
     """Enrol each selected case (the workflow act enrol_training); all or nothing. Returns the
     log rows; raises BulkRefused with the refused rows."""
-    transition = definition.TRANSITION_BY_TRIGGER["enrol_training"]
-    data = {"class_id": training_class.id}
-
-    def work():
-        refusals, rows = [], []
-        cases = lock_cases(case_ids, actor)
-        events = events_by_case(cases)
-        for case_id in dict.fromkeys(case_ids):
-            case = cases.get(case_id)
-            if case is None:
-                refusals.append(refusal(None, [_l("No such case in your units.")], case_id))
-                continue
-            if not role_may(actor, transition, case):
-                refusals.append(refusal(case, [_l("Your role cannot record this act.")]))
-                continue
-            if case.stage not in transition.sources:
-                refusals.append(refusal(case, [_l("The case is at the stage “%(stage)s”: only candidates being "
-                                                   "nurtured can be enrolled.", stage=stage_label(case.stage))]))
-                continue
-            try:
-                rows.append(perform(case, transition, actor, enrolled_on, data, events=events[case.id],
-                                    today=today))
-            except ActBlocked as blocked:
-                refusals.append(refusal(case, blocked.reasons))
-        return refusals, rows
-
-    return all_or_nothing(work)
+    return apply_to_many(actor, "enrol_training", case_ids, enrolled_on, {"class_id": training_class.id},
+                         today=today)
 
 
 # --- results and certificates -------------------------------------------------------------------
