@@ -4,9 +4,8 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 
 from pipeline.candidates.forms import CandidateFilterForm, NewCandidateForm, act_form_class
 from pipeline.candidates.models import Candidate
@@ -22,36 +21,20 @@ from pipeline.workflow import definition, operations
 from pipeline.workflow.deadlines import case_deadlines
 from pipeline.workflow.guards import age_in_months, shortfall_of
 from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME, STAGE_NAMES
+from pipeline.web.scope import case_or_404, current_actor, scoped_cases
 
 bp = Blueprint("candidates", __name__, url_prefix="/candidates")
 
 MAX_PER_PAGE = 100
 
 
-def _user():
-    return current_user._get_current_object()
-
-
-def _scoped_cases():
-    """Cases whose branch is inside the user's subtree, with the branch loaded by the same query."""
-    return (select(Candidate).join(Candidate.branch).where(operations.scope_filter(_user()))
-            .options(contains_eager(Candidate.branch)))
-
-
-def _case_or_404(case_id):
-    case = db.session.execute(_scoped_cases().where(Candidate.id == case_id)).scalar_one_or_none()
-    if case is None:
-        abort(404)  # not there and not yours look the same
-    return case
-
-
 def _units_in_scope():
     """The user's unit and everything below it, in tree order, siblings by name."""
-    units = db.session.execute(select(Unit).where(operations.scope_filter(_user()))).scalars().all()
+    units = db.session.execute(select(Unit).where(operations.scope_filter(current_actor()))).scalars().all()
     children = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)
-    ordered, stack = [], [_user().unit.id]
+    ordered, stack = [], [current_actor().unit.id]
     by_id = {u.id: u for u in units}
     while stack:
         unit = by_id[stack.pop()]
@@ -73,10 +56,10 @@ def _referral_threshold():
 def list_candidates():
     units = _units_in_scope()
     units_by_id = {u.id: u for u in units}
-    form = CandidateFilterForm(request.args, units=units, root_depth=_user().unit.depth)
+    form = CandidateFilterForm(request.args, units=units, root_depth=current_actor().unit.depth)
     form.validate()
     stage, unit, query = form.clean(units_by_id, STAGE_NAMES)
-    stmt = _scoped_cases()
+    stmt = scoped_cases()
     if stage:
         stmt = stmt.where(Candidate.stage == stage)
     if unit is not None:
@@ -89,12 +72,12 @@ def list_candidates():
     page = db.paginate(stmt, per_page=per_page, max_per_page=MAX_PER_PAGE)
     return render_template(
         "candidates/list.html", page=page, form=form, filtered=bool(stage or unit or folded),
-        may_create=_user().role in definition.BRANCH, referral_threshold=_referral_threshold())
+        may_create=current_actor().role in definition.BRANCH, referral_threshold=_referral_threshold())
 
 
 def _branches_for_new_case():
     """None: the user's own branch. A list: the branches a committee may choose from."""
-    user = _user()
+    user = current_actor()
     if user.role not in definition.BRANCH:
         abort(403)
     if user.role == "secretary":
@@ -118,9 +101,9 @@ def new_candidate():
         form.effective_date.data = date.today()
     problems = []
     if form.validate_on_submit():
-        branch = form.chosen_branch or _user().unit
+        branch = form.chosen_branch or current_actor().unit
         try:
-            case = operations.spot_candidate(_user(), branch, form.effective_date.data, form.particulars())
+            case = operations.spot_candidate(current_actor(), branch, form.effective_date.data, form.particulars())
             db.session.commit()
         except operations.ActBlocked as blocked:
             db.session.rollback()
@@ -145,10 +128,10 @@ def _progress(case, events):
 @bp.get("/<int:case_id>")
 @login_required
 def show_case(case_id):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     events = operations.load_events(case.id)
     load_dossier(case)  # one query: the dossier's items (and the branch's level) for the checklist and guards
-    actions = operations.action_states(_user(), case, events)
+    actions = operations.action_states(current_actor(), case, events)
     step, steps, exit_stage = _progress(case, events)
     age_months = age_in_months(case.date_of_birth, date.today())
     # A vote's shortfall reads in the viewer's language; the stored reason is the office's text.
@@ -166,7 +149,7 @@ def _make_act_form(transition, case):
     kwargs = {}
     if hasattr(transition.form, "issuing_unit_id"):
         # Only the deciding units the user acts for: a board issues its own decisions.
-        user_path = _user().unit.path
+        user_path = current_actor().unit.path
         kwargs["deciding_units"] = [u for u in operations.deciding_units_for(case) if u.path.startswith(user_path)]
     if hasattr(transition.form, "class_id"):
         kwargs["classes"] = classes_open_to(case.branch)
@@ -178,7 +161,7 @@ def _make_act_form(transition, case):
 def _preview_reasons(transition, case):
     """Why the act would be refused if dated today (the form can still carry another date)."""
     events = operations.load_events(case.id)
-    for candidate_transition, reasons in operations.action_states(_user(), case, events):
+    for candidate_transition, reasons in operations.action_states(current_actor(), case, events):
         if candidate_transition.trigger == transition.trigger:
             return reasons
     return []
@@ -187,11 +170,11 @@ def _preview_reasons(transition, case):
 @bp.route("/<int:case_id>/act/<trigger>", methods=["GET", "POST"])
 @login_required
 def act(case_id, trigger):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     transition = definition.TRANSITION_BY_TRIGGER.get(trigger)
     if transition is None:
         abort(404)
-    if not operations.role_may(_user(), transition, case):
+    if not operations.role_may(current_actor(), transition, case):
         abort(403)
     if case.stage not in transition.sources:
         flash(str(operations.CASE_CHANGED), "warning")
@@ -205,7 +188,7 @@ def act(case_id, trigger):
             abort(400)
         reason = form.reason.data if "reason" in form else ""
         try:
-            row = operations.apply_event(case.id, trigger, _user(), form.effective_date.data, form.act_data(),
+            row = operations.apply_event(case.id, trigger, current_actor(), form.effective_date.data, form.act_data(),
                                          reason=reason, expected_version=expected_version)
         except operations.CaseNotFound:
             abort(404)

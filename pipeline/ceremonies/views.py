@@ -2,33 +2,19 @@
 (the workflow act hold_ceremony on each), all or nothing."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from pipeline.candidates.models import Candidate
 from pipeline.ceremonies.forms import CeremonyDayForm
 from pipeline.extensions import db
-from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
 from pipeline.workflow import definition
 from pipeline.workflow.bulk import BulkRefused, apply_to_many
 from pipeline.workflow.operations import CaseChanged
+from pipeline.web.scope import branch_or_404, current_actor
 
 bp = Blueprint("ceremonies", __name__, url_prefix="/ceremony-day")
-
-
-def _user():
-    return current_user._get_current_object()
-
-
-def _branch_or_404(unit_id):
-    """A branch inside the user's subtree (a secretary's own branch)."""
-    unit = db.session.execute(
-        select(Unit).where(Unit.id == unit_id, subtree_filter(_user().unit), Unit.kind.in_(BRANCH_KINDS))
-    ).scalar_one_or_none()
-    if unit is None:
-        abort(404)
-    return unit
 
 
 def _waiting(branch):
@@ -43,14 +29,14 @@ def _waiting(branch):
 @bp.route("/<int:unit_id>", methods=["GET", "POST"])
 @login_required
 def ceremony_day(unit_id):
-    if _user().role not in definition.TRANSITION_BY_TRIGGER["hold_ceremony"].roles:
+    if current_actor().role not in definition.TRANSITION_BY_TRIGGER["hold_ceremony"].roles:
         abort(403)
-    branch = _branch_or_404(unit_id)
+    branch = branch_or_404(unit_id)
     form = CeremonyDayForm()
     refusals, accepted = [], 0
     if form.validate_on_submit():
         try:
-            rows = apply_to_many(_user(), "hold_ceremony", form.case_ids.data, form.effective_date.data,
+            rows = apply_to_many(current_actor(), "hold_ceremony", form.case_ids.data, form.effective_date.data,
                                  {"place": form.place.data.strip()}, branch=branch)
         except BulkRefused as refused:
             refusals, accepted = refused.refusals, refused.accepted

@@ -4,19 +4,16 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date, gettext as _
-from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from flask_login import login_required
 
-from pipeline.candidates.models import Candidate
 from pipeline.dossier import operations as dossier_ops
 from pipeline.dossier.checklist import (VERIFICATION_RESULTS, checklist_for, line_for, missing_for, phases_for,
                                         stale_reasons)
 from pipeline.dossier.forms import form_class_for, human_size
 from pipeline.dossier.models import load_dossier
-from pipeline.extensions import db
 from pipeline.workflow import definition, operations
 from pipeline.workflow.stages import stage_label
+from pipeline.web.scope import case_or_404, current_actor
 
 bp = Blueprint("dossier", __name__, url_prefix="/candidates")
 
@@ -27,22 +24,8 @@ NEXT_ACT_NEEDING_DOCUMENTS = {"dossier": "complete_dossier", "committee_review":
 FORM_MARGIN_BYTES = 64 * 1024
 
 
-def _user():
-    return current_user._get_current_object()
-
-
-def _case_or_404(case_id):
-    case = db.session.execute(
-        select(Candidate).join(Candidate.branch).where(Candidate.id == case_id, operations.scope_filter(_user()))
-        .options(contains_eager(Candidate.branch))
-    ).scalar_one_or_none()
-    if case is None:
-        abort(404)  # not there and not yours look the same
-    return case
-
-
 def _may_record(case):
-    return _user().role in FACT.roles and case.stage in FACT.stages
+    return current_actor().role in FACT.roles and case.stage in FACT.stages
 
 
 def _lines(case, events=None):
@@ -53,24 +36,24 @@ def _lines(case, events=None):
 @bp.get("/<int:case_id>/dossier")
 @login_required
 def show_dossier(case_id):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     lines = _lines(case)
     # What the next act of the stage still needs (the same sentences its guard gives).
     next_act = NEXT_ACT_NEEDING_DOCUMENTS.get(case.stage)
     blocking = missing_for(lines, next_act, date.today()) if next_act else []
     return render_template("dossier/dossier.html", case=case, lines=lines, blocking=blocking,
                            stale=stale_reasons(lines), may_record=_may_record(case),
-                           may_be_recorded_by_role=_user().role in FACT.roles)
+                           may_be_recorded_by_role=current_actor().role in FACT.roles)
 
 
 @bp.route("/<int:case_id>/dossier/<key>", methods=["GET", "POST"])
 @login_required
 def edit_item(case_id, key):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     line = line_for(_lines(case), key)
     if line is None:
         abort(404)
-    if _user().role not in FACT.roles:
+    if current_actor().role not in FACT.roles:
         abort(403)
     if case.stage not in FACT.stages:
         flash(_("The dossier of a case in the stage “%(stage)s” can no longer be changed.",
@@ -91,7 +74,7 @@ def edit_item(case_id, key):
         except (TypeError, ValueError):
             abort(400)
         try:
-            dossier_ops.record_document(case.id, _user(), form.entry(key, line.kind), upload=form.upload,
+            dossier_ops.record_document(case.id, current_actor(), form.entry(key, line.kind), upload=form.upload,
                                         expected_version=expected_version)
         except operations.CaseNotFound:
             abort(404)
@@ -129,7 +112,7 @@ def _initial(line):
 @bp.get("/<int:case_id>/dossier/<key>/file")
 @login_required
 def download_scan(case_id, key):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     item = next((i for i in case.dossier_items if i.item_key == key), None)
     path = dossier_ops.stored_path(item) if item is not None else None
     if path is None:

@@ -9,24 +9,24 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 
 from pipeline.candidates.models import Candidate
 from pipeline.candidates.text import fold
 from pipeline.dossier.checklist import checklist_for, phases_for
 from pipeline.extensions import db
 from pipeline.printing import pdf
-from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow import operations
 from pipeline.workflow.deadlines import case_deadlines
 from pipeline.workflow.guards import age_in_months
 from pipeline.workflow.log import CaseEvent
 from pipeline.workflow.stages import TERMINAL_STAGES
+from pipeline.web.scope import branch_or_404, case_or_404
 
 bp = Blueprint("printing", __name__)
 
@@ -41,29 +41,6 @@ class Sheet:
     lines: list
     deadlines: list
     age_years: int
-
-
-def _user():
-    return current_user._get_current_object()
-
-
-def _case_or_404(case_id):
-    case = db.session.execute(
-        select(Candidate).join(Candidate.branch).where(Candidate.id == case_id, operations.scope_filter(_user()))
-        .options(contains_eager(Candidate.branch))
-    ).scalar_one_or_none()
-    if case is None:
-        abort(404)  # not there and not yours look the same
-    return case
-
-
-def _branch_or_404(unit_id):
-    unit = db.session.execute(
-        select(Unit).where(Unit.id == unit_id, Unit.kind.in_(BRANCH_KINDS), subtree_filter(_user().unit))
-    ).scalar_one_or_none()
-    if unit is None:
-        abort(404)
-    return unit
 
 
 def sheet_for(case, events, today, calendar):
@@ -97,7 +74,7 @@ def _pdf_response(html, filename):
 
 
 def _case_sheet(case_id):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     today = date.today()
     return case, _render([sheet_for(case, operations.load_events(case.id), today, WorkingCalendar.load())],
                          case.branch, today)
@@ -140,7 +117,7 @@ def events_by_case(case_ids):
 @bp.get("/branches/<int:unit_id>/checklists.pdf")
 @login_required
 def branch_checklists_pdf(unit_id):
-    branch = _branch_or_404(unit_id)
+    branch = branch_or_404(unit_id)
     today = date.today()
     calendar = WorkingCalendar.load()
     cases = open_cases_of(branch)

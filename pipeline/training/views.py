@@ -6,7 +6,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
@@ -20,19 +20,16 @@ from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.models import Unit
 from pipeline.workflow import definition
 from pipeline.workflow.operations import ActBlocked, CaseChanged, NotPermitted, scope_filter
+from pipeline.web.scope import current_actor
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 
 POOL_LIMIT = 500  # candidates offered at once on the enrolment page
 
 
-def _user():
-    return current_user._get_current_object()
-
-
 def _class_or_404(class_id):
     training_class = db.session.execute(
-        visible_classes(_user()).where(TrainingClass.id == class_id)).scalar_one_or_none()
+        visible_classes(current_actor()).where(TrainingClass.id == class_id)).scalar_one_or_none()
     if training_class is None:
         abort(404)  # not there and not yours look the same
     return training_class
@@ -46,7 +43,7 @@ def _scoped_attendees(training_class):
     """The class's enrolments from the user's units, with case and branch, in one query."""
     return db.session.execute(
         select(Enrolment).join(Enrolment.candidate).join(Candidate.branch)
-        .where(Enrolment.class_id == training_class.id, scope_filter(_user()))
+        .where(Enrolment.class_id == training_class.id, scope_filter(current_actor()))
         .options(contains_eager(Enrolment.candidate).contains_eager(Candidate.branch))
         .order_by(Candidate.name_folded, Candidate.id)
     ).scalars().all()
@@ -65,18 +62,18 @@ def list_classes():
     counts = (select(Enrolment.class_id, func.count(Enrolment.id).label("attendees"))
               .group_by(Enrolment.class_id).subquery())
     rows = db.session.execute(
-        visible_classes(_user()).add_columns(func.coalesce(counts.c.attendees, 0))
+        visible_classes(current_actor()).add_columns(func.coalesce(counts.c.attendees, 0))
         .outerjoin(counts, counts.c.class_id == TrainingClass.id)
         .order_by(TrainingClass.starts_on.desc(), TrainingClass.id.desc())
     ).all()
     return render_template("training/list.html", rows=rows,
-                           may_create=may_manage_classes(_user()) and bool(organiser_units_for(_user())))
+                           may_create=may_manage_classes(current_actor()) and bool(organiser_units_for(current_actor())))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new_class():
-    units = organiser_units_for(_user())
+    units = organiser_units_for(current_actor())
     if not units:
         abort(403)
     form = TrainingClassForm(units=units)
@@ -85,7 +82,7 @@ def new_class():
         unit = next(u for u in units if u.id == form.organiser_unit_id.data)
         try:
             training_class = operations.create_class(
-                _user(), unit, form.name.data, form.starts_on.data, form.ends_on.data,
+                current_actor(), unit, form.name.data, form.starts_on.data, form.ends_on.data,
                 organiser_name=form.organiser_name.data or "", place=form.place.data or "")
         except NotPermitted:
             abort(403)
@@ -110,14 +107,14 @@ def show_class(class_id):
                    for e in attendees if e.certificate_date and months}
     return render_template("training/class.html", training_class=training_class, attendees=attendees,
                            total=total, valid_until=valid_until, validity_months=months,
-                           may_manage=may_manage_class(_user(), training_class), may_enrol=_may_enrol(_user()))
+                           may_manage=may_manage_class(current_actor(), training_class), may_enrol=_may_enrol(current_actor()))
 
 
 def _pool(training_class):
     """Candidates being nurtured in the user's units that the class is open to."""
     return db.session.execute(
         select(Candidate).join(Candidate.branch)
-        .where(Candidate.stage == "spotted", scope_filter(_user()),
+        .where(Candidate.stage == "spotted", scope_filter(current_actor()),
                Unit.path.startswith(training_class.organiser_unit.path, autoescape=True))
         .options(contains_eager(Candidate.branch))
         .order_by(Unit.name, Candidate.name_folded, Candidate.id)
@@ -129,7 +126,7 @@ def _pool(training_class):
 @login_required
 def enrol(class_id):
     training_class = _class_or_404(class_id)
-    if not _may_enrol(_user()):
+    if not _may_enrol(current_actor()):
         abort(403)
     form = EnrolForm()
     if request.method == "GET":
@@ -137,7 +134,7 @@ def enrol(class_id):
     refusals, accepted = [], 0
     if form.validate_on_submit():
         try:
-            rows = operations.enrol_cases(_user(), training_class, form.case_ids.data, form.enrolled_on.data)
+            rows = operations.enrol_cases(current_actor(), training_class, form.case_ids.data, form.enrolled_on.data)
         except operations.BulkRefused as refused:
             refusals, accepted = refused.refusals, refused.accepted
         except CaseChanged as changed:
@@ -165,7 +162,7 @@ def _result_rows(training_class):
 @login_required
 def results(class_id):
     training_class = _class_or_404(class_id)
-    if not may_manage_class(_user(), training_class):
+    if not may_manage_class(current_actor(), training_class):
         abort(403)
     open_rows, attendees = _result_rows(training_class)
     if request.method == "GET":
@@ -180,7 +177,7 @@ def results(class_id):
                                           row.certificate_number.data or None, row.certificate_date.data)
                    for row in form.rows]
         try:
-            rows = operations.record_results(_user(), training_class, entries, form.results_on.data)
+            rows = operations.record_results(current_actor(), training_class, entries, form.results_on.data)
         except operations.BulkRefused as refused:
             refusals, accepted = refused.refusals, refused.accepted
         except NotPermitted:

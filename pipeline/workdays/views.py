@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,18 +15,15 @@ from pipeline.workdays import operations
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workdays.forms import FIRST_YEAR, KINDS, LAST_YEAR, CalendarOverrideForm
 from pipeline.workdays.models import CalendarOverride
+from pipeline.web.scope import current_actor
 
 bp = Blueprint("workdays", __name__, url_prefix="/admin/calendar")
-
-
-def _user():
-    return current_user._get_current_object()
 
 
 @bp.before_request
 @login_required
 def admin_only():
-    if not operations.may_edit_calendar(_user()):
+    if not operations.may_edit_calendar(current_actor()):
         abort(404)
 
 
@@ -57,7 +54,7 @@ def add_override():
     form = CalendarOverrideForm(calendar=WorkingCalendar.load())
     if form.validate_on_submit():
         try:
-            operations.add_calendar_override(_user(), form.day.data, KINDS[form.kind.data], form.note.data)
+            operations.add_calendar_override(current_actor(), form.day.data, KINDS[form.kind.data], form.note.data)
             db.session.commit()
         except IntegrityError:  # someone added the same day in the meantime
             db.session.rollback()
@@ -76,7 +73,7 @@ def delete_override(override_id):
     form = EmptyForm()
     if form.validate_on_submit():
         day = override.day
-        operations.delete_calendar_override(_user(), override)
+        operations.delete_calendar_override(current_actor(), override)
         db.session.commit()
         flash(_("Deleted: %(day)s.", day=format_date(day, "dd/MM/yyyy")), "success")
         return redirect(url_for(".show_calendar", year=day.year))

@@ -1,0 +1,38 @@
+"""What the logged-in user may see: every page that shows a case or a branch asks here, so that
+"not there" and "not yours" look the same (404) everywhere."""
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from pipeline.candidates.models import Candidate
+from pipeline.extensions import db
+from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
+
+
+def current_actor():
+    """The user object itself (not the proxy), for operations and comparisons."""
+    return current_user._get_current_object()
+
+
+def scoped_cases():
+    """Cases whose branch is inside the user's subtree, with the branch loaded by the same query."""
+    return (select(Candidate).join(Candidate.branch).where(subtree_filter(current_actor().unit))
+            .options(contains_eager(Candidate.branch)))
+
+
+def case_or_404(case_id):
+    case = db.session.execute(scoped_cases().where(Candidate.id == case_id)).scalar_one_or_none()
+    if case is None:
+        abort(404)
+    return case
+
+
+def branch_or_404(unit_id):
+    """A branch inside the user's subtree (for a secretary, their own)."""
+    unit = db.session.execute(
+        select(Unit).where(Unit.id == unit_id, Unit.kind.in_(BRANCH_KINDS), subtree_filter(current_actor().unit))
+    ).scalar_one_or_none()
+    if unit is None:
+        abort(404)
+    return unit
