@@ -6,16 +6,14 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
-from sqlalchemy.orm.exc import StaleDataError
 
 from pipeline.candidates.models import Candidate
 from pipeline.extensions import db
 from pipeline.units.models import Unit
 from pipeline.workflow import definition
 from pipeline.workflow.log import CaseEvent
-from pipeline.workflow.operations import ActBlocked, CaseChanged, perform, role_may, scope_filter
+from pipeline.workflow.operations import ActBlocked, one_transaction, perform, role_may, scope_filter
 from pipeline.workflow.stages import stage_label
 
 
@@ -68,19 +66,11 @@ def refusal(case, reasons, case_id=None):
 
 def all_or_nothing(work):
     """Run `work()` -> (refusals, accepted rows); commit only if nothing was refused."""
-    try:
+    with one_transaction():
         refusals, rows = work()
         if refusals:
-            db.session.rollback()
             raise BulkRefused(refusals, accepted=len(rows))
-        db.session.commit()
-        return rows
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        raise CaseChanged()
-    except Exception:
-        db.session.rollback()
-        raise
+    return rows
 
 
 def apply_to_many(actor, trigger, case_ids, effective_date, data, reason="", today=None, branch=None):

@@ -1,5 +1,6 @@
 """Applying acts to cases. One transaction per act: scope, lock, re-check the stage, guards,
 the machine, the log row, commit; any error rolls everything back."""
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from flask import current_app
@@ -182,10 +183,8 @@ def record_fact(case, fact, actor, effective_date, data, reason="", events=None,
 def apply_fact(case_id, event, actor, effective_date, data, reason="", expected_version=None, then=None):
     """A user's fact about a case, in one transaction like apply_event. `then(case, row)` may
     write the fact's own table rows in the same transaction."""
-    try:
-        case = lock_case(case_id, actor)
-        if expected_version is not None and case.version != expected_version:
-            raise CaseChanged()
+    with one_transaction():
+        case = lock_case(case_id, actor, expected_version)
         fact = definition.FACT_BY_EVENT.get(event)
         if fact is None:
             raise CaseNotFound(_l("No such act."))
@@ -194,8 +193,16 @@ def apply_fact(case_id, event, actor, effective_date, data, reason="", expected_
         row = record_fact(case, fact, actor, effective_date, data, reason)
         if then is not None:
             then(case, row)
+    return row
+
+
+@contextmanager
+def one_transaction():
+    """Commit what the block wrote, or roll all of it back. A concurrent change that slipped past
+    the checks (stale version, duplicate log position) reads as CaseChanged."""
+    try:
+        yield
         db.session.commit()
-        return row
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         raise CaseChanged()
@@ -204,8 +211,9 @@ def apply_fact(case_id, event, actor, effective_date, data, reason="", expected_
         raise
 
 
-def lock_case(case_id, user):
-    """Load the case for writing: inside the user's scope, row-locked, fresh from the database."""
+def lock_case(case_id, user, expected_version=None):
+    """Load the case for writing: inside the user's scope, row-locked, fresh from the database,
+    and still at the version the user saw (when given)."""
     case = db.session.execute(
         select(Candidate).join(Unit, Candidate.branch_id == Unit.id)
         .where(Candidate.id == case_id, scope_filter(user))
@@ -214,15 +222,15 @@ def lock_case(case_id, user):
     ).scalar_one_or_none()
     if case is None:
         raise CaseNotFound(_l("No such case."))
+    if expected_version is not None and case.version != expected_version:
+        raise CaseChanged()
     return case
 
 
 def apply_event(case_id, trigger, actor, effective_date, data, reason="", expected_version=None):
     """The one entry point for a user's act on a case. Commits, or rolls back and raises ActError."""
-    try:
-        case = lock_case(case_id, actor)
-        if expected_version is not None and case.version != expected_version:
-            raise CaseChanged()
+    with one_transaction():
+        case = lock_case(case_id, actor, expected_version)
         transition = definition.find_transition(trigger, case.stage)
         if transition is None:
             if trigger in definition.TRANSITION_BY_TRIGGER:
@@ -236,11 +244,4 @@ def apply_event(case_id, trigger, actor, effective_date, data, reason="", expect
             if data["issuing_unit_id"] not in allowed:
                 raise ActBlocked(_l("The issuing unit does not have the power to decide admissions for this branch."))
         row = perform(case, transition, actor, effective_date, data, reason)
-        db.session.commit()
-        return row
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        raise CaseChanged()
-    except Exception:
-        db.session.rollback()
-        raise
+    return row
