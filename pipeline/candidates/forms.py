@@ -10,22 +10,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from pipeline.candidates.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
 from pipeline.candidates.text import to_nfc
-from pipeline.web.forms import BaseForm, choices
+from pipeline.web.forms import BaseForm, choices, date_required, required
 from pipeline.workflow.stages import STAGES
 
 # How old a newly spotted candidate can plausibly be (the admission rule itself, 18 at the
 # branch vote, is the rulebook's and is checked by the workflow).
 MIN_AGE_YEARS, MAX_AGE_YEARS = 16, 100
 NAME_PUNCTUATION = frozenset(" '’-.")
-
-
-def _required():
-    return DataRequired(message=_l("This field is required."))
-
-
-def _date_required():
-    # InputRequired keeps "Not a valid date value." when the text typed is not a date.
-    return InputRequired(message=_l("This field is required."))
 
 
 def _nfc(value):
@@ -93,21 +84,21 @@ class NewCandidateForm(BaseForm):
 
     branch_id = SelectField(_l("Branch"), coerce=int, validators=[InputRequired(message=_l("Choose the branch."))])
     full_name = StringField(_l("Full name"), filters=[_nfc],
-                            validators=[_required(), Length(max=200), person_name],
+                            validators=[required(), Length(max=200), person_name],
                             render_kw={"autocomplete": "off", "maxlength": 200})
-    date_of_birth = DateField(_l("Date of birth"), validators=[_date_required()])
-    sex = SelectField(_l("Sex"), choices=_choices(SEXES), validators=[_required()])
+    date_of_birth = DateField(_l("Date of birth"), validators=[date_required()])
+    sex = SelectField(_l("Sex"), choices=_choices(SEXES), validators=[required()])
     ethnicity = StringField(_l("Ethnicity"), default="Kinh", filters=[_nfc],
-                            validators=[_required(), Length(max=60), plain_text])
-    education = SelectField(_l("Education"), choices=_choices(EDUCATION_LEVELS), validators=[_required()])
+                            validators=[required(), Length(max=60), plain_text])
+    education = SelectField(_l("Education"), choices=_choices(EDUCATION_LEVELS), validators=[required()])
     occupation = StringField(_l("Occupation"), filters=[_nfc], validators=[Optional(), Length(max=200), plain_text])
     residence = StringField(_l("Residence"), filters=[_nfc], validators=[Optional(), Length(max=300), plain_text])
     youth_union_member = BooleanField(_l("Youth Union member"))
     source_organisation = SelectField(_l("Introduced by"), choices=_choices(SOURCE_ORGANISATIONS),
-                                      validators=[_required()])
+                                      validators=[required()])
     helper_member = StringField(_l("Helper party member"), filters=[_nfc],
                                 validators=[Optional(), Length(max=200), plain_text])
-    effective_date = DateField(_l("Date spotted"), validators=[_date_required(), not_in_future])
+    effective_date = DateField(_l("Date spotted"), validators=[date_required(), not_in_future])
 
     PARTICULARS = ("full_name", "date_of_birth", "sex", "ethnicity", "education", "occupation", "residence",
                    "youth_union_member", "source_organisation", "helper_member")

@@ -182,18 +182,11 @@ def act(case_id, trigger):
     form = _make_act_form(transition, case)
     refused = []
     if form.validate_on_submit():
-        try:
-            expected_version = int(form.version.data)
-        except (TypeError, ValueError):
-            abort(400)
+        expected_version = form.expected_version()
         reason = form.reason.data if "reason" in form else ""
         try:
             row = operations.apply_event(case.id, trigger, current_actor(), form.effective_date.data, form.act_data(),
                                          reason=reason, expected_version=expected_version)
-        except operations.CaseNotFound:
-            abort(404)
-        except operations.NotPermitted:
-            abort(403)
         except operations.CaseChanged as changed:
             flash(str(changed.reasons[0]), "warning")
             return redirect(url_for(".show_case", case_id=case_id))

@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 
 from pipeline.rules.rulebook import rulebook_on
+from pipeline.web import format_day
 
 # The act at which the staleness of documents is judged (the rule: "when the branch votes").
 STALENESS_JUDGED_AT = "record_branch_vote"
@@ -84,12 +85,6 @@ class ChecklistLine:
     def editable(self):
         """Whether typing "received" makes sense (documents from acts come from the log)."""
         return not self.from_log
-
-
-def _d(day):
-    """dd/mm/yyyy in every language; plain strftime, so that building a checklist outside a
-    request (the demo loader) does not fix the locale of the application context."""
-    return day.strftime("%d/%m/%Y")
 
 
 def _iso(value):
@@ -237,7 +232,7 @@ def _judge(lines, book, on_date, voted):
                 line.stale = True
                 line.stale_reason = _l(
                     "%(item)s of %(day)s is more than %(months)d months old on %(on)s: it must be redone",
-                    item=line.label, day=_d(line.received_on), months=months, on=_d(on_date))
+                    item=line.label, day=format_day(line.received_on), months=months, on=format_day(on_date))
 
 
 def _introducer_problems(line, on_date, known_months):
@@ -270,7 +265,7 @@ def missing_for(lines, trigger, on_date):
             continue
         if line.received_on and line.received_on > on_date:
             reasons.append(_l("%(item)s is dated %(day)s, after the date of this act (%(on)s)",
-                              item=line.label, day=_d(line.received_on), on=_d(on_date)))
+                              item=line.label, day=format_day(line.received_on), on=format_day(on_date)))
         reasons.extend(line.problems)
     return reasons
 

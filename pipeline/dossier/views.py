@@ -69,17 +69,10 @@ def edit_item(case_id, key):
         form = form_class()
     refused = []
     if form.validate_on_submit():
-        try:
-            expected_version = int(form.version.data)
-        except (TypeError, ValueError):
-            abort(400)
+        expected_version = form.expected_version()
         try:
             dossier_ops.record_document(case.id, current_actor(), form.entry(key, line.kind), upload=form.upload,
                                         expected_version=expected_version)
-        except operations.CaseNotFound:
-            abort(404)
-        except operations.NotPermitted:
-            abort(403)
         except operations.CaseChanged as changed:
             flash(str(changed.reasons[0]), "warning")
             return redirect(url_for(".show_dossier", case_id=case.id))

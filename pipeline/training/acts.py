@@ -5,15 +5,12 @@ workflow table (pipeline.workflow.definition) names the functions below as those
 the data they add to the log row, and the rows they write in the class's tables: `perform`
 runs them in the act's own transaction, so a log row never exists without its enrolment.
 Nothing here imports the workflow (the workflow imports this)."""
-from flask_babel import format_date, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from pipeline.extensions import db
 from pipeline.training.models import RESULT_LABELS, Enrolment, TrainingClass
-
-
-def _d(day):
-    return format_date(day, "dd/MM/yyyy")
+from pipeline.web import format_day
 
 
 def latest_enrolment(case_id):
@@ -46,7 +43,7 @@ def class_open_to_branch(ctx):
     reasons = []
     if ctx.on_date > training_class.ends_on:
         reasons.append(_l("the class %(name)s ended on %(day)s", name=training_class.name,
-                          day=_d(training_class.ends_on)))
+                          day=format_day(training_class.ends_on)))
     already = db.session.execute(
         select(Enrolment.id).where(Enrolment.class_id == training_class.id,
                                    Enrolment.candidate_id == ctx.case.id)
@@ -85,7 +82,7 @@ def passing_result(ctx):
     reasons = []
     if ctx.on_date < training_class.ends_on:
         reasons.append(_l("the certificate is dated %(day)s, before the class ended on %(end)s",
-                          day=_d(ctx.on_date), end=_d(training_class.ends_on)))
+                          day=format_day(ctx.on_date), end=format_day(training_class.ends_on)))
     number = (ctx.data or {}).get("certificate_number")
     if number:
         taken = db.session.execute(

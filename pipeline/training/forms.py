@@ -7,24 +7,15 @@ from wtforms.widgets import HiddenInput
 from pipeline.candidates.forms import not_in_future, plain_text
 from pipeline.candidates.text import to_nfc
 from pipeline.training.models import RESULT_LABELS
-from pipeline.web.forms import BaseForm, choices
+from pipeline.web.forms import BaseForm, choices, date_required, required as field_required
 
 
 def _nfc(value):
     return to_nfc(value) if isinstance(value, str) else value
 
 
-def _required():
-    return DataRequired(message=_l("This field is required."))
-
-
-def _date_required():
-    # InputRequired keeps "Not a valid date value." when the text typed is not a date.
-    return InputRequired(message=_l("This field is required."))
-
-
 def _text(label, max_length, required=False):
-    checks = [_required()] if required else [Optional()]
+    checks = [field_required()] if required else [Optional()]
     return StringField(label, filters=[_nfc], validators=checks + [Length(max=max_length), plain_text])
 
 
@@ -34,8 +25,8 @@ class TrainingClassForm(BaseForm):
                                     validators=[InputRequired(message=_l("This field is required."))])
     organiser_name = _text(_l("Organised by (the political centre)"), 200)
     place = _text(_l("Place"), 300)
-    starts_on = DateField(_l("First day"), validators=[_date_required()])
-    ends_on = DateField(_l("Last day"), validators=[_date_required()])
+    starts_on = DateField(_l("First day"), validators=[date_required()])
+    ends_on = DateField(_l("Last day"), validators=[date_required()])
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +39,7 @@ class TrainingClassForm(BaseForm):
 
 class EnrolForm(BaseForm):
     """A selection of candidates from the pool, enrolled on one date."""
-    enrolled_on = DateField(_l("Date enrolled"), validators=[_date_required(), not_in_future])
+    enrolled_on = DateField(_l("Date enrolled"), validators=[date_required(), not_in_future])
     # The choices are not checked here: a case that is no longer in the pool is reported by
     # the operation, row by row, with its reason.
     case_ids = SelectMultipleField(_l("Candidates"), coerce=int, validate_choice=False,
@@ -83,5 +74,5 @@ class ResultRowForm(Form):
 
 
 class ResultsForm(BaseForm):
-    results_on = DateField(_l("Date of the results"), validators=[_date_required(), not_in_future])
+    results_on = DateField(_l("Date of the results"), validators=[date_required(), not_in_future])
     rows = FieldList(FormField(ResultRowForm))

@@ -6,7 +6,7 @@ is refused nothing is written and `BulkRefused` carries one line per refused row
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import format_date, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
@@ -20,6 +20,7 @@ from pipeline.workflow.bulk import (BulkRefused, Refusal, all_or_nothing, apply_
                                     lock_cases, refusal)
 from pipeline.workflow.operations import (ActBlocked, NotPermitted, perform, record_fact, role_may)
 from pipeline.workflow.stages import stage_label
+from pipeline.web import format_day
 
 RESULT_FACT = "record_training_result"
 
@@ -37,10 +38,6 @@ class ResultEntry:
     @property
     def issues_certificate(self):
         return self.result == "passed" and bool(self.certificate_number)
-
-
-def _d(day):
-    return format_date(day, "dd/MM/yyyy")
 
 
 # --- the class itself ---------------------------------------------------------------------------
@@ -157,14 +154,14 @@ def record_results(actor, training_class, entries, results_on, today=None):
 
 def _result_date_problems(day, training_class, enrolment, events, today):
     if day > today:
-        return [_l("The date %(day)s is in the future.", day=_d(day))]
+        return [_l("The date %(day)s is in the future.", day=format_day(day))]
     if day < training_class.starts_on:
         return [_l("the results are dated %(day)s, before the class started on %(start)s",
-                   day=_d(day), start=_d(training_class.starts_on))]
+                   day=format_day(day), start=format_day(training_class.starts_on))]
     last = events[-1].effective_date if events else None
     if last and day < last:
         return [_l("The date %(day)s is before the previous act of this case (%(last)s).",
-                   day=_d(day), last=_d(last))]
+                   day=format_day(day), last=format_day(last))]
     return []
 
 

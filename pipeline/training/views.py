@@ -19,7 +19,7 @@ from pipeline.training.forms import EnrolForm, ResultsForm, TrainingClassForm
 from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.models import Unit
 from pipeline.workflow import definition
-from pipeline.workflow.operations import ActBlocked, CaseChanged, NotPermitted, scope_filter
+from pipeline.workflow.operations import ActBlocked, CaseChanged, scope_filter
 from pipeline.web.scope import current_actor
 
 bp = Blueprint("training", __name__, url_prefix="/training")
@@ -84,8 +84,6 @@ def new_class():
             training_class = operations.create_class(
                 current_actor(), unit, form.name.data, form.starts_on.data, form.ends_on.data,
                 organiser_name=form.organiser_name.data or "", place=form.place.data or "")
-        except NotPermitted:
-            abort(403)
         except ActBlocked as blocked:
             problems = blocked.reasons
         else:
@@ -180,8 +178,6 @@ def results(class_id):
             rows = operations.record_results(current_actor(), training_class, entries, form.results_on.data)
         except operations.BulkRefused as refused:
             refusals, accepted = refused.refusals, refused.accepted
-        except NotPermitted:
-            abort(403)
         except CaseChanged as changed:
             flash(str(changed.reasons[0]), "warning")
         else:

@@ -6,6 +6,11 @@ from flask import render_template, request
 from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
 
 
+def format_day(day):
+    """A date as offices write it, dd/mm/yyyy, in every language."""
+    return format_date(day, "dd/MM/yyyy")
+
+
 def register_web(app):
     # Block tags leave no blank lines behind: smaller pages on slow mobile connections.
     app.jinja_env.trim_blocks = True
@@ -13,7 +18,7 @@ def register_web(app):
 
     @app.template_filter("vndate")
     def vndate(value):
-        return format_date(value, "dd/MM/yyyy") if value else ""
+        return format_day(value) if value else ""
 
     @app.template_filter("vndatetime")
     def vndatetime(value):
@@ -43,9 +48,14 @@ def register_web(app):
             return render_template("error.html", code=code, title=title, message=message), code
         return handler
 
-    app.register_error_handler(403, error_page(403, _l("Not allowed"), _l("Your role cannot do this.")))
-    app.register_error_handler(404, error_page(404, _l("Not found"),
-                                               _l("This page does not exist or is outside your unit.")))
+    not_allowed = error_page(403, _l("Not allowed"), _l("Your role cannot do this."))
+    not_found = error_page(404, _l("Not found"), _l("This page does not exist or is outside your unit."))
+    app.register_error_handler(403, not_allowed)
+    app.register_error_handler(404, not_found)
+    # An operation that refuses for scope or role reads the same as the pages' own 404 and 403.
+    from pipeline.workflow.operations import CaseNotFound, NotPermitted
+    app.register_error_handler(CaseNotFound, not_found)
+    app.register_error_handler(NotPermitted, not_allowed)
     app.register_error_handler(400, error_page(400, _l("Bad request"),
                                                _l("The request could not be understood. Please go back and try again.")))
     app.register_error_handler(405, error_page(405, _l("Not allowed"),

@@ -1,8 +1,10 @@
 """The base form: WTForms' own messages go through our catalogue (WTForms ships no Vietnamese)."""
 import flask_babel
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
+from wtforms.validators import DataRequired, InputRequired
 from wtforms.fields.choices import SelectChoice
 
 
@@ -20,6 +22,16 @@ class _BabelTranslations:
             # The catalogue carries WTForms' two forms as separate entries (see WTFORMS_MESSAGES).
             text = translations.ugettext(singular if n == 1 else plural)
         return text
+
+
+def required():
+    return DataRequired(message=_l("This field is required."))
+
+
+def date_required():
+    """For dates: DataRequired would replace "Not a valid date value." by "required" when the
+    text typed is not a date; InputRequired keeps the real problem."""
+    return InputRequired(message=_l("This field is required."))
 
 
 def choices(pairs):
@@ -40,6 +52,13 @@ class EmptyForm(BaseForm):
 class VersionedForm(BaseForm):
     # The case version the user saw: acting on a page that went stale is refused.
     version = HiddenField()
+
+    def expected_version(self):
+        """The posted version as a number; anything else is a malformed request (400)."""
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            abort(400)
 
 
 # WTForms' built-in messages that our forms can show, marked so the catalogue carries them.

@@ -2,21 +2,11 @@
 Every act form has `effective_date`: the day the act took effect, labelled for the act."""
 from flask_babel import format_date, lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from pipeline.web.forms import VersionedForm, choices
+from pipeline.web.forms import VersionedForm, choices, date_required, required as field_required
 
 MAX_COUNT = 100000  # far above any branch or committee; keeps counts inside the integer column
-
-
-def _required():
-    return DataRequired(message=_l("This field is required."))
-
-
-def _date_required():
-    """For dates: DataRequired would replace "Not a valid date value." by "required" when the
-    text typed is not a date; InputRequired keeps the real problem."""
-    return InputRequired(message=_l("This field is required."))
 
 
 def _count(label):
@@ -25,12 +15,12 @@ def _count(label):
 
 
 def _text(label, max_length=200, required=True):
-    checks = [_required()] if required else [Optional()]
+    checks = [field_required()] if required else [Optional()]
     return StringField(label, validators=checks + [Length(max=max_length)])
 
 
 class ActForm(VersionedForm):
-    effective_date = DateField(_l("Date"), validators=[_date_required()])
+    effective_date = DateField(_l("Date"), validators=[date_required()])
 
     def act_data(self):
         """The act's data for the log: every field but the date, the version and the token."""
@@ -39,15 +29,15 @@ class ActForm(VersionedForm):
 
 
 class ReasonForm(ActForm):
-    effective_date = DateField(_l("Date"), validators=[_date_required()])
-    reason = TextAreaField(_l("Reason"), validators=[_required(), Length(min=5, max=1000)])
+    effective_date = DateField(_l("Date"), validators=[date_required()])
+    reason = TextAreaField(_l("Reason"), validators=[field_required(), Length(min=5, max=1000)])
 
 
 class EnrolTrainingForm(ActForm):
     """The class is one of those open to the case's branch (pipeline.training); the log keeps
     its id, name and organiser."""
-    class_id = SelectField(_l("Training class"), coerce=int, validators=[_required()])
-    effective_date = DateField(_l("Date enrolled"), validators=[_date_required()])
+    class_id = SelectField(_l("Training class"), coerce=int, validators=[field_required()])
+    effective_date = DateField(_l("Date enrolled"), validators=[date_required()])
 
     def __init__(self, *args, classes=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,19 +49,19 @@ class EnrolTrainingForm(ActForm):
 
 
 class CompleteTrainingForm(ActForm):
-    effective_date = DateField(_l("Certificate date"), validators=[_date_required()])
+    effective_date = DateField(_l("Certificate date"), validators=[date_required()])
     certificate_number = _text(_l("Certificate number"), max_length=60)
 
 
 class ResumeDossierForm(ActForm):
-    effective_date = DateField(_l("Date the dossier was reopened"), validators=[_date_required()])
+    effective_date = DateField(_l("Date the dossier was reopened"), validators=[date_required()])
     note = _text(_l("Note"), max_length=500, required=False)
 
 
 class CompleteDossierForm(ActForm):
     """The documents themselves are recorded on the dossier page (pipeline.dossier); the guard
     reads them from there."""
-    effective_date = DateField(_l("Date the dossier was complete"), validators=[_date_required()])
+    effective_date = DateField(_l("Date the dossier was complete"), validators=[date_required()])
     note = _text(_l("Note"), max_length=500, required=False)
 
 
@@ -95,7 +85,7 @@ class _VoteCounts:
 
 
 class BranchVoteForm(ActForm, _VoteCounts):
-    effective_date = DateField(_l("Branch meeting date"), validators=[_date_required()])
+    effective_date = DateField(_l("Branch meeting date"), validators=[date_required()])
     members_total = _count(_l("Official members of the branch in total"))
     members_present = _count(_l("Official members present"))
     votes_for = _count(_l("Votes for"))
@@ -109,7 +99,7 @@ class BranchVoteForm(ActForm, _VoteCounts):
 
 
 class CommitteeReviewForm(ActForm, _VoteCounts):
-    effective_date = DateField(_l("Committee meeting date"), validators=[_date_required()])
+    effective_date = DateField(_l("Committee meeting date"), validators=[date_required()])
     committee_size = _count(_l("Committee members in total"))
     votes_for = _count(_l("Votes for"))
     votes_against = _count(_l("Votes against"))
@@ -122,9 +112,9 @@ class CommitteeReviewForm(ActForm, _VoteCounts):
 
 class DecisionForm(ActForm):
     decision_number = _text(_l("Decision (9-KNĐ) number"), max_length=60)
-    effective_date = DateField(_l("Decision date"), validators=[_date_required()])
-    issuing_unit_id = SelectField(_l("Issued by"), coerce=int, validators=[_required()])
-    received_on = DateField(_l("Date received by the branch"), validators=[_date_required()])
+    effective_date = DateField(_l("Decision date"), validators=[date_required()])
+    issuing_unit_id = SelectField(_l("Issued by"), coerce=int, validators=[field_required()])
+    received_on = DateField(_l("Date received by the branch"), validators=[date_required()])
 
     def __init__(self, *args, deciding_units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,7 +126,7 @@ class DecisionForm(ActForm):
 
 
 class CeremonyForm(ActForm):
-    effective_date = DateField(_l("Ceremony date"), validators=[_date_required()])
+    effective_date = DateField(_l("Ceremony date"), validators=[date_required()])
     place = _text(_l("Place"))
 
 
@@ -153,4 +143,4 @@ class RecognitionReviewForm(CommitteeReviewForm):
 
 class RecognitionForm(ActForm):
     decision_number = _text(_l("Recognition decision number"), max_length=60)
-    effective_date = DateField(_l("Recognition decision date"), validators=[_date_required()])
+    effective_date = DateField(_l("Recognition decision date"), validators=[date_required()])

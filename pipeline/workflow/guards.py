@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from flask_babel import format_date, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 from pipeline.candidates.models import EDUCATION_LEVELS, EDUCATION_RANK
 from pipeline.dossier.checklist import checklist_for, missing_for, stale_reasons
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
+from pipeline.web import format_day
 
 
 @dataclass
@@ -42,21 +43,17 @@ def votes_needed(total, fraction):
     return math.ceil(total * fraction)
 
 
-def _d(day):
-    return format_date(day, "dd/MM/yyyy")
-
-
 # --- checks that apply to every act -------------------------------------------------------
 
 def act_date_in_order(ctx):
     if ctx.preview:
         return []
     if ctx.on_date > ctx.today:
-        return [_l("The date %(day)s is in the future.", day=_d(ctx.on_date))]
+        return [_l("The date %(day)s is in the future.", day=format_day(ctx.on_date))]
     last = ctx.facts.last_effective_date
     if last and ctx.on_date < last:
         return [_l("The date %(day)s is before the previous act of this case (%(last)s).",
-                   day=_d(ctx.on_date), last=_d(last))]
+                   day=format_day(ctx.on_date), last=format_day(last))]
     return []
 
 
@@ -64,7 +61,7 @@ def rulebook_exists(ctx):
     try:
         ctx.rulebook
     except NoRulebook:
-        return [_l("No rulebook covers %(day)s: acts before it cannot be judged.", day=_d(ctx.on_date))]
+        return [_l("No rulebook covers %(day)s: acts before it cannot be judged.", day=format_day(ctx.on_date))]
     return []
 
 
@@ -103,7 +100,7 @@ def training_certificate_valid(ctx):
     expires = issued + relativedelta(months=months)
     if ctx.on_date >= expires:
         return [_l("the training certificate of %(issued)s expired on %(expires)s (valid %(months)d months)",
-                   issued=_d(issued), expires=_d(expires), months=months)]
+                   issued=format_day(issued), expires=format_day(expires), months=months)]
     return []
 
 
@@ -149,7 +146,7 @@ def probation_complete(ctx):
     if ends is None:
         return [_l("no admission ceremony recorded")]
     if ctx.on_date < ends:
-        return [_l("probation runs until %(ends)s", ends=_d(ends))]
+        return [_l("probation runs until %(ends)s", ends=format_day(ends))]
     return []
 
 
@@ -183,16 +180,16 @@ def decision_receipt_plausible(ctx):
         return [_l("the date the branch received the decision is missing")]
     if received < ctx.on_date:
         return [_l("the branch cannot receive the decision (%(received)s) before it was issued (%(issued)s)",
-                   received=_d(received), issued=_d(ctx.on_date))]
+                   received=format_day(received), issued=format_day(ctx.on_date))]
     if received > ctx.today:
-        return [_l("The date %(day)s is in the future.", day=_d(received))]
+        return [_l("The date %(day)s is in the future.", day=format_day(received))]
     return []
 
 
 def ceremony_after_decision_received(ctx):
     received = ctx.facts.decision_received_on
     if not ctx.preview and received and ctx.on_date < received:
-        return [_l("the ceremony cannot be before the branch received the decision (%(day)s)", day=_d(received))]
+        return [_l("the ceremony cannot be before the branch received the decision (%(day)s)", day=format_day(received))]
     return []
 
 
