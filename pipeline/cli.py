@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app wsgi init-db | demo | create-user`."""
+"""Command-line tasks: `flask --app wsgi init-db | demo | create-user | deadlines refresh`."""
 import click
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
@@ -10,6 +10,7 @@ def register(app):
     app.cli.add_command(init_db)
     app.cli.add_command(create_user)
     app.cli.add_command(demo)
+    app.cli.add_command(deadlines)
 
 
 @click.command("init-db")
@@ -18,6 +19,34 @@ def init_db():
     """Bring the database schema to the newest migration."""
     upgrade()
     click.echo("Database at the newest schema: " + _safe_url())
+    _fill_missing_deadlines()
+
+
+def _fill_missing_deadlines():
+    """A database that had cases before the deadline table existed gets its rows from the log."""
+    from sqlalchemy import func, select
+    from pipeline.candidates.models import Candidate
+    from pipeline.workflow.projection import CaseDeadline, refresh_open_cases
+    if (db.session.scalar(select(func.count()).select_from(CaseDeadline)) == 0
+            and db.session.scalar(select(func.count()).select_from(Candidate))):
+        written = refresh_open_cases()
+        db.session.commit()
+        click.echo(f"Running deadlines computed from the log: {written}.")
+
+
+@click.group("deadlines")
+def deadlines():
+    """The running deadlines the dashboard and reminders count (derived from the log)."""
+
+
+@deadlines.command("refresh")
+@with_appcontext
+def refresh_deadlines_command():
+    """Recompute every open case's running deadlines from the log and the calendar."""
+    from pipeline.workflow.projection import refresh_open_cases
+    written = refresh_open_cases()
+    db.session.commit()
+    click.echo(f"Running deadlines recomputed: {written}.")
 
 
 def _safe_url():

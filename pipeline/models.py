@@ -7,3 +7,4 @@ from pipeline.quotas.models import Quota  # noqa: F401
 from pipeline.workdays.models import CalendarOverride  # noqa: F401
 from pipeline.training.models import Enrolment, TrainingClass  # noqa: F401
 from pipeline.dossier.models import DossierItem  # noqa: F401
+from pipeline.workflow.projection import CaseDeadline  # noqa: F401

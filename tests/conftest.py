@@ -7,6 +7,7 @@ import os
 import shutil
 from datetime import date
 
+from pipeline import clock
 import pytest
 import sqlalchemy as sa
 
@@ -211,7 +212,7 @@ def record_documents(world, case_id, trigger, skip=(), overrides=None):
     from pipeline.dossier.operations import DocumentEntry, record_document
     from pipeline.workflow.operations import load_events
     case = db.session.get(Candidate, case_id)
-    lines = checklist_for(case, case.dossier_items, date.today(), load_events(case_id))
+    lines = checklist_for(case, case.dossier_items, clock.today(), load_events(case_id))
     overrides = overrides or {}
     recorded = []
     for line in lines:

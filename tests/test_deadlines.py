@@ -3,6 +3,7 @@ on the day each one starts, and shown on the case page."""
 from datetime import date, timedelta
 from types import SimpleNamespace
 
+from pipeline import clock
 import pytest
 
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
@@ -244,7 +245,7 @@ def test_an_overdue_ceremony_on_the_case_page(pages, world, make_case):
     pages.login("sec_a1")
     response = pages.get(f"/candidates/{case.id}")
     shown = section(response, "deadlines")
-    late = WorkingCalendar().working_days_between(date(2022, 3, 15), date.today())
+    late = WorkingCalendar().working_days_between(date(2022, 3, 15), clock.today())
     assert "Admission ceremony, within 30 working days of receiving the decision" in shown
     assert "Due: 15/03/2022" in shown
     assert f"overdue by {late} working days" in shown
@@ -275,10 +276,10 @@ def test_month_limits_on_the_case_page(pages, world, make_case):
     shown = section(pages.get(f"/candidates/{case.id}"), "deadlines")
     certificate_due, dossier_due = date(2026, 9, 14), date(2022, 9, 25)
     assert "Due: 14/09/2026" in shown
-    left = (certificate_due - date.today()).days
+    left = (certificate_due - clock.today()).days
     assert (f"{left} days left" if left > 0 else ("due today" if left == 0 else f"overdue by {-left} days")) in shown
     assert "unconfirmed figure" in shown
-    assert "Due: 25/09/2022" in shown and f"overdue by {(date.today() - dossier_due).days} days" in shown
+    assert "Due: 25/09/2022" in shown and f"overdue by {(clock.today() - dossier_due).days} days" in shown
 
 
 def test_no_deadline_section_once_official(pages, world, make_case):

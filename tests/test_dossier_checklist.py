@@ -3,6 +3,7 @@ path or two introducing members, with or without a sub-committee level; document
 the record of an act come from the log."""
 from datetime import date
 
+from pipeline import clock
 import pytest
 
 from conftest import DOSSIER_DOCUMENTS, actor_for, record_documents
@@ -141,7 +142,7 @@ def test_recording_an_item_writes_one_log_row_and_keeps_the_stage(world, make_ca
     assert events[-1].effective_date == date(2021, 10, 1)
     assert events[-1].data == {"item": "3-KNĐ:1", "received": True, "received_on": "2021-10-01",
                                "introducer_name": "Nguyễn Văn Một", "official": True, "known_since": "2019-01-01",
-                               "note": "Viết tay, có xác nhận", "rulebook": rulebook_on(date.today()).code}
+                               "note": "Viết tay, có xác nhận", "rulebook": rulebook_on(clock.today()).code}
     case = db.session.get(type(case), case.id)
     assert case.stage == before[0] and case.version == before[1] + 1
     (stored,) = case.dossier_items
@@ -174,7 +175,7 @@ def test_a_document_that_comes_with_an_act_takes_only_a_note(world, make_case):
     line = line_for(lines_of(case, on=date(2021, 12, 10)), "6-KNĐ")
     assert (line.received_on, line.note) == (date(2021, 12, 1), "Bản gốc lưu chi bộ")
     assert load_events(case.id)[-1].data == {"item": "6-KNĐ", "note": "Bản gốc lưu chi bộ",
-                                             "rulebook": rulebook_on(date.today()).code}
+                                             "rulebook": rulebook_on(clock.today()).code}
 
 
 # --- the rulebook data ---------------------------------------------------------------------------

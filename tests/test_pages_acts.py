@@ -4,6 +4,7 @@ import json
 import unicodedata
 from datetime import date, timedelta
 
+from pipeline import clock
 import pytest
 
 from conftest import ACTS_WITHIN, DOSSIER_DOCUMENTS, TRAINING_RESULT_DAY, record_documents, record_training_result
@@ -16,7 +17,7 @@ from pipeline.training.acts import latest_enrolment
 from pipeline.workflow import definition, operations
 from pipeline.workflow.log import CaseEvent, replay_stage, verify_chain
 
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
 
 
 def valid_payload(trigger, world):
@@ -402,14 +403,14 @@ def test_a_missing_or_garbled_version_is_a_bad_request(pages, world, make_case):
 # --- what the rules refuse, and votes that fail -------------------------------------------
 
 def test_an_act_the_rules_refuse_shows_the_reasons_and_writes_nothing(pages, world, make_case):
-    born = date.today() - relativedelta(years=17, months=11, days=3)
+    born = clock.today() - relativedelta(years=17, months=11, days=3)
     case_id = make_case("branch_vote", date_of_birth=born).id
     before = log_rows(case_id)
     pages.login("sec_a1")
     form = pages.get(act_url(case_id, "record_branch_vote"))
     assert "only 17 years 11 months old today" in section(form, "preview")
     response = post_act(pages, case_id, "record_branch_vote",
-                        dict(valid_payload("record_branch_vote", world), effective_date=date.today().isoformat()))
+                        dict(valid_payload("record_branch_vote", world), effective_date=clock.today().isoformat()))
     assert response.status_code == 422
     refused = section(response, "refused")
     assert "Nothing was recorded" in refused

@@ -2,6 +2,7 @@
 import re
 from datetime import date
 
+from pipeline import clock
 import pytest
 from dateutil.relativedelta import relativedelta
 
@@ -85,7 +86,7 @@ def test_a_rejected_case_shows_the_reason(pages, world, make_case):
 
 def test_a_blocked_act_shows_its_reasons_on_the_case_page(pages, world, make_case):
     """A candidate who is 17 years 11 months old today cannot have the branch vote."""
-    born = date.today() - relativedelta(years=17, months=11, days=3)
+    born = clock.today() - relativedelta(years=17, months=11, days=3)
     case = make_case("branch_vote", date_of_birth=born)
     pages.login("sec_a1")
     response = pages.get(f"/candidates/{case.id}")

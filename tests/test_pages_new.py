@@ -2,6 +2,7 @@
 import unicodedata
 from datetime import date, timedelta
 
+from pipeline import clock
 import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
@@ -97,7 +98,7 @@ BAD = [
     ("15 years old", {"date_of_birth": _years_ago(16, days=1)}, {"date_of_birth": "15 years old"}),
     ("101 years old", {"date_of_birth": _years_ago(101)}, {"date_of_birth": "101 years old"}),
     ("born after spotted", {"date_of_birth": "2022-03-02"}, {"date_of_birth": "before the date spotted"}),
-    ("spotted in the future", {"effective_date": (date.today() + timedelta(days=1)).isoformat()},
+    ("spotted in the future", {"effective_date": (clock.today() + timedelta(days=1)).isoformat()},
      {"effective_date": "in the future"}),
     ("unknown sex", {"sex": "other"}, {"sex": "Not a valid choice"}),
     ("unknown education", {"education": "phd"}, {"education": "Not a valid choice"}),

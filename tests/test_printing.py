@@ -8,6 +8,7 @@ import unicodedata
 from datetime import date
 from io import BytesIO
 
+from pipeline import clock
 import pytest
 
 from pipeline.candidates.models import Candidate
@@ -46,7 +47,7 @@ def squash(text):
 def codes_due(case):
     """The form codes the case page shows for the case (the same definition the guards use)."""
     case = db.session.get(Candidate, case.id)
-    lines = checklist_for(case, case.dossier_items, date.today(), load_events(case.id))
+    lines = checklist_for(case, case.dossier_items, clock.today(), load_events(case.id))
     return {line.code for line in lines if line.phase in phases_for(case.stage) and line.required}
 
 
@@ -61,7 +62,7 @@ def test_html_page_has_heading_name_and_each_form_code(world, make_case, login, 
     assert HEADING in page
     assert "Phùng Tấn Thắng" in page
     assert world.branch_a1.name.upper() in page
-    today = date.today()
+    today = clock.today()
     assert f"day {today.day:02d} month {today.month:02d} year {today.year}" in page
     for code in codes:
         assert f'<td class="code">{code}</td>' in page

@@ -3,6 +3,7 @@ value has a citation, and figures from secondary sources are marked unconfirmed.
 from datetime import date
 from fractions import Fraction
 
+from pipeline import clock
 import pytest
 from sqlalchemy import func, select
 
@@ -120,7 +121,7 @@ def test_every_act_records_the_rulebook_it_was_judged_by(world, make_case):
     # when they were entered: today, in this test).
     documents = [row for row in events if row.event == "record_document"]
     assert len(documents) == 10  # 6 for the admission, 4 for the recognition
-    assert {row.data["rulebook"] for row in documents} == {rulebook_on(date.today()).code}
+    assert {row.data["rulebook"] for row in documents} == {rulebook_on(clock.today()).code}
 
 
 @pytest.mark.parametrize("days, codes", [

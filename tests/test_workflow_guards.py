@@ -6,6 +6,7 @@ dossier complete 01/11/2021, branch vote 01/12/2021, decision 20/01/2022 receive
 ceremony 10/02/2022."""
 from datetime import date, timedelta
 
+from pipeline import clock
 import pytest
 from sqlalchemy import func, select
 
@@ -225,13 +226,13 @@ def test_a_failed_recognition_vote_blocks_the_decision(world, make_case):
 
 def test_an_act_dated_in_the_future_is_refused(world, make_case):
     case = make_case("spotted")
-    training_class = create_class(world["board"], world.town, "Lớp bồi dưỡng", date.today(), date.today())
+    training_class = create_class(world["board"], world.town, "Lớp bồi dưỡng", clock.today(), clock.today())
     trigger, data = forward("spotted", class_id=training_class.id)
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     reasons = refused(case, trigger, world["sec_a1"], tomorrow, data)
     assert mentions(reasons, "in the future", tomorrow.strftime("%d/%m/%Y"))
 
-    apply_event(case.id, trigger, world["sec_a1"], date.today(), data)
+    apply_event(case.id, trigger, world["sec_a1"], clock.today(), data)
     assert fresh(case.id).stage == "training"
 
 
@@ -250,7 +251,7 @@ def test_an_act_dated_before_the_previous_act_is_refused(world, make_case):
 def test_opening_a_case_in_the_future_is_refused(world):
     from pipeline.workflow.operations import spot_candidate
     with pytest.raises(ActBlocked):
-        spot_candidate(world["sec_a1"], world.branch_a1, date.today() + timedelta(days=1), dict(
+        spot_candidate(world["sec_a1"], world.branch_a1, clock.today() + timedelta(days=1), dict(
             full_name="Lê Thị Ba", date_of_birth=date(2000, 1, 1), sex="female", education="university",
             source_organisation="womens_union"))
     db.session.rollback()

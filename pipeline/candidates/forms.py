@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from pipeline import clock
 from pipeline.candidates.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
 from pipeline.candidates.text import to_nfc
 from pipeline.web.forms import BaseForm, choices, date_required, required
@@ -47,7 +48,7 @@ def person_name(form, field):
 
 
 def not_in_future(form, field):
-    if field.data and field.data > date.today():
+    if field.data and field.data > clock.today():
         raise ValidationError(_l("This date is in the future."))
 
 
@@ -120,7 +121,7 @@ class NewCandidateForm(BaseForm):
         if field.data is None:
             return
         on = self.effective_date.data if self.effective_date.data and not self.effective_date.errors \
-            else date.today()
+            else clock.today()
         if field.data >= on:
             raise ValidationError(_l("The date of birth must be before the date spotted."))
         years = relativedelta(on, field.data).years
@@ -148,7 +149,7 @@ class ActPageMixin:
             if isinstance(field, StringField) and not isinstance(field, HiddenField):
                 field.data = _nfc(field.data)
         valid = super().validate(extra_validators)
-        today = date.today()
+        today = clock.today()
         for field in self:
             if field.errors:
                 continue

@@ -11,6 +11,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from pipeline import clock
 from pipeline.dossier.checklist import checklist_for, line_for
 from pipeline.dossier.models import DossierItem
 from pipeline.extensions import db
@@ -162,7 +163,7 @@ def _check_in_checklist(case, key, events, today):
 def record_document(case_id, actor, entry, upload=None, expected_version=None, today=None):
     """Record what the user states about one dossier item: one log row, one DossierItem, and the
     scan if any, all or nothing. Raises operations.ActError like every act."""
-    today = today or date.today()
+    today = today or clock.today()
     spec, editable = _data_for(entry, today)
     effective = entry.received_on if entry.received and entry.received_on else today
     data = _log_data(spec.kind, editable, entry, upload, rulebook_on(today).code)
@@ -188,7 +189,7 @@ def record_document(case_id, actor, entry, upload=None, expected_version=None, t
 def record_document_now(case, actor, entry, events, recorded_at=None, today=None):
     """The same on a case the caller has locked and whose log rows it holds (the demo loader):
     appends the log row to `events`, does not commit, takes no scan."""
-    today = today or date.today()
+    today = today or clock.today()
     spec, editable = _data_for(entry, today)
     _check_in_checklist(case, entry.key, events, today)
     effective = entry.received_on if entry.received and entry.received_on else today

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import format_date, gettext as _
 from flask_login import login_required
 
+from pipeline import clock
 from pipeline.dossier import operations as dossier_ops
 from pipeline.dossier.checklist import (VERIFICATION_RESULTS, checklist_for, line_for, missing_for, phases_for,
                                         stale_reasons)
@@ -30,7 +31,7 @@ def _may_record(case):
 
 def _lines(case, events=None):
     events = operations.load_events(case.id) if events is None else events
-    return checklist_for(case, load_dossier(case), date.today(), events)
+    return checklist_for(case, load_dossier(case), clock.today(), events)
 
 
 @bp.get("/<int:case_id>/dossier")
@@ -40,7 +41,7 @@ def show_dossier(case_id):
     lines = _lines(case)
     # What the next act of the stage still needs (the same sentences its guard gives).
     next_act = NEXT_ACT_NEEDING_DOCUMENTS.get(case.stage)
-    blocking = missing_for(lines, next_act, date.today()) if next_act else []
+    blocking = missing_for(lines, next_act, clock.today()) if next_act else []
     return render_template("dossier/dossier.html", case=case, lines=lines, blocking=blocking,
                            stale=stale_reasons(lines), may_record=_may_record(case),
                            may_be_recorded_by_role=current_actor().role in FACT.roles)

@@ -15,6 +15,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from pipeline import clock
 from pipeline.candidates.models import Candidate
 from pipeline.candidates.text import fold
 from pipeline.dossier.checklist import checklist_for, phases_for
@@ -75,7 +76,7 @@ def _pdf_response(html, filename):
 
 def _case_sheet(case_id):
     case = case_or_404(case_id)
-    today = date.today()
+    today = clock.today()
     return case, _render([sheet_for(case, operations.load_events(case.id), today, WorkingCalendar.load())],
                          case.branch, today)
 
@@ -118,7 +119,7 @@ def events_by_case(case_ids):
 @login_required
 def branch_checklists_pdf(unit_id):
     branch = branch_or_404(unit_id)
-    today = date.today()
+    today = clock.today()
     calendar = WorkingCalendar.load()
     cases = open_cases_of(branch)
     events = events_by_case([case.id for case in cases])

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
+from pipeline import clock
 from pipeline.candidates.models import Candidate
 from pipeline.extensions import db
 from pipeline.training.access import may_manage_class, organiser_units_for
@@ -99,7 +100,7 @@ def record_results(actor, training_class, entries, results_on, today=None):
     is dated by its own date. Rows whose result did not change are skipped."""
     if not may_manage_class(actor, training_class):
         raise NotPermitted(_l("Your role cannot record this class's results."))
-    today = today or date.today()
+    today = today or clock.today()
     complete = definition.TRANSITION_BY_TRIGGER["complete_training"]
     fact = definition.FACT_BY_EVENT[RESULT_FACT]
 

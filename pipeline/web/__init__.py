@@ -1,9 +1,10 @@
 """Things every page shares: template helpers and error pages."""
-from datetime import date
 from urllib.parse import urlencode
 
 from flask import render_template, request
 from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
+
+from pipeline import clock
 
 
 def format_day(day):
@@ -39,7 +40,7 @@ def register_web(app):
     @app.context_processor
     def layout_context():
         from pipeline.workflow.stages import STAGES, stage_label
-        return {"STAGES": STAGES, "stage_label": stage_label, "today": date.today(),
+        return {"STAGES": STAGES, "stage_label": stage_label, "today": clock.today(),
                 "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
                 "url_with": url_with}
 

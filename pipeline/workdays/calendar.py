@@ -39,8 +39,8 @@ class WorkingCalendar:
         self.language = language
 
     @classmethod
-    def load(cls, language=LANGUAGE):
-        rows = db.session.execute(select(CalendarOverride.day, CalendarOverride.is_working_day)).all()
+    def load(cls, language=LANGUAGE, session=None):
+        rows = (session or db.session).execute(select(CalendarOverride.day, CalendarOverride.is_working_day)).all()
         return cls({day: is_working for day, is_working in rows}, language)
 
     def holiday_name(self, day):

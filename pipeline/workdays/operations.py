@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from pipeline.extensions import db
 from pipeline.workdays.models import CalendarOverride
+from pipeline.workflow.projection import refresh_working_day_deadlines
 
 
 class NotPermitted(Exception):
@@ -26,6 +27,7 @@ def add_calendar_override(user, day, is_working_day, note=""):
                                 created_by_id=user.id)
     db.session.add(override)
     db.session.flush()
+    refresh_working_day_deadlines()
     return override
 
 
@@ -33,3 +35,4 @@ def delete_calendar_override(user, override):
     _check(user)
     db.session.delete(override)
     db.session.flush()
+    refresh_working_day_deadlines()

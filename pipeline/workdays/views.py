@@ -8,6 +8,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from pipeline import clock
 from pipeline.accounts.models import User
 from pipeline.extensions import db
 from pipeline.web.forms import EmptyForm
@@ -29,7 +30,7 @@ def admin_only():
 
 def _year():
     year = request.args.get("year", type=int)
-    return year if year is not None and FIRST_YEAR <= year <= LAST_YEAR else date.today().year
+    return year if year is not None and FIRST_YEAR <= year <= LAST_YEAR else clock.today().year
 
 
 def _page(form, year, status=200):

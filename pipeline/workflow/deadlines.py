@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 
+from pipeline import clock
 from pipeline.dossier.checklist import checklist_for
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.workdays.calendar import WorkingCalendar
@@ -30,6 +31,7 @@ class Deadline:
     citation: str
     unit: str = WORKING_DAYS
     confirmed: bool = True  # False: the rule's figure comes from secondary sources only
+    limit: int = 0  # the rulebook's figure, in `unit`
 
     @property
     def in_working_days(self):
@@ -154,7 +156,7 @@ def running_deadlines(case, facts, today, calendar, checklist=None):
         else:
             remaining = (due - today).days
         found.append(Deadline(rule.key, rule.label(value.value), start, due, remaining, today > due, value.citation,
-                              rule.unit, value.confirmed))
+                              rule.unit, value.confirmed, value.value))
     return found
 
 
@@ -163,7 +165,7 @@ def case_deadlines(case, events, today=None, calendar=None, checklist=None):
     Loads the calendar's overrides (one query) unless given, and builds the dossier checklist
     judged `today` in the stages that need it, unless given (the case's dossier items are loaded
     once and shared with the guards)."""
-    today = today or date.today()
+    today = today or clock.today()
     if checklist is None and case.stage in CHECKLIST_STAGES:
         checklist = checklist_for(case, case.dossier_items, today, events)
     return running_deadlines(case, CaseFacts.from_events(events), today,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from pipeline import clock
 from pipeline.candidates.models import Candidate
 from pipeline.extensions import db
 from pipeline.units.models import Unit, subtree_filter
@@ -84,7 +85,7 @@ def load_events(case_id):
 def action_states(user, case, events, today=None):
     """For the case page: each act the user's role could do from this stage, with the reasons
     it is blocked today (an empty list when it can be done)."""
-    today = today or date.today()
+    today = today or clock.today()
     if not case_in_scope(user, case):
         return []
     ctx = ActContext(case, CaseFacts.from_events(events), today, today=today)
@@ -119,7 +120,7 @@ def _append_event(case, events, event, from_stage, actor, effective_date, reason
 
 def spot_candidate(actor, branch, effective_date, fields, recorded_at=None, today=None):
     """Open a case (stage 1). `fields` are the candidate's particulars. Does not commit."""
-    today = today or date.today()
+    today = today or clock.today()
     if effective_date > today:
         raise ActBlocked(_l("The date %(day)s is in the future.", day=effective_date.strftime("%d/%m/%Y")))
     case = Candidate(branch=branch, stage=definition.INITIAL_STAGE, stage_entered_on=effective_date, **fields)
@@ -135,7 +136,7 @@ def perform(case, transition, actor, effective_date, data, reason="", events=Non
     """Judge and apply one act on a case already locked by the caller. Does not commit."""
     events = load_events(case.id) if events is None else events
     ctx = ActContext(case, CaseFacts.from_events(events), effective_date, data=dict(data),
-                     today=today or date.today())
+                     today=today or clock.today())
     reasons = definition.blocking_reasons(transition, ctx)
     if transition.needs_reason and not (reason or "").strip():
         reasons.append(_l("A reason is required for this act."))
@@ -172,7 +173,7 @@ def record_fact(case, fact, actor, effective_date, data, reason="", events=None,
     """Log a fact about a case already locked by the caller; the stage stays. Does not commit."""
     if case.stage not in fact.stages:
         raise CaseChanged()
-    if effective_date > (today or date.today()):
+    if effective_date > (today or clock.today()):
         raise ActBlocked(_l("The date %(day)s is in the future.", day=effective_date.strftime("%d/%m/%Y")))
     events = load_events(case.id) if events is None else events
     case.last_recorded_at = datetime.utcnow()  # an UPDATE, so the version moves too
