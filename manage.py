@@ -89,7 +89,13 @@ def flask(*args):
     return run(PYTHON, "-m", "flask", "--app", "wsgi", *args)
 
 
+# The demo's data stops on 31/10/2022: served as if that were today, its deadlines and stuck
+# cases read as the story tells them. Set KETNAP_TODAY yourself to choose another day.
+DEMO_TODAY = "2022-10-31"
+
+
 def serve(args):
+    os.environ.setdefault("KETNAP_TODAY", DEMO_TODAY)
     ensure_environment("")
     if flask("init-db").returncode:
         sys.exit(1)

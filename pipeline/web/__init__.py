@@ -41,6 +41,7 @@ def register_web(app):
     def layout_context():
         from pipeline.workflow.stages import STAGES, stage_label
         return {"STAGES": STAGES, "stage_label": stage_label, "today": clock.today(),
+                "fixed_today": clock.fixed_today(),
                 "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
                 "url_with": url_with}
 
