@@ -1,7 +1,6 @@
 """Forms of the candidate pages: the list's filter, opening a case, and the page side of the
 workflow's act forms (which live in pipeline.workflow.forms, next to the process)."""
 import unicodedata
-from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l

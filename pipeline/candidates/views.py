@@ -1,18 +1,20 @@
 """The candidate pages: the list, opening a case, the case page and the act forms.
 Views parse a form, call one operation, flash and redirect; the workflow decides."""
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
+from pipeline import clock
+from pipeline.candidates.export import CASE_COLUMNS, case_rows
 from pipeline.candidates.forms import CandidateFilterForm, NewCandidateForm, act_form_class
 from pipeline.candidates.models import Candidate
 from pipeline.candidates.text import fold
 from pipeline.candidates.timeline import timeline
 from pipeline.dossier.checklist import checklist_for
 from pipeline.dossier.models import load_dossier
+from pipeline.exports import export_response
 from pipeline.extensions import db
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.training.access import classes_open_to
@@ -46,14 +48,14 @@ def _units_in_scope():
 
 def _referral_threshold():
     try:
-        return rulebook_on(date.today())["failed_votes_before_referral"]
+        return rulebook_on(clock.today())["failed_votes_before_referral"]
     except NoRulebook:
         return None
 
 
-@bp.get("/")
-@login_required
-def list_candidates():
+def _filtered_cases():
+    """The list's filter form, the statement of every case it selects (in the user's scope, in
+    list order) and whether any filter applies. The page shows a page of it, an export all of it."""
     units = _units_in_scope()
     units_by_id = {u.id: u for u in units}
     form = CandidateFilterForm(request.args, units=units, root_depth=current_actor().unit.depth)
@@ -68,10 +70,19 @@ def list_candidates():
     if folded:
         stmt = stmt.where(Candidate.name_folded.contains(folded, autoescape=True))
     stmt = stmt.order_by(Candidate.name_folded, Candidate.id)
+    return form, stmt, bool(stage or unit or folded)
+
+
+@bp.get("/")
+@login_required
+def list_candidates():
+    form, stmt, filtered = _filtered_cases()
+    if request.args.get("format"):  # ?format=xlsx|csv: every matching case, not one page
+        return export_response(request.args["format"], _("Candidates"), CASE_COLUMNS, case_rows(stmt))
     per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
     page = db.paginate(stmt, per_page=per_page, max_per_page=MAX_PER_PAGE)
     return render_template(
-        "candidates/list.html", page=page, form=form, filtered=bool(stage or unit or folded),
+        "candidates/list.html", page=page, form=form, filtered=filtered,
         may_create=current_actor().role in definition.BRANCH, referral_threshold=_referral_threshold())
 
 
@@ -84,7 +95,7 @@ def _branches_for_new_case():
         if not user.unit.is_branch:
             abort(403)
         return None
-    today = date.today()
+    today = clock.today()
     return db.session.execute(
         select(Unit).where(subtree_filter(user.unit), Unit.kind.in_(BRANCH_KINDS),
                            (Unit.valid_to.is_(None)) | (Unit.valid_to >= today))
@@ -98,7 +109,7 @@ def new_candidate():
     branches = _branches_for_new_case()
     form = NewCandidateForm(branches=branches)
     if request.method == "GET":
-        form.effective_date.data = date.today()
+        form.effective_date.data = clock.today()
     problems = []
     if form.validate_on_submit():
         branch = form.chosen_branch or current_actor().unit
@@ -133,10 +144,10 @@ def show_case(case_id):
     load_dossier(case)  # one query: the dossier's items (and the branch's level) for the checklist and guards
     actions = operations.action_states(current_actor(), case, events)
     step, steps, exit_stage = _progress(case, events)
-    age_months = age_in_months(case.date_of_birth, date.today())
+    age_months = age_in_months(case.date_of_birth, clock.today())
     # A vote's shortfall reads in the viewer's language; the stored reason is the office's text.
     exit_reason = case.exit_reason and ((shortfall_of(events[-1].data) if events else None) or case.exit_reason)
-    checklist = checklist_for(case, case.dossier_items, date.today(), events)
+    checklist = checklist_for(case, case.dossier_items, clock.today(), events)
     deadlines = case_deadlines(case, events, checklist=checklist)
     return render_template(
         "candidates/case.html", case=case, entries=timeline(events), actions=actions,
@@ -154,7 +165,7 @@ def _make_act_form(transition, case):
     if hasattr(transition.form, "class_id"):
         kwargs["classes"] = classes_open_to(case.branch)
     if request.method == "GET":
-        kwargs.update(version=case.version, effective_date=date.today())
+        kwargs.update(version=case.version, effective_date=clock.today())
     return act_form_class(transition)(**kwargs)
 
 

@@ -1,7 +1,6 @@
 """The training pages: the classes a user sees, a class with its attendees, a new class,
 enrolling a selection from the pool, and a class's results and certificates. Views parse a
 form, call one operation, flash and redirect; the operations and the workflow decide."""
-from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -10,11 +9,14 @@ from flask_login import login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
+from pipeline import clock
 from pipeline.candidates.models import Candidate
+from pipeline.exports import export_response
 from pipeline.extensions import db
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.training import operations
 from pipeline.training.access import may_manage_class, may_manage_classes, organiser_units_for, visible_classes
+from pipeline.training.export import ATTENDEE_COLUMNS, attendee_rows
 from pipeline.training.forms import EnrolForm, ResultsForm, TrainingClassForm
 from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.models import Unit
@@ -39,19 +41,21 @@ def _may_enrol(user):
     return user.role in definition.TRANSITION_BY_TRIGGER["enrol_training"].roles
 
 
-def _scoped_attendees(training_class):
+def _attendees_statement(training_class):
     """The class's enrolments from the user's units, with case and branch, in one query."""
-    return db.session.execute(
-        select(Enrolment).join(Enrolment.candidate).join(Candidate.branch)
-        .where(Enrolment.class_id == training_class.id, scope_filter(current_actor()))
-        .options(contains_eager(Enrolment.candidate).contains_eager(Candidate.branch))
-        .order_by(Candidate.name_folded, Candidate.id)
-    ).scalars().all()
+    return (select(Enrolment).join(Enrolment.candidate).join(Candidate.branch)
+            .where(Enrolment.class_id == training_class.id, scope_filter(current_actor()))
+            .options(contains_eager(Enrolment.candidate).contains_eager(Candidate.branch))
+            .order_by(Candidate.name_folded, Candidate.id))
+
+
+def _scoped_attendees(training_class):
+    return db.session.execute(_attendees_statement(training_class)).scalars().all()
 
 
 def _validity_months():
     try:
-        return rulebook_on(date.today())["certificate_validity_months"]
+        return rulebook_on(clock.today())["certificate_validity_months"]
     except NoRulebook:
         return None
 
@@ -97,6 +101,9 @@ def new_class():
 @login_required
 def show_class(class_id):
     training_class = _class_or_404(class_id)
+    if request.args.get("format"):  # ?format=xlsx|csv: the attendees as a spreadsheet
+        return export_response(request.args["format"], training_class.name, ATTENDEE_COLUMNS,
+                               attendee_rows(_attendees_statement(training_class), _validity_months()))
     attendees = _scoped_attendees(training_class)
     total = db.session.execute(select(func.count(Enrolment.id))
                                .where(Enrolment.class_id == training_class.id)).scalar_one()
@@ -128,7 +135,7 @@ def enrol(class_id):
         abort(403)
     form = EnrolForm()
     if request.method == "GET":
-        form.enrolled_on.data = min(date.today(), training_class.starts_on)
+        form.enrolled_on.data = min(clock.today(), training_class.starts_on)
     refusals, accepted = [], 0
     if form.validate_on_submit():
         try:
@@ -165,7 +172,7 @@ def results(class_id):
     open_rows, attendees = _result_rows(training_class)
     if request.method == "GET":
         form = ResultsForm(data={
-            "results_on": min(date.today(), training_class.ends_on),
+            "results_on": min(clock.today(), training_class.ends_on),
             "rows": [{"enrolment_id": e.id, "result": e.result or ""} for e in open_rows.values()]})
     else:
         form = ResultsForm()
