@@ -47,6 +47,12 @@ def create_app(test_config=None):
     app.register_blueprint(printing_bp)
     from pipeline.ceremonies.views import bp as ceremonies_bp
     app.register_blueprint(ceremonies_bp)
+    from pipeline.dashboard.views import bp as dashboard_bp, home
+    app.register_blueprint(dashboard_bp)
+    from pipeline.quotas.views import bp as quotas_bp
+    app.register_blueprint(quotas_bp)
+    from pipeline.reports.views import bp as reports_bp
+    app.register_blueprint(reports_bp)
 
     from pipeline import cli
     cli.register(app)
@@ -58,9 +64,8 @@ def create_app(test_config=None):
     def favicon():
         return redirect(url_for("static", filename="favicon.svg"), code=301)
 
-    @app.get("/")
-    def index():
-        return redirect(url_for("candidates.list_candidates"))
+    # The home page: the deadlines falling due in the user's scope (pipeline.dashboard).
+    app.add_url_rule("/", "index", home)
 
     return app
 

@@ -8,7 +8,7 @@ from pipeline.extensions import db
 def test_login_shows_who_is_logged_in(pages, world):
     response = pages.login("sec_a1")
     assert response.status_code == 200
-    assert response.request.path == "/candidates/"
+    assert response.request.path == "/"  # the home page: the deadlines falling due
     who = section(response, "who")
     assert "SEC_A1" in who and "Branch secretary" in who and "Chi bộ thôn A1" in who
     assert "Welcome, SEC_A1." in text(response)

@@ -1,0 +1,123 @@
+"""Benchmark: statements and time per page as the data grows.
+
+    .venv/bin/python benchmarks/pages.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/ketnap_bench]
+                                         [--factors 1,10,100]
+
+Loads the Điện Bàn demo into a fresh database, then for each factor copies its cases (with their
+log rows, deadlines, dossier items and enrolments) until the database holds factor × the demo's
+cases, and requests each page as `btc` (the town's organisation board) with the clock on the
+demo's snapshot day. Copies keep their original branch, so every unit grows by the same factor.
+Copied log rows are not re-chained: this measures reading, not the audit. Prints one table row per
+page and factor: SQL statements, the median of 3 requests in ms, the response size."""
+import argparse
+import statistics
+import time
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from pipeline import create_app
+from pipeline.extensions import db
+
+PAGES = [
+    ("home (due soon)", "/"),
+    ("candidate list", "/candidates/"),
+    ("candidate list, search", "/candidates/?q=nguyen"),
+    ("dashboard", "/dashboard/"),
+    ("dashboard, stuck cases", "/dashboard/cases?which=stuck"),
+    ("quotas 2022", "/quotas/?year=2022"),
+    ("year report 2022 to 30/09", "/reports/year?year=2022&until=2022-09-30"),
+    ("candidate list CSV", "/candidates/?format=csv"),
+    ("candidate list XLSX", "/candidates/?format=xlsx"),
+]
+OFFSET = 10_000_000  # copy k of case n gets id n + k * OFFSET
+COPIED = {  # table -> the column holding the case id
+    "case_event": "candidate_id",
+    "case_deadline": "candidate_id",
+    "dossier_item": "candidate_id",
+    "enrolment": "candidate_id",
+}
+
+
+def fresh_database(url):
+    admin_url, name = url.rsplit("/", 1)
+    if url.startswith("postgresql"):
+        engine = sa.create_engine(admin_url + "/postgres", isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+
+
+def columns(table, without=("id",)):
+    return [c.name for c in db.metadata.tables[table].columns if c.name not in without]
+
+
+def copy_cases(copy_number):
+    """One more copy of the demo's cases and their rows, in SQL."""
+    cand = columns("candidate", without=())
+    select_cols = [f"id + {copy_number * OFFSET}" if c == "id" else c for c in cand]
+    db.session.execute(sa.text(f"INSERT INTO candidate ({', '.join(cand)}) SELECT {', '.join(select_cols)} "
+                               f"FROM candidate WHERE id < {OFFSET}"))
+    for table, key in COPIED.items():
+        cols = columns(table)
+        picked = [f"{key} + {copy_number * OFFSET}" if c == key else c for c in cols]
+        db.session.execute(sa.text(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(picked)} "
+                                   f"FROM {table} WHERE {key} < {OFFSET}"))
+    db.session.commit()
+
+
+def measure(client, path):
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        timings, size, status = [], 0, None
+        for _ in range(3):
+            statements.clear()
+            started = time.perf_counter()
+            response = client.get(path)
+            size = len(response.get_data())
+            timings.append((time.perf_counter() - started) * 1000)
+            status = response.status_code
+        return status, len(statements), statistics.median(timings), size
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/ketnap_bench")
+    parser.add_argument("--factors", default="1,10,100")
+    args = parser.parse_args()
+    fresh_database(args.url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "SECRET_KEY": "bench", "TESTING": True,
+                      "WTF_CSRF_ENABLED": False, "TODAY": date(2022, 10, 31)})
+    with app.app_context():
+        from pipeline.demo.loader import load_demo
+        load_demo()
+        copies = 0
+        print("| page | cases | statements | ms (median of 3) | bytes | status |")
+        print("|---|---|---|---|---|---|")
+        for factor in (int(f) for f in args.factors.split(",")):
+            while copies < factor - 1:
+                copies += 1
+                copy_cases(copies)
+            if args.url.startswith("postgresql"):
+                db.session.execute(sa.text("ANALYZE"))
+                db.session.commit()
+            cases = db.session.scalar(sa.text("SELECT count(*) FROM candidate"))
+            client = app.test_client()
+            client.post("/login", data={"username": "btc", "password": "demo"})
+            for name, path in PAGES:
+                status, statements, ms, size = measure(client, path)
+                print(f"| {name} | {cases} | {statements} | {ms:.0f} | {size} | {status} |", flush=True)
+            db.session.remove()
+
+
+if __name__ == "__main__":
+    main()

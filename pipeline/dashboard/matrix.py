@@ -1,0 +1,127 @@
+"""The matrix of the dashboard: one row per unit just below the chosen one (each counting its
+whole subtree), one column per open stage. Three aggregate statements whatever the number of
+cases: counts per cell, median and longest time per cell, and the same times per stage for the
+totals row (medians do not add up)."""
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from pipeline.analytics.sql import days_between, median_and_max
+from pipeline.candidates.models import Candidate
+from pipeline.candidates.text import fold
+from pipeline.dashboard.filters import OPEN_STAGE_NAMES
+from pipeline.exports import Column
+from pipeline.extensions import db
+from pipeline.units.models import Unit, subtree_filter
+from pipeline.workflow.stages import stage_label
+from pipeline.workflow.stuck import overdue_condition, stuck_condition
+
+
+@dataclass
+class Cell:
+    count: int = 0
+    stuck: int = 0  # overdue, or in the stage longer than expected
+    overdue: int = 0  # a rule deadline has passed
+    median: float | None = None  # days in the stage
+    longest: int | None = None
+
+    def add_counts(self, other):
+        self.count += other.count
+        self.stuck += other.stuck
+        self.overdue += other.overdue
+
+
+@dataclass
+class Row:
+    unit: Unit  # the row's unit (the matrix's own unit in the totals row)
+    cells: dict = field(default_factory=lambda: {stage: Cell() for stage in OPEN_STAGE_NAMES})
+    total: Cell = field(default_factory=Cell)  # every open stage: counts only
+
+    @property
+    def expandable(self):
+        """A row below which the tree goes on: it links to the matrix rooted there."""
+        return not self.unit.is_branch
+
+
+@dataclass
+class Matrix:
+    root: Unit
+    rows: list
+    totals: Row
+
+
+def _median(row):
+    """The mean of the two middle values: a whole number of days unless they differ by an odd number."""
+    total = row.median_low + row.median_high
+    return total // 2 if total % 2 == 0 else total / 2
+
+
+def row_units(root, filters):
+    """The units of the rows: the root's children (committees first, then branches, by name), or
+    the root alone when it has none (a branch). Branches of another kind than the filter's are
+    left out: their rows could only show zeros."""
+    children = db.session.execute(select(Unit).where(Unit.parent_id == root.id)).scalars().all()
+    if not children:
+        return [root]
+    if filters.kind:
+        children = [u for u in children if not u.is_branch or u.kind == filters.kind]
+    return sorted(children, key=lambda u: (u.is_branch, fold(u.name)))
+
+
+def _in_open_stage(filters):
+    return and_(Candidate.stage.in_(OPEN_STAGE_NAMES), *filters.conditions())
+
+
+def build_matrix(root, filters, today):
+    units = row_units(root, filters)
+    rows = {unit.id: Row(unit) for unit in units}
+    row_unit = aliased(Unit, name="row_unit")
+    # Each case counts in the row whose path starts its branch's path.
+    cases_by_row = (Candidate.__table__.join(Unit.__table__, Unit.id == Candidate.branch_id)
+                    .join(row_unit, and_(row_unit.id.in_(list(rows)), Unit.path.startswith(row_unit.path))))
+    where = _in_open_stage(filters)
+    counts = (select(row_unit.id, Candidate.stage, func.count().label("count"),
+                     func.sum(case((stuck_condition(today), 1), else_=0)).label("stuck"),
+                     func.sum(case((overdue_condition(today), 1), else_=0)).label("overdue"))
+              .select_from(cases_by_row).where(where).group_by(row_unit.id, Candidate.stage))
+    for r in db.session.execute(counts):
+        cell = rows[r.id].cells[r.stage]
+        cell.count, cell.stuck, cell.overdue = r.count, int(r.stuck or 0), int(r.overdue or 0)
+    days = days_between(Candidate.stage_entered_on, today)
+    for r in db.session.execute(median_and_max([row_unit.id, Candidate.stage], days, where, cases_by_row)):
+        cell = rows[r.id].cells[r.stage]
+        cell.median, cell.longest = _median(r), r.maximum
+
+    totals = Row(root)
+    for row in rows.values():
+        for stage, cell in row.cells.items():
+            row.total.add_counts(cell)
+            totals.cells[stage].add_counts(cell)
+        totals.total.add_counts(row.total)
+    in_root = Candidate.__table__.join(Unit.__table__, Unit.id == Candidate.branch_id)
+    for r in db.session.execute(median_and_max([Candidate.stage], days, and_(where, subtree_filter(root)), in_root)):
+        cell = totals.cells[r.stage]
+        cell.median, cell.longest = _median(r), r.maximum
+    return Matrix(root, list(rows.values()), totals)
+
+
+MATRIX_COLUMNS = (
+    Column(_l("Unit")),
+    Column(_l("Stage")),
+    Column(_l("Cases"), "int"),
+    Column(_l("Stuck"), "int"),
+    Column(_l("Overdue"), "int"),
+    Column(_l("Median days in the stage"), "number"),
+    Column(_l("Longest days in the stage"), "int"),
+)
+
+
+def matrix_rows(matrix):
+    """The matrix as a spreadsheet: one line per unit and stage, then the totals (few lines:
+    the rows are already aggregated)."""
+    for row in matrix.rows + [matrix.totals]:
+        name = row.unit.name if row is not matrix.totals else _("Total: %(unit)s", unit=matrix.root.name)
+        for stage, cell in row.cells.items():
+            yield (name, str(stage_label(stage)), cell.count, cell.stuck, cell.overdue, cell.median, cell.longest)

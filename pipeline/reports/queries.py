@@ -1,0 +1,119 @@
+"""The figures of the year's report on the admission of new members, for a unit and a year up to
+a day: the plan-and-actual rollup (pipeline.quotas.rollup) plus the training classes, the funnel,
+the time cases spend in their stage and the stuck cases. Aggregates only: a fixed number of
+statements whatever the number of cases."""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from pipeline.analytics.sql import days_between, median_and_max
+from pipeline.candidates.models import Candidate
+from pipeline.extensions import db
+from pipeline.quotas.rollup import Rollup, rollup
+from pipeline.training.models import Enrolment, TrainingClass
+from pipeline.units.models import Unit
+from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME
+from pipeline.workflow.stuck import stuck_cases, stuck_condition
+
+# The road to admission: the funnel and the time in stage cover the cases still on it.
+ROAD_STAGES = tuple(s.name for s in MAIN_STAGES if s.name not in ("probation", "official"))
+FUNNEL_STAGES = tuple(s.name for s in MAIN_STAGES)
+STUCK_SHOWN = 100  # the longest-waiting stuck cases listed; the report gives the total too
+
+
+@dataclass(frozen=True)
+class ClassLine:
+    id: int
+    name: str
+    organiser: str
+    starts_on: date
+    ends_on: date
+    attendees: int  # enrolments of the report unit's cases
+
+
+@dataclass(frozen=True)
+class StageTime:
+    stage: str
+    cases: int
+    median_days: float
+    max_days: int
+
+    @property
+    def label(self):
+        return STAGE_BY_NAME[self.stage].label
+
+
+@dataclass
+class YearReport:
+    unit: Unit
+    produced_on: date
+    rollup: Rollup
+    classes: list
+    time_in_stage: list
+    stuck: list
+    stuck_total: int
+
+    @property
+    def attendees(self):
+        return sum(line.attendees for line in self.classes)
+
+    @property
+    def funnel(self):
+        """(stage, label, cases now) along the main road."""
+        counts = self.rollup.stage_counts
+        return [(name, STAGE_BY_NAME[name].label, counts.get(name, 0)) for name in FUNNEL_STAGES]
+
+
+def training_classes(root, year, today):
+    """The classes that started in `year` and not after `today` (a report written in October names
+    the class that opened after its cut-off date too), organised inside the unit's subtree or
+    attended by its cases (a commune's candidates go to the town's classes), with the number of
+    the unit's cases enrolled."""
+    branch, organiser = aliased(Unit), aliased(Unit)
+    attendees = (select(Enrolment.class_id, func.count().label("n"))
+                 .join(Candidate, Candidate.id == Enrolment.candidate_id)
+                 .join(branch, branch.id == Candidate.branch_id)
+                 .where(branch.path.startswith(root.path, autoescape=True))
+                 .group_by(Enrolment.class_id).subquery())
+    n = func.coalesce(attendees.c.n, 0)
+    rows = db.session.execute(
+        select(TrainingClass.id, TrainingClass.name, TrainingClass.organiser_name, organiser.name,
+               TrainingClass.starts_on, TrainingClass.ends_on, n)
+        .join(organiser, organiser.id == TrainingClass.organiser_unit_id)
+        .outerjoin(attendees, attendees.c.class_id == TrainingClass.id)
+        .where(TrainingClass.starts_on.between(date(year, 1, 1), min(date(year, 12, 31), today)),
+               or_(organiser.path.startswith(root.path, autoescape=True), n > 0))
+        .order_by(TrainingClass.starts_on, TrainingClass.id)).all()
+    return [ClassLine(id_, name, organiser_name or organiser_unit, starts, ends, count)
+            for id_, name, organiser_name, organiser_unit, starts, ends, count in rows]
+
+
+def time_in_stage(root, today):
+    """Median and longest days in the current stage, per stage of the road, for the open cases."""
+    in_subtree = and_(Unit.path.startswith(root.path, autoescape=True), Candidate.stage.in_(ROAD_STAGES))
+    statement = median_and_max([Candidate.stage], days_between(Candidate.stage_entered_on, today),
+                               where=in_subtree,
+                               from_=Candidate.__table__.join(Unit.__table__, Unit.id == Candidate.branch_id))
+    found = {row.stage: StageTime(row.stage, row.count, (row.median_low + row.median_high) / 2, row.maximum)
+             for row in db.session.execute(statement)}
+    return [found[stage] for stage in ROAD_STAGES if stage in found]
+
+
+def count_stuck(root, today):
+    return db.session.execute(
+        select(func.count()).select_from(Candidate).join(Unit, Unit.id == Candidate.branch_id)
+        .where(Unit.path.startswith(root.path, autoescape=True), stuck_condition(today))).scalar_one()
+
+
+def year_report(unit, year, until, today):
+    """Everything the report shows; `until` bounds the admissions counted, `today` the classes,
+    the pool, the time in stage and the stuck cases (they are as they stand when it is written)."""
+    stuck_total = count_stuck(unit, today)
+    return YearReport(
+        unit=unit, produced_on=today, rollup=rollup(unit, year, until),
+        classes=training_classes(unit, year, today), time_in_stage=time_in_stage(unit, today),
+        # Counted first: with none stuck, the list is not asked for.
+        stuck=stuck_cases(unit, today, limit=STUCK_SHOWN) if stuck_total else [],
+        stuck_total=stuck_total)

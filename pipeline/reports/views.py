@@ -1,0 +1,63 @@
+"""The year's report on the admission of new members, for a unit of the user's subtree and a year
+up to a day: the page (charts drawn by Chart.js), its per-unit table as CSV or XLSX (?format=),
+and the printed report as a PDF (the same sections, SVG charts). Any unit outside the subtree
+is a 404."""
+import time
+from io import BytesIO
+
+from flask import Blueprint, current_app, render_template, request, send_file
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from pipeline import clock
+from pipeline.printing import pdf
+from pipeline.quotas.access import requested_period, requested_unit, trail
+from pipeline.quotas.export import export_units
+from pipeline.quotas.rollup import template_figures
+from pipeline.reports.charts import report_charts, svg_bars
+from pipeline.reports.queries import year_report as build_year_report
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+@bp.context_processor
+def figures_context():
+    return template_figures("reports.year_report")
+
+
+def _report():
+    unit = requested_unit()
+    period_form, year, until = requested_period(with_until=True)
+    return unit, period_form, build_year_report(unit, year, until, clock.today())
+
+
+def _title(report):
+    return _("Admissions %(year)d %(unit)s", year=report.rollup.year, unit=report.unit.name)
+
+
+@bp.get("/year")
+@login_required
+def year_report():
+    unit, period_form, report = _report()
+    if "format" in request.args:
+        return export_units(request.args["format"], _title(report), report.rollup)
+    return render_template("reports/year.html", unit=unit, report=report, r=report.rollup, crumbs=trail(unit),
+                           period_form=period_form, charts=report_charts(report))
+
+
+@bp.get("/year.pdf")
+@login_required
+def year_report_pdf():
+    unit, _form, report = _report()
+    html = render_template("reports/year_print.html", unit=unit, report=report, r=report.rollup,
+                           charts=report_charts(report), svg_bars=svg_bars)
+    if not pdf.available():
+        current_app.logger.error("PDF printing is unavailable: %s", pdf.unavailable_reason())
+        return render_template("error.html", code=503, title=_("PDF printing is unavailable"),
+                               message=_("The server lacks the libraries that make PDFs. Print the HTML page "
+                                         "from your browser instead, and tell your administrator.")), 503
+    started = time.perf_counter()
+    body = pdf.html_to_pdf(html, request.url_root, current_app.static_url_path, current_app.static_folder)
+    filename = f"report-{unit.code}-{report.rollup.year}-{report.rollup.until:%Y%m%d}.pdf"
+    current_app.logger.info("printed %s (%d bytes) in %.2fs", filename, len(body), time.perf_counter() - started)
+    return send_file(BytesIO(body), mimetype="application/pdf", download_name=filename, max_age=0)

@@ -1,0 +1,219 @@
+"""Quotas against plan (pipeline.quotas): admissions counted from the log by the rulebook's count
+basis, percent and above/below against a number or a range, the pool behind, the quota form
+(who may set which quota, bad input), scope, the export, and a fixed number of statements."""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from figures_support import add_quota, admitted_2022, as_page_cells, direct_actors, row_of, unit_rows, xlsx_rows  # noqa: F401
+from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
+from pipeline.extensions import db
+from pipeline.quotas import rollup as rollup_module
+from pipeline.quotas.models import Quota
+from pipeline.quotas.operations import may_set_quota
+from pipeline.quotas.rollup import Achievement, Target, percent, rollup
+
+POOL = ["training", "dossier", "voted"]
+
+
+def quota_of(unit, year):
+    row = db.session.execute(sa.select(Quota.minimum, Quota.maximum)
+                             .where(Quota.unit_id == unit.id, Quota.year == year)).one_or_none()
+    return tuple(row) if row else None
+
+
+def test_achievement_against_a_number_and_a_range():
+    dien_hoa = Achievement(12, Target(6, 8))
+    assert (dien_hoa.percent, dien_hoa.difference, dien_hoa.state) == (200, 4, "above")  # above the maximum
+    dien_duong = Achievement(11, Target(8, 8))
+    assert (dien_duong.percent, dien_duong.difference, dien_duong.state) == (138, 3, "above")  # 137.5 rounds up
+    assert (Achievement(7, Target(6, 8)).difference, Achievement(7, Target(6, 8)).state) == (0, "within")
+    assert (Achievement(5, Target(6, 8)).percent, Achievement(5, Target(6, 8)).difference) == (83, -1)
+    assert (Achievement(134, Target(100, 100)).percent, Achievement(134, Target(100, 100)).difference) == (134, 34)
+    nothing = Achievement(3, None)
+    assert (nothing.percent, nothing.difference, nothing.state) == (None, None, None)
+    assert percent(1, 0) is None and Target(6, 8).label == "6–8" and Target(8, 8).label == "8"
+
+
+def test_rollup_counts_ceremonies_of_the_subtree_in_the_period(admitted_2022, app):
+    world = admitted_2022
+    r = rollup(world.town, 2022)
+    assert (r.basis, r.root.admitted, r.root.target, r.root.achievement.percent) == ("ceremony", 5, Target(4, 4), 125)
+    by_code = {line.unit.code: line for line in r.children}
+    assert {code: line.admitted for code, line in by_code.items()} == {
+        "commune_a": 3, "commune_b": 1, "branch_direct": 1}
+    assert by_code["commune_a"].pool == {"training": 1, "dossier": 1, "voted": 0}
+    assert by_code["commune_b"].pool == {"training": 0, "dossier": 0, "voted": 1}
+    assert r.root.pool == {"training": 1, "dossier": 1, "voted": 1}
+    assert [(g.key, g.admitted, g.units) for g in r.split] == [("local", 4, 2), ("direct", 1, 1)]
+    assert r.by_branch_kind == {"village": 2, "school": 1, "quarter": 1, "police": 1}
+    assert r.children_target == Target(3, 4)  # 1–2 plus 2; the direct branch has none
+    # The period: nothing before the ceremonies, nothing in another year.
+    assert rollup(world.town, 2022, until=date(2022, 2, 9)).root.admitted == 0
+    assert rollup(world.town, 2022, until=date(2022, 2, 10)).root.admitted == 5
+    assert rollup(world.town, 2021).root.admitted == 0
+    # A commune's rollup: its branches only.
+    commune = rollup(world.commune_a, 2022)
+    assert commune.root.admitted == 3 and commune.split == []
+    assert {line.unit.code: line.admitted for line in commune.children} == {"branch_a1": 2, "branch_a2": 1}
+    # The quota as planned is untouched by the achievements.
+    assert quota_of(world.commune_a, 2022) == (1, 2)
+
+
+def test_the_count_basis_is_the_rulebooks(world, make_case, app, monkeypatch):
+    make_case("ceremony")  # decided on 20/01/2022, no ceremony yet
+    make_case("probation")  # decided 20/01/2022, ceremony 10/02/2022
+    assert rollup(world.town, 2022).root.admitted == 1
+    monkeypatch.setattr(rollup_module, "count_basis", lambda day: "decision")
+    assert rollup(world.town, 2022).root.admitted == 2
+    assert rollup(world.town, 2022, until=date(2022, 1, 19)).root.admitted == 0
+
+
+def test_quota_page_shows_plan_and_actual_per_unit(admitted_2022, pages):
+    pages.login("board")
+    response = pages.get("/quotas/?year=2022")
+    assert response.status_code == 200
+    rows = unit_rows(response)
+    assert rows["commune_a"][2:] == ["1–2", "3", "300%", "1 above", "1", "1", "0"]
+    assert rows["commune_b"][2:] == ["2", "1", "50%", "1 below", "0", "0", "1"]
+    assert rows["branch_direct"][2:] == ["—", "1", "—", "—", "0", "0", "0"]
+    assert rows["town"][2:] == ["4", "5", "125%", "1 above", "1", "1", "1"]
+    summary = section(response, "summary")
+    assert "125%" in summary and "1 above" in summary
+    assert "add up to 3–4" in section(response, "children-quotas")
+    assert "by the date of the admission ceremony" in section(response, "basis")
+    assert "01/01/2022 to 31/12/2022" in section(response, "basis")
+    kinds = section(response, "by-branch-kind")
+    assert "Village branch 2" in kinds and "Total 5" in kinds
+    # Drilling down: the commune's own page lists its branches.
+    drill = pages.get(f"/quotas/?unit={admitted_2022.commune_a.id}&year=2022")
+    assert set(unit_rows(drill)) == {"branch_a1", "branch_a2", "commune_a"}
+    assert "Đảng bộ thị xã Thử" in section(drill, "trail")
+
+
+def test_a_committee_never_sees_or_counts_another_commune(admitted_2022, pages):
+    world = admitted_2022
+    pages.login("com_a")
+    response = pages.get("/quotas/?year=2022")
+    assert response.status_code == 200
+    rows = unit_rows(response)
+    assert set(rows) == {"branch_a1", "branch_a2", "commune_a"}
+    assert rows["commune_a"][2:6] == ["1–2", "3", "300%", "1 above"]
+    assert "Đảng bộ phường B" not in text(response) and "khối phố B1" not in text(response)
+    for unit in (world.commune_b, world.branch_b1, world.town, world.branch_direct):
+        assert pages.get(f"/quotas/?unit={unit.id}&year=2022").status_code == 404
+        assert pages.get(f"/quotas/?unit={unit.id}&year=2022&format=xlsx").status_code == 404
+    assert pages.get("/quotas/?unit=999999").status_code == 404
+    assert pages.get("/quotas/?unit=abc").status_code == 404
+    # A secretary: their branch and nothing else.
+    pages.login("sec_b1")
+    response = pages.get("/quotas/?year=2022")
+    assert response.status_code == 200 and "Chi bộ khối phố B1" in text(response)
+    assert section(response, "summary").split()[:4] == ["Quota", "—", "Admitted", "1"]
+    assert pages.get(f"/quotas/?unit={world.branch_a1.id}").status_code == 404
+
+
+def test_who_may_set_which_quota(world, app):
+    board, com_a, sec_a1, admin = world["board"], world["com_a"], world["sec_a1"], world["admin"]
+    assert may_set_quota(board, world.commune_a) and may_set_quota(board, world.branch_b1)
+    assert not may_set_quota(board, world.town)  # nobody sets their own unit's quota
+    assert may_set_quota(com_a, world.branch_a1) and not may_set_quota(com_a, world.commune_a)
+    assert not may_set_quota(com_a, world.branch_b1) and not may_set_quota(com_a, world.town)
+    assert not may_set_quota(sec_a1, world.branch_a1)
+    # The administrator enters the top unit's quota, which comes from outside the system.
+    assert may_set_quota(admin, world.town) and may_set_quota(admin, world.commune_b)
+
+
+def test_setting_a_quota_inserts_then_replaces(world, pages):
+    pages.login("board")
+    page = pages.get("/quotas/?year=2022")
+    assert 'id="set-quota"' in page.get_data(as_text=True)
+    options = section(page, "unit_id")
+    assert "Đảng bộ xã A" in options and "Đảng bộ thị xã Thử" not in options
+    response = pages.post(f"/quotas/?unit={world.town.id}&year=2022",
+                          data={"unit_id": world.commune_a.id, "year": 2022, "minimum": 6, "maximum": 8},
+                          follow_redirects=True)
+    assert response.status_code == 200 and "Quota of Đảng bộ xã A for 2022: 6–8." in text(response)
+    assert quota_of(world.commune_a, 2022) == (6, 8)
+    assert row_of(response, "commune_a")[2] == "6–8"
+    # Set again: replaced, one row; an empty upper end means a single number.
+    pages.post(f"/quotas/?unit={world.town.id}&year=2022",
+               data={"unit_id": world.commune_a.id, "year": 2022, "minimum": 7, "maximum": ""})
+    assert quota_of(world.commune_a, 2022) == (7, 7)
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Quota)).scalar() == 1
+    stored = db.session.execute(sa.select(Quota)).scalar_one()
+    assert stored.set_by_unit_id == world.town.id
+    # Another year is another row.
+    pages.post(f"/quotas/?unit={world.town.id}&year=2022",
+               data={"unit_id": world.commune_a.id, "year": 2023, "minimum": 9})
+    assert quota_of(world.commune_a, 2023) == (9, 9) and quota_of(world.commune_a, 2022) == (7, 7)
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"minimum": -1}, "minimum", "A quota cannot be negative."),
+    ({"minimum": 8, "maximum": 6}, "maximum", "The upper end of the range cannot be below the lower end."),
+    ({"minimum": 3, "maximum": -2}, "maximum", "A quota cannot be negative."),
+    ({"minimum": ""}, "minimum", "This field is required."),
+    ({"minimum": "sáu"}, "minimum", "Not a valid integer value."),
+    ({"minimum": 3, "year": 1900}, "year", "Number must be between 2000 and 2100."),
+])
+def test_bad_quotas_are_refused_with_a_message(world, pages, data, field, message):
+    pages.login("board")
+    response = pages.post(f"/quotas/?unit={world.town.id}&year=2022",
+                          data={"unit_id": world.commune_a.id, "year": 2022, **data})
+    assert response.status_code == 422
+    assert message in section(response, f"{field}-errors")
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Quota)).scalar() == 0
+
+
+def test_quotas_outside_ones_reach_are_refused(world, pages):
+    pages.login("com_a")
+    # Its own unit is not among the choices; another commune's page is not there at all.
+    response = pages.post(f"/quotas/?unit={world.commune_a.id}&year=2022",
+                          data={"unit_id": world.commune_a.id, "year": 2022, "minimum": 5})
+    assert response.status_code == 422 and "Not a valid choice." in section(response, "unit_id-errors")
+    assert pages.post(f"/quotas/?unit={world.commune_b.id}&year=2022",
+                      data={"unit_id": world.branch_b1.id, "year": 2022, "minimum": 5}).status_code == 404
+    assert pages.post(f"/quotas/?unit={world.commune_a.id}&year=2022",
+                      data={"unit_id": world.branch_a1.id, "year": 2022, "minimum": 1}).status_code == 302
+    assert quota_of(world.branch_a1, 2022) == (1, 1) and quota_of(world.commune_a, 2022) is None
+    pages.login("sec_a1")
+    assert 'id="set-quota"' not in pages.get("/quotas/").get_data(as_text=True)
+    assert pages.post(f"/quotas/?unit={world.branch_a1.id}",
+                      data={"unit_id": world.branch_a1.id, "year": 2022, "minimum": 1}).status_code == 403
+
+
+def test_the_export_has_the_rows_of_the_page(admitted_2022, pages):
+    pages.login("board")
+    page = unit_rows(pages.get("/quotas/?year=2022"))
+    for fmt in ("xlsx", "csv"):
+        response = pages.get(f"/quotas/?year=2022&format={fmt}")
+        assert response.status_code == 200 and response.data  # read: the body is streamed
+        assert "Quotas-2022" in response.headers["Content-Disposition"]
+    header, rows = xlsx_rows(pages.get("/quotas/?year=2022&format=xlsx"))
+    assert header[:5] == ["Unit", "Kind", "Quota (lower end)", "Quota (upper end)", "Admitted"]
+    assert [as_page_cells(row) for row in rows] == list(page.values())
+    assert pages.get("/quotas/?year=2022&format=pdf").status_code == 404
+
+
+def test_the_page_runs_the_same_statements_for_ten_times_the_data(world, direct_actors, make_case, pages,
+                                                                   count_statements):
+    branches = [world.branch_a1, world.branch_a2, world.branch_b1, world.branch_direct]
+
+    def grow(n):
+        for i in range(n):
+            make_case("probation" if i % 2 else "dossier", branch=branches[i % 4])
+
+    add_quota(world.commune_a, 2022, 1, 2)
+    grow(3)
+    pages.login("board")
+    pages.get("/quotas/?year=2022")  # warm up whatever is cached per process
+    with count_statements() as few:
+        assert pages.get("/quotas/?year=2022").status_code == 200
+    grow(27)
+    with count_statements() as many:
+        response = pages.get("/quotas/?year=2022")
+    assert row_of(response, "town")[3] == "14"  # 1 + 13 ceremonies
+    assert many.count == few.count <= 7  # the user, the rollup's five, nothing per row
+    print(f"quota page: {few.count} statements for 3 cases, {many.count} for 30")
