@@ -6,9 +6,13 @@ font the print stylesheet asks for through fontconfig (fonts-dejavu-core): manag
 answer 503 with a message instead of crashing."""
 import mimetypes
 import os
+import time
+from io import BytesIO
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
+from flask import current_app, render_template, request, send_file
+from flask_babel import gettext as _
 from werkzeug.security import safe_join
 
 
@@ -80,3 +84,16 @@ def html_to_pdf(html, base_url, static_url_path, static_folder):
     document = weasyprint.HTML(string=html, base_url=base_url,
                                url_fetcher=_fetcher(weasyprint, base_url, static_url_path, static_folder))
     return document.write_pdf()
+
+
+def pdf_response(html, filename):
+    """The PDF of `html` as a download, or a 503 page that says what to do when PDFs cannot be made."""
+    if not available():
+        current_app.logger.error("PDF printing is unavailable: %s", unavailable_reason())
+        return render_template("error.html", code=503, title=_("PDF printing is unavailable"),
+                               message=_("The server lacks the libraries that make PDFs. Print the HTML page "
+                                         "from your browser instead, and tell your administrator.")), 503
+    started = time.perf_counter()
+    body = html_to_pdf(html, request.url_root, current_app.static_url_path, current_app.static_folder)
+    current_app.logger.info("printed %s (%d bytes) in %.2fs", filename, len(body), time.perf_counter() - started)
+    return send_file(BytesIO(body), mimetype="application/pdf", download_name=filename, max_age=0)

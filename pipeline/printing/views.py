@@ -4,13 +4,9 @@ PDF. Scoped like the case page: a case or a branch outside the user's subtree is
 The lines are those of `checklist_for` and the deadlines those of `case_deadlines`, filtered as
 the case page filters them: the printout, the page and the guards cannot disagree."""
 import re
-import time
 from dataclasses import dataclass
-from datetime import date
-from io import BytesIO
 
-from flask import Blueprint, current_app, render_template, request, send_file
-from flask_babel import gettext as _
+from flask import Blueprint, render_template
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -62,18 +58,6 @@ def _slug(text):
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "case"
 
 
-def _pdf_response(html, filename):
-    if not pdf.available():
-        current_app.logger.error("PDF printing is unavailable: %s", pdf.unavailable_reason())
-        return render_template("error.html", code=503, title=_("PDF printing is unavailable"),
-                               message=_("The server lacks the libraries that make PDFs. Print the HTML page "
-                                         "from your browser instead, and tell your administrator.")), 503
-    started = time.perf_counter()
-    body = pdf.html_to_pdf(html, request.url_root, current_app.static_url_path, current_app.static_folder)
-    current_app.logger.info("printed %s (%d bytes) in %.2fs", filename, len(body), time.perf_counter() - started)
-    return send_file(BytesIO(body), mimetype="application/pdf", download_name=filename, max_age=0)
-
-
 def _case_sheet(case_id):
     case = case_or_404(case_id)
     today = clock.today()
@@ -91,7 +75,7 @@ def case_checklist(case_id):
 @login_required
 def case_checklist_pdf(case_id):
     case, html = _case_sheet(case_id)
-    return _pdf_response(html, f"checklist-{_slug(case.full_name)}.pdf")
+    return pdf.pdf_response(html, f"checklist-{_slug(case.full_name)}.pdf")
 
 
 def open_cases_of(branch):
@@ -124,4 +108,4 @@ def branch_checklists_pdf(unit_id):
     cases = open_cases_of(branch)
     events = events_by_case([case.id for case in cases])
     sheets = [sheet_for(case, events[case.id], today, calendar) for case in cases]
-    return _pdf_response(_render(sheets, branch, today), f"checklists-{_slug(branch.name)}.pdf")
+    return pdf.pdf_response(_render(sheets, branch, today), f"checklists-{_slug(branch.name)}.pdf")

@@ -119,8 +119,20 @@ class Achievement:
         return "above" if difference > 0 else "below" if difference < 0 else "within"
 
 
+class Figures:
+    """What a line or a group shows: its achievement against the quota and its waiting pool."""
+
+    @property
+    def achievement(self):
+        return Achievement(self.admitted, self.target)
+
+    @property
+    def pool_total(self):
+        return sum(self.pool.values())
+
+
 @dataclass
-class Line:
+class Line(Figures):
     """One unit's plan and actual."""
     unit: Unit
     target: Target | None
@@ -135,17 +147,9 @@ class Line:
     def kind_label(self):
         return self.unit.kind_label
 
-    @property
-    def achievement(self):
-        return Achievement(self.admitted, self.target)
-
-    @property
-    def pool_total(self):
-        return sum(self.pool.values())
-
 
 @dataclass
-class Group:
+class Group(Figures):
     """Subordinate units added up: by kind, or communes and wards against the rest. `target`
     sums the quotas set; `units_without_quota` says how many had none."""
     key: str
@@ -165,14 +169,6 @@ class Group:
             self.units_without_quota += 1
         else:
             self.target = line.target if self.target is None else self.target + line.target
-
-    @property
-    def achievement(self):
-        return Achievement(self.admitted, self.target)
-
-    @property
-    def pool_total(self):
-        return sum(self.pool.values())
 
 
 @dataclass

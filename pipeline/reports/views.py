@@ -2,10 +2,8 @@
 up to a day: the page (charts drawn by Chart.js), its per-unit table as CSV or XLSX (?format=),
 and the printed report as a PDF (the same sections, SVG charts). Any unit outside the subtree
 is a 404."""
-import time
-from io import BytesIO
 
-from flask import Blueprint, current_app, render_template, request, send_file
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -51,13 +49,5 @@ def year_report_pdf():
     unit, _form, report = _report()
     html = render_template("reports/year_print.html", unit=unit, report=report, r=report.rollup,
                            charts=report_charts(report), svg_bars=svg_bars)
-    if not pdf.available():
-        current_app.logger.error("PDF printing is unavailable: %s", pdf.unavailable_reason())
-        return render_template("error.html", code=503, title=_("PDF printing is unavailable"),
-                               message=_("The server lacks the libraries that make PDFs. Print the HTML page "
-                                         "from your browser instead, and tell your administrator.")), 503
-    started = time.perf_counter()
-    body = pdf.html_to_pdf(html, request.url_root, current_app.static_url_path, current_app.static_folder)
     filename = f"report-{unit.code}-{report.rollup.year}-{report.rollup.until:%Y%m%d}.pdf"
-    current_app.logger.info("printed %s (%d bytes) in %.2fs", filename, len(body), time.perf_counter() - started)
-    return send_file(BytesIO(body), mimetype="application/pdf", download_name=filename, max_age=0)
+    return pdf.pdf_response(html, filename)
