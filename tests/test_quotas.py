@@ -10,7 +10,7 @@ from figures_support import add_quota, admitted_2022, as_page_cells, direct_acto
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
 from pipeline.extensions import db
 from pipeline.quotas import rollup as rollup_module
-from pipeline.quotas.models import Quota
+from pipeline.quotas.models import Quota, QuotaChange
 from pipeline.quotas.operations import may_set_quota
 from pipeline.quotas.rollup import Achievement, Target, percent, rollup
 
@@ -217,3 +217,29 @@ def test_the_page_runs_the_same_statements_for_ten_times_the_data(world, direct_
     assert row_of(response, "town")[3] == "14"  # 1 + 13 ceremonies
     assert many.count == few.count <= 7  # the user, the rollup's five, nothing per row
     print(f"quota page: {few.count} statements for 3 cases, {many.count} for 30")
+
+
+def test_every_quota_set_is_kept_with_the_one_it_replaced(world, pages):
+    pages.login("board")
+    for minimum, maximum in ((6, 8), (7, "")):
+        pages.post(f"/quotas/?unit={world.town.id}&year=2022",
+                   data={"unit_id": world.commune_a.id, "year": 2022, "minimum": minimum, "maximum": maximum})
+    changes = db.session.execute(sa.select(QuotaChange).order_by(QuotaChange.id)).scalars().all()
+    assert [(c.minimum, c.maximum, c.previous_minimum, c.previous_maximum) for c in changes] == [
+        (6, 8, None, None), (7, 7, 6, 8)]
+    assert {c.set_by_user_id for c in changes} == {world["board"].id}
+    history = section(pages.get(f"/quotas/?unit={world.town.id}&year=2022"), "quota-history")
+    # Newest first: the adjustment to 7 says it replaced 6–8; the original plan says so.
+    assert history.index("7") < history.index("(original plan)")
+    assert "6–8" in history and world["board"].display_name in history
+
+
+def test_the_history_of_quotas_cannot_be_rewritten(world, pages):
+    pages.login("board")
+    pages.post(f"/quotas/?unit={world.town.id}&year=2022",
+               data={"unit_id": world.commune_a.id, "year": 2022, "minimum": 6, "maximum": 8})
+    for statement in ("UPDATE quota_change SET minimum = 1", "DELETE FROM quota_change"):
+        with pytest.raises(sa.exc.DBAPIError):
+            db.session.execute(sa.text(statement))
+        db.session.rollback()
+    assert db.session.execute(sa.select(QuotaChange.minimum)).scalars().all() == [6]

@@ -32,7 +32,7 @@ from pipeline.demo import organisation as org
 from pipeline.demo import story
 from pipeline.dossier import operations as dossier_ops
 from pipeline.extensions import db
-from pipeline.quotas.models import Quota
+from pipeline.quotas.models import Quota, QuotaChange
 from pipeline.training import operations as training_ops
 from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.models import Unit, add_unit
@@ -110,6 +110,14 @@ def _empty_database():
 
 # --- organisation --------------------------------------------------------------------------
 
+def _add_quota(unit_id, minimum, maximum, set_by_unit_id):
+    """A 2022 quota as planned at the start of the year, with its entry in the quotas' history."""
+    values = dict(unit_id=unit_id, year=org.QUOTA_YEAR, minimum=minimum, maximum=maximum,
+                  set_by_unit_id=set_by_unit_id)
+    db.session.add(Quota(**values))
+    db.session.add(QuotaChange(**values, recorded_at=datetime(org.QUOTA_YEAR, 1, 10, 1, 30)))  # 08:30 in Vietnam
+
+
 def _build_organisation():
     town = add_unit(org.TOWN_CODE, org.TOWN_NAME, "town", decides_admissions=True)
     units = {town.code: town}
@@ -119,12 +127,10 @@ def _build_organisation():
         if not grassroots.is_branch:
             for branch in grassroots.branches:
                 units[branch.code] = add_unit(branch.code, branch.name, branch.kind, parent=unit)
-    db.session.add(Quota(unit_id=town.id, year=org.QUOTA_YEAR, minimum=org.TOWN_QUOTA, maximum=org.TOWN_QUOTA,
-                         set_by_unit_id=None))
+    _add_quota(town.id, org.TOWN_QUOTA, org.TOWN_QUOTA, set_by_unit_id=None)
     for grassroots in org.GRASSROOTS:
         low, high = grassroots.quota
-        db.session.add(Quota(unit_id=units[grassroots.code].id, year=org.QUOTA_YEAR, minimum=low, maximum=high,
-                             set_by_unit_id=town.id))
+        _add_quota(units[grassroots.code].id, low, high, set_by_unit_id=town.id)
     # One hash for every account: they share the published password "demo" anyway, and hashing
     # it thirty times would cost seconds.
     password_hash = generate_password_hash(org.DEMO_PASSWORD)

@@ -1,10 +1,12 @@
 """Setting a quota: by the unit above (or any unit further up), never by the unit itself.
-One row per unit and year, replaced when set again; admissions never touch it."""
+One row per unit and year, replaced when set again, and every setting kept in order in
+`quota_change` (the original plan first); admissions never touch either."""
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pipeline.extensions import db
-from pipeline.quotas.models import Quota
+from pipeline.quotas.models import Quota, QuotaChange
 
 SETTER_ROLES = ("board", "committee")
 
@@ -38,6 +40,11 @@ def set_quota(user, unit, year, minimum, maximum=None):
     # administrator entering the top unit's quota acts for a level outside the system (None).
     set_by = user.unit_id if user.unit_id != unit.id else unit.parent_id
     values = dict(unit_id=unit.id, year=year, minimum=minimum, maximum=maximum, set_by_unit_id=set_by)
+    previous = db.session.execute(select(Quota.minimum, Quota.maximum)
+                                  .where(Quota.unit_id == unit.id, Quota.year == year).with_for_update()).first()
+    db.session.add(QuotaChange(**values, set_by_user_id=user.id,
+                               previous_minimum=previous.minimum if previous else None,
+                               previous_maximum=previous.maximum if previous else None))
     insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(Quota)
     db.session.execute(insert.values(**values).on_conflict_do_update(
         index_elements=[Quota.unit_id, Quota.year],
@@ -45,3 +52,11 @@ def set_quota(user, unit, year, minimum, maximum=None):
     db.session.commit()
     return db.session.execute(select(Quota).where(Quota.unit_id == unit.id, Quota.year == year)
                               .execution_options(populate_existing=True)).scalar_one()
+
+
+def quota_history(units, year, limit=50):
+    """The quotas set for these units and year, newest first, with who set them: one statement."""
+    return db.session.execute(
+        select(QuotaChange).where(QuotaChange.unit_id.in_([u.id for u in units]), QuotaChange.year == year)
+        .options(joinedload(QuotaChange.unit), joinedload(QuotaChange.set_by_user))
+        .order_by(QuotaChange.recorded_at.desc(), QuotaChange.id.desc()).limit(limit)).scalars().all()

@@ -12,7 +12,7 @@ from pipeline.exports import EXPORT_FORMATS
 from pipeline.quotas.access import requested_period, requested_unit, trail
 from pipeline.quotas.export import export_units
 from pipeline.quotas.forms import QuotaForm
-from pipeline.quotas.operations import may_set_quota, set_quota
+from pipeline.quotas.operations import may_set_quota, quota_history, set_quota
 from pipeline.quotas.rollup import Target, rollup, template_figures
 from pipeline.units.models import Unit
 from pipeline.web.scope import current_actor
@@ -36,8 +36,9 @@ def _unit_and_subordinates(unit):
 
 
 def _page(unit, period_form, r, quota_form, status=200):
+    history = quota_history([r.root.unit, *(line.unit for line in r.children)], r.year)
     return render_template("quotas/index.html", unit=unit, r=r, crumbs=trail(unit), period_form=period_form,
-                           quota_form=quota_form, export_formats=EXPORT_FORMATS), status
+                           quota_form=quota_form, export_formats=EXPORT_FORMATS, history=history), status
 
 
 @bp.get("/")
