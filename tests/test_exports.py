@@ -337,3 +337,18 @@ def test_names_are_safe_for_files_and_sheets():
 def test_a_column_kind_must_be_known():
     with pytest.raises(ValueError):
         Column("Name", "money")
+
+
+def test_the_list_of_classes_exports_what_it_shows(pages, world, make_case):
+    make_case("training", full_name="Phùng Tấn Thắng")
+    make_case("training", branch=world.branch_b1, full_name="Trần Văn Bình")
+    pages.login("board")
+    html = pages.get("/training/").get_data(as_text=True)
+    assert "/training/?format=xlsx" in html and "/training/?format=csv" in html
+    rows = xlsx_rows(pages.get("/training/?format=xlsx"))
+    assert rows[0] == ["Class", "Organised by", "Organiser unit", "Starts", "Ends", "Place", "Attendees"]
+    training_class = world.training_class
+    assert len(rows) == 2
+    assert rows[1][0] == training_class.name and rows[1][6] == 2
+    assert rows[1][3] == datetime.combine(training_class.starts_on, datetime.min.time())
+    assert csv_rows(pages.get("/training/?format=csv"))[1][0] == training_class.name

@@ -1,8 +1,9 @@
-"""A training class's attendees as a spreadsheet: the columns of the class page."""
+"""Training classes as spreadsheets: the list of classes and a class's attendees, with the
+columns of their pages."""
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 
-from pipeline.exports import Column, stream_scalars
+from pipeline.exports import Column, stream_rows, stream_scalars
 from pipeline.workflow.stages import stage_label
 
 ATTENDEE_COLUMNS = (
@@ -26,3 +27,22 @@ def attendee_rows(statement, validity_months):
         yield (case.full_name, case.branch.name, stage_label(case.stage), enrolment.enrolled_on,
                enrolment.result_label or None, enrolment.certificate_number, enrolment.certificate_date,
                valid_until)
+
+
+CLASS_COLUMNS = (
+    Column(_l("Class")),
+    Column(_l("Organised by")),
+    Column(_l("Organiser unit")),
+    Column(_l("Starts"), "date"),
+    Column(_l("Ends"), "date"),
+    Column(_l("Place")),
+    Column(_l("Attendees"), "int"),
+)
+
+
+def class_rows(statement):
+    """One row per class of `statement` (the class and its attendee count), read in chunks."""
+    for training_class, attendees in stream_rows(statement):
+        yield (training_class.name, training_class.organiser_name or training_class.organiser_unit.name,
+               training_class.organiser_unit.name, training_class.starts_on, training_class.ends_on,
+               training_class.place, attendees)

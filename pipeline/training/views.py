@@ -16,7 +16,7 @@ from pipeline.extensions import db
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.training import operations
 from pipeline.training.access import may_manage_class, may_manage_classes, organiser_units_for, visible_classes
-from pipeline.training.export import ATTENDEE_COLUMNS, attendee_rows
+from pipeline.training.export import ATTENDEE_COLUMNS, CLASS_COLUMNS, attendee_rows, class_rows
 from pipeline.training.forms import EnrolForm, ResultsForm, TrainingClassForm
 from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.models import Unit
@@ -65,11 +65,12 @@ def _validity_months():
 def list_classes():
     counts = (select(Enrolment.class_id, func.count(Enrolment.id).label("attendees"))
               .group_by(Enrolment.class_id).subquery())
-    rows = db.session.execute(
-        visible_classes(current_actor()).add_columns(func.coalesce(counts.c.attendees, 0))
-        .outerjoin(counts, counts.c.class_id == TrainingClass.id)
-        .order_by(TrainingClass.starts_on.desc(), TrainingClass.id.desc())
-    ).all()
+    statement = (visible_classes(current_actor()).add_columns(func.coalesce(counts.c.attendees, 0))
+                 .outerjoin(counts, counts.c.class_id == TrainingClass.id)
+                 .order_by(TrainingClass.starts_on.desc(), TrainingClass.id.desc()))
+    if request.args.get("format"):
+        return export_response(request.args["format"], _("Training classes"), CLASS_COLUMNS, class_rows(statement))
+    rows = db.session.execute(statement).all()
     return render_template("training/list.html", rows=rows,
                            may_create=may_manage_classes(current_actor()) and bool(organiser_units_for(current_actor())))
 
