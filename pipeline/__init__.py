@@ -32,6 +32,8 @@ def create_app(test_config=None):
 
     from pipeline import extensions
     extensions.init_app(app)
+    from pipeline.web import params
+    params.install(app)  # ids in URLs bounded to the database's integers: before the blueprints
 
     from pipeline.accounts.views import bp as accounts_bp
     from pipeline.candidates.views import bp as candidates_bp
@@ -53,12 +55,21 @@ def create_app(test_config=None):
     app.register_blueprint(quotas_bp)
     from pipeline.reports.views import bp as reports_bp
     app.register_blueprint(reports_bp)
+    from pipeline.audit.views import bp as audit_bp
+    app.register_blueprint(audit_bp)
+
+    from pipeline.accounts.admin import bp as users_bp
+    app.register_blueprint(users_bp)
+    from pipeline.accounts.limits import init_login_limits
+    init_login_limits(app)
 
     from pipeline import cli
     cli.register(app)
 
     from pipeline.web import register_web
     register_web(app)
+    from pipeline.web.security import init_security
+    init_security(app)
 
     @app.get("/favicon.ico")
     def favicon():

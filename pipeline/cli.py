@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask --app wsgi init-db | demo | create-user | deadlines refresh`."""
+"""Command-line tasks: `flask --app wsgi init-db | demo | create-user | deadlines refresh | backup | restore`;
+`audit verify | audit head` are pipeline.audit.cli's."""
 import click
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
@@ -11,6 +12,11 @@ def register(app):
     app.cli.add_command(create_user)
     app.cli.add_command(demo)
     app.cli.add_command(deadlines)
+    from pipeline.audit.cli import audit
+    app.cli.add_command(audit)
+    from pipeline.backup.commands import backup, restore
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 @click.command("init-db")

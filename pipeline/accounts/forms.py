@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from pipeline.candidates.forms import plain_text
 from pipeline.web.forms import BaseForm
 
 
@@ -11,7 +12,7 @@ def _strip(value):
 
 class LoginForm(BaseForm):
     username = StringField(_l("Username"), filters=[_strip],
-                           validators=[DataRequired(message=_l("This field is required.")), Length(max=64)],
+                           validators=[DataRequired(message=_l("This field is required.")), Length(max=64), plain_text],
                            render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
     password = PasswordField(_l("Password"),
                              validators=[DataRequired(message=_l("This field is required.")), Length(max=200)],

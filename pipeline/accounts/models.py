@@ -2,7 +2,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -47,3 +47,39 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
+
+
+# What an administrator may do to an account (pipeline/accounts/admin.py): never delete it, since
+# the act log, the dossier and the quotas keep pointing at the user who recorded them.
+ACCOUNT_ACTIONS = {
+    "created": _l("Account created"),
+    "updated": _l("Details changed"),
+    "password_reset": _l("Password reset"),
+    "disabled": _l("Account disabled"),
+    "enabled": _l("Account enabled again"),
+}
+
+
+class AccountChange(db.Model):
+    """Who did what to an account, and when. Rows are only ever added (the database refuses
+    UPDATE and DELETE), and never hold a password or its hash: `changes` maps a field to its
+    [old, new] values (display_name, role, unit_id)."""
+    __tablename__ = "account_change"
+    __table_args__ = (
+        CheckConstraint("action IN (" + ", ".join(f"'{a}'" for a in ACCOUNT_ACTIONS) + ")", name="action_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+    @property
+    def action_label(self):
+        return ACCOUNT_ACTIONS.get(self.action, self.action)

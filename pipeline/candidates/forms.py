@@ -61,7 +61,8 @@ class CandidateFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Name"), filters=[_nfc], validators=[Optional(), Length(max=200)])
+    # Control characters are refused like everywhere else (PostgreSQL cannot even compare a NUL).
+    q = StringField(_l("Name"), filters=[_nfc], validators=[Optional(), Length(max=200), plain_text])
     stage = SelectField(_l("Stage"), validators=[Optional()],
                         choices=choices([("", _l("All stages"))] + [(s.name, s.label) for s in STAGES]))
     unit = SelectField(_l("Unit"), validators=[Optional()])

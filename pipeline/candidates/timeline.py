@@ -1,7 +1,7 @@
 """The case page's timeline: the log rows in words. Labels come from the forms that collected
 the data, so a field added to an act's form shows up here with its own label."""
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
@@ -32,7 +32,7 @@ EXTRA_LABELS = {
     "organiser": _l("Organised by"),
     "result": _l("Result"),
 }
-HIDDEN_KEYS = {"class_id"}  # shown by the class's name beside it
+HIDDEN_KEYS = {"class_id", "corrects_event"}  # shown by the class's name, by the corrected act's label
 CHOICE_LABELS = {"sex": SEXES, "education": EDUCATION_LEVELS, "source_organisation": SOURCE_ORGANISATIONS,
                  "verification_result": VERIFICATION_RESULTS, "result": RESULT_LABELS}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -51,6 +51,8 @@ def form_labels(form_class):
 
 LABELS_BY_EVENT = {definition.SPOT_EVENT: form_labels(NewCandidateForm)} | {
     t.trigger: form_labels(t.form) for t in definition.TRANSITIONS}
+LABELS_BY_EVENT[definition.CORRECTION_EVENT] = {
+    "corrects_seq": _l("Corrects act no."), "what": _l("What is wrong"), "corrected_value": _l("What it should read")}
 LABELS_BY_EVENT["record_document"] = {
     name: label for form in LOGGED_FORMS for name, label in form_labels(form).items()} | LOG_LABELS
 
@@ -61,6 +63,7 @@ class TimelineEntry:
     label: object
     details: list  # (label, text) pairs
     outcome: object = None  # why a vote did not pass, in the reader's language
+    corrections: list = field(default_factory=list)  # entries of the corrections of this act
 
 
 def _day(text):
@@ -113,4 +116,20 @@ def timeline(events):
             details.append((label, _text(key, value, units, rulebooks)))
         entries.append(TimelineEntry(event, EVENT_LABELS.get(event.event, event.event), details,
                                      shortfall_of(event.data)))
-    return entries
+    return with_corrections(entries)
+
+
+def with_corrections(entries):
+    """A correction is shown under the act it corrects (it never changes that act's row), not as
+    an entry of its own; one naming no act of the case stays in its place."""
+    by_seq = {entry.event.seq: entry for entry in entries}
+    shown = []
+    for entry in entries:
+        target = None
+        if entry.event.event == definition.CORRECTION_EVENT:
+            target = by_seq.get((entry.event.data or {}).get("corrects_seq"))
+        if target is not None and target is not entry:
+            target.corrections.append(entry)
+        else:
+            shown.append(entry)
+    return shown

@@ -23,6 +23,7 @@ from pipeline.workflow import definition, operations
 from pipeline.workflow.deadlines import case_deadlines
 from pipeline.workflow.guards import age_in_months, shortfall_of
 from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME, STAGE_NAMES
+from pipeline.web.params import page_arg
 from pipeline.web.scope import case_or_404, current_actor, scoped_cases
 
 bp = Blueprint("candidates", __name__, url_prefix="/candidates")
@@ -80,7 +81,7 @@ def list_candidates():
     if request.args.get("format"):  # ?format=xlsx|csv: every matching case, not one page
         return export_response(request.args["format"], _("Candidates"), CASE_COLUMNS, case_rows(stmt))
     per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
-    page = db.paginate(stmt, per_page=per_page, max_per_page=MAX_PER_PAGE)
+    page = db.paginate(stmt, page=page_arg(), per_page=per_page, max_per_page=MAX_PER_PAGE)
     return render_template(
         "candidates/list.html", page=page, form=form, filtered=filtered,
         may_create=current_actor().role in definition.BRANCH, referral_threshold=_referral_threshold())
@@ -131,7 +132,8 @@ def _progress(case, events):
     stage = STAGE_BY_NAME[case.stage]
     if not stage.exit:
         return stage.step, len(MAIN_STAGES), None
-    left_from = events[-1].from_stage if events else None
+    # The act that left the road: a fact after it (a correction) keeps the exit stage.
+    left_from = next((e.from_stage for e in reversed(events) if e.from_stage != e.to_stage), None)
     step = STAGE_BY_NAME[left_from].step if left_from in STAGE_BY_NAME else None
     return step or 0, len(MAIN_STAGES), stage
 

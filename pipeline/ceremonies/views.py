@@ -29,9 +29,9 @@ def _waiting(branch):
 @bp.route("/<int:unit_id>", methods=["GET", "POST"])
 @login_required
 def ceremony_day(unit_id):
+    branch = branch_or_404(unit_id)  # first: a branch outside the scope is a 404 whatever the role
     if current_actor().role not in definition.TRANSITION_BY_TRIGGER["hold_ceremony"].roles:
         abort(403)
-    branch = branch_or_404(unit_id)
     form = CeremonyDayForm()
     refusals, accepted = [], 0
     if form.validate_on_submit():

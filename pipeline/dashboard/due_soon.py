@@ -105,9 +105,9 @@ def due_statement(unit, key, today):
     return statement.order_by(CaseDeadline.due_on, Candidate.full_name, CaseDeadline.id)
 
 
-def due_page(unit, key, today, per_page, max_per_page):
+def due_page(unit, key, today, per_page, max_per_page, page=None):
     """One page of a group's full list (count and items: two statements)."""
-    page = RowPagination(select=due_statement(unit, key, today), session=db.session, per_page=per_page,
+    page = RowPagination(select=due_statement(unit, key, today), session=db.session, page=page, per_page=per_page,
                          max_per_page=max_per_page)
     page.items = [_item(row, today) for row in page.items]
     return page

@@ -15,6 +15,7 @@ from pipeline.dashboard.matrix import MATRIX_COLUMNS, build_matrix, matrix_rows
 from pipeline.exports import export_response
 from pipeline.extensions import db
 from pipeline.units.models import UNIT_KINDS
+from pipeline.web.params import id_arg, page_arg
 from pipeline.web.scope import branch_or_404, current_actor
 from pipeline.workflow.stages import stage_label
 from pipeline.workflow.stuck import reasons_for
@@ -47,7 +48,7 @@ def _per_page():
 def matrix():
     today = clock.today()
     filters, form = _filters(today)
-    root = unit_or_404(request.args.get("unit", type=int))
+    root = unit_or_404(id_arg("unit"))
     built = build_matrix(root, filters, today)
     if request.args.get("format"):
         return export_response(request.args["format"], _("Stuck cases %(unit)s", unit=root.name), MATRIX_COLUMNS,
@@ -76,14 +77,14 @@ def _selection_title(unit, stage, which, filters):
 def cases():
     today = clock.today()
     filters, form = _filters(today)
-    unit = unit_or_404(request.args.get("unit", type=int))
+    unit = unit_or_404(id_arg("unit"))
     stage = request.args.get("stage") if request.args.get("stage") in OPEN_STAGE_NAMES else None
     which = request.args.get("which") if request.args.get("which") in WHICH else "all"
     statement = case_statement(unit, stage, which, filters, today)
     title = _selection_title(unit, stage, which, filters)
     if request.args.get("format"):  # every case of the selection, not one page
         return export_response(request.args["format"], title, CASE_COLUMNS, case_rows(statement, today))
-    page = db.paginate(statement, per_page=_per_page(), max_per_page=MAX_PER_PAGE)
+    page = db.paginate(statement, page=page_arg(), per_page=_per_page(), max_per_page=MAX_PER_PAGE)
     return render_template("dashboard/cases.html", page=page, reasons=reasons_for(page.items, today), unit=unit,
                            stage=stage, which=which, filters=filters, form=form, title=title,
                            ancestors=ancestors_within_scope(unit), which_titles=WHICH_TITLES, stages=OPEN_STAGES)
@@ -107,7 +108,7 @@ def deadlines():
     if request.args.get("format"):
         return export_response(request.args["format"], GROUP_BY_KEY[key].title, DUE_COLUMNS,
                                due_rows(unit, key, today))
-    page = due_page(unit, key, today, _per_page(), MAX_PER_PAGE)
+    page = due_page(unit, key, today, _per_page(), MAX_PER_PAGE, page=page_arg())
     return render_template("dashboard/deadlines.html", page=page, group=GROUP_BY_KEY[key], groups=GROUPS)
 
 

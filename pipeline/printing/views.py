@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from pipeline import clock
+from pipeline.audit.head import case_head, unit_head
 from pipeline.candidates.models import Candidate
 from pipeline.candidates.text import fold
 from pipeline.dossier.checklist import checklist_for, phases_for
@@ -38,6 +39,7 @@ class Sheet:
     lines: list
     deadlines: list
     age_years: int
+    head: object = None  # the log's chain head (pipeline.audit.head), printed to compare later
 
 
 def sheet_for(case, events, today, calendar):
@@ -47,11 +49,12 @@ def sheet_for(case, events, today, calendar):
     lines = [line for line in checklist_for(case, case.dossier_items, today, events)
              if line.phase in phases and (line.required or line.received)]
     return Sheet(case, lines, case_deadlines(case, events, today=today, calendar=calendar),
-                 age_in_months(case.date_of_birth, today) // 12)
+                 age_in_months(case.date_of_birth, today) // 12, case_head(events))
 
 
-def _render(sheets, branch, today):
-    return render_template("printing/checklist.html", sheets=sheets, branch=branch, printed_on=today)
+def _render(sheets, branch, today, branch_head=None):
+    return render_template("printing/checklist.html", sheets=sheets, branch=branch, printed_on=today,
+                           branch_head=branch_head)
 
 
 def _slug(text):
@@ -108,4 +111,5 @@ def branch_checklists_pdf(unit_id):
     cases = open_cases_of(branch)
     events = events_by_case([case.id for case in cases])
     sheets = [sheet_for(case, events[case.id], today, calendar) for case in cases]
-    return pdf.pdf_response(_render(sheets, branch, today), f"checklists-{_slug(branch.name)}.pdf")
+    html = _render(sheets, branch, today, unit_head(branch))
+    return pdf.pdf_response(html, f"checklists-{_slug(branch.name)}.pdf")

@@ -9,13 +9,14 @@ from pipeline import clock
 from pipeline.extensions import db
 from pipeline.quotas.forms import PeriodForm
 from pipeline.units.models import Unit, subtree_filter
+from pipeline.web.params import id_arg
 from pipeline.web.scope import current_actor
 
 
 def requested_unit():
     """The unit of the `unit` query parameter, inside the user's subtree, else 404."""
     own = current_actor().unit
-    unit_id = request.args.get("unit", type=int)
+    unit_id = id_arg("unit")
     if unit_id is None and "unit" in request.args:
         abort(404)
     if unit_id is None or unit_id == own.id:

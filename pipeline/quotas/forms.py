@@ -6,6 +6,8 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from pipeline.web.forms import BaseForm, choices
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+# Far above any unit's admissions in a year, and inside the integer columns that keep quotas.
+MAX_QUOTA = 1_000_000
 
 
 def _year_field():
@@ -19,9 +21,11 @@ class QuotaForm(BaseForm):
     year = _year_field()
     minimum = IntegerField(_l("Quota, or the lower end of a range"), validators=[
         InputRequired(message=_l("This field is required.")),
-        NumberRange(min=0, message=_l("A quota cannot be negative."))])
+        NumberRange(min=0, message=_l("A quota cannot be negative.")),
+        NumberRange(max=MAX_QUOTA, message=_l("Number must be at most %(max)s."))])
     maximum = IntegerField(_l("Upper end of a range such as 6–8 (optional)"), validators=[
-        Optional(), NumberRange(min=0, message=_l("A quota cannot be negative."))])
+        Optional(), NumberRange(min=0, message=_l("A quota cannot be negative.")),
+        NumberRange(max=MAX_QUOTA, message=_l("Number must be at most %(max)s."))])
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

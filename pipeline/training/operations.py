@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager
 from pipeline import clock
 from pipeline.candidates.models import Candidate
 from pipeline.extensions import db
+from pipeline.ids import storable
 from pipeline.training.access import may_manage_class, organiser_units_for
 from pipeline.training.acts import latest_enrolment
 from pipeline.training.models import RESULTS, Enrolment, TrainingClass
@@ -107,9 +108,11 @@ def record_results(actor, training_class, entries, results_on, today=None):
     def work():
         refusals, rows = [], []
         wanted = [e for e in entries if e.result]
+        # An id no row can have is no attendee (refused below), and never reaches the database.
         enrolments = {e.id: e for e in db.session.execute(
             select(Enrolment).where(Enrolment.class_id == training_class.id,
-                                    Enrolment.id.in_([e.enrolment_id for e in wanted]))).scalars()}
+                                    Enrolment.id.in_([e.enrolment_id for e in wanted
+                                                      if storable(e.enrolment_id)]))).scalars()}
         cases = lock_cases([e.candidate_id for e in enrolments.values()], actor)
         events = events_by_case(cases)
         current_ids = current_enrolment_ids(cases)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager
 
 from pipeline.candidates.models import Candidate
 from pipeline.extensions import db
+from pipeline.ids import storable
 from pipeline.units.models import Unit
 from pipeline.workflow import definition
 from pipeline.workflow.log import CaseEvent
@@ -36,11 +37,12 @@ class BulkRefused(Exception):
 def lock_cases(case_ids, actor):
     """The cases of the selection inside the actor's scope, locked in id order (so that two bulk
     submissions never wait on each other in a circle), fresh from the database."""
-    if not case_ids:
+    wanted = sorted({case_id for case_id in case_ids if storable(case_id)})  # others are no case: refused
+    if not wanted:
         return {}
     cases = db.session.execute(
         select(Candidate).join(Unit, Candidate.branch_id == Unit.id)
-        .where(Candidate.id.in_(sorted(set(case_ids))), scope_filter(actor))
+        .where(Candidate.id.in_(wanted), scope_filter(actor))
         .options(contains_eager(Candidate.branch))
         .order_by(Candidate.id)
         .with_for_update(of=Candidate)

@@ -127,9 +127,14 @@ class Fact:
 
 
 OPEN_STAGES = PRE_CEREMONY + ("probation",)
+CORRECTION_EVENT = "record_correction"
 FACTS = (
     Fact("record_document", _l("Record a dossier document"), BRANCH, OPEN_STAGES, sets_order=False),
     Fact("record_training_result", _l("Record the training class result"), BRANCH | DECIDING, ("training",)),
+    # A correction never edits the row it corrects (the log is append-only): it is a row of its own
+    # naming that act (data: corrects_seq, what, corrected_value) with a reason, in any stage, even
+    # after the case has closed. It carries the day it was made, so it sets no order for later acts.
+    Fact(CORRECTION_EVENT, _l("Correct an earlier act"), BRANCH | DECIDING, STAGE_NAMES, sets_order=False),
 )
 FACT_BY_EVENT = {f.event: f for f in FACTS}
 # The first act of every case: it is created in this stage by the "spot" event.

@@ -1,0 +1,188 @@
+"""The account pages, for administrators: /admin/users. An administrator sees and manages the
+accounts of their own subtree; other roles get 404, like every page outside their scope (and
+like /admin/calendar). Views parse a form, call one operation, commit, flash and redirect."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from pipeline.accounts import operations
+from pipeline.accounts.admin_forms import (STATUSES, NewUserForm, PasswordForm, StatusForm, UserDetailsForm,
+                                           UserFilterForm)
+from pipeline.accounts.models import ROLES, AccountChange, User
+from pipeline.candidates.text import fold
+from pipeline.extensions import db
+from pipeline.units.models import Unit, subtree_filter
+from pipeline.web.scope import current_actor
+from pipeline.workflow.log import CaseEvent
+
+bp = Blueprint("users", __name__, url_prefix="/admin/users")
+
+MAX_PER_PAGE = 100
+
+
+@bp.before_request
+@login_required
+def admin_only():
+    if not operations.may_manage_accounts(current_actor()):
+        abort(404)
+
+
+def _units():
+    """The units of the administrator's subtree in tree order, siblings by name."""
+    root = current_actor().unit
+    units = db.session.execute(select(Unit).where(subtree_filter(root))).scalars().all()
+    children = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered, stack = [], [root]
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(sorted(children.get(unit.id, []), key=lambda u: (u.is_branch, fold(u.name)), reverse=True))
+    return ordered
+
+
+def _user_or_404(user_id):
+    user = db.session.execute(operations.managed_users(current_actor()).where(User.id == user_id)).scalar_one_or_none()
+    if user is None:
+        abort(404)  # not there and not yours look the same
+    return user
+
+
+@bp.get("/")
+def list_users():
+    units = _units()
+    form = UserFilterForm(request.args, units=units, root_depth=current_actor().unit.depth)
+    form.validate()
+    statement = operations.managed_users(current_actor())
+    unit = {str(u.id): u for u in units}.get(form.unit.data or "")
+    if unit is not None:
+        statement = statement.where(subtree_filter(unit))
+    if form.role.data in ROLES:
+        statement = statement.where(User.role == form.role.data)
+    status = form.status.data if form.status.data in STATUSES else "all"
+    if status != "all":
+        statement = statement.where(User.active.is_(status == "active"))
+    query = (form.q.data or "") if not form.q.errors else ""
+    if query:
+        statement = statement.where(or_(User.username.contains(query.casefold(), autoescape=True),
+                                        User.display_name.icontains(query, autoescape=True)))
+    per_page = request.args.get("per_page", current_app.config["USERS_PER_PAGE"], type=int)
+    page = db.paginate(statement.order_by(User.username), per_page=per_page, max_per_page=MAX_PER_PAGE)
+    filtered = bool(unit is not None or form.role.data in ROLES or status != "all" or query)
+    return render_template("accounts/users.html", page=page, form=form, filtered=filtered)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_user():
+    form = NewUserForm(units=_units(), root_depth=current_actor().unit.depth)
+    if form.validate_on_submit():
+        try:
+            user = operations.create_user(current_actor(), form.username.data, form.display_name.data,
+                                          form.role.data, form.chosen_unit, form.password.data)
+            db.session.commit()
+        except operations.AccountRefused as refused:
+            db.session.rollback()
+            form[refused.field].errors.append(refused.reason)
+        except IntegrityError:  # the same username created in the meantime
+            db.session.rollback()
+            form.username.errors.append(_("This username is taken: choose another."))
+        else:
+            flash(_("Account created: %(username)s. Give the initial password to its owner in person.",
+                    username=user.username), "success")
+            return redirect(url_for(".show_user", user_id=user.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/user_new.html", form=form), status
+
+
+def _history(user):
+    rows = db.session.execute(select(AccountChange).where(AccountChange.user_id == user.id)
+                              .order_by(AccountChange.recorded_at.desc(), AccountChange.id.desc())).scalars().all()
+    units = operations.units_named(unit_id for row in rows for unit_id in row.changes.get("unit_id", ()))
+    return rows, units
+
+
+def _user_page(user, details=None, password=None, status_form=None, code=200):
+    if details is None:
+        details = UserDetailsForm(formdata=None, units=_units(), root_depth=current_actor().unit.depth,
+                                  data={"display_name": user.display_name, "role": user.role, "unit_id": user.unit_id})
+    history, history_units = _history(user)
+    acts = db.session.execute(select(func.count()).select_from(CaseEvent)
+                              .where(CaseEvent.actor_id == user.id)).scalar_one()
+    return render_template("accounts/user.html", user=user, details=details,
+                           password_form=password or PasswordForm(formdata=None),
+                           status_form=status_form or StatusForm(formdata=None),
+                           is_self=user.id == current_actor().id, history=history, history_units=history_units,
+                           roles=ROLES, acts=acts), code
+
+
+@bp.get("/<int:user_id>")
+def show_user(user_id):
+    return _user_page(_user_or_404(user_id))
+
+
+@bp.post("/<int:user_id>")
+def edit_user(user_id):
+    user = _user_or_404(user_id)
+    form = UserDetailsForm(units=_units(), root_depth=current_actor().unit.depth)
+    if form.validate_on_submit():
+        try:
+            changes = operations.update_user(current_actor(), user, form.display_name.data, form.role.data,
+                                             form.chosen_unit)
+            db.session.commit()
+        except operations.AccountRefused as refused:
+            db.session.rollback()
+            form[refused.field].errors.append(refused.reason)
+        else:
+            flash(_("Saved: %(username)s.", username=user.username) if changes else _("Nothing was changed."),
+                  "success" if changes else "info")
+            return redirect(url_for(".show_user", user_id=user.id))
+    return _user_page(user, details=form, code=422)
+
+
+@bp.post("/<int:user_id>/password")
+def reset_password(user_id):
+    user = _user_or_404(user_id)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        operations.reset_password(current_actor(), user, form.password.data)
+        db.session.commit()
+        flash(_("The password of %(username)s was reset. Give the new one to its owner in person.",
+                username=user.username), "success")
+        return redirect(url_for(".show_user", user_id=user.id))
+    return _user_page(user, password=form, code=422)
+
+
+def _set_active(user_id, active):
+    user = _user_or_404(user_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            changed = operations.set_active(current_actor(), user, active, form.reason.data)
+            db.session.commit()
+        except operations.AccountRefused as refused:
+            db.session.rollback()
+            form[refused.field].errors.append(refused.reason)
+        else:
+            if not changed:
+                message = _("The account was already active.") if active else _("The account was already disabled.")
+                flash(message, "info")
+            elif active:
+                flash(_("Account enabled: %(username)s can log in again.", username=user.username), "success")
+            else:
+                flash(_("Account disabled: %(username)s can no longer log in. Its history is kept.",
+                        username=user.username), "success")
+            return redirect(url_for(".show_user", user_id=user.id))
+    return _user_page(user, status_form=form, code=422)
+
+
+@bp.post("/<int:user_id>/disable")
+def disable_user(user_id):
+    return _set_active(user_id, False)
+
+
+@bp.post("/<int:user_id>/enable")
+def enable_user(user_id):
+    return _set_active(user_id, True)

@@ -1,0 +1,69 @@
+"""The audit list's filters (read from the query string; anything invalid is ignored, as on the
+other lists) and the correction form."""
+from flask_babel import format_date, lazy_gettext as _l
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from pipeline.candidates.forms import not_in_future, plain_text
+from pipeline.candidates.text import to_nfc
+from pipeline.web.forms import BaseForm, VersionedForm, choices, date_required, required
+
+from pipeline.audit.log_query import BASES, event_label
+
+
+
+def _nfc(value):
+    return to_nfc(value) if isinstance(value, str) else value
+
+
+BASIS_LABELS = {"effective": _l("the day the act took effect"), "entered": _l("the day it was entered")}
+
+
+class LogFilterForm(BaseForm):
+    """GET filters: /audit/?unit=&user=&event=&from=&to=&by=."""
+
+    class Meta:
+        csrf = False
+
+    unit = SelectField(_l("Unit"), validators=[Optional()])
+    user = SelectField(_l("Recorded by"), validators=[Optional()])
+    event = SelectField(_l("Act"), validators=[Optional()])
+    date_from = DateField(_l("From"), name="from", validators=[Optional()])
+    date_to = DateField(_l("To"), name="to", validators=[Optional()])
+    basis = SelectField(_l("Period by"), name="by", validators=[Optional()],
+                        choices=choices(BASIS_LABELS.items()))
+
+    def __init__(self, formdata, units, root_depth, users, events, **kwargs):
+        super().__init__(formdata, **kwargs)
+        self.unit.choices = choices([("", _l("All my units"))] + [
+            (str(u.id), "\u00a0\u00a0" * (u.depth - root_depth) + u.name) for u in units])
+        self.user.choices = choices([("", _l("Everyone"))] + [
+            (str(u.id), f"{u.display_name} ({u.username})") for u in users])
+        self.event.choices = choices([("", _l("Every act"))] + [(e, event_label(e)) for e in events])
+
+    def clean(self, unit_ids, user_ids, events):
+        """(unit id, user id, event, from, to, basis) that are valid; anything else is ignored."""
+        unit = int(self.unit.data) if (self.unit.data or "").isdigit() and int(self.unit.data) in unit_ids else None
+        user = int(self.user.data) if (self.user.data or "").isdigit() and int(self.user.data) in user_ids else None
+        event = self.event.data if self.event.data in events else None
+        date_from = None if self.date_from.errors else self.date_from.data
+        date_to = None if self.date_to.errors else self.date_to.data
+        basis = self.basis.data if self.basis.data in BASES else BASES[0]
+        return unit, user, event, date_from, date_to, basis
+
+
+class CorrectionForm(VersionedForm):
+    corrects_seq = SelectField(_l("Act to correct"), coerce=int, validators=[required()])
+    what = StringField(_l("What is wrong"), filters=[_nfc], validators=[required(), Length(max=200), plain_text],
+                       description=_l("The detail of the act, e.g. “Votes for” or “Decision number”."))
+    corrected_value = TextAreaField(_l("What it should read"), filters=[_nfc],
+                                    validators=[required(), Length(max=1000), plain_text])
+    effective_date = DateField(_l("Date of the correction"), validators=[date_required(), not_in_future])
+    reason = TextAreaField(_l("Reason"), filters=[_nfc], validators=[required(), Length(min=5, max=1000), plain_text])
+
+    def __init__(self, *args, acts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.corrects_seq.choices = choices(
+            (row.seq, _l("No. %(seq)d · %(day)s · %(act)s", seq=row.seq,
+                         day=format_date(row.effective_date, "dd/MM/yyyy"), act=event_label(row.event)))
+            for row in acts)

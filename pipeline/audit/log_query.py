@@ -1,0 +1,164 @@
+"""The audit list: the log rows of a subtree, filtered by unit, user, act and period, newest
+entry first, each with the flags an auditor looks for. One statement per page (plus its count),
+whatever the size of the log; the export streams the same statement.
+
+- entered late: recorded more than the rulebook's `late_entry_days` after the day it took effect;
+- back-dated: dated before the previous act of the case that sets the order (a dossier document
+  or a correction carries its own date and sets none, see definition.Fact.sets_order)."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+
+from pipeline import clock
+from pipeline.accounts.models import User
+from pipeline.analytics.sql import days_between
+from pipeline.candidates.models import Candidate
+from pipeline.candidates.timeline import EVENT_LABELS
+from pipeline.dashboard.paging import RowPagination
+from pipeline.exports import Column, stream_rows
+from pipeline.rules.rulebook import rulebook_on
+from pipeline.units.models import Unit, subtree_filter
+from pipeline.workflow import definition
+from pipeline.workflow.log import CaseEvent
+
+# Facts that carry the date of what they record: no order for the acts after them.
+UNORDERED_EVENTS = tuple(f.event for f in definition.FACTS if not f.sets_order)
+BASES = ("effective", "entered")
+
+
+def late_entry_days(today=None):
+    """The audit's setting from the rulebook in force today: one threshold for the whole list,
+    so that it is a condition in SQL (it is a setting for auditors, not a rule the act obeyed)."""
+    return rulebook_on(today or clock.today())["late_entry_days"]
+
+
+def event_label(event):
+    return EVENT_LABELS.get(event, event)
+
+
+@dataclass(frozen=True)
+class LogFilters:
+    unit: Unit  # the subtree (the user's own unit by default)
+    actor_id: int | None = None
+    event: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    basis: str = "effective"  # which date the period applies to
+
+    def conditions(self):
+        found = [subtree_filter(self.unit)]
+        if self.actor_id is not None:
+            found.append(CaseEvent.actor_id == self.actor_id)
+        if self.event:
+            found.append(CaseEvent.event == self.event)
+        if self.basis == "entered":
+            if self.date_from:
+                found.append(CaseEvent.recorded_at >= utc_start_of(self.date_from))
+            if self.date_to:
+                found.append(CaseEvent.recorded_at < utc_start_of(self.date_to + timedelta(days=1)))
+        else:
+            if self.date_from:
+                found.append(CaseEvent.effective_date >= self.date_from)
+            if self.date_to:
+                found.append(CaseEvent.effective_date <= self.date_to)
+        return found
+
+
+def utc_start_of(day):
+    """The log's timestamps are naive UTC; a day of the filter is a day in Vietnam."""
+    return datetime.combine(day, time.min, tzinfo=clock.TIME_ZONE).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def previous_order_date():
+    """The effective date of the case's previous act that sets the order (correlated: evaluated
+    only for the rows of the page, through the (candidate_id, seq) unique index)."""
+    before = aliased(CaseEvent)
+    return (select(before.effective_date)
+            .where(before.candidate_id == CaseEvent.candidate_id, before.seq < CaseEvent.seq,
+                   before.event.not_in(UNORDERED_EVENTS))
+            .order_by(before.seq.desc()).limit(1).scalar_subquery())
+
+
+def log_statement(filters, late_days):
+    """The rows of the list as labelled columns, newest entry first (the primary key is the
+    order of entry: no sort of the whole log)."""
+    lag = days_between(CaseEvent.effective_date, CaseEvent.recorded_at)
+    previous = previous_order_date()
+    return (select(CaseEvent.id, CaseEvent.candidate_id, CaseEvent.seq, CaseEvent.event,
+                   CaseEvent.effective_date, CaseEvent.recorded_at, CaseEvent.hash,
+                   Candidate.full_name, Unit.name.label("branch_name"), User.display_name.label("actor_name"),
+                   lag.label("lag_days"), (lag > late_days).label("late"),
+                   and_(CaseEvent.event.not_in(UNORDERED_EVENTS), CaseEvent.effective_date < previous)
+                   .label("back_dated"))
+            .join(Candidate, Candidate.id == CaseEvent.candidate_id)
+            .join(Unit, Unit.id == Candidate.branch_id)
+            .outerjoin(User, User.id == CaseEvent.actor_id)
+            .where(*filters.conditions())
+            .order_by(CaseEvent.id.desc()))
+
+
+def count_statement(filters):
+    """The number of rows the filters select, without the flags' columns (the correlated
+    subquery would otherwise run for every row counted)."""
+    return (select(func.count()).select_from(CaseEvent)
+            .join(Candidate, Candidate.id == CaseEvent.candidate_id)
+            .join(Unit, Unit.id == Candidate.branch_id)
+            .where(*filters.conditions()))
+
+
+class LogPagination(RowPagination):
+    """A page of `select`, counted by `count` (see count_statement): two statements."""
+
+    def _query_count(self):
+        return self._query_args["session"].execute(self._query_args["count_select"]).scalar()
+
+
+@dataclass(frozen=True)
+class FlaggedRow:
+    row: CaseEvent
+    lag_days: int
+    late: bool
+    back_dated: bool
+
+
+def flag_rows(events, late_days):
+    """The same flags as the list's SQL, for one case's rows already loaded in seq order."""
+    flagged, previous = [], None
+    for row in events:
+        lag = (row.recorded_at.date() - row.effective_date).days
+        ordered = row.event not in UNORDERED_EVENTS
+        flagged.append(FlaggedRow(row, lag, lag > late_days,
+                                  ordered and previous is not None and row.effective_date < previous))
+        if ordered:
+            previous = row.effective_date
+    return flagged
+
+
+def vn_datetime(value):
+    """A naive UTC timestamp as the pages show it (the configured time zone)."""
+    return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
+
+
+LOG_COLUMNS = (
+    Column(_l("Took effect"), "date"),
+    Column(_l("Entered at")),
+    Column(_l("Case no."), "int"),
+    Column(_l("Full name")),
+    Column(_l("Branch")),
+    Column(_l("Act no."), "int"),
+    Column(_l("Act")),
+    Column(_l("Recorded by")),
+    Column(_l("Days between the act and its entry"), "int"),
+    Column(_l("Entered late")),
+    Column(_l("Back-dated")),
+)
+
+
+def log_rows(statement):
+    for row in stream_rows(statement):
+        yield (row.effective_date, vn_datetime(row.recorded_at), row.candidate_id, row.full_name, row.branch_name,
+               row.seq, str(event_label(row.event)), row.actor_name or _("the system"), row.lag_days,
+               _("Yes") if row.late else "", _("Yes") if row.back_dated else "")

@@ -1,0 +1,210 @@
+"""The walk of the act log's hash chains (pipeline.workflow.log): for each case, the first row
+that was edited, inserted or deleted behind the application's back. The database refuses UPDATE
+and DELETE on the log, but whoever owns the database can drop those triggers; the chain is what
+still shows it afterwards.
+
+What a walk cannot see, since the hash has no secret key: rows appended after the newest one,
+or the newest row edited, with hashes computed the same way; and the newest rows deleted when they
+did not move the case. That is why the chain head is printed on paper (pipeline.audit.head)."""
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select
+
+from pipeline.candidates.models import Candidate
+from pipeline.extensions import db
+from pipeline.units.models import Unit, subtree_filter
+from pipeline.workflow.log import GENESIS_HASH, CaseEvent, event_hash
+from pipeline.workflow.stages import stage_label
+
+EDITED, INSERTED, DELETED = "edited", "inserted", "deleted"
+KIND_LABELS = {EDITED: _l("edited"), INSERTED: _l("inserted"), DELETED: _l("deleted")}
+CHUNK = 2000  # log rows fetched at a time: the walk never holds the whole log
+RENUMBERING_TRIED = 50  # how far a renumbered row is looked for (rows shifted to hide a gap)
+
+# The columns the hash covers, in the names event_hash takes.
+HASHED = ("candidate_id", "seq", "event", "from_stage", "to_stage", "actor_id", "recorded_at",
+          "effective_date", "reason", "data")
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first row of a case whose chain is broken. For a deletion `seq` is the first missing
+    position and `event` None; otherwise the row at `seq` and its act."""
+    candidate_id: int
+    seq: int
+    kind: str
+    event: str | None
+    detail: object  # a sentence for the reader
+
+    @property
+    def kind_label(self):
+        return KIND_LABELS[self.kind]
+
+
+@dataclass
+class Report:
+    cases: int = 0
+    rows: int = 0
+    breaks: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.breaks
+
+
+def _content_hash(row, seq=None):
+    fields = {name: getattr(row, name) for name in HASHED}
+    if seq is not None:
+        fields["seq"] = seq
+    return event_hash(prev_hash=row.prev_hash, **fields)
+
+
+def _original_seq(row):
+    """The position the row had when it was written, if it was only renumbered since (its content
+    hashes right under another seq), else None."""
+    for shift in range(1, RENUMBERING_TRIED + 1):
+        for seq in (row.seq + shift, row.seq - shift):
+            if seq >= 1 and _content_hash(row, seq) == row.hash:
+                return seq
+    return None
+
+
+class CaseChain:
+    """One case's rows fed in seq order; `broken` is the first Break, after which the rest of the
+    case is not judged (everything after a break is suspect anyway)."""
+
+    def __init__(self, candidate_id, stage=None):
+        self.candidate_id = candidate_id
+        self.stage = stage  # the stage the case row holds, to compare with where the log ends
+        self.expected_seq = 1
+        self.prev_hash = GENESIS_HASH
+        self.seen = {GENESIS_HASH: (0, None)}  # hash -> (seq, event) of the rows walked so far
+        self.last_to_stage = None
+        self.broken = None
+        self.rows = 0
+
+    def _break(self, seq, kind, event, detail):
+        self.broken = Break(self.candidate_id, seq, kind, event, detail)
+
+    def feed(self, row):
+        self.rows += 1
+        if self.broken:
+            return
+        if row.seq > self.expected_seq:
+            last = row.seq - 1
+            detail = (_l("act no. %(seq)d is missing from the log", seq=last) if last == self.expected_seq else
+                      _l("acts no. %(first)d to %(last)d are missing from the log", first=self.expected_seq, last=last))
+            return self._break(self.expected_seq, DELETED, None, detail)
+        content_ok = _content_hash(row) == row.hash
+        if row.prev_hash == self.prev_hash and row.seq == self.expected_seq:
+            if not content_ok:
+                return self._break(row.seq, EDITED, row.event,
+                                   _l("its content no longer matches its hash: it was changed after it was written"))
+        elif row.prev_hash in self.seen:
+            # It follows an earlier row, not the one before it: what lies between was slipped in.
+            seq, _event = self.seen[row.prev_hash]
+            inserted_seq = seq + 1
+            return self._break(inserted_seq, INSERTED, self._event_at(inserted_seq),
+                               _l("act no. %(next)d was written after act no. %(before)d, so the rows between "
+                                  "them were inserted later", next=row.seq, before=seq))
+        elif content_ok and row.seq > 1:
+            # A consistent row whose predecessor's hash is nowhere: the row before it was changed
+            # and its hash recomputed to match.
+            return self._break(row.seq - 1, EDITED, self._event_at(row.seq - 1),
+                               _l("it was changed and its hash recomputed, but act no. %(next)d still points "
+                                  "to its original hash", next=row.seq))
+        else:
+            original = _original_seq(row)
+            if original is not None and original > row.seq:
+                return self._break(row.seq, DELETED, None,
+                                   _l("act no. %(original)d now stands at no. %(seq)d: the rows before it were "
+                                      "deleted and the later ones renumbered", original=original, seq=row.seq))
+            return self._break(row.seq, INSERTED, row.event,
+                               _l("it is not linked to the act before it: the row was forged or inserted"))
+        self.seen[row.hash] = (row.seq, row.event)
+        self.prev_hash = row.hash
+        self.expected_seq = row.seq + 1
+        self.last_to_stage = row.to_stage
+
+    def _event_at(self, seq):
+        return next((event for s, event in self.seen.values() if s == seq), None)
+
+    def finish(self):
+        """After the case's last row: a log that ends in another stage than the case's lost its
+        newest rows (the acts that moved the case there)."""
+        if self.broken:
+            return self.broken
+        if self.rows == 0:
+            self._break(1, DELETED, None, _l("the case has no rows in the log"))
+        elif self.stage is not None and self.last_to_stage != self.stage:
+            self._break(self.expected_seq, DELETED, None,
+                        _l("the case is in the stage “%(stored)s” but its last logged act leaves it in "
+                           "“%(logged)s”: its newest rows were deleted",
+                           stored=stage_label(self.stage), logged=stage_label(self.last_to_stage)))
+        return self.broken
+
+
+def check_case(events, stage=None):
+    """The first Break of one case's rows (already loaded, in seq order), or None."""
+    chain = CaseChain(events[0].candidate_id if events else None, stage)
+    for row in events:
+        chain.feed(row)
+    return chain.finish()
+
+
+def _rows_statement(root):
+    statement = (select(*(getattr(CaseEvent, name) for name in HASHED), CaseEvent.prev_hash, CaseEvent.hash,
+                        Candidate.stage.label("case_stage"))
+                 .join(Candidate, Candidate.id == CaseEvent.candidate_id))
+    if root is not None:
+        statement = statement.join(Unit, Unit.id == Candidate.branch_id).where(subtree_filter(root))
+    return statement.order_by(CaseEvent.candidate_id, CaseEvent.seq)
+
+
+def _cases_without_rows(root):
+    statement = select(Candidate.id).where(~exists().where(CaseEvent.candidate_id == Candidate.id))
+    if root is not None:
+        statement = statement.join(Unit, Unit.id == Candidate.branch_id).where(subtree_filter(root))
+    return db.session.execute(statement.order_by(Candidate.id)).scalars().all()
+
+
+def verify(root=None, chunk=CHUNK):
+    """Walk every case of `root`'s subtree (every case when None): two statements, the log read
+    `chunk` rows at a time in (case, seq) order, one case's chain in memory at a time."""
+    report = Report()
+    result = db.session.execute(_rows_statement(root).execution_options(yield_per=chunk))
+    chain = None
+    try:
+        for row in result:
+            if chain is None or row.candidate_id != chain.candidate_id:
+                _close(chain, report)
+                chain = CaseChain(row.candidate_id, row.case_stage)
+            chain.feed(row)
+    finally:
+        result.close()
+    _close(chain, report)
+    for case_id in _cases_without_rows(root):
+        _close(CaseChain(case_id), report)
+    report.breaks.sort(key=lambda b: (b.candidate_id, b.seq))
+    return report
+
+
+def _close(chain, report):
+    if chain is None:
+        return
+    report.cases += 1
+    report.rows += chain.rows
+    broken = chain.finish()
+    if broken:
+        report.breaks.append(broken)
+
+
+def case_names(case_ids):
+    """case id -> (full name, branch name) for the cases a report names: one statement, none
+    when there are none."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(select(Candidate.id, Candidate.full_name, Unit.name)
+                              .join(Unit, Unit.id == Candidate.branch_id).where(Candidate.id.in_(set(case_ids))))
+    return {case_id: (name, branch) for case_id, name, branch in rows}

@@ -1,0 +1,144 @@
+"""The audit pages (pipeline.audit.access says who may open them): the log of the user's subtree,
+one case's rows with their hashes, the chain walk, the anomaly checks; and the correction form,
+which is an act (any role that acts on cases, in its scope)."""
+from itertools import islice
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from pipeline import clock
+from pipeline.audit.access import auditor_required, may_audit
+from pipeline.audit.anomalies import ANOMALY_COLUMNS, CHECK_LABELS, CHECKS, anomaly_rows, run_check
+from pipeline.audit.corrections import correctable, corrections_by_seq, may_correct, record_correction
+from pipeline.audit.forms import CorrectionForm, LogFilterForm
+from pipeline.audit.head import case_head, unit_head
+from pipeline.audit.log_query import (LOG_COLUMNS, LogFilters, LogPagination, count_statement, event_label,
+                                      flag_rows, late_entry_days, log_rows, log_statement)
+from pipeline.audit.scope import units_in_tree_order, users_acting_in
+from pipeline.audit.verify import case_names, check_case, verify
+from pipeline.candidates.timeline import EVENT_LABELS
+from pipeline.exports import export_response
+from pipeline.extensions import db
+from pipeline.quotas.access import requested_unit
+from pipeline.web.scope import case_or_404, current_actor
+from pipeline.workdays.calendar import WorkingCalendar
+from pipeline.workflow import operations
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+MAX_PER_PAGE = 200
+ANOMALIES_SHOWN = 100  # per check on the page; the export has them all
+
+
+@bp.context_processor
+def audit_helpers():
+    return {"event_label": event_label}
+
+
+@bp.app_template_global()
+def unit_chain_head(unit):
+    """For the printed reports: one statement (pipeline.audit.head.unit_head)."""
+    return unit_head(unit)
+
+
+@bp.app_template_global()
+def may_record_correction():
+    return may_correct(current_actor())
+
+
+@bp.get("/")
+@auditor_required
+def log():
+    user = current_actor()
+    units = units_in_tree_order(user.unit)
+    users = users_acting_in(user.unit)
+    form = LogFilterForm(request.args, units, user.unit.depth, users, list(EVENT_LABELS))
+    form.validate()
+    units_by_id = {u.id: u for u in units}
+    unit_id, actor_id, event, date_from, date_to, basis = form.clean(units_by_id, {u.id for u in users},
+                                                                     EVENT_LABELS)
+    root = units_by_id.get(unit_id, user.unit)
+    filters = LogFilters(root, actor_id, event, date_from, date_to, basis)
+    late_days = late_entry_days()
+    statement = log_statement(filters, late_days)
+    if request.args.get("format"):  # ?format=xlsx|csv: every row the filters select
+        return export_response(request.args["format"], _("Audit log %(unit)s", unit=root.name), LOG_COLUMNS,
+                               log_rows(statement))
+    per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
+    page = LogPagination(select=statement, count_select=count_statement(filters), session=db.session,
+                         per_page=per_page, max_per_page=MAX_PER_PAGE)
+    return render_template("audit/log.html", page=page, form=form, root=root, late_days=late_days,
+                           head=unit_head(root))
+
+
+@bp.get("/cases/<int:case_id>")
+@auditor_required
+def case_log(case_id):
+    case = case_or_404(case_id)
+    events = operations.load_events(case.id)
+    late_days = late_entry_days()
+    return render_template("audit/case.html", case=case, rows=flag_rows(events, late_days), late_days=late_days,
+                           broken=check_case(events, case.stage), head=case_head(events),
+                           corrections=corrections_by_seq(events), may_correct=may_correct(current_actor()))
+
+
+@bp.route("/cases/<int:case_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct(case_id):
+    user = current_actor()
+    if not may_correct(user):
+        abort(403)
+    case = case_or_404(case_id)
+    acts = correctable(operations.load_events(case.id))
+    kwargs = {}
+    if request.method == "GET":
+        kwargs = dict(version=case.version, effective_date=clock.today(),
+                      corrects_seq=request.args.get("seq", type=int))
+    form = CorrectionForm(acts=acts, **kwargs)
+    refused = []
+    if form.validate_on_submit():
+        try:
+            row = record_correction(case.id, user, form.corrects_seq.data, form.what.data, form.corrected_value.data,
+                                    form.reason.data, form.effective_date.data,
+                                    expected_version=form.expected_version())
+        except operations.CaseChanged as changed:
+            flash(str(changed.reasons[0]), "warning")
+            return redirect(url_for(".correct", case_id=case.id))
+        except operations.ActBlocked as blocked:
+            refused = blocked.reasons
+        else:
+            flash(_("Correction of act no. %(seq)d recorded. The act itself is kept as it was written.",
+                    seq=row.data["corrects_seq"]), "success")
+            if may_audit(user):
+                return redirect(url_for(".case_log", case_id=case.id, _anchor=f"act-{row.seq}"))
+            return redirect(url_for("candidates.show_case", case_id=case.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("audit/correct.html", case=case, form=form, refused=refused), status
+
+
+@bp.get("/verify")
+@auditor_required
+def verify_chains():
+    root = requested_unit()
+    report = verify(root)
+    names = case_names([b.candidate_id for b in report.breaks])
+    return render_template("audit/verify.html", root=root, report=report, names=names, head=unit_head(root))
+
+
+@bp.get("/anomalies")
+@auditor_required
+def anomalies():
+    root = requested_unit()
+    calendar = WorkingCalendar.load()
+    late_days = late_entry_days()
+    if request.args.get("format"):
+        return export_response(request.args["format"], _("Anomalies %(unit)s", unit=root.name), ANOMALY_COLUMNS,
+                               anomaly_rows(root, calendar, late_days))
+    sections = []
+    for check in CHECKS:
+        found = run_check(check, root, calendar, late_days)
+        shown = list(islice(found, ANOMALIES_SHOWN))
+        sections.append((check, CHECK_LABELS[check], shown, len(shown) + sum(1 for _row in found)))
+    return render_template("audit/anomalies.html", root=root, sections=sections, late_days=late_days,
+                           shown_max=ANOMALIES_SHOWN)

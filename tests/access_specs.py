@@ -1,0 +1,197 @@
+"""The access matrix's table (tests/test_access_matrix.py): for EVERY endpoint of the app, how to
+reach it with an object, and what each role gets. An endpoint missing here fails the matrix.
+
+Who, in this order:   anon (logged out), sec (sec_a1), com (com_a), board (board), admin (admin).
+
+`urls` are templates filled with a Place (`{p.case}`, `{p.branch}`...): the place "a1" is inside
+every role's scope; "b1" is outside the secretary's and the committee's; "other" (another town)
+is outside everyone's. A template naming an object a place lacks (None) is skipped there.
+
+`get` / `post`: the status inside, per who. A refused request (anon, 403, 404) posts the valid
+`data` of the place (a missing gate would write); an allowed one posts `inside` ({} by default,
+refused by the form with 422 or 400), so the matrix itself writes nothing.
+`outside`: the status with an outside place, 404 unless said otherwise (one value, or per who;
+None: not applicable). Every request, inside or outside, must leave the database as it was and
+never show the names of cases or units outside the user's scope.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+WHO = ("anon", "sec", "com", "board", "admin")
+LOGIN = 302  # anon: sent to the login page
+ADMIN_ONLY = (LOGIN, 404, 404, 404, 200)
+EVERYONE = (LOGIN, 200, 200, 200, 200)
+NOBODY_POSTS = None
+
+
+@dataclass
+class Spec:
+    endpoint: str
+    urls: tuple
+    get: tuple | None = None
+    post: tuple | None = None
+    data: Callable | None = None  # place -> the form data that would succeed if the gates let it through
+    inside: dict = field(default_factory=dict)
+    outside: object = 404
+    logs_out: bool = False
+    writes: tuple = ()  # who may write with `inside` data (an EmptyForm button)
+    public: bool = False  # answers without a login: no scope to test
+
+    def __post_init__(self):
+        if isinstance(self.urls, str):
+            self.urls = (self.urls,)
+
+    def outside_for(self, who):
+        return self.outside[WHO.index(who)] if isinstance(self.outside, tuple) else self.outside
+
+
+def S(endpoint, urls, **kwargs):
+    return Spec(endpoint, urls, **kwargs)
+
+
+# --- valid form data, per place ---------------------------------------------------------------
+
+def enrol_act(p):
+    return {"effective_date": "2021-09-01", "class_id": p.klass or 0, "version": p.version}
+
+
+def document(p):
+    return {"received": "y", "received_on": "2021-09-20", "note": "x", "version": p.version}
+
+
+def new_case(p):
+    return {"branch_id": p.branch, "full_name": "Nguyễn Văn Mới", "date_of_birth": "1995-03-15", "sex": "male",
+            "ethnicity": "Kinh", "education": "upper_secondary", "source_organisation": "youth_union",
+            "helper_member": "Lê Văn Giúp", "effective_date": "2021-06-01"}
+
+
+def ceremony(p):
+    return {"effective_date": "2022-02-10", "place": "Hội trường", "case_ids": [p.case], "confirmed": "y"}
+
+
+def quota(p):
+    return {"unit_id": p.branch, "year": 2022, "minimum": 3}
+
+
+def new_class(p):
+    return {"name": "Lớp mới", "organiser_unit_id": p.deciding_unit, "starts_on": "2022-03-01",
+            "ends_on": "2022-03-10"}
+
+
+def enrol_bulk(p):
+    return {"enrolled_on": "2021-09-01", "case_ids": [p.case]}
+
+
+def results(p):
+    return {"results_on": "2021-09-10", "rows-0-enrolment_id": p.enrolment or 0, "rows-0-result": "passed"}
+
+
+def calendar_day(p):
+    return {"day": "2022-09-03", "kind": "working", "note": "x"}
+
+
+def account(p):
+    return {"username": "new.user", "display_name": "Người Mới", "role": "secretary", "unit_id": p.branch,
+            "password": "a long password", "confirm": "a long password"}
+
+
+def details(p):
+    return {"display_name": "Tên Mới", "role": "secretary", "unit_id": p.branch}
+
+
+def password(p):
+    return {"password": "another long one", "confirm": "another long one"}
+
+
+def reason(p):
+    return {"reason": "left the branch"}
+
+
+def correction(p):
+    return {"corrects_seq": 1, "what": "Họ tên", "corrected_value": "Tên đúng", "effective_date": "2021-09-01",
+            "reason": "viết sai chính tả", "version": p.version}
+
+
+def credentials(p):
+    return {"username": "sec_a1", "password": "demo-pass"}
+
+
+# --- the table ---------------------------------------------------------------------------------
+#                        who:   anon   sec  com  board admin
+SPECS = [
+    S("static", "/static/app.css", get=(200, 200, 200, 200, 200), public=True),
+    S("favicon", "/favicon.ico", get=(301, 301, 301, 301, 301), public=True),
+    S("accounts.login", "/login", get=(200, 302, 302, 302, 302), post=(422, 422, 422, 422, 422),
+      data=credentials, public=True),
+    S("accounts.logout", "/logout", post=(302, 302, 302, 302, 302), logs_out=True, public=True),
+    S("index", "/", get=EVERYONE),
+    # A unit outside the scope in the list's filter is ignored (tests/test_pages_list.py): 200, no leak.
+    S("candidates.list_candidates", ("/candidates/?unit={p.branch}", "/candidates/?unit={p.branch}&format=csv"),
+      get=EVERYONE, outside=200),
+    # The branch is a form field: one outside the committee's is not offered (422); a secretary's
+    # case always goes to their own branch (no outside); board and admin may not open cases.
+    S("candidates.new_candidate", "/candidates/new", get=(LOGIN, 200, 200, 403, 403),
+      post=(LOGIN, 422, 422, 403, 403), data=new_case, outside=(None, None, 422, 403, 403)),
+    S("candidates.show_case", "/candidates/{p.case}", get=EVERYONE),
+    S("candidates.act", "/candidates/{p.case}/act/enrol_training", get=(LOGIN, 200, 200, 200, 403),
+      post=(LOGIN, 422, 422, 422, 403), data=enrol_act),
+    S("printing.case_checklist", "/candidates/{p.case}/checklist", get=EVERYONE),
+    S("printing.case_checklist_pdf", "/candidates/{p.case}/checklist.pdf", get=EVERYONE),
+    S("printing.branch_checklists_pdf", "/branches/{p.branch}/checklists.pdf", get=EVERYONE),
+    S("dossier.show_dossier", "/candidates/{p.case}/dossier", get=EVERYONE),
+    S("dossier.edit_item", "/candidates/{p.case}/dossier/{p.key}", get=(LOGIN, 200, 200, 403, 403),
+      post=(LOGIN, 400, 400, 403, 403), data=document),
+    S("dossier.download_scan", "/candidates/{p.case}/dossier/{p.key}/file", get=EVERYONE),
+    S("ceremonies.ceremony_day", "/ceremony-day/{p.branch}", get=(LOGIN, 200, 200, 403, 403),
+      post=(LOGIN, 422, 422, 403, 403), data=ceremony),
+    S("dashboard.matrix", ("/dashboard/?unit={p.branch}", "/dashboard/?unit={p.branch}&format=csv"), get=EVERYONE),
+    S("dashboard.cases", ("/dashboard/cases?unit={p.branch}&which=all",
+                          "/dashboard/cases?unit={p.branch}&format=csv"), get=EVERYONE),
+    S("dashboard.board", "/dashboard/branches/{p.branch}/board", get=EVERYONE),
+    S("dashboard.deadlines", ("/dashboard/deadlines", "/dashboard/deadlines?format=csv"), get=EVERYONE),
+    S("quotas.index", ("/quotas/?unit={p.branch}&year=2022", "/quotas/?unit={p.branch}&year=2022&format=csv"),
+      get=EVERYONE),
+    S("quotas.set_unit_quota", "/quotas/?unit={p.branch}", post=(LOGIN, 403, 422, 422, 422), data=quota),
+    S("reports.year_report", ("/reports/year?unit={p.branch}&year=2022",
+                              "/reports/year?unit={p.branch}&year=2022&format=csv"), get=EVERYONE),
+    S("reports.year_report_pdf", "/reports/year.pdf?unit={p.branch}&year=2022", get=EVERYONE),
+    S("training.list_classes", ("/training/", "/training/?format=csv"), get=EVERYONE),
+    # Classes are seen from below (the town's class by all its units): only another town's is outside.
+    S("training.show_class", ("/training/{p.klass}", "/training/{p.klass}?format=csv"), get=EVERYONE),
+    S("training.enrol", "/training/{p.klass}/enrol", get=(LOGIN, 200, 200, 200, 403),
+      post=(LOGIN, 422, 422, 422, 403), data=enrol_bulk),
+    S("training.results", "/training/{p.klass}/results", get=(LOGIN, 403, 403, 200, 403),
+      post=(LOGIN, 403, 403, 422, 403), data=results),
+    # The organiser is a form field: a unit outside the board's is not offered (422).
+    S("training.new_class", "/training/new", get=(LOGIN, 403, 403, 200, 403), post=(LOGIN, 403, 403, 422, 403),
+      data=new_class, outside=(None, 403, 403, 422, 403)),
+    # The calendar is one for the whole deployment: no outside, the role decides.
+    S("workdays.show_calendar", "/admin/calendar", get=ADMIN_ONLY),
+    S("workdays.add_override", "/admin/calendar", post=(LOGIN, 404, 404, 404, 422), data=calendar_day,
+      outside=None),
+    S("workdays.delete_override", "/admin/calendar/{p.override}/delete", get=ADMIN_ONLY,
+      post=(LOGIN, 404, 404, 404, 302), writes=("admin",)),
+    # The audit (pipeline/audit): a secretary may not open its pages at all (403, whatever the
+    # object); the other roles read their subtree. The log's unit filter ignores a unit outside it.
+    S("audit.log", ("/audit/?unit={p.branch}", "/audit/?unit={p.branch}&format=csv"),
+      get=(LOGIN, 403, 200, 200, 200), outside=(None, 403, 200, 200, 200)),
+    S("audit.case_log", "/audit/cases/{p.case}", get=(LOGIN, 403, 200, 200, 200), outside=(None, 403, 404, 404, 404)),
+    S("audit.verify_chains", "/audit/verify?unit={p.branch}", get=(LOGIN, 403, 200, 200, 200),
+      outside=(None, 403, 404, 404, 404)),
+    S("audit.anomalies", ("/audit/anomalies?unit={p.branch}", "/audit/anomalies?unit={p.branch}&format=csv"),
+      get=(LOGIN, 403, 200, 200, 200), outside=(None, 403, 404, 404, 404)),
+    # A correction is an act: the roles that act on cases, in their scope; an administrator never.
+    S("audit.correct", "/audit/cases/{p.case}/correct", get=(LOGIN, 200, 200, 200, 403),
+      post=(LOGIN, 422, 422, 422, 403), data=correction, outside=(None, 404, 404, 404, 403)),
+    S("users.list_users", "/admin/users/?unit={p.branch}", get=ADMIN_ONLY, outside=(None, 404, 404, 404, 200)),
+    # The unit is a form field: one outside the administrator's is not offered (422).
+    S("users.new_user", "/admin/users/new", get=ADMIN_ONLY, post=(LOGIN, 404, 404, 404, 422), data=account,
+      outside=(None, 404, 404, 404, 422)),
+    S("users.show_user", "/admin/users/{p.user}", get=ADMIN_ONLY),
+    S("users.edit_user", "/admin/users/{p.user}", post=(LOGIN, 404, 404, 404, 422), data=details),
+    S("users.reset_password", "/admin/users/{p.user}/password", post=(LOGIN, 404, 404, 404, 422), data=password),
+    S("users.disable_user", "/admin/users/{p.user}/disable", post=(LOGIN, 404, 404, 404, 422), data=reason),
+    S("users.enable_user", "/admin/users/{p.user}/enable", post=(LOGIN, 404, 404, 404, 422), data=reason),
+]
+
+SPEC_BY_ENDPOINT = {spec.endpoint: spec for spec in SPECS}

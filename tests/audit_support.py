@@ -1,0 +1,74 @@
+"""Helpers of the audit tests: tampering with the log as an intruder with database access would
+(the append-only triggers out of the way for the time of the change), and crafting log rows with
+correct hashes that the workflow's guards would have refused."""
+import contextlib
+
+import sqlalchemy as sa
+from sqlalchemy import delete, update
+
+from pipeline.candidates.models import Candidate
+from pipeline.extensions import db
+from pipeline.workflow import operations
+from pipeline.workflow.log import CaseEvent
+
+SQLITE_GUARDS = {
+    "case_event_no_update": "CREATE TRIGGER case_event_no_update BEFORE UPDATE ON case_event "
+                            "BEGIN SELECT RAISE(ABORT, 'case_event is append-only: UPDATE refused'); END",
+    "case_event_no_delete": "CREATE TRIGGER case_event_no_delete BEFORE DELETE ON case_event "
+                            "BEGIN SELECT RAISE(ABORT, 'case_event is append-only: DELETE refused'); END",
+}
+
+
+@contextlib.contextmanager
+def tampering():
+    """Bypass the append-only triggers for the block, put them back, commit."""
+    postgres = db.engine.dialect.name == "postgresql"
+    if postgres:
+        db.session.execute(sa.text("ALTER TABLE case_event DISABLE TRIGGER USER"))
+    else:
+        for name in SQLITE_GUARDS:
+            db.session.execute(sa.text(f"DROP TRIGGER {name}"))
+    yield
+    if postgres:
+        db.session.execute(sa.text("ALTER TABLE case_event ENABLE TRIGGER USER"))
+    else:
+        for statement in SQLITE_GUARDS.values():
+            db.session.execute(sa.text(statement))
+    db.session.commit()
+    db.session.expire_all()
+
+
+def row_at(case_id, seq):
+    return (CaseEvent.candidate_id == case_id) & (CaseEvent.seq == seq)
+
+
+def events_of(case_id):
+    db.session.expire_all()
+    return operations.load_events(case_id)
+
+
+def seq_of(case_id, event):
+    """The seq of the case's (first) act `event`."""
+    return next(row.seq for row in events_of(case_id) if row.event == event)
+
+
+def edit_row(case_id, seq, **values):
+    with tampering():
+        db.session.execute(update(CaseEvent).where(row_at(case_id, seq)).values(**values))
+
+
+def delete_rows(case_id, *seqs):
+    with tampering():
+        db.session.execute(delete(CaseEvent).where(CaseEvent.candidate_id == case_id, CaseEvent.seq.in_(seqs)))
+
+
+def craft_act(case_id, event, to_stage, effective_date, data, actor, from_stage=None, recorded_at=None):
+    """Append a row the guards never saw, with a correct hash, and move the case to `to_stage`
+    (as a forger with the code would, or a bypassed guard). `from_stage` defaults to the case's."""
+    case = db.session.get(Candidate, case_id)
+    events = operations.load_events(case_id)
+    source = case.stage if from_stage is None else from_stage
+    case.stage = to_stage
+    row = operations._append_event(case, events, event, source, actor, effective_date, "", data, recorded_at)
+    db.session.commit()
+    return row
