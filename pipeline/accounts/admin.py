@@ -11,9 +11,9 @@ from pipeline.accounts import operations
 from pipeline.accounts.admin_forms import (STATUSES, NewUserForm, PasswordForm, StatusForm, UserDetailsForm,
                                            UserFilterForm)
 from pipeline.accounts.models import ROLES, AccountChange, User
-from pipeline.candidates.text import fold
 from pipeline.extensions import db
-from pipeline.units.models import Unit, subtree_filter
+from pipeline.units.models import subtree_filter
+from pipeline.units.tree import units_in_tree_order
 from pipeline.web.scope import current_actor
 from pipeline.workflow.log import CaseEvent
 
@@ -30,18 +30,8 @@ def admin_only():
 
 
 def _units():
-    """The units of the administrator's subtree in tree order, siblings by name."""
-    root = current_actor().unit
-    units = db.session.execute(select(Unit).where(subtree_filter(root))).scalars().all()
-    children = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    ordered, stack = [], [root]
-    while stack:
-        unit = stack.pop()
-        ordered.append(unit)
-        stack.extend(sorted(children.get(unit.id, []), key=lambda u: (u.is_branch, fold(u.name)), reverse=True))
-    return ordered
+    """The units of the administrator's subtree in tree order."""
+    return units_in_tree_order(current_actor().unit)
 
 
 def _user_or_404(user_id):

@@ -15,7 +15,8 @@ from pipeline.audit.forms import CorrectionForm, LogFilterForm
 from pipeline.audit.head import case_head, unit_head
 from pipeline.audit.log_query import (LOG_COLUMNS, LogFilters, LogPagination, count_statement, event_label,
                                       flag_rows, late_entry_days, log_rows, log_statement)
-from pipeline.audit.scope import units_in_tree_order, users_acting_in
+from pipeline.audit.scope import users_acting_in
+from pipeline.units.tree import units_in_tree_order
 from pipeline.audit.verify import case_names, check_case, verify
 from pipeline.candidates.timeline import EVENT_LABELS
 from pipeline.exports import export_response

@@ -1,0 +1,21 @@
+"""A subtree of units as the pages list it: parents before children, siblings committees first
+then by Vietnamese name (one statement)."""
+from sqlalchemy import select
+
+from pipeline.candidates.text import fold
+from pipeline.extensions import db
+from pipeline.units.models import Unit, subtree_filter
+
+
+def units_in_tree_order(root):
+    """`root` and every unit below it, parents before children, siblings committees first then by name."""
+    units = db.session.execute(select(Unit).where(subtree_filter(root))).scalars().all()
+    children = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered, stack = [], [root]
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(reversed(sorted(children.get(unit.id, []), key=lambda u: (u.is_branch, fold(u.name)))))
+    return ordered
