@@ -187,3 +187,16 @@ def test_the_page_runs_the_same_statements_for_more_data(world, make_case, pages
         assert pages.get("/audit/anomalies").status_code == 200
     assert few.count == many.count
     print(f"anomalies page: {few.count} statements")
+
+
+def test_the_ceremony_form_records_the_consent_that_answers_for_a_delay(world, make_case, pages):
+    case = make_case("ceremony")
+    pages.login("sec_a1")
+    form = pages.get(f"/candidates/{case.id}/act/hold_ceremony").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', form) or re.search(
+        r'name="version" value="(\d+)"', form)
+    response = pages.post(f"/candidates/{case.id}/act/hold_ceremony", data={
+        "effective_date": "2022-06-01", "place": "Hội trường", "version": version.group(1), "confirmed": "y",
+        "late_consent": "Công văn 15-CV/TU đồng ý tổ chức muộn"})
+    assert response.status_code == 302
+    assert found(world, LATE_CEREMONY) == {}

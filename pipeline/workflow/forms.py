@@ -128,6 +128,10 @@ class DecisionForm(ActForm):
 class CeremonyForm(ActForm):
     effective_date = DateField(_l("Ceremony date"), validators=[date_required()])
     place = _text(_l("Place"))
+    # A ceremony later than the rule allows needs the higher committee's consent: recorded here,
+    # the audit's anomaly check accepts the delay (pipeline.audit.anomalies).
+    late_consent = _text(_l("Higher committee's consent to a late ceremony (document), if any"), max_length=200,
+                         required=False)
 
 
 class RecognitionVoteForm(BranchVoteForm):
