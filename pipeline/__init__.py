@@ -57,6 +57,8 @@ def create_app(test_config=None):
     app.register_blueprint(reports_bp)
     from pipeline.audit.views import bp as audit_bp
     app.register_blueprint(audit_bp)
+    from pipeline.process.views import bp as process_bp
+    app.register_blueprint(process_bp)
 
     from pipeline.accounts.admin import bp as users_bp
     app.register_blueprint(users_bp)

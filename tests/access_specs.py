@@ -149,6 +149,8 @@ SPECS = [
                           "/dashboard/cases?unit={p.branch}&format=csv"), get=EVERYONE),
     S("dashboard.board", "/dashboard/branches/{p.branch}/board", get=EVERYONE),
     S("dashboard.deadlines", ("/dashboard/deadlines", "/dashboard/deadlines?format=csv"), get=EVERYONE),
+    # The workflow's diagram: the same page for everyone, its counts in the user's scope.
+    S("process.diagram", "/process", get=EVERYONE),
     S("quotas.index", ("/quotas/?unit={p.branch}&year=2022", "/quotas/?unit={p.branch}&year=2022&format=csv"),
       get=EVERYONE),
     S("quotas.set_unit_quota", "/quotas/?unit={p.branch}", post=(LOGIN, 403, 422, 422, 422), data=quota),

@@ -1,0 +1,34 @@
+"""The process page: the state diagram and its table, read from the workflow table per request."""
+from flask import Blueprint, render_template
+from flask_login import login_required
+from sqlalchemy import func, select
+
+from pipeline.candidates.models import Candidate
+from pipeline.extensions import db
+from pipeline.process.diagram import BOX_H, BOX_W, build, role_labels
+from pipeline.units.models import subtree_filter
+from pipeline.web.scope import current_actor
+from pipeline.workflow.definition import TRANSITIONS, transitions_from
+from pipeline.workflow.stages import STAGES, stage_label
+
+bp = Blueprint("process", __name__)
+
+
+def stage_counts(unit):
+    """Cases of the unit's subtree per stage: one GROUP BY statement."""
+    rows = db.session.execute(
+        select(Candidate.stage, func.count()).join(Candidate.branch).where(subtree_filter(unit))
+        .group_by(Candidate.stage))
+    return {stage: count for stage, count in rows}
+
+
+@bp.get("/process")
+@login_required
+def diagram():
+    counts = stage_counts(current_actor().unit)
+    boxes, edges, width, height = build(counts)
+    rows = [(stage, counts.get(stage.name, 0), transitions_from(stage.name)) for stage in STAGES]
+    return render_template("process/diagram.html", boxes=boxes, edges=edges, width=width, height=height,
+                           box_w=BOX_W, box_h=BOX_H, rows=rows, transitions=TRANSITIONS,
+                           role_labels=role_labels, stage_label=stage_label,
+                           total=sum(counts.values()))
