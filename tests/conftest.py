@@ -356,3 +356,14 @@ def fresh(case_id):
     from pipeline.candidates.models import Candidate
     db.session.expire_all()
     return db.session.get(Candidate, case_id)
+
+
+@pytest.fixture
+def needs_pdf():
+    """PDF tests run only where WeasyPrint can render; under CI its absence is a failure."""
+    from pipeline.printing import pdf
+    if not pdf.available():
+        message = f"PDF rendering unavailable (install libpango-1.0-0 libpangoft2-1.0-0): {pdf.unavailable_reason()}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)

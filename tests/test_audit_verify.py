@@ -15,7 +15,6 @@ from pipeline.audit.corrections import record_correction
 from pipeline.audit.head import case_head_of, unit_head
 from pipeline.audit.verify import DELETED, EDITED, INSERTED, verify
 from pipeline.extensions import db
-from pipeline.printing import pdf
 from pipeline.workflow.log import CaseEvent
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -260,12 +259,6 @@ def test_a_secretary_cannot_run_the_walk(two_cases, pages):
 
 
 # --- the head on paper ------------------------------------------------------------------------
-
-@pytest.fixture
-def needs_pdf():
-    if not pdf.available():
-        pytest.skip(f"PDF rendering unavailable: {pdf.unavailable_reason()}")
-
 
 def pdf_text(body):
     from io import BytesIO

@@ -3,14 +3,10 @@ cases; scoping like the case page. PDFs are read back with pypdf.
 
 Rendering needs WeasyPrint's system libraries (Pango): without them the PDF tests are skipped
 with the reason, except under CI=true, where that is a failure."""
-import os
 import unicodedata
-from datetime import date
 from io import BytesIO
 
 from pipeline import clock
-import pytest
-
 from pipeline.candidates.models import Candidate
 from pipeline.dossier.checklist import checklist_for, phases_for
 from pipeline.extensions import db
@@ -18,15 +14,6 @@ from pipeline.printing import pdf
 from pipeline.workflow.operations import load_events
 
 HEADING = "ĐẢNG CỘNG SẢN VIỆT NAM"
-
-
-@pytest.fixture
-def needs_pdf():
-    if not pdf.available():
-        message = f"PDF rendering unavailable (install libpango-1.0-0 libpangoft2-1.0-0): {pdf.unavailable_reason()}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def nfc(text):

@@ -3,11 +3,9 @@ read from the rendered page; scope (a committee never sees or counts another com
 training classes; the charts without inline script; the export and the PDF; and a fixed number
 of statements whatever the data."""
 import json
-import os
 import re
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from figures_support import (NAMES, add_quota, admitted_2022, as_page_cells, direct_actors,  # noqa: F401
@@ -39,15 +37,6 @@ def pdf_text(body):
     from pypdf import PdfReader
     reader = PdfReader(BytesIO(body))
     return unicodedata.normalize("NFC", "\n".join(page.extract_text() or "" for page in reader.pages))
-
-
-@pytest.fixture
-def needs_pdf():
-    if not pdf.available():
-        message = f"PDF rendering unavailable: {pdf.unavailable_reason()}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def test_the_demo_report_shows_the_figures_of_dien_ban_2022(app, pages):
