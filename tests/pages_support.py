@@ -1,6 +1,7 @@
 """Helpers shared by the page tests (tests/test_pages_*.py)."""
 import html
 import re
+from datetime import timedelta
 
 import flask_babel
 import pytest
@@ -8,6 +9,7 @@ from flask import g
 from sqlalchemy import func, select
 
 from conftest import PASSWORD
+from pipeline import clock
 from pipeline.candidates.models import Candidate
 from pipeline.extensions import db
 from pipeline.workflow.log import CaseEvent
@@ -87,3 +89,15 @@ def case_count():
 def fresh_case(case_id):
     db.session.expire_all()
     return db.session.get(Candidate, case_id)
+
+
+# A form value meaning "the day after today", turned into a date only when the request is sent:
+# cases are built when tests are collected, which may be before midnight in Vietnam while the
+# request goes out after it, when yesterday's "tomorrow" is already today.
+TOMORROW = object()
+
+
+def with_tomorrow(data):
+    """`data` with every TOMORROW replaced by the date of the day after today (ISO)."""
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    return {key: tomorrow if value is TOMORROW else value for key, value in data.items()}

@@ -2,7 +2,7 @@
 stale pages, and acts the rules refuse. Whatever is refused writes nothing."""
 import json
 import unicodedata
-from datetime import date, timedelta
+from datetime import date
 
 from pipeline import clock
 import pytest
@@ -11,13 +11,13 @@ from conftest import ACTS_WITHIN, DOSSIER_DOCUMENTS, TRAINING_RESULT_DAY, record
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select, text as sql
 
-from pages_support import fresh_case, field_errors, log_rows, pages, section, text  # noqa: F401
+from pages_support import (TOMORROW, fresh_case, field_errors, log_rows, pages,  # noqa: F401
+                           section, text, with_tomorrow)
 from pipeline.extensions import db
 from pipeline.training.acts import latest_enrolment
 from pipeline.workflow import definition, operations
 from pipeline.workflow.log import CaseEvent, replay_stage, verify_chain
 
-TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
 
 
 def valid_payload(trigger, world):
@@ -280,7 +280,7 @@ def test_bad_input_is_refused_beside_the_field_and_writes_nothing(pages, world, 
         elif change == "commune_a":
             payload = dict(valid_payload(trigger, world), issuing_unit_id=str(world.commune_a.id))
         else:
-            payload = dict(valid_payload(trigger, world), **change)
+            payload = dict(valid_payload(trigger, world), **with_tomorrow(change))
         response = post_act(pages, case_id, trigger, payload, version=version)
         assert response.status_code == 422, name
         assert error in field_errors(response, field), (name, field, field_errors(response, field))

@@ -2,12 +2,12 @@
 import unicodedata
 from datetime import date, timedelta
 
-from pipeline import clock
 import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
-from pages_support import case_count, field_errors, log_rows, pages, section, text  # noqa: F401
+from pages_support import (TOMORROW, case_count, field_errors, log_rows, pages,  # noqa: F401
+                           section, text, with_tomorrow)
 from pipeline.candidates.models import Candidate
 from pipeline.extensions import db
 
@@ -98,7 +98,7 @@ BAD = [
     ("15 years old", {"date_of_birth": _years_ago(16, days=1)}, {"date_of_birth": "15 years old"}),
     ("101 years old", {"date_of_birth": _years_ago(101)}, {"date_of_birth": "101 years old"}),
     ("born after spotted", {"date_of_birth": "2022-03-02"}, {"date_of_birth": "before the date spotted"}),
-    ("spotted in the future", {"effective_date": (clock.today() + timedelta(days=1)).isoformat()},
+    ("spotted in the future", {"effective_date": TOMORROW},
      {"effective_date": "in the future"}),
     ("unknown sex", {"sex": "other"}, {"sex": "Not a valid choice"}),
     ("unknown education", {"education": "phd"}, {"education": "Not a valid choice"}),
@@ -111,7 +111,7 @@ BAD = [
 def test_bad_input_re_renders_the_form_with_errors_and_writes_nothing(pages, world):
     pages.login("sec_a1")
     for name, change, expected in BAD:
-        data = {} if not change else dict(GOOD, **change)
+        data = {} if not change else dict(GOOD, **with_tomorrow(change))
         response = pages.post("/candidates/new", data=data)
         assert response.status_code == 422, name
         assert "Please correct the fields marked below." in text(response), name
