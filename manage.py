@@ -116,12 +116,12 @@ def i18n(args):
     """Re-extract the strings, merge them into the catalogues and list what lacks Vietnamese."""
     ensure_environment("test")
     check(PYTHON, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l", "-k",
-          "lazy_gettext", "--no-location", "--sort-output", "-o", "messages.pot", ".")
+          "lazy_gettext", "-k", "lazy_pgettext:1c,2", "--no-location", "--sort-output", "-o", "messages.pot", ".")
     check(PYTHON, "-m", "babel.messages.frontend", "update", "--no-fuzzy-matching", "-i", "messages.pot",
           "-d", os.path.join("pipeline", "translations"))
     check(PYTHON, "-c", "from babel.messages.pofile import read_po; "
           "cat = read_po(open('pipeline/translations/vi/LC_MESSAGES/messages.po', 'rb'), locale='vi'); "
-          "todo = [m.id for m in cat if m.id and (not m.string or m.fuzzy)]; "
+          "todo = [m.id for m in cat if m.id and (not all(m.string if isinstance(m.string, tuple) else (m.string,)) or m.fuzzy)]; "
           "print(len(todo), 'strings without Vietnamese'); [print('  ', t) for t in todo]")
 
 

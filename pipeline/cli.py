@@ -1,5 +1,7 @@
 """Command-line tasks: `flask --app wsgi init-db | demo | create-user | deadlines refresh | backup | restore`;
 `audit verify | audit head` are pipeline.audit.cli's."""
+import sys
+
 import click
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
@@ -17,6 +19,8 @@ def register(app):
     from pipeline.backup.commands import backup, restore
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    from pipeline.imports.cli import import_candidates
+    app.cli.add_command(import_candidates)
 
 
 @click.command("init-db")
@@ -82,14 +86,50 @@ def create_user(username, display_name, role, unit_code, password):
     click.echo(f"Created {username} ({role}) on {unit.name}.")
 
 
+class CountProgress:
+    """How far a long command has got, as `update(done, total)` calls tell it: a progress bar on
+    a terminal; on anything else (CI, a log file) where a bar would be control characters, a
+    plain line every `every` items and at the end ("120/345 cases recorded")."""
+
+    def __init__(self, label, noun, every=50, file=None, interactive=None):
+        self.label, self.noun, self.every, self.file = label, noun, every, file
+        self.interactive = (file or sys.stdout).isatty() if interactive is None else interactive
+        self._bar = None
+
+    def update(self, done, total):
+        if not self.interactive:
+            if done % self.every == 0 or done == total:
+                click.echo(f"{done}/{total} {self.noun}", file=self.file)
+            return
+        if self._bar is None:  # the total is known only once the work has begun
+            self._bar = click.progressbar(length=total, label=self.label, show_pos=True, file=self.file)
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos)
+        if done >= total:
+            self.close()
+
+    def echo(self, message):
+        """A line of its own, below the bar rather than through it."""
+        self.close()
+        click.echo(message, file=self.file)
+
+    def close(self):
+        if self._bar is not None:
+            bar, self._bar = self._bar, None
+            bar.__exit__(None, None, None)
+
+
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="Empty the database first (every row is lost).")
 @with_appcontext
 def demo(reset):
     """Load the Điện Bàn 2022 demonstration data into an empty database."""
     from pipeline.demo.loader import DemoRefused, load_demo
+    progress = CountProgress("Recording cases", "cases recorded")
     try:
-        summary = load_demo(reset=reset, progress=click.echo)
+        summary = load_demo(reset=reset, progress=progress.echo, case_progress=progress.update)
     except DemoRefused as refusal:
         raise click.ClickException(str(refusal))
+    finally:
+        progress.close()  # a failure halfway leaves the terminal on a line of its own
     click.echo(summary)

@@ -1,7 +1,6 @@
 """Flask extensions, created once and bound in `init_app`."""
 import os
 
-from flask import has_request_context, request, session
 from flask_babel import Babel, refresh as flask_babel_refresh
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -33,20 +32,6 @@ babel = Babel()
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
 
 
-def select_locale():
-    from flask import current_app
-    languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # command line: the default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    wanted = request.args.get("lang")
-    if wanted in languages:
-        session["lang"] = wanted
-        return wanted
-    if session.get("lang") in languages:
-        return session["lang"]
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
 def init_app(app):
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
@@ -54,6 +39,7 @@ def init_app(app):
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "warning"
     csrf.init_app(app)
+    from pipeline.web.language import remember_language_choice, select_locale
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -62,6 +48,7 @@ def init_app(app):
     # Babel caches the locale on the application context, which a request may share with code
     # that ran before it (tests, the CLI): choose the language afresh for every request.
     app.before_request(flask_babel_refresh)
+    app.before_request(remember_language_choice)
     # Import models so the metadata knows every table (migrations, create_all in tests).
     from pipeline import models  # noqa: F401
 

@@ -168,6 +168,9 @@ class Matrix:
         if who != "anon":
             response = self.pages.login(USERS[who])
             assert response.status_code == 200 and response.request.path == "/", who
+            # Logging in keeps the language chosen on the login page on the account: a write
+            # of the login, not of the next request.
+            self.state = snapshot(self.app)
 
     def run(self, who):
         self.login(who)

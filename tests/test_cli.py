@@ -1,4 +1,7 @@
+import io
+
 from pipeline.accounts.models import User
+from pipeline.cli import CountProgress
 from pipeline.extensions import db
 
 
@@ -25,3 +28,32 @@ def test_init_db_is_idempotent(runner):
     result = runner.invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert "newest schema" in result.output
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_long_command_draws_a_bar_on_a_terminal():
+    screen = Terminal()
+    progress = CountProgress("Recording cases", "cases recorded", file=screen)
+    progress.echo("Building the organisation...")
+    for done in range(1, 346):
+        progress.update(done, 345)
+    progress.echo("Done.")
+    output = screen.getvalue()
+    assert output.startswith("Building the organisation...\n")
+    assert "Recording cases" in output and "[#" in output and "\r" in output  # redrawn in place
+    assert "120/345" in output and "345/345" in output
+    assert output.endswith("345/345\x1b[?25h\nDone.\n")  # the bar ends its line; the cursor shows again
+    assert "cases recorded" not in output
+
+
+def test_a_long_command_writes_plain_lines_elsewhere():
+    log = io.StringIO()  # CI, a log file: no terminal
+    progress = CountProgress("Recording cases", "cases recorded", every=50, file=log)
+    for done in range(1, 121):
+        progress.update(done, 120)
+    assert log.getvalue().splitlines() == ["50/120 cases recorded", "100/120 cases recorded",
+                                           "120/120 cases recorded"]

@@ -76,8 +76,9 @@ def test_the_xlsx_export_has_the_rows_the_page_shows(pages, world, make_case):
     shown = [[name, day(born), branch, stage, day(since)] for name, born, _sex, branch, stage, since, _by, _reason
              in rows[1:]]
     assert shown == page  # same cases, same order, same text
-    assert [row[0] for row in rows[1:]] == ["Đặng Văn Lộc", "Nguyễn Thị Ánh Tuyết", "Phùng Tấn Thắng"]
-    loc, tuyet, thang = rows[1:]
+    # By given name, as offices list people: Lộc, Thắng, Tuyết.
+    assert [row[0] for row in rows[1:]] == ["Đặng Văn Lộc", "Phùng Tấn Thắng", "Nguyễn Thị Ánh Tuyết"]
+    loc, thang, tuyet = rows[1:]
     assert tuyet[1] == datetime(1998, 12, 1) and tuyet[2] == "Female"
     assert loc[6] == "Trade Union (Công đoàn)" and loc[7] is None
     assert thang[4] == "Political training class" and thang[5] == datetime(2021, 9, 1)
@@ -126,7 +127,7 @@ def test_the_csv_export_has_the_same_rows_with_dates_as_offices_write_them(pages
     as_text = [["" if v is None else day(v) if isinstance(v, datetime) else str(v) for v in row]
                for row in spreadsheet]
     assert rows == as_text
-    assert rows[1][:2] == ["Nguyễn Thị Ánh Tuyết", "01/12/1998"]
+    assert rows[2][:2] == ["Nguyễn Thị Ánh Tuyết", "01/12/1998"]  # after Thắng: by given name
     response = pages.get("/candidates/?format=csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.data.count(b"\r\n") == 3
@@ -254,11 +255,11 @@ def test_a_class_exports_its_attendees_from_the_users_units(pages, world, make_c
     rows = xlsx_rows(pages.get(f"/training/{class_id}?format=xlsx"))
     assert rows[0] == ["Full name", "Branch", "Stage", "Enrolled", "Result", "Certificate number",
                        "Certificate date", "Valid until"]
-    assert [row[0] for row in rows[1:]] == ["Lê Thị Hoa", "Phùng Tấn Thắng", "Trần Văn Bình"]
-    hoa = rows[1]
+    assert [row[0] for row in rows[1:]] == ["Trần Văn Bình", "Lê Thị Hoa", "Phùng Tấn Thắng"]  # by given name
+    hoa = rows[2]
     assert hoa[3] == datetime(2021, 9, 1) and hoa[5] == "CN-001" and hoa[6] == datetime(2021, 9, 15)
     assert isinstance(hoa[7], datetime) and hoa[7] > hoa[6]
-    assert rows[2][4:] == [None, None, None, None]
+    assert rows[3][4:] == [None, None, None, None]
     response = pages.get(f"/training/{class_id}?format=csv")
     assert "filename=Lop-boi-duong-1-2021-" in response.headers["Content-Disposition"]
     pages.login("sec_a1")

@@ -4,6 +4,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
 from pipeline.candidates.models import Candidate
+from pipeline.candidates.text import name_sort_key
 from pipeline.extensions import db
 from pipeline.units.models import Unit
 
@@ -24,3 +25,13 @@ def test_down_and_up_keeps_the_data(app, make_case):
     upgrade()
     after = (db.session.scalar(select(func.count(Unit.id))), db.session.scalar(select(func.count(Candidate.id))))
     assert after == before and before[1] == 1
+
+
+def test_upgrading_fills_the_name_order_keys_of_existing_cases(app, make_case):
+    case_id = make_case(full_name="Phùng Tấn Thắng").id
+    db.session.remove()
+    downgrade(revision="0005")
+    upgrade()
+    case = db.session.get(Candidate, case_id)
+    assert case.sort_given_first == name_sort_key("Phùng Tấn Thắng")
+    assert case.sort_full_name == name_sort_key("Phùng Tấn Thắng", given_name_first=False)

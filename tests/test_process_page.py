@@ -7,6 +7,7 @@ import pytest
 
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
 from pipeline.workflow.definition import TRANSITIONS
+from pipeline.workflow.guard_labels import GUARD_LABELS
 from pipeline.workflow.stages import STAGES
 
 
@@ -36,6 +37,8 @@ def test_the_page_shows_every_stage_and_every_act_of_the_table(pages, world):
         assert str(transition.label) in table
         assert str(transition.label) in section(response, "diagram")  # at least in its arrow's tooltip
         for guard in transition.guards:
+            # Each check in words (a new guard needs its label), its code name beside it.
+            assert guard.__name__ in GUARD_LABELS and str(GUARD_LABELS[guard.__name__]) in page
             assert guard.__name__ in page
     # Every stage box links to the candidate list filtered on its stage.
     raw = html.unescape(response.get_data(as_text=True))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from figures_support import (NAMES, add_quota, admitted_2022, as_page_cells, direct_actors,  # noqa: F401
                              row_of, unit_rows, xlsx_rows)
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
+from pipeline import clock
 from pipeline.demo.loader import load_demo
 from pipeline.extensions import db
 from pipeline.printing import pdf
@@ -177,6 +178,14 @@ def test_a_date_outside_the_year_is_refused_with_a_message(world, pages):
     assert response.status_code == 200
     assert "The date must be in the year of the report." in text(response)
     assert pages.get("/reports/year?year=abc").status_code == 200
+
+
+def test_opened_from_the_menu_the_report_is_of_this_year_without_an_error(world, pages):
+    pages.login("board")
+    for url in ("/reports/year", "/quotas/"):
+        response = pages.get(url)
+        assert response.status_code == 200 and "is-invalid" not in response.get_data(as_text=True), url
+        assert f'value="{clock.today().year}"' in response.get_data(as_text=True), url
 
 
 def test_the_report_export_has_the_rows_of_the_page(admitted_2022, pages):

@@ -30,6 +30,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # The language the user last chose (vi, en); None: the site's default.
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
 
     unit: Mapped[Unit] = relationship(lazy="joined")

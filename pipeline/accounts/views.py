@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, refresh as refresh_language
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from pipeline.accounts.forms import LoginForm
 from pipeline.accounts.models import User
 from pipeline.extensions import db, login_manager
+from pipeline.web.language import language_after_login
 
 bp = Blueprint("accounts", __name__)
 
@@ -69,6 +70,9 @@ def login():
             failed = _("This account is disabled. Ask your administrator.")
         else:
             login_user(user)
+            language_after_login(user)
+            db.session.commit()
+            refresh_language()  # the welcome already in the account's language
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(next_url or url_for("index"))
     # A refused form comes back as 422, like every other form of the site.

@@ -69,8 +69,10 @@ def log():
     per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
     page = LogPagination(select=statement, count_select=count_statement(filters), session=db.session,
                          per_page=per_page, max_per_page=MAX_PER_PAGE)
+    # Any filter set: an empty page then offers to clear them rather than saying nothing happened.
+    filtered = any(request.args.get(name) for name in ("unit", "user", "event", "from", "to"))
     return render_template("audit/log.html", page=page, form=form, root=root, late_days=late_days,
-                           head=unit_head(root))
+                           head=unit_head(root), filtered=filtered)
 
 
 @bp.get("/cases/<int:case_id>")

@@ -13,3 +13,38 @@ def fold(text):
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     stripped = stripped.replace("đ", "d").replace("Đ", "D")
     return " ".join(stripped.lower().split())
+
+
+# Vietnamese alphabetical order: ă, â, đ, ê, ô, ơ, ư are letters of their own, each after its
+# base letter; tone marks only break ties (ngang, huyền, hỏi, ngã, sắc, nặng), as in dictionaries.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_CODE = {letter: f"{10 + rank:02d}" for rank, letter in enumerate(_ALPHABET)}
+_TONE_DIGIT = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
+_WORD_SEPARATOR = "."  # sorts before every letter code: "An" before "Anh", "Anh Ba" after "Anh"
+_END_OF_LETTERS = " "  # sorts before the separator: a name that is a prefix of another comes first
+
+
+def _word_key(word):
+    letters, tone = [], "0"
+    for ch in unicodedata.normalize("NFD", word.lower()):
+        if ch in _TONE_DIGIT:
+            tone = _TONE_DIGIT[ch]
+        elif unicodedata.combining(ch) and letters:
+            # The breve, circumflex or horn makes another letter of the one before it.
+            letters[-1] = unicodedata.normalize("NFC", letters[-1] + ch)
+        else:
+            letters.append(ch)
+    return "".join(_LETTER_CODE.get(letter, "00") for letter in letters), tone
+
+
+def name_sort_key(full_name, given_name_first=True):
+    """A key whose plain byte order is the Vietnamese order of names, for the database to sort
+    by (PostgreSQL with the "C" collation, SQLite as is). Offices list people by given name (the
+    last word), then family name and middle names: `given_name_first`; otherwise the name as
+    written."""
+    words = (full_name or "").split()
+    if given_name_first and len(words) > 1:
+        words = words[-1:] + words[:-1]
+    keys = [_word_key(word) for word in words]
+    return (_WORD_SEPARATOR.join(letters for letters, _ in keys) + _END_OF_LETTERS
+            + "".join(tone for _, tone in keys))

@@ -10,6 +10,7 @@ from pipeline import clock
 from pipeline.candidates.export import CASE_COLUMNS, case_rows
 from pipeline.candidates.forms import CandidateFilterForm, NewCandidateForm, act_form_class
 from pipeline.candidates.models import Candidate
+from pipeline.candidates.ordering import by_name
 from pipeline.candidates.text import fold
 from pipeline.candidates.timeline import timeline
 from pipeline.dossier.checklist import checklist_for
@@ -70,7 +71,7 @@ def _filtered_cases():
     folded = fold(query)
     if folded:
         stmt = stmt.where(Candidate.name_folded.contains(folded, autoescape=True))
-    stmt = stmt.order_by(Candidate.name_folded, Candidate.id)
+    stmt = stmt.order_by(*by_name())
     return form, stmt, bool(stage or unit or folded)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from pipeline.candidates.models import Candidate
+from pipeline.candidates.ordering import by_name
 from pipeline.ceremonies.forms import CeremonyDayForm
 from pipeline.extensions import db
 from pipeline.workflow import definition
@@ -22,7 +23,7 @@ def _waiting(branch):
     return db.session.execute(
         select(Candidate).join(Candidate.branch).options(contains_eager(Candidate.branch))
         .where(Candidate.branch_id == branch.id, Candidate.stage == "ceremony")
-        .order_by(Candidate.name_folded, Candidate.id)
+        .order_by(*by_name())
     ).scalars().all()
 
 

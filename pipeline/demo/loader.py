@@ -50,9 +50,13 @@ class DemoBroken(RuntimeError):
     """A planned act was refused by the workflow: the demo's story contradicts the rules."""
 
 
-def load_demo(reset=False, progress=None):
+def load_demo(reset=False, progress=None, case_progress=None):
     """Load the demo; returns a one-paragraph summary. Refuses (DemoRefused) when units, users
-    or candidates exist, unless `reset`, which first empties the whole database."""
+    or candidates exist, unless `reset`, which first empties the whole database.
+
+    progress(message): what the loader is doing, a line at each step. case_progress(done, total):
+    called after every case recorded, for a progress bar (the `demo` command's); without it,
+    progress also gets a line at each commit ("100/345 cases recorded")."""
     progress = progress or (lambda message: None)
     started = time.perf_counter()
     upgrade()  # a fresh database gets its schema; an up-to-date one is left as it is
@@ -72,7 +76,7 @@ def load_demo(reset=False, progress=None):
     plans = story.build_plans()
     progress(f"Recording {len(plans)} cases through the workflow...")
     try:
-        _record_cases(plans, units, users, classes, progress)
+        _record_cases(plans, units, users, classes, progress, case_progress)
     except Exception:
         db.session.rollback()
         raise
@@ -177,7 +181,7 @@ def _build_classes(town):
     return classes
 
 
-def _record_cases(plans, units, users, classes, progress):
+def _record_cases(plans, units, users, classes, progress, case_progress=None):
     rng = random.Random(story.SEED + 1)
     town = units[org.TOWN_CODE]
     for number, plan in enumerate(plans, start=1):
@@ -213,7 +217,10 @@ def _record_cases(plans, units, users, classes, progress):
             events.append(row)
         if number % BATCH == 0 or number == len(plans):
             db.session.commit()
-            progress(f"  {number}/{len(plans)} cases recorded")
+            if case_progress is None:
+                progress(f"  {number}/{len(plans)} cases recorded")
+        if case_progress is not None:
+            case_progress(number, len(plans))
 
 
 def _record_document(case, actor, act, events, rng, where):

@@ -7,6 +7,7 @@ from flask import Response, abort, stream_with_context
 
 from pipeline import clock
 from pipeline.exports.csv_file import csv_chunks
+from pipeline.exports.progress import track_download
 from pipeline.exports.xlsx_file import xlsx_chunks
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -21,7 +22,10 @@ def export_response(fmt, basename, columns, rows):
     while the body is sent, inside the request (stream_with_context), never as a whole list.
 
     An unknown format is a 404, not a 400: the format names the file asked for, like an
-    extension in a URL, and there is no such file; the page itself is still there."""
+    extension in a URL, and there is no such file; the page itself is still there.
+
+    A page waiting for the download (pipeline.exports.progress) learns of the answer, a refusal too."""
+    track_download()
     if fmt not in EXPORT_FORMATS:
         abort(404)
     columns = tuple(columns)

@@ -8,14 +8,16 @@ from dataclasses import dataclass
 
 from flask import Blueprint, render_template
 from flask_login import login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from pipeline import clock
 from pipeline.audit.head import case_head, unit_head
 from pipeline.candidates.models import Candidate
+from pipeline.candidates.ordering import by_name
 from pipeline.candidates.text import fold
 from pipeline.dossier.checklist import checklist_for, phases_for
+from pipeline.exports.progress import track_download
 from pipeline.extensions import db
 from pipeline.printing import pdf
 from pipeline.workdays.calendar import WorkingCalendar
@@ -81,12 +83,21 @@ def case_checklist_pdf(case_id):
     return pdf.pdf_response(html, f"checklist-{_slug(case.full_name)}.pdf")
 
 
+@bp.app_template_global()
+def open_case_count(branch_id):
+    """How many sheets the branch's PDF will have: the page linking to it says so while it is made."""
+    return db.session.execute(
+        select(func.count()).select_from(Candidate)
+        .where(Candidate.branch_id == branch_id, Candidate.stage.not_in(CLOSED_STAGES))
+    ).scalar_one()
+
+
 def open_cases_of(branch):
     """The branch's open cases by name, with what their sheets read loaded in a few queries."""
     return db.session.execute(
         select(Candidate).where(Candidate.branch_id == branch.id, Candidate.stage.not_in(CLOSED_STAGES))
         .options(selectinload(Candidate.dossier_items))
-        .order_by(Candidate.name_folded, Candidate.id)
+        .order_by(*by_name())
     ).scalars().all()
 
 
@@ -105,6 +116,7 @@ def events_by_case(case_ids):
 @bp.get("/branches/<int:unit_id>/checklists.pdf")
 @login_required
 def branch_checklists_pdf(unit_id):
+    track_download()  # first: a 404 or a 503 also ends the wait of the page that asked
     branch = branch_or_404(unit_id)
     today = clock.today()
     calendar = WorkingCalendar.load()

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from pipeline.accounts.models import ROLES
 from pipeline.workflow.definition import TRANSITIONS
+from pipeline.workflow.guard_labels import guard_label
 from pipeline.workflow.stages import STAGES
 
 MARGIN = 20
@@ -61,7 +62,7 @@ class Edge:
 
     @property
     def guard_names(self):
-        return [g.__name__ for g in self.transition.guards]
+        return [str(guard_label(g)) for g in self.transition.guards]
 
 
 def role_labels(transition):

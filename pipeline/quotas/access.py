@@ -45,6 +45,8 @@ def requested_period(with_until=False):
     form = PeriodForm(request.args, data={"year": today.year})
     if not form.validate():
         form.year.data, form.until.data = today.year, None
+    if form.year.data is None:
+        form.year.data = today.year
     year = form.year.data
     until = form.until.data if with_until else None
     if until is None:

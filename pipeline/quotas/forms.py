@@ -10,9 +10,9 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_QUOTA = 1_000_000
 
 
-def _year_field():
+def _year_field(required=True):
     return IntegerField(_l("Year"), validators=[
-        InputRequired(message=_l("This field is required.")),
+        InputRequired(message=_l("This field is required.")) if required else Optional(),
         NumberRange(min=FIRST_YEAR, max=LAST_YEAR, message=_l("Number must be between %(min)s and %(max)s."))])
 
 
@@ -41,7 +41,8 @@ class PeriodForm(BaseForm):
     class Meta:
         csrf = False
 
-    year = _year_field()
+    # Left out of the address (the menu's link): this year, not an error.
+    year = _year_field(required=False)
     until = DateField(_l("Up to"), validators=[Optional()])
 
     def validate_until(self, field):

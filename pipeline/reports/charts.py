@@ -7,6 +7,8 @@ from html import escape
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from pipeline.web import format_number
+
 # Colours by dataset position, the same on the page and in the PDF.
 PALETTE = ("#9aa5b1", "#c0392b", "#2c7be5")
 
@@ -62,7 +64,8 @@ FONT = 'font-family="DejaVu Sans, sans-serif"'
 
 
 def _number(value):
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    # The printed bars carry their figure as the reader writes numbers (1.234; 12,5 in Vietnamese).
+    return format_number(value)
 
 
 def svg_bars(spec):

@@ -19,4 +19,144 @@
       button.disabled = false;
     });
   });
+
+  // Long downloads (a branch's PDF, big exports): a link marked data-long-download="<what is
+  // being made>" is followed with a random token in its query, and the page says that the server
+  // is at work until the answer comes. The server answers, file or error page, with a cookie named
+  // after the token whose value is the answer's status (pipeline/exports/progress.py): there is no
+  // other way to learn that a download has begun. The browser goes to the link as usual, so a file
+  // is downloaded while the page stays, a PDF shown inline or an error page replaces it, exactly as
+  // without this script.
+  var TOKEN_ARG = "download_token";
+  var COOKIE_PREFIX = "download-";
+  var LOOK_EVERY_MS = 500;
+  var SLOW_AFTER_MS = 3 * 60 * 1000; // then say so, and keep looking
+  var CLEAR_AFTER_MS = 6000; // "the download has started" is read, then goes
+  var pending = []; // {link, status, cookie, started, timer, slow}: waiting for their cookie
+
+  function newToken() {
+    // getRandomValues works on plain HTTP too (office networks); randomUUID would not.
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (byte) {
+      return ("0" + byte.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function readCookie(name) {
+    var found = null;
+    document.cookie.split(";").forEach(function (part) {
+      var at = part.indexOf("=");
+      if (at > 0 && part.slice(0, at).trim() === name) {
+        found = part.slice(at + 1).trim();
+      }
+    });
+    return found;
+  }
+
+  function dropCookie(name) {
+    document.cookie = name + "=; Max-Age=0; path=/; SameSite=Lax";
+  }
+
+  function statusFor(link) {
+    var area = link.closest("[data-long-download-area]");
+    var status = area && area.querySelector(".long-download-status");
+    if (!status) { // a link without the template's live region still shows something
+      status = document.createElement("span");
+      status.className = "long-download-status small";
+      status.setAttribute("role", "status");
+      status.setAttribute("aria-live", "polite");
+      link.insertAdjacentElement("afterend", status);
+    }
+    return status;
+  }
+
+  function show(status, text, kind) {
+    status.textContent = "";
+    status.classList.remove("text-body-secondary", "text-success", "text-danger");
+    status.classList.add(kind === "failed" ? "text-danger" : kind === "done" ? "text-success" : "text-body-secondary");
+    if (kind === "busy") {
+      var spinner = document.createElement("span");
+      spinner.className = "spinner-border spinner-border-sm me-1";
+      spinner.setAttribute("aria-hidden", "true");
+      status.appendChild(spinner);
+    }
+    status.appendChild(document.createTextNode(text || ""));
+  }
+
+  function finish(wait, code) {
+    forget(wait);
+    if (code >= 200 && code < 400) {
+      show(wait.status, wait.status.getAttribute("data-done"), "done");
+      window.setTimeout(function () {
+        if (wait.status.longDownload === wait) { // not since taken by another download
+          wait.status.textContent = "";
+        }
+      }, CLEAR_AFTER_MS);
+    } else {
+      show(wait.status, (wait.status.getAttribute("data-failed") || "") + " (" + code + ")", "failed");
+    }
+  }
+
+  function forget(wait) {
+    window.clearInterval(wait.timer);
+    pending = pending.filter(function (other) { return other !== wait; });
+    wait.link.removeAttribute("aria-disabled");
+    dropCookie(wait.cookie);
+    wait.status.textContent = "";
+  }
+
+  function startDownload(link) {
+    // The browser goes to one place at a time: a download still waiting for its answer is
+    // abandoned by the next one (one whose answer came is only not looked at yet).
+    pending.slice().forEach(function (wait) {
+      var value = readCookie(wait.cookie);
+      if (value !== null) {
+        finish(wait, parseInt(value, 10) || 0);
+      } else {
+        forget(wait);
+      }
+    });
+    var token = newToken();
+    var url = new URL(link.href, window.location.href);
+    url.searchParams.set(TOKEN_ARG, token);
+    var wait = {link: link, status: statusFor(link), cookie: COOKIE_PREFIX + token, started: Date.now()};
+    wait.status.longDownload = wait;
+    link.setAttribute("aria-disabled", "true");
+    show(wait.status, link.getAttribute("data-long-download"), "busy");
+    wait.timer = window.setInterval(function () {
+      var value = readCookie(wait.cookie);
+      if (value !== null) {
+        finish(wait, parseInt(value, 10) || 0);
+      } else if (!wait.slow && Date.now() - wait.started > SLOW_AFTER_MS) {
+        wait.slow = true;
+        show(wait.status, wait.status.getAttribute("data-slow") || link.getAttribute("data-long-download"), "busy");
+      }
+    }, LOOK_EVERY_MS);
+    pending.push(wait);
+    window.location.assign(url.href);
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target instanceof Element && event.target.closest("a[data-long-download]");
+    // A new tab or window (modifier keys, middle button) is the browser's business: a plain link.
+    if (!link || event.defaultPrevented || event.button !== 0 ||
+        event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
+      return;
+    }
+    event.preventDefault();
+    // Already asked: a second click would only make the server do the same work twice.
+    if (!pending.some(function (wait) { return wait.link === link; })) {
+      startDownload(link);
+    }
+  });
+
+  // Back from a PDF or an error page that replaced this one: the page comes back from the
+  // browser's cache as it was left, still waiting. Nothing is on its way any more.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) {
+      return;
+    }
+    pending.slice().forEach(forget);
+  });
 })();

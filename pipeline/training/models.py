@@ -1,7 +1,7 @@
 """Political training classes (lớp bồi dưỡng nhận thức về Đảng) and who attended them."""
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,7 +9,8 @@ from pipeline.extensions import db
 from pipeline.units.models import Unit
 
 RESULTS = ("passed", "failed", "absent")
-RESULT_LABELS = {"passed": _l("Passed"), "failed": _l("Failed"), "absent": _l("Absent")}
+# "Passed" alone is also a vote's outcome (the timeline); a class result reads differently.
+RESULT_LABELS = {"passed": lazy_pgettext("training result", "Passed"), "failed": _l("Failed"), "absent": _l("Absent")}
 
 
 class TrainingClass(db.Model):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager
 
 from pipeline import clock
 from pipeline.candidates.models import Candidate
+from pipeline.candidates.ordering import by_name
 from pipeline.extensions import db
 from pipeline.ids import storable
 from pipeline.training.access import may_manage_class, organiser_units_for
@@ -74,7 +75,7 @@ def attendees(training_class):
         select(Enrolment).join(Enrolment.candidate).join(Candidate.branch)
         .where(Enrolment.class_id == training_class.id)
         .options(contains_eager(Enrolment.candidate).contains_eager(Candidate.branch))
-        .order_by(Candidate.name_folded, Candidate.id)
+        .order_by(*by_name())
     ).scalars().all()
 
 

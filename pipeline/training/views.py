@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager
 
 from pipeline import clock
 from pipeline.candidates.models import Candidate
+from pipeline.candidates.ordering import by_name
 from pipeline.exports import export_response
 from pipeline.extensions import db
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
@@ -46,7 +47,7 @@ def _attendees_statement(training_class):
     return (select(Enrolment).join(Enrolment.candidate).join(Candidate.branch)
             .where(Enrolment.class_id == training_class.id, scope_filter(current_actor()))
             .options(contains_eager(Enrolment.candidate).contains_eager(Candidate.branch))
-            .order_by(Candidate.name_folded, Candidate.id))
+            .order_by(*by_name()))
 
 
 def _scoped_attendees(training_class):
@@ -123,7 +124,7 @@ def _pool(training_class):
         .where(Candidate.stage == "spotted", scope_filter(current_actor()),
                Unit.path.startswith(training_class.organiser_unit.path, autoescape=True))
         .options(contains_eager(Candidate.branch))
-        .order_by(Unit.name, Candidate.name_folded, Candidate.id)
+        .order_by(Unit.name, *by_name())
         .limit(POOL_LIMIT + 1)
     ).scalars().all()
 

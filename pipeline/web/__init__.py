@@ -2,7 +2,7 @@
 from urllib.parse import urlencode
 
 from flask import render_template, request
-from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, lazy_gettext as _l
 
 from pipeline import clock
 
@@ -10,6 +10,26 @@ from pipeline import clock
 def format_day(day):
     """A date as offices write it, dd/mm/yyyy, in every language."""
     return format_date(day, "dd/MM/yyyy")
+
+
+def format_number(value):
+    """A count or figure as the reader writes numbers: 1.234 and 12,5 in Vietnamese, 1,234 and 12.5
+    in English. Years and identifiers are not figures: they stay as they are (2022, not 2.022)."""
+    return "" if value is None else format_decimal(value)
+
+
+def format_whole_percent(value):
+    """A whole percentage (134 for 134 %) in the reader's way of writing it; a dash when there is none."""
+    return "—" if value is None else format_percent(value / 100)
+
+
+def format_quota(minimum, maximum):
+    """A quota as one number or a range (6–8), its numbers written as the reader writes them."""
+    if minimum is None:
+        return ""
+    if minimum == maximum:
+        return format_number(minimum)
+    return f"{format_number(minimum)}–{format_number(maximum)}"
 
 
 def register_web(app):
@@ -26,6 +46,13 @@ def register_web(app):
         """A naive UTC timestamp (how the log records them) shown in the configured time zone."""
         return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
 
+    # Every figure a user reads goes through these (not years, not identifiers such as act numbers).
+    app.add_template_filter(format_number, "num")
+    app.add_template_filter(format_whole_percent, "percent")
+    app.add_template_filter(lambda target: "—" if target is None else format_quota(target.minimum, target.maximum),
+                            "quota")
+    app.add_template_global(format_quota)
+
     def url_with(**changes):
         """The current page's URL with some query parameters replaced (None removes one)."""
         args = request.args.to_dict(flat=False)
@@ -39,8 +66,10 @@ def register_web(app):
 
     @app.context_processor
     def layout_context():
+        from pipeline.candidates.ordering import NAME_ORDERS, chosen_name_order
         from pipeline.workflow.stages import STAGES, stage_label
-        return {"STAGES": STAGES, "stage_label": stage_label, "today": clock.today(),
+        return {"NAME_ORDERS": NAME_ORDERS, "name_order": chosen_name_order(),
+                "STAGES": STAGES, "stage_label": stage_label, "today": clock.today(),
                 "fixed_today": clock.fixed_today(),
                 "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
                 "url_with": url_with}
