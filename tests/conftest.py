@@ -28,8 +28,31 @@ def password_hash():
     return _PASSWORD_HASH[0]
 
 
-def _pg_url():
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_DB_NAME
+def _pg_url(name=PG_DB_NAME):
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def fresh_pg_database(name):
+    """Drop and create the PostgreSQL database `name` and return its URL. When PostgreSQL cannot
+    be reached the test is skipped with a notice, except under CI=true, where it fails."""
+    try:
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except sa.exc.OperationalError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required in CI and cannot be reached: {error}")
+        pytest.skip(f"NOTICE: PostgreSQL not reachable, its half of the suite is skipped ({error.orig})")
+    return _pg_url(name)
+
+
+def drop_pg_database(name):
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _migrate(url, instance_path):
@@ -49,18 +72,9 @@ def sqlite_template(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def postgres_database():
-    try:
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{PG_DB_NAME}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{PG_DB_NAME}"'))
-        admin.dispose()
-    except sa.exc.OperationalError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required in CI and cannot be reached: {error}")
-        pytest.skip(f"NOTICE: PostgreSQL not reachable, its half of the suite is skipped ({error.orig})")
-    _migrate(_pg_url(), None)
-    return _pg_url()
+    url = fresh_pg_database(PG_DB_NAME)
+    _migrate(url, None)
+    return url
 
 
 def _truncate_all(url):

@@ -11,17 +11,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from browser.browser_support import ConsoleWatch, Shots
+from conftest import PG_DB_NAME, drop_pg_database, fresh_pg_database
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 SNAPSHOT = date(2022, 10, 31)  # the demo's "today"
-# The same settings as ../conftest.py (a module of the same name cannot be imported from here).
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-PG_DB_NAME = os.environ.get("TEST_PG_DB_NAME", "ketnap_test")
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser")
 
 
@@ -67,7 +64,10 @@ def browser():
         _unavailable("Chromium is missing (Debian: apt-get install chromium)")
     with sync_playwright() as playwright:
         try:
-            browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+            # A browser in Vietnamese, as our users' phones are: date fields then read dd/mm/yyyy
+            # (Chromium takes that from its UI language; Debian's chromium-l10n has it).
+            browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--lang=vi-VN"],
+                                                 env={**os.environ, "LANGUAGE": "vi"})
         except Exception as error:  # a broken install: say so rather than fail obscurely
             _unavailable(f"Chromium at {executable} does not start: {error}")
         yield browser
@@ -80,25 +80,9 @@ def _browser_database(kind, tmp_path_factory, request):
     if kind == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.sqlite'}"
     name = f"{PG_DB_NAME}_web"
-    try:
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-    except sa.exc.OperationalError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required in CI and cannot be reached: {error}")
-        pytest.skip(f"NOTICE: PostgreSQL not reachable, its half of the suite is skipped ({error.orig})")
-    request.addfinalizer(lambda: _drop(name))
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def _drop(name):
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    url = fresh_pg_database(name)
+    request.addfinalizer(lambda: drop_pg_database(name))
+    return url
 
 
 def compile_catalogues(target):
