@@ -10,6 +10,7 @@ from flask_babel import force_locale
 
 from figures_support import add_quota
 from pages_support import field_errors, pages, section, text  # noqa: F401  (pages is a fixture)
+from pipeline.quotas.rollup import Target
 
 SEPARATED = {"vi": "1.234", "en": "1,234"}
 
@@ -25,7 +26,7 @@ def figures(fragment):
 def test_the_number_filters_follow_the_language(app, lang):
     with app.test_request_context(), force_locale(lang):
         shown = render_template_string("{{ 1234|num }} {{ 12.5|num }} {{ 134|percent }} {{ none|percent }} "
-                                       "{{ format_quota(1200, 1500) }} {{ 2022 }}")
+                                       "{{ target|quota }} {{ 2022 }}", target=Target(1200, 1500))
     assert shown == {"vi": "1.234 12,5 134% — 1.200–1.500 2022", "en": "1,234 12.5 134% — 1,200–1,500 2022"}[lang]
 
 

@@ -1,11 +1,12 @@
 """`flask --app wsgi import-candidates FILE --unit CODE --as USERNAME [--dry-run]`. Messages are
 in the default language (the command line has no request to choose another)."""
-import sys
+import itertools
 
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _, ngettext
 
+from pipeline.cli import CountProgress
 from pipeline.imports.columns import Layout, looks_like_header
 from pipeline.imports.operations import ImportRefused, actor_and_branch, open_cases
 from pipeline.imports.rows import Problem, judge_rows, missing_columns
@@ -52,18 +53,12 @@ def import_candidates(path, unit_code, username, dry_run):
 
 def _write_with_progress(actor, branch, good):
     total = len(good)
-    if sys.stdout.isatty():
-        with click.progressbar(length=total, label=_("Opening cases")) as bar:
-            return open_cases(actor, branch, good, progress=lambda row: bar.update(1))
-    step = max(1, -(-total // PROGRESS_LINES))
-    done = 0
-
-    def report(row):
-        nonlocal done
-        done += 1
-        if done % step == 0 or done == total:
-            click.echo(_("%(done)d/%(total)d rows", done=done, total=total))
-    return open_cases(actor, branch, good, progress=report)
+    progress = CountProgress(_("Opening cases"), _("rows"), every=max(1, -(-total // PROGRESS_LINES)))
+    done = itertools.count(1)
+    try:
+        return open_cases(actor, branch, good, progress=lambda row: progress.update(next(done), total))
+    finally:
+        progress.close()
 
 
 def _fail(problems):

@@ -83,19 +83,21 @@ def case_checklist_pdf(case_id):
     return pdf.pdf_response(html, f"checklist-{_slug(case.full_name)}.pdf")
 
 
+def _open_in_branch(branch_id):
+    """The cases the branch's PDF prints: those of the branch still open."""
+    return (Candidate.branch_id == branch_id) & Candidate.stage.not_in(CLOSED_STAGES)
+
+
 @bp.app_template_global()
 def open_case_count(branch_id):
     """How many sheets the branch's PDF will have: the page linking to it says so while it is made."""
-    return db.session.execute(
-        select(func.count()).select_from(Candidate)
-        .where(Candidate.branch_id == branch_id, Candidate.stage.not_in(CLOSED_STAGES))
-    ).scalar_one()
+    return db.session.execute(select(func.count()).select_from(Candidate).where(_open_in_branch(branch_id))).scalar_one()
 
 
 def open_cases_of(branch):
     """The branch's open cases by name, with what their sheets read loaded in a few queries."""
     return db.session.execute(
-        select(Candidate).where(Candidate.branch_id == branch.id, Candidate.stage.not_in(CLOSED_STAGES))
+        select(Candidate).where(_open_in_branch(branch.id))
         .options(selectinload(Candidate.dossier_items))
         .order_by(*by_name())
     ).scalars().all()

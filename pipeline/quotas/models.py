@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.extensions import db
 from pipeline.units.models import Unit
+from pipeline.web import format_quota
 
 
 class Quota(db.Model):
@@ -27,11 +28,7 @@ class Quota(db.Model):
 
     @property
     def label(self):
-        return quota_label(self.minimum, self.maximum)
-
-
-def quota_label(minimum, maximum):
-    return str(minimum) if minimum == maximum else f"{minimum}–{maximum}"
+        return format_quota(self.minimum, self.maximum)
 
 
 class QuotaChange(db.Model):
@@ -58,8 +55,8 @@ class QuotaChange(db.Model):
 
     @property
     def label(self):
-        return quota_label(self.minimum, self.maximum)
+        return format_quota(self.minimum, self.maximum)
 
     @property
     def previous_label(self):
-        return None if self.previous_minimum is None else quota_label(self.previous_minimum, self.previous_maximum)
+        return format_quota(self.previous_minimum, self.previous_maximum)

@@ -18,6 +18,7 @@ from pipeline.extensions import db
 from pipeline.quotas.models import Quota
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit
+from pipeline.web import format_quota
 from pipeline.workflow.log import CaseEvent
 
 # The act that counts a new member, by the rulebook's `admission_count_basis`.
@@ -79,7 +80,7 @@ class Target:
 
     @property
     def label(self):
-        return str(self.minimum) if self.minimum == self.maximum else f"{self.minimum}–{self.maximum}"
+        return format_quota(self.minimum, self.maximum)
 
     @property
     def is_range(self):

@@ -15,7 +15,6 @@ from pipeline.quotas.forms import QuotaForm
 from pipeline.quotas.operations import may_set_quota, quota_history, set_quota
 from pipeline.quotas.rollup import rollup, template_figures
 from pipeline.units.models import Unit
-from pipeline.web import format_quota
 from pipeline.web.scope import current_actor
 
 bp = Blueprint("quotas", __name__, url_prefix="/quotas")
@@ -69,5 +68,5 @@ def set_unit_quota():
     target_unit = next(u for u in settable if u.id == form.unit_id.data)
     quota = set_quota(current_actor(), target_unit, form.year.data, form.minimum.data, form.maximum.data)
     flash(_("Quota of %(unit)s for %(year)d: %(quota)s.", unit=target_unit.name, year=quota.year,
-            quota=format_quota(quota.minimum, quota.maximum)), "success")
+            quota=quota.label), "success")
     return redirect(url_for(".index", unit=unit.id, year=quota.year))

@@ -63,11 +63,6 @@ BAR_HEIGHT, GROUP_GAP, LEGEND_HEIGHT = 9, 6, 18
 FONT = 'font-family="DejaVu Sans, sans-serif"'
 
 
-def _number(value):
-    # The printed bars carry their figure as the reader writes numbers (1.234; 12,5 in Vietnamese).
-    return format_number(value)
-
-
 def svg_bars(spec):
     """The chart as an inline SVG element (attributes only, no style: the CSP forbids inline styles)."""
     top = max((v for dataset in spec.datasets for v in dataset.data), default=0) or 1
@@ -92,7 +87,7 @@ def svg_bars(spec):
             parts.append(f'<rect x="{LABEL_WIDTH}" y="{bar_y}" width="{length}" height="{BAR_HEIGHT - 1}" '
                          f'fill="{dataset.color}"/>'
                          f'<text x="{LABEL_WIDTH + length + 3}" y="{bar_y + BAR_HEIGHT - 2}" font-size="7.5" '
-                         f'{FONT}>{escape(_number(value))}</text>')
+                         f'{FONT}>{escape(format_number(value))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -106,14 +106,21 @@
     wait.status.textContent = "";
   }
 
+  // The answer's cookie, if it has come: the wait ends with its status. False while none has.
+  function settle(wait) {
+    var value = readCookie(wait.cookie);
+    if (value === null) {
+      return false;
+    }
+    finish(wait, parseInt(value, 10) || 0);
+    return true;
+  }
+
   function startDownload(link) {
     // The browser goes to one place at a time: a download still waiting for its answer is
     // abandoned by the next one (one whose answer came is only not looked at yet).
     pending.slice().forEach(function (wait) {
-      var value = readCookie(wait.cookie);
-      if (value !== null) {
-        finish(wait, parseInt(value, 10) || 0);
-      } else {
+      if (!settle(wait)) {
         forget(wait);
       }
     });
@@ -125,10 +132,7 @@
     link.setAttribute("aria-disabled", "true");
     show(wait.status, link.getAttribute("data-long-download"), "busy");
     wait.timer = window.setInterval(function () {
-      var value = readCookie(wait.cookie);
-      if (value !== null) {
-        finish(wait, parseInt(value, 10) || 0);
-      } else if (!wait.slow && Date.now() - wait.started > SLOW_AFTER_MS) {
+      if (!settle(wait) && !wait.slow && Date.now() - wait.started > SLOW_AFTER_MS) {
         wait.slow = true;
         show(wait.status, wait.status.getAttribute("data-slow") || link.getAttribute("data-long-download"), "busy");
       }

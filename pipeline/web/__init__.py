@@ -24,7 +24,8 @@ def format_whole_percent(value):
 
 
 def format_quota(minimum, maximum):
-    """A quota as one number or a range (6–8), its numbers written as the reader writes them."""
+    """A quota as one number or a range (6–8), its numbers written as the reader writes them
+    (the `label` of a quota, a quota change and a rolled-up target)."""
     if minimum is None:
         return ""
     if minimum == maximum:
@@ -49,9 +50,7 @@ def register_web(app):
     # Every figure a user reads goes through these (not years, not identifiers such as act numbers).
     app.add_template_filter(format_number, "num")
     app.add_template_filter(format_whole_percent, "percent")
-    app.add_template_filter(lambda target: "—" if target is None else format_quota(target.minimum, target.maximum),
-                            "quota")
-    app.add_template_global(format_quota)
+    app.add_template_filter(lambda target: "—" if target is None else target.label, "quota")
 
     def url_with(**changes):
         """The current page's URL with some query parameters replaced (None removes one)."""
