@@ -36,9 +36,9 @@ def create_app(test_config=None):
     params.install(app)  # ids in URLs bounded to the database's integers: before the blueprints
 
     from pipeline.accounts.views import bp as accounts_bp
-    from pipeline.candidates.views import bp as candidates_bp
+    from pipeline.cases.views import bp as cases_bp
     app.register_blueprint(accounts_bp)
-    app.register_blueprint(candidates_bp)
+    app.register_blueprint(cases_bp)
     from pipeline.training.views import bp as training_bp
     app.register_blueprint(training_bp)
     from pipeline.workdays.views import bp as workdays_bp

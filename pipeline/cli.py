@@ -35,10 +35,10 @@ def init_db():
 def _fill_missing_deadlines():
     """A database that had cases before the deadline table existed gets its rows from the log."""
     from sqlalchemy import func, select
-    from pipeline.candidates.models import Candidate
+    from pipeline.cases.models import Case
     from pipeline.workflow.projection import CaseDeadline, refresh_open_cases
     if (db.session.scalar(select(func.count()).select_from(CaseDeadline)) == 0
-            and db.session.scalar(select(func.count()).select_from(Candidate))):
+            and db.session.scalar(select(func.count()).select_from(Case))):
         written = refresh_open_cases()
         db.session.commit()
         click.echo(f"Running deadlines computed from the log: {written}.")

@@ -1,10 +1,9 @@
 """Every model, imported in one place so the metadata (and migrations) see all tables."""
 from pipeline.accounts.models import User  # noqa: F401
-from pipeline.candidates.models import Candidate  # noqa: F401
+from pipeline.cases.models import Case  # noqa: F401
 from pipeline.units.models import Unit  # noqa: F401
-from pipeline.workflow.log import CaseEvent  # noqa: F401
+from pipeline.workflow.models import CaseDeadline, LogEntry  # noqa: F401
 from pipeline.quotas.models import Quota, QuotaChange  # noqa: F401
 from pipeline.workdays.models import CalendarOverride  # noqa: F401
 from pipeline.training.models import Enrolment, TrainingClass  # noqa: F401
 from pipeline.dossier.models import DossierItem  # noqa: F401
-from pipeline.workflow.projection import CaseDeadline  # noqa: F401

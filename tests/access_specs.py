@@ -126,14 +126,14 @@ SPECS = [
     S("accounts.logout", "/logout", post=(302, 302, 302, 302, 302), logs_out=True, public=True),
     S("index", "/", get=EVERYONE),
     # A unit outside the scope in the list's filter is ignored (tests/test_pages_list.py): 200, no leak.
-    S("candidates.list_candidates", ("/candidates/?unit={p.branch}", "/candidates/?unit={p.branch}&format=csv"),
+    S("cases.list_cases", ("/candidates/?unit={p.branch}", "/candidates/?unit={p.branch}&format=csv"),
       get=EVERYONE, outside=200),
     # The branch is a form field: one outside the committee's is not offered (422); a secretary's
     # case always goes to their own branch (no outside); board and admin may not open cases.
-    S("candidates.new_candidate", "/candidates/new", get=(LOGIN, 200, 200, 403, 403),
+    S("cases.new_case", "/candidates/new", get=(LOGIN, 200, 200, 403, 403),
       post=(LOGIN, 422, 422, 403, 403), data=new_case, outside=(None, None, 422, 403, 403)),
-    S("candidates.show_case", "/candidates/{p.case}", get=EVERYONE),
-    S("candidates.act", "/candidates/{p.case}/act/enrol_training", get=(LOGIN, 200, 200, 200, 403),
+    S("cases.show_case", "/candidates/{p.case}", get=EVERYONE),
+    S("cases.act", "/candidates/{p.case}/act/enrol_training", get=(LOGIN, 200, 200, 200, 403),
       post=(LOGIN, 422, 422, 422, 403), data=enrol_act),
     S("printing.case_checklist", "/candidates/{p.case}/checklist", get=EVERYONE),
     S("printing.case_checklist_pdf", "/candidates/{p.case}/checklist.pdf", get=EVERYONE),

@@ -6,10 +6,10 @@ import contextlib
 import sqlalchemy as sa
 from sqlalchemy import delete, update
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.workflow import operations
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 
 SQLITE_GUARDS = {
     "case_event_no_update": "CREATE TRIGGER case_event_no_update BEFORE UPDATE ON case_event "
@@ -39,7 +39,7 @@ def tampering():
 
 
 def row_at(case_id, seq):
-    return (CaseEvent.candidate_id == case_id) & (CaseEvent.seq == seq)
+    return (LogEntry.case_id == case_id) & (LogEntry.seq == seq)
 
 
 def events_of(case_id):
@@ -49,23 +49,23 @@ def events_of(case_id):
 
 def seq_of(case_id, event):
     """The seq of the case's (first) act `event`."""
-    return next(row.seq for row in events_of(case_id) if row.event == event)
+    return next(row.seq for row in events_of(case_id) if row.act == event)
 
 
 def edit_row(case_id, seq, **values):
     with tampering():
-        db.session.execute(update(CaseEvent).where(row_at(case_id, seq)).values(**values))
+        db.session.execute(update(LogEntry).where(row_at(case_id, seq)).values(**values))
 
 
 def delete_rows(case_id, *seqs):
     with tampering():
-        db.session.execute(delete(CaseEvent).where(CaseEvent.candidate_id == case_id, CaseEvent.seq.in_(seqs)))
+        db.session.execute(delete(LogEntry).where(LogEntry.case_id == case_id, LogEntry.seq.in_(seqs)))
 
 
 def craft_act(case_id, event, to_stage, effective_date, data, actor, from_stage=None, recorded_at=None):
     """Append a row the guards never saw, with a correct hash, and move the case to `to_stage`
     (as a forger with the code would, or a bypassed guard). `from_stage` defaults to the case's."""
-    case = db.session.get(Candidate, case_id)
+    case = db.session.get(Case, case_id)
     events = operations.load_events(case_id)
     source = case.stage if from_stage is None else from_stage
     case.stage = to_stage

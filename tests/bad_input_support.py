@@ -29,7 +29,8 @@ from werkzeug.datastructures import MultiDict
 
 from pages_support import Pages
 from pipeline.extensions import db
-from pipeline.workflow.log import CaseEvent, verify_chain
+from pipeline.workflow.models import LogEntry
+from pipeline.workflow.log import verify_chain
 
 # Hypothesis keeps caches in ./.hypothesis by default: not in the project's tree.
 set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "ketnap-hypothesis"))
@@ -160,10 +161,10 @@ def count_changes(before, after):
 
 
 def chains_verify():
-    rows = db.session.execute(select(CaseEvent).order_by(CaseEvent.candidate_id, CaseEvent.seq)).scalars().all()
+    rows = db.session.execute(select(LogEntry).order_by(LogEntry.case_id, LogEntry.seq)).scalars().all()
     by_case = {}
     for row in rows:
-        by_case.setdefault(row.candidate_id, []).append(row)
+        by_case.setdefault(row.case_id, []).append(row)
     broken = [case_id for case_id, events in by_case.items() if verify_chain(events) is not None]
     db.session.rollback()
     return broken
@@ -193,7 +194,7 @@ def stored_text_problems():
         for value in [name, *particulars]:
             if value and _has_controls(value):
                 found.append(value)
-    for reason, data in db.session.execute(select(CaseEvent.reason, CaseEvent.data)):
+    for reason, data in db.session.execute(select(LogEntry.reason, LogEntry.data)):
         for value in [reason, *_strings(data)]:
             if value and _has_controls(value):
                 found.append(value)

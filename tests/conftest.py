@@ -7,7 +7,7 @@ import os
 import shutil
 from datetime import date
 
-from pipeline import clock
+from pipeline.base import clock
 import pytest
 import sqlalchemy as sa
 
@@ -221,11 +221,11 @@ def record_documents(world, case_id, trigger, skip=(), overrides=None):
     """Record, as the branch does on the dossier page, each document the case's checklist requires
     for the act `trigger` and does not have yet, but those in `skip`. `overrides`: key -> (date,
     details) to record instead of DOSSIER_DOCUMENTS'. Returns the keys recorded."""
-    from pipeline.candidates.models import Candidate
+    from pipeline.cases.models import Case
     from pipeline.dossier.checklist import checklist_for
     from pipeline.dossier.operations import DocumentEntry, record_document
     from pipeline.workflow.operations import load_events
-    case = db.session.get(Candidate, case_id)
+    case = db.session.get(Case, case_id)
     lines = checklist_for(case, case.dossier_items, clock.today(), load_events(case_id))
     overrides = overrides or {}
     recorded = []
@@ -294,7 +294,7 @@ def make_case(world):
                       residence="Thôn 1", youth_union_member=False, source_organisation="youth_union",
                       helper_member="Lê Văn Giúp")
         fields.update(particulars)
-        case = operations.spot_candidate(actor_for(world, "sec", branch), branch, date(2021, 6, 1), fields)
+        case = operations.open_case(actor_for(world, "sec", branch), branch, date(2021, 6, 1), fields)
         db.session.commit()
         for current in MAIN_ROAD[:MAIN_ROAD.index(stage)]:
             for trigger, who, day, data in ACTS_WITHIN.get(current, []):
@@ -360,16 +360,16 @@ def english(request):
 
 def count_events(case_id):
     """How many log rows a case has."""
-    from pipeline.workflow.log import CaseEvent
-    return db.session.scalar(sa.select(sa.func.count()).select_from(CaseEvent)
-                             .where(CaseEvent.candidate_id == case_id))
+    from pipeline.workflow.models import LogEntry
+    return db.session.scalar(sa.select(sa.func.count()).select_from(LogEntry)
+                             .where(LogEntry.case_id == case_id))
 
 
 def fresh(case_id):
     """The case as the database has it now."""
-    from pipeline.candidates.models import Candidate
+    from pipeline.cases.models import Case
     db.session.expire_all()
-    return db.session.get(Candidate, case_id)
+    return db.session.get(Case, case_id)
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@ import re
 from datetime import date, timedelta
 
 from conftest import actor_for
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.dashboard.filters import OPEN_STAGE_NAMES
 from pipeline.extensions import db
 from pipeline.workflow import operations
-from pipeline.workflow.projection import CaseDeadline
+from pipeline.workflow.models import CaseDeadline
 
 TODAY = date(2022, 10, 31)
 
@@ -22,12 +22,12 @@ def quick_case(world, branch, stage, entered_on, full_name, spotted_on=None, due
     """A case put straight into `stage` (one log row, the spotting; the stage columns set by hand),
     with an overdue-able "decision" deadline row due `due_on` when given. Fast enough to grow a
     database tenfold; the workflow is not under test here."""
-    case = operations.spot_candidate(actor_for(world, "sec", branch), branch, spotted_on or entered_on,
+    case = operations.open_case(actor_for(world, "sec", branch), branch, spotted_on or entered_on,
                                      particulars(full_name, **changes))
     db.session.commit()  # the spotting's deadlines are written now; the rows below come after
     case.stage, case.stage_entered_on = stage, entered_on
     if due_on is not None:
-        db.session.add(CaseDeadline(candidate_id=case.id, key="decision", stage=stage, starts_on=entered_on,
+        db.session.add(CaseDeadline(case_id=case.id, key="decision", stage=stage, starts_on=entered_on,
                                     due_on=due_on, limit_value=60, limit_unit="working_days",
                                     citation="HD 01-HD/TW, 3.4"))
     db.session.commit()
@@ -67,8 +67,8 @@ def scoped_ids(unit, *conditions):
     from sqlalchemy import select
     from pipeline.units.models import Unit
     return set(db.session.execute(
-        select(Candidate.id).join(Unit, Unit.id == Candidate.branch_id)
-        .where(Unit.path.startswith(unit.path), Candidate.stage.in_(OPEN_STAGE_NAMES), *conditions)).scalars())
+        select(Case.id).join(Unit, Unit.id == Case.branch_id)
+        .where(Unit.path.startswith(unit.path), Case.stage.in_(OPEN_STAGE_NAMES), *conditions)).scalars())
 
 
 def matrix_cells(response):

@@ -4,9 +4,9 @@ from datetime import date
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 
 HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Trình độ văn hóa", "Nghề nghiệp",
           "Nơi cư trú", "Đoàn viên", "Tổ chức giới thiệu", "Đảng viên giúp đỡ", "Ngày phát hiện"]
@@ -46,8 +46,8 @@ def as_dates(row):
 
 def cases():
     db.session.expire_all()
-    return db.session.execute(select(Candidate).order_by(Candidate.id)).scalars().all()
+    return db.session.execute(select(Case).order_by(Case.id)).scalars().all()
 
 
 def log_count():
-    return db.session.scalar(select(func.count()).select_from(CaseEvent))
+    return db.session.scalar(select(func.count()).select_from(LogEntry))

@@ -9,10 +9,10 @@ from flask import g
 from sqlalchemy import func, select
 
 from conftest import PASSWORD
-from pipeline import clock
-from pipeline.candidates.models import Candidate
+from pipeline.base import clock
+from pipeline.cases.models import Case
 from pipeline.extensions import db
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 
 
 class Pages:
@@ -76,19 +76,19 @@ def field_errors(response, field):
 
 
 def log_rows(case_id=None):
-    stmt = select(func.count()).select_from(CaseEvent)
+    stmt = select(func.count()).select_from(LogEntry)
     if case_id is not None:
-        stmt = stmt.where(CaseEvent.candidate_id == case_id)
+        stmt = stmt.where(LogEntry.case_id == case_id)
     return db.session.execute(stmt).scalar_one()
 
 
 def case_count():
-    return db.session.execute(select(func.count()).select_from(Candidate)).scalar_one()
+    return db.session.execute(select(func.count()).select_from(Case)).scalar_one()
 
 
 def fresh_case(case_id):
     db.session.expire_all()
-    return db.session.get(Candidate, case_id)
+    return db.session.get(Case, case_id)
 
 
 # A form value meaning "the day after today", turned into a date only when the request is sent:

@@ -50,7 +50,7 @@ def _spot(actor, branch, full_name):
     fields = dict(full_name=full_name, date_of_birth=date(1995, 3, 15), sex="male", ethnicity="Kinh",
                   education="upper_secondary", occupation="Nông dân", residence="Thôn 1", youth_union_member=False,
                   source_organisation="youth_union", helper_member="Lê Văn Giúp")
-    case = operations.spot_candidate(actor, branch, date(2021, 6, 1), fields)
+    case = operations.open_case(actor, branch, date(2021, 6, 1), fields)
     db.session.commit()
     return case
 
@@ -65,7 +65,7 @@ def build_places(world):
     """a1 (inside every role's scope), b1 (outside the secretary's and the committee's), and a
     branch of another town (outside everyone's), each with a case that has a scan."""
     from pipeline.accounts.models import User
-    from pipeline.candidates.models import Candidate
+    from pipeline.cases.models import Case
     from pipeline.training.models import TrainingClass
     from pipeline.units.models import add_unit
     from pipeline.workdays.models import CalendarOverride
@@ -86,7 +86,7 @@ def build_places(world):
     ]:
         case = _spot(secretary, branch, full_name)
         _scan(case, secretary)
-        case = db.session.get(Candidate, case.id)
+        case = db.session.get(Case, case.id)
         markers = (full_name, branch.name) + ((other_town.name, sec_x.display_name) if name == "other" else ())
         places[name] = Place(name, branch.path, branch.id, case.id, case.version, quote(DOCUMENT_KEY), klass,
                              decider, secretary.id, override.id if name == "a1" else None, None, markers)

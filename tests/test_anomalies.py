@@ -11,7 +11,7 @@ import pytest
 
 from audit_support import craft_act, seq_of
 from pages_support import pages, section  # noqa: F401  (pages is a fixture)
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.audit.anomalies import LATE_CEREMONY, LATE_ENTRY, SKIPPED_STAGE, WEAK_VOTE, run_check
 from pipeline.audit.verify import verify
 from pipeline.extensions import db
@@ -25,7 +25,7 @@ PARTICULARS = dict(date_of_birth=date(1999, 1, 1), sex="female", ethnicity="Kinh
 
 
 def found(world, check, root=None, late_days=30):
-    return {(a.candidate_id, a.seq): a for a in run_check(check, root or world.town, WorkingCalendar.load(),
+    return {(a.case_id, a.seq): a for a in run_check(check, root or world.town, WorkingCalendar.load(),
                                                           late_days)}
 
 
@@ -105,7 +105,7 @@ def test_a_case_that_skips_a_stage(world, make_case):
 # --- 4. entered late --------------------------------------------------------------------------
 
 def spot(world, name, effective, recorded_at=None):
-    case = operations.spot_candidate(world["sec_a1"], world.branch_a1, effective, dict(full_name=name, **PARTICULARS),
+    case = operations.open_case(world["sec_a1"], world.branch_a1, effective, dict(full_name=name, **PARTICULARS),
                                      recorded_at=recorded_at)
     db.session.commit()
     return case

@@ -11,7 +11,7 @@ import pytest
 
 from audit_support import events_of
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.audit.head import unit_head
 from pipeline.extensions import db
 from pipeline.workflow import definition, operations
@@ -87,12 +87,12 @@ def test_the_filters(cases, pages, world):
     assert {e for _c, _s, e in listed(pages.get("/audit/?event=record_branch_vote"))} == {"record_branch_vote"}
     by_secretary = listed(pages.get(f"/audit/?user={world['sec_a1'].id}&per_page=200"))
     assert {(c, s) for c, s, _e in by_secretary} == {
-        (row.candidate_id, row.seq) for row in everything if row.actor_id == world["sec_a1"].id}
+        (row.case_id, row.seq) for row in everything if row.actor_id == world["sec_a1"].id}
     in_branch = listed(pages.get(f"/audit/?unit={world.branch_b1.id}&per_page=200"))
     assert {c for c, _s, _e in in_branch} == {cases["b"].id}
     period = listed(pages.get("/audit/?from=2021-11-01&to=2021-12-31&per_page=200"))
     assert {(c, s) for c, s, _e in period} == {
-        (row.candidate_id, row.seq) for row in everything
+        (row.case_id, row.seq) for row in everything
         if date(2021, 11, 1) <= row.effective_date <= date(2021, 12, 31)}
     today = clock.today().isoformat()
     assert len(listed(pages.get(f"/audit/?from={today}&to={today}&by=entered&per_page=200"))) == len(everything)
@@ -107,7 +107,7 @@ def test_entered_late_and_back_dated(world, make_case, pages):
     """The world's cases are entered today for acts of 2021: all late. A case spotted today is
     not; a fact dated before the act before it is back-dated, a dossier document is not."""
     old = make_case("training")
-    fresh = operations.spot_candidate(world["sec_a1"], world.branch_a1, clock.today(),
+    fresh = operations.open_case(world["sec_a1"], world.branch_a1, clock.today(),
                                       dict(full_name="Lê Thị Hoa", date_of_birth=date(1999, 1, 1), sex="female",
                                            ethnicity="Kinh", education="upper_secondary",
                                            source_organisation="youth_union"))

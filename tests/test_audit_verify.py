@@ -15,7 +15,7 @@ from pipeline.audit.corrections import record_correction
 from pipeline.audit.head import case_head_of, unit_head
 from pipeline.audit.verify import DELETED, EDITED, INSERTED, verify
 from pipeline.extensions import db
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -30,7 +30,7 @@ def two_cases(world, make_case):
 
 
 def only_break(report, case_id):
-    assert [b.candidate_id for b in report.breaks] == [case_id]
+    assert [b.case_id for b in report.breaks] == [case_id]
     return report.breaks[0]
 
 
@@ -70,7 +70,7 @@ def test_an_edited_row_is_named_as_edited(two_cases, runner, column, value):
     vote = seq_of(tampered.id, "record_branch_vote")
     edit_row(tampered.id, vote, **{column: value})
     broken = only_break(verify(), tampered.id)
-    assert (broken.seq, broken.kind, broken.event) == (vote, EDITED, "record_branch_vote")
+    assert (broken.seq, broken.kind, broken.act) == (vote, EDITED, "record_branch_vote")
     result = cli(runner)
     assert result.exit_code == 1
     assert f"case {tampered.id} (Phùng Tấn Thắng, Chi bộ thôn A1), act no. {vote} (record_branch_vote): edited" \
@@ -88,7 +88,7 @@ def test_an_edit_with_its_hash_recomputed_is_still_named(two_cases):
     db.session.rollback()
     edit_row(tampered.id, vote, data=forged, hash=new_hash)
     broken = only_break(verify(), tampered.id)
-    assert (broken.seq, broken.kind, broken.event) == (vote, EDITED, "record_branch_vote")
+    assert (broken.seq, broken.kind, broken.act) == (vote, EDITED, "record_branch_vote")
     assert f"act no. {vote + 1} still points to its original hash" in str(broken.detail)
 
 
@@ -98,7 +98,7 @@ def test_a_deleted_middle_row_is_named_as_deleted(two_cases, runner):
     tampered, _other = two_cases
     delete_rows(tampered.id, 6)
     broken = only_break(verify(), tampered.id)
-    assert (broken.seq, broken.kind, broken.event) == (6, DELETED, None)
+    assert (broken.seq, broken.kind, broken.act) == (6, DELETED, None)
     assert "act no. 6 is missing" in str(broken.detail)
     result = cli(runner)
     assert result.exit_code == 1
@@ -109,9 +109,9 @@ def test_deleted_rows_hidden_by_renumbering_are_named_as_deleted(two_cases):
     tampered, _other = two_cases
     total = len(events_of(tampered.id))
     with tampering():
-        db.session.execute(CaseEvent.__table__.delete().where(row_at(tampered.id, 4) | row_at(tampered.id, 5)))
+        db.session.execute(LogEntry.__table__.delete().where(row_at(tampered.id, 4) | row_at(tampered.id, 5)))
         for seq in range(6, total + 1):  # close the gap, one row at a time (seq is unique per case)
-            db.session.execute(update(CaseEvent).where(row_at(tampered.id, seq)).values(seq=seq - 2))
+            db.session.execute(update(LogEntry).where(row_at(tampered.id, seq)).values(seq=seq - 2))
     broken = only_break(verify(), tampered.id)
     assert (broken.seq, broken.kind) == (4, DELETED)
     assert "act no. 6 now stands at no. 4" in str(broken.detail)
@@ -128,7 +128,7 @@ def test_the_newest_act_deleted_shows_where_it_moved_the_case(two_cases):
     """The decision moved the case to "ceremony": without it the log ends elsewhere."""
     tampered, _other = two_cases
     newest = len(events_of(tampered.id))
-    assert events_of(tampered.id)[-1].event == "record_decision"
+    assert events_of(tampered.id)[-1].act == "record_decision"
     delete_rows(tampered.id, newest)
     broken = only_break(verify(), tampered.id)
     assert (broken.seq, broken.kind) == (newest, DELETED)
@@ -187,15 +187,15 @@ def test_a_row_slipped_into_the_middle_is_named_as_inserted(two_cases, runner):
     before = events[2]
     with tampering():
         for seq in range(len(events), 3, -1):  # make room at seq 4
-            db.session.execute(update(CaseEvent).where(row_at(tampered.id, seq)).values(seq=seq + 1))
-        forged = CaseEvent(candidate_id=tampered.id, seq=4, event="expire", from_stage="dossier", to_stage="dossier",
+            db.session.execute(update(LogEntry).where(row_at(tampered.id, seq)).values(seq=seq + 1))
+        forged = LogEntry(case_id=tampered.id, seq=4, act="expire", from_stage="dossier", to_stage="dossier",
                            actor_id=before.actor_id, recorded_at=datetime(2021, 11, 20, 9, 0),
                            effective_date=date(2021, 11, 20), reason="ghi thêm", data={"rulebook": "2021"},
                            prev_hash=before.hash)
         forged.hash = forged.compute_hash()  # a careful forger: the row itself is consistent
         db.session.add(forged)
     broken = only_break(verify(), tampered.id)
-    assert (broken.seq, broken.kind, broken.event) == (4, INSERTED, "expire")
+    assert (broken.seq, broken.kind, broken.act) == (4, INSERTED, "expire")
     result = cli(runner)
     assert result.exit_code == 1
     assert "act no. 4 (expire): inserted" in result.output
@@ -204,13 +204,13 @@ def test_a_row_slipped_into_the_middle_is_named_as_inserted(two_cases, runner):
 def test_a_forged_row_appended_with_a_made_up_hash_is_named_as_inserted(two_cases, world):
     tampered, _other = two_cases
     newest = events_of(tampered.id)[-1]
-    db.session.add(CaseEvent(candidate_id=tampered.id, seq=newest.seq + 1, event="hold_ceremony",
+    db.session.add(LogEntry(case_id=tampered.id, seq=newest.seq + 1, act="hold_ceremony",
                              from_stage="ceremony", to_stage="ceremony", actor_id=world["sec_a1"].id,
                              recorded_at=datetime(2022, 2, 11), effective_date=date(2022, 2, 10), reason="",
                              data={}, prev_hash="f" * 64, hash="e" * 64))
     db.session.commit()
     broken = only_break(verify(), tampered.id)
-    assert (broken.seq, broken.kind, broken.event) == (newest.seq + 1, INSERTED, "hold_ceremony")
+    assert (broken.seq, broken.kind, broken.act) == (newest.seq + 1, INSERTED, "hold_ceremony")
 
 
 def test_a_consistent_row_appended_by_a_forger_passes_the_walk_but_not_the_head(two_cases, world):

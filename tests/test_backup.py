@@ -12,13 +12,14 @@ import sqlalchemy as sa
 
 from conftest import PG_ADMIN_URL, PG_DB_NAME
 from pipeline import create_app
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.dossier.models import DossierItem
 from pipeline.dossier.operations import DocumentEntry, Upload, record_document, stored_path
 from pipeline.extensions import db
 from pipeline.quotas.operations import set_quota
 from pipeline.workdays.operations import add_calendar_override
-from pipeline.workflow.log import CaseEvent, verify_chain
+from pipeline.workflow.models import LogEntry
+from pipeline.workflow.log import verify_chain
 from pipeline.workflow.operations import apply_event, load_events
 
 SCAN = b"%PDF-1.4\n% a scanned application form\n%%EOF\n"
@@ -110,7 +111,7 @@ def test_a_backup_restored_elsewhere_has_every_row_every_chain_and_the_scans(
 
     with restored_app.app_context():
         assert contents() == before
-        for case_id in db.session.scalars(sa.select(Candidate.id)):
+        for case_id in db.session.scalars(sa.select(Case.id)):
             assert verify_chain(load_events(case_id)) is None, case_id
         item = db.session.execute(sa.select(DossierItem).where(DossierItem.file_path.is_not(None))).scalar_one()
         with open(stored_path(item), "rb") as fh:
@@ -121,7 +122,7 @@ def test_a_backup_restored_elsewhere_has_every_row_every_chain_and_the_scans(
         secretary = db.session.execute(sa.select(User).where(User.username == "sec_a1")).scalar_one()
         apply_event(loaded[0], "withdraw", secretary, date(2021, 9, 1), {}, reason="Quần chúng xin rút")
         events = load_events(loaded[0])
-        assert [e.event for e in events][-1] == "withdraw" and verify_chain(events) is None
+        assert [e.act for e in events][-1] == "withdraw" and verify_chain(events) is None
         db.session.remove()
 
 
@@ -174,4 +175,4 @@ def test_backup_never_overwrites_and_restore_refuses_a_file_of_the_other_kind(ap
     refused = invoke(app, "restore", str(path), "--yes")
 
     assert refused.exit_code != 0 and "not a" in refused.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseEvent)) > 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LogEntry)) > 0

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bad_input_support import (VERSION, dates, explore, flags, ids, integers, logged_in, mostly, pairs_of, submit,
                                texts, valid_pairs)
 from conftest import fresh
-from pipeline.candidates.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
+from pipeline.cases.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
 from pipeline.dossier.checklist import VERIFICATION_RESULTS
 from pipeline.training.acts import latest_enrolment
 

@@ -13,7 +13,7 @@ from wtforms.fields.core import UnboundField
 from bad_input_support import (EXAMPLES, VERSION, dates, explore, flags, ids, integers, logged_in, mostly,
                                pairs_of, submit, texts, valid_pairs)
 from conftest import ACTS_WITHIN, FORWARD_ACTS, fresh, record_documents, with_ids
-from pipeline.candidates.forms import act_form_class
+from pipeline.cases.forms import act_form_class
 from pipeline.workflow import definition, operations
 
 REASON = "Quần chúng xin rút khỏi danh sách"

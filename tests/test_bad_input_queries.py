@@ -8,7 +8,7 @@ import pytest
 from hypothesis import strategies as st
 
 from bad_input_support import EXAMPLES, dates, explore, ids, integers, logged_in, mostly, pairs_of, submit, texts
-from pipeline.candidates.models import SOURCE_ORGANISATIONS
+from pipeline.cases.models import SOURCE_ORGANISATIONS
 from pipeline.quotas.operations import set_quota
 from pipeline.units.models import BRANCH_KINDS
 from pipeline.workflow.stages import STAGE_NAMES

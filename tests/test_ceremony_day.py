@@ -6,13 +6,13 @@ from sqlalchemy import func, select
 
 from conftest import fresh
 from pipeline.extensions import db
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 
 pytestmark = pytest.mark.usefixtures("english")
 
 
 def log_rows():
-    return db.session.scalar(select(func.count(CaseEvent.id)))
+    return db.session.scalar(select(func.count(LogEntry.id)))
 
 
 def post_day(client, branch, case_ids, day="2022-02-10", confirmed="y"):

@@ -2,7 +2,7 @@
 from datetime import date, datetime, timezone
 
 from pages_support import pages, text  # noqa: F401  (pages is a fixture)
-from pipeline import clock
+from pipeline.base import clock
 
 
 class FrozenDateTime(datetime):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from pipeline.accounts.models import User
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.workflow.log import verify_chain
 from pipeline.workflow.operations import CaseChanged, apply_event, load_events
@@ -71,11 +71,11 @@ def test_a_double_advance_applies_once(app, world, make_case, threads, with_vers
     outcomes = race(app, case.id, [(users[i % 2], enrol(world), version) for i in range(threads)])
 
     assert sorted(o for o, _ in outcomes) == ["applied"] + ["changed"] * (threads - 1), outcomes
-    case = db.session.get(Candidate, case.id)
+    case = db.session.get(Case, case.id)
     assert (case.stage, case.version) == ("training", 2)
     events = load_events(case.id)
     assert count_events(case.id) == 2
-    assert [row.event for row in events] == ["spot", "enrol_training"]
+    assert [row.act for row in events] == ["spot", "enrol_training"]
     assert verify_chain(events) is None
 
 
@@ -90,10 +90,10 @@ def test_a_decision_and_a_refusal_at_once_apply_only_one(app, world, make_case, 
 
     assert sorted(o for o, _ in outcomes) == ["applied", "changed"], outcomes
     winner = next(trigger for outcome, trigger in outcomes if outcome == "applied")
-    case = db.session.get(Candidate, case.id)
+    case = db.session.get(Case, case.id)
     assert case.stage == {"record_decision": "ceremony", "refuse_admission": "rejected"}[winner]
     events = load_events(case.id)
-    assert [e.event for e in events if e.event != "record_document"][-2:] == ["record_committee_review", winner]
+    assert [e.act for e in events if e.act != "record_document"][-2:] == ["record_committee_review", winner]
     assert len(events) == 13  # 7 acts and the dossier's 6 documents
     assert verify_chain(events) is None
 
@@ -107,7 +107,7 @@ def test_with_the_version_even_acts_that_could_follow_each_other_apply_once(app,
 
     assert sorted(o for o, _ in outcomes) == ["applied", "changed"], outcomes
     winner = next(trigger for outcome, trigger in outcomes if outcome == "applied")
-    assert [row.event for row in load_events(case.id)] == ["spot", winner]
+    assert [row.act for row in load_events(case.id)] == ["spot", winner]
 
 
 def test_acting_from_a_stale_page_is_refused(world, make_case):
@@ -122,5 +122,5 @@ def test_acting_from_a_stale_page_is_refused(world, make_case):
 
     assert "changed" in str(refused.value.reasons[0])
     db.session.expire_all()
-    assert db.session.get(Candidate, case.id).stage == "training"
+    assert db.session.get(Case, case.id).stage == "training"
     assert count_events(case.id) == 2

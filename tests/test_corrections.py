@@ -7,7 +7,7 @@ import pytest
 
 from audit_support import events_of, seq_of
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.audit.corrections import record_correction
 from pipeline.audit.verify import check_case
 from pipeline.workflow import operations
@@ -40,7 +40,7 @@ def test_a_secretary_corrects_the_branch_vote_from_the_case_page(world, make_cas
     # The corrected row is as it was; the correction is one more row, and the chain is whole.
     assert [(r.hash, r.data) for r in after[:-1]] == [(r.hash, r.data) for r in before]
     correction = after[-1]
-    assert correction.event == "record_correction" and correction.seq == len(before) + 1
+    assert correction.act == "record_correction" and correction.seq == len(before) + 1
     assert correction.data["corrects_seq"] == vote and correction.data["corrects_event"] == "record_branch_vote"
     assert correction.data["what"] == "Votes for" and correction.data["corrected_value"] == "24"
     assert correction.reason == REASON and correction.effective_date == date(2022, 1, 5)
@@ -82,7 +82,7 @@ def test_a_correction_sets_no_order_for_later_acts(world, make_case):
     operations.apply_event(case.id, "record_decision", world["board"], date(2022, 1, 20),
                            {"decision_number": "1-QĐ/TU", "received_on": "2022-01-25",
                             "issuing_unit_id": world.town.id})
-    assert events_of(case.id)[-1].event == "record_decision"
+    assert events_of(case.id)[-1].act == "record_decision"
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -118,7 +118,7 @@ def test_a_stale_page_is_refused(world, make_case, pages):
     pages.login("sec_a1")
     response = pages.post(f"/audit/cases/{case.id}/correct", data=form(1, case.version - 1), follow_redirects=True)
     assert "This case has changed in the meantime" in text(response)
-    assert events_of(case.id)[-1].event != "record_correction"
+    assert events_of(case.id)[-1].act != "record_correction"
 
 
 @pytest.mark.parametrize("username, status", [("admin", 403), ("sec_b1", 404), ("com_b", 404), ("com_a", 200),
@@ -129,7 +129,7 @@ def test_who_may_correct(world, make_case, pages, username, status):
     assert pages.get(f"/audit/cases/{case.id}/correct").status_code == status
     if status != 200:
         assert pages.post(f"/audit/cases/{case.id}/correct", data=form(1, case.version)).status_code == status
-        assert events_of(case.id)[-1].event != "record_correction"
+        assert events_of(case.id)[-1].act != "record_correction"
     with_link = f'href="/audit/cases/{case.id}/correct"' in pages.get(f"/candidates/{case.id}").get_data(as_text=True)
     assert with_link == (status == 200)
 

@@ -16,7 +16,7 @@ from pages_support import pages, section, text  # noqa: F401  (pages is a fixtur
 from pipeline.dashboard.filters import OPEN_STAGE_NAMES
 from pipeline.extensions import db
 from pipeline.workflow import operations
-from pipeline.workflow.projection import CaseDeadline
+from pipeline.workflow.models import CaseDeadline
 from pipeline.workflow.stuck import stuck_condition
 
 
@@ -105,7 +105,7 @@ def test_the_counts_are_the_stuck_rules(pages, world, spread):
     pages.login("board")
     response = pages.get("/dashboard/")
     stuck = scoped_ids(world.town, stuck_condition(TODAY))
-    overdue = {row.candidate_id for row in db.session.execute(
+    overdue = {row.case_id for row in db.session.execute(
         select(CaseDeadline).where(CaseDeadline.due_on < TODAY)).scalars()}
     assert matrix_cells(response)["total", "all"] == (12, len(stuck), len(overdue))
     assert data_count(response, "total-stuck") == len(stuck) > len(overdue) > 0
@@ -154,7 +154,7 @@ def stuck_listed(pages, which="stuck"):
 
 def test_a_deadline_is_overdue_the_day_after_its_due_day(app, pages, world, make_case):
     case = make_case("ceremony")  # the ceremony deadline runs from the decision's receipt
-    (row,) = db.session.execute(select(CaseDeadline).where(CaseDeadline.candidate_id == case.id)).scalars()
+    (row,) = db.session.execute(select(CaseDeadline).where(CaseDeadline.case_id == case.id)).scalars()
     pages.login("sec_a1")
     app.config["TODAY"] = row.due_on
     assert stuck_listed(pages, "overdue") == [] and stuck_listed(pages) == []

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from dashboard_support import data_count, listed_case_ids, matrix_cells
 from pages_support import pages, text  # noqa: F401  (pages is a fixture)
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.demo.loader import load_demo
 from pipeline.extensions import db
 from pipeline.units.models import Unit
@@ -43,8 +43,8 @@ def test_the_demo_dashboard_shows_every_stuck_case_with_its_reason(app, pages):
     matrix = pages.get("/dashboard/")
     cells = matrix_cells(matrix)
     assert {key[0] for key in cells} == {hatay2.id}
-    hatay2_cases = set(db.session.execute(sa.select(Candidate.id).where(
-        Candidate.branch_id == hatay2.id, Candidate.stage.not_in(
+    hatay2_cases = set(db.session.execute(sa.select(Case.id).where(
+        Case.branch_id == hatay2.id, Case.stage.not_in(
             ("official", "rejected", "withdrawn", "removed", "expired", "struck_off")))).scalars())
     assert cells[hatay2.id, "all"][0] == len(hatay2_cases)
     assert data_count(matrix, "total-stuck") == len(stuck_cases(hatay2, SNAPSHOT)) > 0

@@ -15,7 +15,7 @@ from pipeline.workflow.projection import CaseDeadline, refresh_open_cases
 
 def rows(case_id):
     return {row.key: row for row in db.session.execute(
-    select(CaseDeadline).where(CaseDeadline.candidate_id == case_id)).scalars()}
+    select(CaseDeadline).where(CaseDeadline.case_id == case_id)).scalars()}
 
 
 def test_an_act_writes_the_deadlines_the_case_page_shows(app, make_case, world):

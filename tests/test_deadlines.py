@@ -3,7 +3,7 @@ on the day each one starts, and shown on the case page."""
 from datetime import date, timedelta
 from types import SimpleNamespace
 
-from pipeline import clock
+from pipeline.base import clock
 import pytest
 
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)

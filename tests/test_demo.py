@@ -8,11 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 from pipeline.accounts.models import User
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.demo.loader import DemoRefused, load_demo
 from pipeline.extensions import db
 from pipeline.training.models import Enrolment, TrainingClass
-from pipeline.workflow.log import CaseEvent, replay_stage, verify_chain
+from pipeline.workflow.models import LogEntry
+from pipeline.workflow.log import replay_stage, verify_chain
 
 CLASSES_2022 = ["Lớp bồi dưỡng nhận thức về Đảng khóa 1/2022", "Lớp bồi dưỡng nhận thức về Đảng khóa 2/2022"]
 
@@ -68,13 +69,13 @@ def test_the_log_reproduces_the_article(app):
                 "AND effective_date BETWEEN '2022-01-01' AND '2022-12-31'")[0][0] == 135
 
     # The two 2022 classes: 136 attendees, none of them admitted in 2022.
-    attendees = (sa.select(CaseEvent.candidate_id)
-                 .where(CaseEvent.event == "enrol_training",
-                        CaseEvent.data["class_name"].as_string().in_(CLASSES_2022)))
-    assert db.session.execute(sa.select(sa.func.count(sa.distinct(CaseEvent.candidate_id)))
-                              .where(CaseEvent.candidate_id.in_(attendees))).scalar() == 136
-    assert db.session.execute(sa.select(sa.func.count()).select_from(CaseEvent)
-                              .where(CaseEvent.event == "hold_ceremony", CaseEvent.candidate_id.in_(attendees))
+    attendees = (sa.select(LogEntry.case_id)
+                 .where(LogEntry.act == "enrol_training",
+                        LogEntry.data["class_name"].as_string().in_(CLASSES_2022)))
+    assert db.session.execute(sa.select(sa.func.count(sa.distinct(LogEntry.case_id)))
+                              .where(LogEntry.case_id.in_(attendees))).scalar() == 136
+    assert db.session.execute(sa.select(sa.func.count()).select_from(LogEntry)
+                              .where(LogEntry.act == "hold_ceremony", LogEntry.case_id.in_(attendees))
                               ).scalar() == 0
     # The class records say the same: 136 enrolments in the two classes, one per attendee, each
     # class's certificates numbered apart, and every certificate in the log on its enrolment.
@@ -86,7 +87,7 @@ def test_the_log_reproduces_the_article(app):
     assert all(n == distinct and certificates == distinct_numbers
                for n, distinct, certificates, distinct_numbers in by_class.values())
     assert by_class[CLASSES_2022[1]][2] == 0  # the second class's certificates come in November
-    assert set(db.session.execute(sa.select(Enrolment.candidate_id).join(TrainingClass)
+    assert set(db.session.execute(sa.select(Enrolment.case_id).join(TrainingClass)
                                   .where(TrainingClass.name.in_(CLASSES_2022))).scalars()) == set(
         db.session.execute(attendees).scalars())
     certified = rows("""SELECT COUNT(*) FROM case_event ev JOIN enrolment e ON e.candidate_id = ev.candidate_id
@@ -95,9 +96,9 @@ def test_the_log_reproduces_the_article(app):
 
     # Every case: its log replays to its stage and its hash chain holds.
     events = defaultdict(list)
-    for row in db.session.execute(sa.select(CaseEvent).order_by(CaseEvent.candidate_id, CaseEvent.seq)).scalars():
-        events[row.candidate_id].append(row)
-    cases = db.session.execute(sa.select(Candidate)).scalars().all()
+    for row in db.session.execute(sa.select(LogEntry).order_by(LogEntry.case_id, LogEntry.seq)).scalars():
+        events[row.case_id].append(row)
+    cases = db.session.execute(sa.select(Case)).scalars().all()
     assert len(cases) == len(events) > 300
     for case in cases:
         assert replay_stage(events[case.id]) == case.stage, case.full_name
@@ -135,7 +136,7 @@ def test_the_log_reproduces_the_article(app):
 def test_a_second_load_is_refused_and_reset_reloads_the_same_demo(app, runner):
     load_demo()
     before = table_counts()
-    hashes = db.session.execute(sa.select(CaseEvent.hash).order_by(CaseEvent.id)).scalars().all()
+    hashes = db.session.execute(sa.select(LogEntry.hash).order_by(LogEntry.id)).scalars().all()
 
     with pytest.raises(DemoRefused, match="--reset"):
         load_demo()
@@ -157,4 +158,4 @@ def test_a_second_load_is_refused_and_reset_reloads_the_same_demo(app, runner):
     assert "demo loaded" in lines[-1]
     assert table_counts() == before
     # Deterministic: the same ids, acts and dates, hence the same hash chains.
-    assert db.session.execute(sa.select(CaseEvent.hash).order_by(CaseEvent.id)).scalars().all() == hashes
+    assert db.session.execute(sa.select(LogEntry.hash).order_by(LogEntry.id)).scalars().all() == hashes

@@ -3,7 +3,7 @@ import re
 
 import sqlalchemy as sa
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.demo.loader import load_demo
 from pipeline.extensions import db
 from pipeline.units.models import Unit
@@ -15,13 +15,13 @@ ACCOUNTS = {"btc": "dienban", "admin": "dienban", "dienhoa": "dienhoa", "dienduo
 def cases_under(code):
     root = db.session.execute(sa.select(Unit).filter_by(code=code)).scalar_one()
     return db.session.execute(
-        sa.select(Candidate.id).join(Unit, Candidate.branch_id == Unit.id)
+        sa.select(Case.id).join(Unit, Case.branch_id == Unit.id)
         .where(Unit.path.startswith(root.path))).scalars().all()
 
 
 def test_each_demo_account_sees_its_own_subtree_only(app, client):
     load_demo(progress=lambda _message: None)
-    all_ids = set(db.session.execute(sa.select(Candidate.id)).scalars())
+    all_ids = set(db.session.execute(sa.select(Case.id)).scalars())
     for username, unit_code in ACCOUNTS.items():
         inside = set(cases_under(unit_code))
         outside = all_ids - inside

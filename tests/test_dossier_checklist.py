@@ -3,7 +3,7 @@ path or two introducing members, with or without a sub-committee level; document
 the record of an act come from the log."""
 from datetime import date
 
-from pipeline import clock
+from pipeline.base import clock
 import pytest
 
 from conftest import DOSSIER_DOCUMENTS, actor_for, record_documents
@@ -137,7 +137,7 @@ def test_recording_an_item_writes_one_log_row_and_keeps_the_stage(world, make_ca
         details={"introducer_name": "Nguyễn Văn Một", "official": True, "known_since": date(2019, 1, 1)}))
     db.session.expire_all()
     events = load_events(case.id)
-    assert len(events) == before[2] + 1 and events[-1].event == "record_document"
+    assert len(events) == before[2] + 1 and events[-1].act == "record_document"
     assert (events[-1].from_stage, events[-1].to_stage) == ("dossier", "dossier")
     assert events[-1].effective_date == date(2021, 10, 1)
     assert events[-1].data == {"item": "3-KNĐ:1", "received": True, "received_on": "2021-10-01",

@@ -39,7 +39,7 @@ def uploaded_files(app):
 
 def item(case_id, key):
     db.session.expire_all()
-    return db.session.execute(db.select(DossierItem).filter_by(candidate_id=case_id, item_key=key)).scalar_one_or_none()
+    return db.session.execute(db.select(DossierItem).filter_by(case_id=case_id, item_key=key)).scalar_one_or_none()
 
 
 # --- scope and roles ---------------------------------------------------------------------------

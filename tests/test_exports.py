@@ -14,7 +14,7 @@ from sqlalchemy import text as sql
 
 from conftest import PASSWORD
 from pages_support import pages  # noqa: F401  (a fixture)
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.exports import Column, export_response
 from pipeline.exports.response import ascii_name, utf8_name
 from pipeline.exports.xlsx_file import sheet_title

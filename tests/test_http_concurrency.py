@@ -21,7 +21,8 @@ from werkzeug.serving import make_server
 
 from conftest import PASSWORD
 from pipeline.extensions import db
-from pipeline.workflow.log import CaseEvent, verify_chain
+from pipeline.workflow.models import LogEntry
+from pipeline.workflow.log import verify_chain
 from pipeline.workflow.operations import CASE_CHANGED, load_events
 
 pytestmark = pytest.mark.postgres_only
@@ -115,8 +116,8 @@ def together(submissions):
 
 
 def rows_of(case_id, event):
-    return db.session.scalar(select(func.count()).select_from(CaseEvent)
-                             .where(CaseEvent.candidate_id == case_id, CaseEvent.event == event))
+    return db.session.scalar(select(func.count()).select_from(LogEntry)
+                             .where(LogEntry.case_id == case_id, LogEntry.act == event))
 
 
 def browsers(server, usernames):
@@ -145,7 +146,7 @@ def test_twenty_clients_acting_on_one_case_record_one_act(app, world, make_case,
         data += ([("class_id", world.training_class.id)] if trigger == "enrol_training"
                  else [("reason", "Quần chúng xin rút khỏi danh sách"), ("confirmed", "y")])
         forms.append((browser, path, data))
-    log_before = db.session.scalar(select(func.count()).select_from(CaseEvent))
+    log_before = db.session.scalar(select(func.count()).select_from(LogEntry))
 
     results = together([lambda b=b, p=p, d=d: b.submit(p, d) for b, p, d in forms])
 
@@ -155,9 +156,9 @@ def test_twenty_clients_acting_on_one_case_record_one_act(app, world, make_case,
     assert "đã thay đổi" in changed and "vui lòng tải lại" in changed
     told_changed = [page for _status, page in results if changed in page]
     assert len(told_changed) == CLIENTS - 1, [page[:200] for _s, page in results if changed not in page]
-    assert db.session.scalar(select(func.count()).select_from(CaseEvent)) == log_before + 1
+    assert db.session.scalar(select(func.count()).select_from(LogEntry)) == log_before + 1
     events = load_events(case.id)
-    assert events[-1].event in ("enrol_training", "withdraw") and verify_chain(events) is None
+    assert events[-1].act in ("enrol_training", "withdraw") and verify_chain(events) is None
 
 
 def test_a_ceremony_day_overlapping_single_ceremonies_records_one_per_case(app, world, make_case, server):

@@ -5,7 +5,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from imports_support import HEADER, ROWS, as_dates, cases, log_count, write_csv, write_xlsx
-from pipeline import clock
+from pipeline.base import clock
 
 
 def run(runner, path, unit="branch_a1", user="sec_a1", *extra):

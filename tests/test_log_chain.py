@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import delete, select, update
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
-from pipeline.workflow.log import CaseEvent, replay_stage, verify_chain
+from pipeline.workflow.models import LogEntry
+from pipeline.workflow.log import replay_stage, verify_chain
 from pipeline.workflow.operations import apply_event, load_events
 from pipeline.workflow.stages import STAGE_NAMES
 
@@ -33,7 +34,7 @@ def fresh_events(case_id):
 
 
 def stored_stage(case_id):
-    return db.session.scalar(select(Candidate.stage).where(Candidate.id == case_id))
+    return db.session.scalar(select(Case.stage).where(Case.id == case_id))
 
 
 def reach(make_case, world, stage):
@@ -79,13 +80,13 @@ def test_replaying_the_log_gives_the_stored_stage(world, make_case, build, stage
     assert replay_stage(events) == stage
     assert verify_chain(events) is None
     assert [row.seq for row in events] == list(range(1, len(events) + 1))
-    assert events[0].event == "spot" and events[0].from_stage is None
+    assert events[0].act == "spot" and events[0].from_stage is None
 
 
 def test_replay_refuses_acts_that_do_not_follow_one_another(world, make_case):
     case = make_case("ceremony")
     events = fresh_events(case.id)
-    completed = next(i for i, row in enumerate(events) if row.event == "complete_dossier")
+    completed = next(i for i, row in enumerate(events) if row.act == "complete_dossier")
     assert replay_stage(events[:completed] + events[completed + 1:]) is None
     assert replay_stage(events[1:]) is None
 
@@ -113,7 +114,7 @@ def append_only_bypassed():
 
 
 def row_where(case_id, seq):
-    return (CaseEvent.candidate_id == case_id) & (CaseEvent.seq == seq)
+    return (LogEntry.case_id == case_id) & (LogEntry.seq == seq)
 
 
 @pytest.fixture
@@ -136,7 +137,7 @@ def case_with_history(world, make_case):
 def test_an_edited_row_breaks_the_chain_at_that_row(case_with_history, column, value):
     case_id = case_with_history.id
     with append_only_bypassed():
-        db.session.execute(update(CaseEvent).where(row_where(case_id, 4)).values({column: value}))
+        db.session.execute(update(LogEntry).where(row_where(case_id, 4)).values({column: value}))
     events = fresh_events(case_id)
     assert getattr(events[3], column) == value
     broken = verify_chain(events)
@@ -151,7 +152,7 @@ def test_an_edited_row_with_a_recomputed_hash_breaks_the_chain_at_the_next_row(c
     new_hash = row.compute_hash()
     db.session.rollback()
     with append_only_bypassed():
-        db.session.execute(update(CaseEvent).where(row_where(case_id, 4)).values(data=forged, hash=new_hash))
+        db.session.execute(update(LogEntry).where(row_where(case_id, 4)).values(data=forged, hash=new_hash))
     broken = verify_chain(fresh_events(case_id))
     assert broken is not None and broken.seq == 5
 
@@ -159,7 +160,7 @@ def test_an_edited_row_with_a_recomputed_hash_breaks_the_chain_at_the_next_row(c
 def test_a_deleted_row_breaks_the_chain(case_with_history):
     case_id = case_with_history.id
     with append_only_bypassed():
-        db.session.execute(delete(CaseEvent).where(row_where(case_id, 3)))
+        db.session.execute(delete(LogEntry).where(row_where(case_id, 3)))
     events = fresh_events(case_id)
     broken = verify_chain(events)
     assert broken is not None and broken.seq == 4
@@ -169,7 +170,7 @@ def test_a_deleted_row_breaks_the_chain(case_with_history):
 def test_deleting_the_last_row_shows_as_a_stage_the_log_cannot_explain(case_with_history):
     case_id = case_with_history.id
     with append_only_bypassed():
-        db.session.execute(delete(CaseEvent).where(row_where(case_id, 13)))
+        db.session.execute(delete(LogEntry).where(row_where(case_id, 13)))
     events = fresh_events(case_id)
     assert replay_stage(events) != stored_stage(case_id) == "ceremony"
 
@@ -180,8 +181,8 @@ def test_a_row_inserted_in_the_middle_breaks_the_chain(case_with_history):
     template = events[2]
     with append_only_bypassed():
         for seq in range(len(events), 3, -1):  # make room at seq 4, one row at a time (unique seq)
-            db.session.execute(update(CaseEvent).where(row_where(case_id, seq)).values(seq=seq + 1))
-        forged = CaseEvent(candidate_id=case_id, seq=4, event="expire", from_stage="dossier",
+            db.session.execute(update(LogEntry).where(row_where(case_id, seq)).values(seq=seq + 1))
+        forged = LogEntry(case_id=case_id, seq=4, act="expire", from_stage="dossier",
                            to_stage="dossier", actor_id=template.actor_id,
                            recorded_at=datetime(2021, 11, 20, 9, 0), effective_date=date(2021, 11, 20),
                            reason="ghi thêm", data={"rulebook": "2021"}, prev_hash=template.hash)
@@ -190,13 +191,13 @@ def test_a_row_inserted_in_the_middle_breaks_the_chain(case_with_history):
     events = fresh_events(case_id)
     assert len(events) == 14
     broken = verify_chain(events)
-    assert broken is not None and broken.seq == 5 and broken.event == "record_document"
+    assert broken is not None and broken.seq == 5 and broken.act == "record_document"
 
 
 def test_a_row_appended_with_a_made_up_hash_is_caught(case_with_history):
     case_id = case_with_history.id
     last = fresh_events(case_id)[-1]
-    db.session.add(CaseEvent(candidate_id=case_id, seq=14, event="hold_ceremony", from_stage="ceremony",
+    db.session.add(LogEntry(case_id=case_id, seq=14, act="hold_ceremony", from_stage="ceremony",
                              to_stage="probation", actor_id=last.actor_id, recorded_at=datetime(2022, 2, 11),
                              effective_date=date(2022, 2, 10), reason="", data={}, prev_hash="f" * 64,
                              hash="e" * 64))
@@ -240,7 +241,7 @@ def test_the_orm_cannot_edit_a_log_row_either(case_with_history):
 def test_the_database_guards_the_stage_column(world, make_case, stage, exit_reason):
     case = make_case("dossier")
     with pytest.raises(sa.exc.IntegrityError):
-        db.session.execute(update(Candidate).where(Candidate.id == case.id)
+        db.session.execute(update(Case).where(Case.id == case.id)
                            .values(stage=stage, exit_reason=exit_reason))
         db.session.commit()
     db.session.rollback()
@@ -249,7 +250,7 @@ def test_the_database_guards_the_stage_column(world, make_case, stage, exit_reas
 
 def test_an_exit_with_its_reason_is_accepted_by_the_database(world, make_case):
     case = make_case("dossier")
-    db.session.execute(update(Candidate).where(Candidate.id == case.id)
+    db.session.execute(update(Case).where(Case.id == case.id)
                        .values(stage="withdrawn", exit_reason=REASON))
     db.session.commit()
     assert stored_stage(case.id) == "withdrawn"

@@ -3,8 +3,8 @@ on a database that holds data (SQLite rebuilds tables for some changes)."""
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
-from pipeline.candidates.models import Candidate
-from pipeline.candidates.text import name_sort_key
+from pipeline.cases.models import Case
+from pipeline.base.text import name_sort_key
 from pipeline.extensions import db
 from pipeline.units.models import Unit
 
@@ -19,11 +19,11 @@ def test_migrations_match_the_models(app):
 
 def test_down_and_up_keeps_the_data(app, make_case):
     make_case("decision")
-    before = (db.session.scalar(select(func.count(Unit.id))), db.session.scalar(select(func.count(Candidate.id))))
+    before = (db.session.scalar(select(func.count(Unit.id))), db.session.scalar(select(func.count(Case.id))))
     db.session.remove()
     downgrade(revision="0001")
     upgrade()
-    after = (db.session.scalar(select(func.count(Unit.id))), db.session.scalar(select(func.count(Candidate.id))))
+    after = (db.session.scalar(select(func.count(Unit.id))), db.session.scalar(select(func.count(Case.id))))
     assert after == before and before[1] == 1
 
 
@@ -32,6 +32,6 @@ def test_upgrading_fills_the_name_order_keys_of_existing_cases(app, make_case):
     db.session.remove()
     downgrade(revision="0005")
     upgrade()
-    case = db.session.get(Candidate, case_id)
+    case = db.session.get(Case, case_id)
     assert case.sort_given_first == name_sort_key("Phùng Tấn Thắng")
     assert case.sort_full_name == name_sort_key("Phùng Tấn Thắng", given_name_first=False)

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from pages_support import pages, section  # noqa: F401  (pages is a fixture)
-from pipeline.candidates.text import name_sort_key
+from pipeline.base.text import name_sort_key
 
 # As an office list sorts them: by given name, then family name, then middle names.
 BY_GIVEN_NAME = ["Nguyễn Văn An", "Hồ Thị Anh", "Lê Anh", "Trần Thị Ánh", "Phạm Ăn", "Ngô Thị Ân",

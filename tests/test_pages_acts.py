@@ -4,7 +4,7 @@ import json
 import unicodedata
 from datetime import date
 
-from pipeline import clock
+from pipeline.base import clock
 import pytest
 
 from conftest import ACTS_WITHIN, DOSSIER_DOCUMENTS, TRAINING_RESULT_DAY, record_documents, record_training_result
@@ -16,7 +16,8 @@ from pages_support import (TOMORROW, fresh_case, field_errors, log_rows, pages, 
 from pipeline.extensions import db
 from pipeline.training.acts import latest_enrolment
 from pipeline.workflow import definition, operations
-from pipeline.workflow.log import CaseEvent, replay_stage, verify_chain
+from pipeline.workflow.models import LogEntry
+from pipeline.workflow.log import replay_stage, verify_chain
 
 
 
@@ -171,16 +172,16 @@ def test_a_case_walks_from_spotting_to_official_through_the_pages(pages, world):
         shown = pages.get(f"/candidates/{case_id}")
         assert "Recorded" in text(shown)  # the flash message
 
-    everything = db.session.execute(select(CaseEvent).where(CaseEvent.candidate_id == case_id)
-                                    .order_by(CaseEvent.seq)).scalars().all()
+    everything = db.session.execute(select(LogEntry).where(LogEntry.case_id == case_id)
+                                    .order_by(LogEntry.seq)).scalars().all()
     assert replay_stage(everything) == "official" and verify_chain(everything) is None
-    assert [e.event for e in everything if e.event in definition.FACT_BY_EVENT] == [
+    assert [e.act for e in everything if e.act in definition.FACT_BY_EVENT] == [
         "record_training_result"] + ["record_document"] * 10
-    events = [e for e in everything if e.event not in definition.FACT_BY_EVENT]
-    assert [e.event for e in events] == ["spot"] + [trigger for trigger, _, _ in road]
+    events = [e for e in everything if e.act not in definition.FACT_BY_EVENT]
+    assert [e.act for e in events] == ["spot"] + [trigger for trigger, _, _ in road]
     assert events[1].data["class_id"] == world.training_class.id
     assert events[6].data["issuing_unit_id"] == world.town.id
-    introducer = next(e for e in everything if e.event == "record_document" and e.data["item"] == "3-KNĐ:1")
+    introducer = next(e for e in everything if e.act == "record_document" and e.data["item"] == "3-KNĐ:1")
     assert {k: introducer.data[k] for k in ("introducer_name", "known_since", "official")} == {
         "introducer_name": "Nguyễn Văn Một", "known_since": "2019-01-01", "official": True}
     assert "confirmed" not in events[7].data
@@ -210,8 +211,8 @@ def test_each_act_form_records_one_row_with_its_text_in_nfc(pages, world, make_c
     assert response.status_code == 302, text(response)[:3000]
     assert log_rows(case_id) == before + 1
     assert fresh_case(case_id).stage in transition.destinations
-    row = db.session.execute(select(CaseEvent).where(CaseEvent.candidate_id == case_id)
-                             .order_by(CaseEvent.seq.desc()).limit(1)).scalar_one()
+    row = db.session.execute(select(LogEntry).where(LogEntry.case_id == case_id)
+                             .order_by(LogEntry.seq.desc()).limit(1)).scalar_one()
     stored = json.dumps(row.data, ensure_ascii=False) + row.reason
     assert unicodedata.normalize("NFC", typed) in stored and typed not in stored
 
@@ -378,7 +379,7 @@ def test_two_secretaries_submitting_the_same_act_record_it_once(pages, world, ma
     assert "This case has changed in the meantime" in text(pages.get(f"/candidates/{case_id}"))
     again = post_act(pages, case_id, "enrol_training", valid_payload("enrol_training", world), version=version)
     assert again.status_code == 302
-    assert [e.event for e in operations.load_events(case_id)] == ["spot", "enrol_training"]
+    assert [e.act for e in operations.load_events(case_id)] == ["spot", "enrol_training"]
 
 
 def test_an_act_not_possible_from_the_current_stage_sends_back_to_the_case(pages, world, make_case):

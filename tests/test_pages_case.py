@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-from pipeline import clock
+from pipeline.base import clock
 import pytest
 from dateutil.relativedelta import relativedelta
 

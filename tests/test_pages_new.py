@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from pages_support import (TOMORROW, case_count, field_errors, log_rows, pages,  # noqa: F401
                            section, text, with_tomorrow)
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
 
 GOOD = {"full_name": "Phùng Tấn Thắng", "date_of_birth": "1998-05-20", "sex": "male", "ethnicity": "Kinh",
@@ -19,7 +19,7 @@ GOOD = {"full_name": "Phùng Tấn Thắng", "date_of_birth": "1998-05-20", "sex
 
 def only_case():
     db.session.expire_all()
-    return db.session.execute(select(Candidate)).scalar_one()
+    return db.session.execute(select(Case)).scalar_one()
 
 
 def test_a_secretary_opens_a_case_in_her_branch(pages, world):

@@ -6,8 +6,8 @@ with the reason, except under CI=true, where that is a failure."""
 import unicodedata
 from io import BytesIO
 
-from pipeline import clock
-from pipeline.candidates.models import Candidate
+from pipeline.base import clock
+from pipeline.cases.models import Case
 from pipeline.dossier.checklist import checklist_for, phases_for
 from pipeline.extensions import db
 from pipeline.printing import pdf
@@ -33,7 +33,7 @@ def squash(text):
 
 def codes_due(case):
     """The form codes the case page shows for the case (the same definition the guards use)."""
-    case = db.session.get(Candidate, case.id)
+    case = db.session.get(Case, case.id)
     lines = checklist_for(case, case.dossier_items, clock.today(), load_events(case.id))
     return {line.code for line in lines if line.phase in phases_for(case.stage) and line.required}
 

@@ -3,7 +3,7 @@ value has a citation, and figures from secondary sources are marked unconfirmed.
 from datetime import date
 from fractions import Fraction
 
-from pipeline import clock
+from pipeline.base import clock
 import pytest
 from sqlalchemy import func, select
 
@@ -13,7 +13,7 @@ from pipeline.rules import rulebook as rulebook_module
 from pipeline.rules.rulebook import NoRulebook, load_rulebooks, rulebook_on
 from pipeline.training.operations import create_class
 from pipeline.workflow.definition import TRANSITION_BY_TRIGGER
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 from pipeline.workflow.operations import ActBlocked, apply_event, load_events
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -105,7 +105,7 @@ def test_an_act_before_any_rulebook_is_refused_with_a_reason(world, make_case):
     with pytest.raises(ActBlocked) as blocked:
         apply_event(case.id, trigger, world["sec_a1"], date(2021, 7, 29), data)
     assert any("No rulebook covers 29/07/2021" in str(r) for r in blocked.value.reasons)
-    assert db.session.scalar(select(func.count()).select_from(CaseEvent)) == 1
+    assert db.session.scalar(select(func.count()).select_from(LogEntry)) == 1
 
     apply_event(case.id, trigger, world["sec_a1"], date(2021, 7, 30), data)
     assert load_events(case.id)[-1].data["rulebook"] == "2021"
@@ -114,12 +114,12 @@ def test_an_act_before_any_rulebook_is_refused_with_a_reason(world, make_case):
 def test_every_act_records_the_rulebook_it_was_judged_by(world, make_case):
     case = make_case("official")
     events = load_events(case.id)
-    acts = [row for row in events if row.from_stage is not None and row.event != "record_document"]
+    acts = [row for row in events if row.from_stage is not None and row.act != "record_document"]
     assert len(acts) == 10  # 8 that move the case, 2 recognition votes within probation
     assert {row.data["rulebook"] for row in acts} == {"2021"}
     # Documents name the rulebook whose checklist they were recorded against (the one in force
     # when they were entered: today, in this test).
-    documents = [row for row in events if row.event == "record_document"]
+    documents = [row for row in events if row.act == "record_document"]
     assert len(documents) == 10  # 6 for the admission, 4 for the recognition
     assert {row.data["rulebook"] for row in documents} == {rulebook_on(clock.today()).code}
 
@@ -135,7 +135,7 @@ def test_acts_across_a_change_of_rules_record_each_its_own(world, make_case, day
     apply_event(case.id, "enrol_training", world["sec_a1"], days[0], {"class_id": training_class.id})
     record_training_result(world, case.id, day=days[0])  # a fact: judged by no rulebook
     apply_event(case.id, "complete_training", world["sec_a1"], days[1], {"certificate_number": "CN-9"})
-    assert [row.data["rulebook"] for row in load_events(case.id)[1:] if row.event in TRANSITION_BY_TRIGGER] == codes
+    assert [row.data["rulebook"] for row in load_events(case.id)[1:] if row.act in TRANSITION_BY_TRIGGER] == codes
 
 
 @pytest.fixture

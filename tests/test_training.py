@@ -13,8 +13,9 @@ from pipeline.training import operations as training
 from pipeline.training.acts import latest_enrolment
 from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.workflow import definition
-from pipeline.workflow.log import CaseEvent, verify_chain
-from pipeline.workflow.operations import ActBlocked, NotPermitted, apply_event, load_events, spot_candidate
+from pipeline.workflow.models import LogEntry
+from pipeline.workflow.log import verify_chain
+from pipeline.workflow.operations import ActBlocked, NotPermitted, apply_event, load_events, open_case
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -31,7 +32,7 @@ def enrolments():
 
 
 def log_rows():
-    return db.session.execute(select(func.count()).select_from(CaseEvent)).scalar_one()
+    return db.session.execute(select(func.count()).select_from(LogEntry)).scalar_one()
 
 
 def snapshot(case_ids):
@@ -131,7 +132,7 @@ def test_a_selection_is_enrolled_in_one_transaction(world, make_case):
     training_class = new_class(world)
     cases = [make_case(branch=branch) for branch in (world.branch_a1, world.branch_a2, world.branch_b1)]
     rows = training.enrol_cases(world["board"], training_class, [c.id for c in cases], START)
-    assert [r.event for r in rows] == ["enrol_training"] * 3
+    assert [r.act for r in rows] == ["enrol_training"] * 3
     assert {fresh(c.id).stage for c in cases} == {"training"}
     assert enrolments() == 3
     for case in cases:
@@ -173,7 +174,7 @@ def test_a_selection_judges_every_row_by_the_guards(world, make_case):
     training_class = new_class(world)
     early = make_case(full_name="Võ Văn Sớm")
     # spotted after the class began: the enrolment cannot be dated before that
-    late = spot_candidate(world["sec_a1"], world.branch_a1, date(2022, 4, 25), dict(
+    late = open_case(world["sec_a1"], world.branch_a1, date(2022, 4, 25), dict(
         full_name="Võ Văn Muộn", date_of_birth=date(1996, 2, 1), sex="male", education="university",
         source_organisation="youth_union"))
     db.session.commit()
@@ -196,11 +197,11 @@ def test_a_certificate_moves_the_case_to_its_dossier_and_other_results_keep_it_i
 
     rows = training.record_results(world["board"], training_class, entries, END)
 
-    assert [r.event for r in rows] == ["complete_training", "record_training_result", "record_training_result"]
+    assert [r.act for r in rows] == ["complete_training", "record_training_result", "record_training_result"]
     certified = fresh(passed.id)
     assert (certified.stage, certified.stage_entered_on) == ("dossier", date(2022, 4, 29))
     act = load_events(passed.id)[-1]
-    assert (act.event, act.from_stage, act.to_stage, act.effective_date) == (
+    assert (act.act, act.from_stage, act.to_stage, act.effective_date) == (
         "complete_training", "training", "dossier", date(2022, 4, 29))
     assert act.data["certificate_number"] == "01/CN-K1" and act.data["class_id"] == training_class.id
     enrolment = latest_enrolment(passed.id)
@@ -210,7 +211,7 @@ def test_a_certificate_moves_the_case_to_its_dossier_and_other_results_keep_it_i
     for case, result in ((failed, "failed"), (absent, "absent")):
         assert fresh(case.id).stage == "training"
         fact = load_events(case.id)[-1]
-        assert (fact.event, fact.from_stage, fact.to_stage) == ("record_training_result", "training", "training")
+        assert (fact.act, fact.from_stage, fact.to_stage) == ("record_training_result", "training", "training")
         assert fact.data == {"class_id": training_class.id, "class_name": training_class.name, "result": result}
         assert latest_enrolment(case.id).result == result
         assert verify_chain(load_events(case.id)) is None

@@ -2,7 +2,7 @@
 included, are not working days) and the administrator's page for the swapped days."""
 from datetime import date
 
-from pipeline import clock
+from pipeline.base import clock
 import pytest
 from sqlalchemy import func, select
 

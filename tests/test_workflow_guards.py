@@ -6,12 +6,12 @@ dossier complete 01/11/2021, branch vote 01/12/2021, decision 20/01/2022 receive
 ceremony 10/02/2022."""
 from datetime import date, timedelta
 
-from pipeline import clock
+from pipeline.base import clock
 import pytest
 from sqlalchemy import func, select
 
 from conftest import ACTS_WITHIN, FORWARD_ACTS, record_documents, record_training_result
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.training.operations import create_class
 from pipeline.workflow.operations import ActBlocked, apply_event
@@ -249,10 +249,10 @@ def test_an_act_dated_before_the_previous_act_is_refused(world, make_case):
 
 
 def test_opening_a_case_in_the_future_is_refused(world):
-    from pipeline.workflow.operations import spot_candidate
+    from pipeline.workflow.operations import open_case
     with pytest.raises(ActBlocked):
-        spot_candidate(world["sec_a1"], world.branch_a1, clock.today() + timedelta(days=1), dict(
+        open_case(world["sec_a1"], world.branch_a1, clock.today() + timedelta(days=1), dict(
             full_name="Lê Thị Ba", date_of_birth=date(2000, 1, 1), sex="female", education="university",
             source_organisation="womens_union"))
     db.session.rollback()
-    assert db.session.scalar(select(func.count()).select_from(Candidate)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 0

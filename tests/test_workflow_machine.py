@@ -7,7 +7,7 @@ import pytest
 import transitions
 
 from conftest import FORWARD_ACTS, record_documents, record_training_result, with_ids
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.workflow import definition, operations
 from pipeline.workflow.definition import MACHINE, TRANSITIONS
@@ -24,7 +24,7 @@ TRIGGER_NAMES = ({"trigger", "may_trigger"} | {t.trigger for t in TRANSITIONS} |
 
 def assert_unbound(case):
     assert MACHINE.models == []
-    leftovers = set(vars(case)) - {"_sa_instance_state"} - set(Candidate.__mapper__.attrs.keys())
+    leftovers = set(vars(case)) - {"_sa_instance_state"} - set(Case.__mapper__.attrs.keys())
     assert leftovers == set()
     assert not [name for name in TRIGGER_NAMES if hasattr(case, name)]
 
@@ -49,7 +49,7 @@ def test_acting_never_builds_another_machine(world, make_case, monkeypatch):
             record_training_result(world, case.id)
         record_documents(world, case.id, trigger)
         apply_event(case.id, trigger, world["sec_a1"], day, with_ids(world, trigger, data))
-    assert db.session.get(Candidate, case.id).stage == "branch_vote"
+    assert db.session.get(Case, case.id).stage == "branch_vote"
 
 
 @pytest.mark.parametrize("passes", [True, False], ids=["vote-passes", "vote-fails"])
@@ -59,7 +59,7 @@ def test_after_an_applied_act_the_machine_holds_nothing(world, make_case, passes
     if not passes:
         data = dict(data, votes_for=10)
     apply_event(case.id, trigger, world["sec_a1"], day, data)
-    case = db.session.get(Candidate, case.id)
+    case = db.session.get(Case, case.id)
     assert case.stage == ("committee_review" if passes else "spotted")
     assert_unbound(case)
 
@@ -81,7 +81,7 @@ def test_after_a_refused_act_the_machine_holds_nothing(world, make_case, attempt
     trigger, username, day = attempt
     with pytest.raises(error):
         apply_event(case.id, trigger, world[username], day, dict(FORWARD_ACTS["branch_vote"][3]))
-    assert_unbound(db.session.get(Candidate, case.id))
+    assert_unbound(db.session.get(Case, case.id))
 
 
 class Boom(Exception):
@@ -107,7 +107,7 @@ def test_a_failure_while_the_machine_acts_unbinds_and_writes_nothing(world, make
 
     assert len(calls) == 2
     db.session.expire_all()
-    case = db.session.get(Candidate, case.id)
+    case = db.session.get(Case, case.id)
     assert (case.stage, case.version, count_events(case.id)) == ("branch_vote", version, rows)
     assert_unbound(case)
 
@@ -126,7 +126,7 @@ def test_a_failure_after_the_stage_changed_is_rolled_back(world, make_case, monk
         apply_event(case.id, trigger, world["sec_a1"], day, data)
 
     db.session.expire_all()
-    case = db.session.get(Candidate, case.id)
+    case = db.session.get(Case, case.id)
     assert (case.stage, case.version, case.stage_entered_on) == ("branch_vote", version, date(2021, 11, 1))
     assert count_events(case.id) == rows
     assert_unbound(case)

@@ -156,7 +156,7 @@ def test_transition_reaches_its_destination(world, make_case, trigger, source, p
         assert case.stage_entered_on == day
     assert case.version == version + 1
     assert count_events(case.id) == before + 1
-    assert (row.event, row.from_stage, row.to_stage, row.effective_date) == (trigger, source, expected, day)
+    assert (row.act, row.from_stage, row.to_stage, row.effective_date) == (trigger, source, expected, day)
     if STAGE_BY_NAME[expected].exit:
         assert case.exit_reason
         if reason:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from figures_support import (NAMES, add_quota, admitted_2022, as_page_cells, direct_actors,  # noqa: F401
                              row_of, unit_rows, xlsx_rows)
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.demo.loader import load_demo
 from pipeline.extensions import db
 from pipeline.printing import pdf

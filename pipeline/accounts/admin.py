@@ -15,7 +15,7 @@ from pipeline.extensions import db
 from pipeline.units.models import subtree_filter
 from pipeline.units.tree import units_in_tree_order
 from pipeline.web.scope import current_actor
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
@@ -99,8 +99,8 @@ def _user_page(user, details=None, password=None, status_form=None, code=200):
         details = UserDetailsForm(formdata=None, units=_units(), root_depth=current_actor().unit.depth,
                                   data={"display_name": user.display_name, "role": user.role, "unit_id": user.unit_id})
     history, history_units = _history(user)
-    acts = db.session.execute(select(func.count()).select_from(CaseEvent)
-                              .where(CaseEvent.actor_id == user.id)).scalar_one()
+    acts = db.session.execute(select(func.count()).select_from(LogEntry)
+                              .where(LogEntry.actor_id == user.id)).scalar_one()
     return render_template("accounts/user.html", user=user, details=details,
                            password_form=password or PasswordForm(formdata=None),
                            status_form=status_form or StatusForm(formdata=None),

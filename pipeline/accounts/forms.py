@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from pipeline.candidates.forms import plain_text
+from pipeline.cases.forms import plain_text
 from pipeline.web.forms import BaseForm
 
 

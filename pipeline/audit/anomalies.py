@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from pipeline.analytics.sql import days_between
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.exports import Column, stream_rows
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.units.models import Unit, subtree_filter
@@ -29,7 +29,7 @@ from pipeline.web import format_day
 from pipeline.workflow import definition, guards
 from pipeline.workflow.deadlines import DEADLINE_RULES, deadline_due
 from pipeline.workflow.guards import votes_needed
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 from pipeline.workflow.stages import stage_label
 
 from pipeline.audit.log_query import event_label
@@ -54,34 +54,34 @@ VOTES = {t.trigger: (t, *VOTE_COUNTS[t.outcome]) for t in definition.TRANSITIONS
 @dataclass(frozen=True)
 class Anomaly:
     check: str
-    candidate_id: int
+    case_id: int
     full_name: str
     branch_name: str
     seq: int
-    event: str
+    act: str
     effective_date: date
     why: object  # a sentence
 
     @property
     def act_label(self):
-        return event_label(self.event)
+        return event_label(self.act)
 
 
 def _rows(root, *conditions, data=False):
     """The log rows of the subtree meeting `conditions`, with their case and branch names, in
     (case, seq) order."""
-    columns = [CaseEvent.candidate_id, CaseEvent.seq, CaseEvent.event, CaseEvent.from_stage, CaseEvent.to_stage,
-               CaseEvent.effective_date, Candidate.full_name, Unit.name.label("branch_name")]
+    columns = [LogEntry.case_id, LogEntry.seq, LogEntry.act, LogEntry.from_stage, LogEntry.to_stage,
+               LogEntry.effective_date, Case.full_name, Unit.name.label("branch_name")]
     if data:
-        columns.append(CaseEvent.data)
-    return (select(*columns).join(Candidate, Candidate.id == CaseEvent.candidate_id)
-            .join(Unit, Unit.id == Candidate.branch_id)
+        columns.append(LogEntry.data)
+    return (select(*columns).join(Case, Case.id == LogEntry.case_id)
+            .join(Unit, Unit.id == Case.branch_id)
             .where(subtree_filter(root), *conditions)
-            .order_by(CaseEvent.candidate_id, CaseEvent.seq))
+            .order_by(LogEntry.case_id, LogEntry.seq))
 
 
 def _anomaly(check, row, why):
-    return Anomaly(check, row.candidate_id, row.full_name, row.branch_name, row.seq, row.event,
+    return Anomaly(check, row.case_id, row.full_name, row.branch_name, row.seq, row.act,
                    row.effective_date, why)
 
 
@@ -96,11 +96,11 @@ def _day(value):
 
 def late_ceremonies(root, calendar):
     received, case_id = None, None
-    for row in stream_rows(_rows(root, CaseEvent.event.in_((DECISION_EVENT, CEREMONY_EVENT)), data=True)):
-        if row.candidate_id != case_id:
-            case_id, received = row.candidate_id, None
+    for row in stream_rows(_rows(root, LogEntry.act.in_((DECISION_EVENT, CEREMONY_EVENT)), data=True)):
+        if row.case_id != case_id:
+            case_id, received = row.case_id, None
         data = row.data or {}
-        if row.event == DECISION_EVENT:
+        if row.act == DECISION_EVENT:
             received = _day(data.get("received_on"))
             continue
         if received is None or data.get(CONSENT_KEY):
@@ -126,8 +126,8 @@ def _recorded_as_passed(row, transition, data):
 
 
 def weak_votes(root):
-    for row in stream_rows(_rows(root, CaseEvent.event.in_(tuple(VOTES)), data=True)):
-        transition, total_key, fraction_rule = VOTES[row.event]
+    for row in stream_rows(_rows(root, LogEntry.act.in_(tuple(VOTES)), data=True)):
+        transition, total_key, fraction_rule = VOTES[row.act]
         data = row.data or {}
         if not _recorded_as_passed(row, transition, data):
             continue
@@ -158,20 +158,20 @@ def allowed_moves():
 
 
 def skipped_stages(root):
-    previous = aliased(CaseEvent)
-    is_spot = CaseEvent.event == definition.SPOT_EVENT
+    previous = aliased(LogEntry)
+    is_spot = LogEntry.act == definition.SPOT_EVENT
     statement = (_rows(root, or_(
         # not where the previous act left the case
-        and_(previous.id.is_not(None), or_(CaseEvent.from_stage.is_(None), CaseEvent.from_stage != previous.to_stage)),
+        and_(previous.id.is_not(None), or_(LogEntry.from_stage.is_(None), LogEntry.from_stage != previous.to_stage)),
         # a log that does not start with the spotting
-        and_(previous.id.is_(None), or_(~is_spot, CaseEvent.seq != 1)),
-        and_(is_spot, or_(CaseEvent.from_stage.is_not(None), CaseEvent.to_stage != definition.INITIAL_STAGE)),
+        and_(previous.id.is_(None), or_(~is_spot, LogEntry.seq != 1)),
+        and_(is_spot, or_(LogEntry.from_stage.is_not(None), LogEntry.to_stage != definition.INITIAL_STAGE)),
         # a move the process does not have
-        and_(~is_spot, CaseEvent.from_stage.is_(None)),
-        and_(~is_spot, tuple_(CaseEvent.event, CaseEvent.from_stage, CaseEvent.to_stage).not_in(allowed_moves())),
+        and_(~is_spot, LogEntry.from_stage.is_(None)),
+        and_(~is_spot, tuple_(LogEntry.act, LogEntry.from_stage, LogEntry.to_stage).not_in(allowed_moves())),
     )).add_columns(previous.to_stage.label("previous_stage"))
-                 .outerjoin(previous, and_(previous.candidate_id == CaseEvent.candidate_id,
-                                           previous.seq == CaseEvent.seq - 1)))
+                 .outerjoin(previous, and_(previous.case_id == LogEntry.case_id,
+                                           previous.seq == LogEntry.seq - 1)))
     for row in stream_rows(statement):
         if row.seq > 1 and row.previous_stage is not None and row.from_stage != row.previous_stage:
             why = _l("it starts from “%(from)s” but the previous act left the case in “%(previous)s”",
@@ -179,11 +179,11 @@ def skipped_stages(root):
                         "previous": stage_label(row.previous_stage)})
         elif row.seq > 1 and row.previous_stage is None:
             why = _l("the act before it (no. %(seq)d) is missing from the log", seq=row.seq - 1)
-        elif row.seq == 1 and row.event != definition.SPOT_EVENT:
+        elif row.seq == 1 and row.act != definition.SPOT_EVENT:
             why = _l("the case's log does not start with its spotting")
         else:
             why = _l("“%(act)s” cannot move a case from “%(from)s” to “%(to)s”",
-                     **{"act": event_label(row.event), "from": stage_label(row.from_stage) if row.from_stage else "—",
+                     **{"act": event_label(row.act), "from": stage_label(row.from_stage) if row.from_stage else "—",
                         "to": stage_label(row.to_stage)})
         yield _anomaly(SKIPPED_STAGE, row, why)
 
@@ -191,7 +191,7 @@ def skipped_stages(root):
 # --- 4. entered late -------------------------------------------------------------------------
 
 def late_entries(root, late_days):
-    lag = days_between(CaseEvent.effective_date, CaseEvent.recorded_at)
+    lag = days_between(LogEntry.effective_date, LogEntry.recorded_at)
     for row in stream_rows(_rows(root, lag > late_days).add_columns(lag.label("lag_days"))):
         yield _anomaly(LATE_ENTRY, row, _l("entered %(days)d days after it took effect (more than %(limit)d)",
                                            days=row.lag_days, limit=late_days))
@@ -222,5 +222,5 @@ ANOMALY_COLUMNS = (
 def anomaly_rows(root, calendar, late_days):
     for check in CHECKS:
         for found in run_check(check, root, calendar, late_days):
-            yield (str(CHECK_LABELS[check]), found.candidate_id, found.full_name, found.branch_name, found.seq,
+            yield (str(CHECK_LABELS[check]), found.case_id, found.full_name, found.branch_name, found.seq,
                    str(found.act_label), found.effective_date, str(found.why))

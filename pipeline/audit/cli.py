@@ -31,12 +31,12 @@ def verify_command(unit_code):
     from pipeline.audit.verify import case_names, verify
     root = _unit(unit_code)
     report = verify(root)
-    names = case_names([b.candidate_id for b in report.breaks])
+    names = case_names([b.case_id for b in report.breaks])
     with force_locale("en"):  # like the other commands' output
         for broken in report.breaks:
-            name, branch = names.get(broken.candidate_id, ("?", "?"))
-            act = f" ({broken.event})" if broken.event else ""
-            click.echo(f"case {broken.candidate_id} ({name}, {branch}), act no. {broken.seq}{act}: "
+            name, branch = names.get(broken.case_id, ("?", "?"))
+            act = f" ({broken.act})" if broken.act else ""
+            click.echo(f"case {broken.case_id} ({name}, {branch}), act no. {broken.seq}{act}: "
                        f"{broken.kind}: {broken.detail}")
     click.echo(f"Cases checked: {report.cases}")
     click.echo(f"Rows checked: {report.rows}")

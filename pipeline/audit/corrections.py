@@ -20,14 +20,14 @@ def may_correct(user):
 
 def correctable(events):
     """The acts of a case that a correction may name: every one but the corrections."""
-    return [row for row in events if row.event != CORRECTION_EVENT]
+    return [row for row in events if row.act != CORRECTION_EVENT]
 
 
 def corrections_by_seq(events):
     """seq of a corrected act -> its correction rows, in order."""
     found = {}
     for row in events:
-        if row.event == CORRECTION_EVENT:
+        if row.act == CORRECTION_EVENT:
             found.setdefault((row.data or {}).get("corrects_seq"), []).append(row)
     return found
 
@@ -45,7 +45,7 @@ def record_correction(case_id, actor, corrects_seq, what, corrected_value, reaso
         problems = []
         if target is None:
             problems.append(_l("Act no. %(seq)d is not in this case's log.", seq=corrects_seq))
-        elif target.event == CORRECTION_EVENT:
+        elif target.act == CORRECTION_EVENT:
             problems.append(_l("A correction cannot be corrected: record another correction of act no. %(seq)d.",
                                seq=(target.data or {}).get("corrects_seq") or target.seq))
         elif effective_date < target.effective_date:
@@ -55,7 +55,7 @@ def record_correction(case_id, actor, corrects_seq, what, corrected_value, reaso
             problems.append(_l("A reason is required for this act."))
         if problems:
             raise operations.ActBlocked(*problems)
-        data = {"corrects_seq": target.seq, "corrects_event": target.event, "what": what.strip(),
+        data = {"corrects_seq": target.seq, "corrects_event": target.act, "what": what.strip(),
                 "corrected_value": corrected_value.strip()}
         row = operations.record_fact(case, FACT, actor, effective_date, data, reason.strip(), events=events)
     return row

@@ -4,8 +4,8 @@ from flask_babel import format_date, lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from pipeline.candidates.forms import not_in_future, plain_text
-from pipeline.candidates.text import to_nfc
+from pipeline.cases.forms import not_in_future, plain_text
+from pipeline.base.text import to_nfc
 from pipeline.web.forms import BaseForm, VersionedForm, choices, date_required, required
 
 from pipeline.audit.log_query import BASES, event_label
@@ -65,5 +65,5 @@ class CorrectionForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.corrects_seq.choices = choices(
             (row.seq, _l("No. %(seq)d · %(day)s · %(act)s", seq=row.seq,
-                         day=format_date(row.effective_date, "dd/MM/yyyy"), act=event_label(row.event)))
+                         day=format_date(row.effective_date, "dd/MM/yyyy"), act=event_label(row.act)))
             for row in acts)

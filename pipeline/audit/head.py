@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units.models import Unit, subtree_filter
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 
 SHORT = 12  # hex digits: enough to compare by eye, 48 bits against a chance match
 CHUNK = 5000
@@ -42,26 +42,26 @@ def case_head(events):
 
 def case_head_of(case_id):
     """One statement: the case's newest row."""
-    row = db.session.execute(select(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.candidate_id == case_id)
-                             .order_by(CaseEvent.seq.desc()).limit(1)).first()
+    row = db.session.execute(select(LogEntry.seq, LogEntry.hash).where(LogEntry.case_id == case_id)
+                             .order_by(LogEntry.seq.desc()).limit(1)).first()
     return CaseHead(row.seq, row.hash[:SHORT]) if row else None
 
 
 def unit_head(unit):
     """One statement: each case's newest row in the subtree, read in chunks into the digest."""
-    newest = (select(CaseEvent.candidate_id, func.max(CaseEvent.seq).label("seq"))
-              .join(Candidate, Candidate.id == CaseEvent.candidate_id)
-              .join(Unit, Unit.id == Candidate.branch_id)
+    newest = (select(LogEntry.case_id, func.max(LogEntry.seq).label("seq"))
+              .join(Case, Case.id == LogEntry.case_id)
+              .join(Unit, Unit.id == Case.branch_id)
               .where(subtree_filter(unit))
-              .group_by(CaseEvent.candidate_id).subquery())
-    statement = (select(CaseEvent.candidate_id, CaseEvent.seq, CaseEvent.hash)
-                 .join(newest, and_(CaseEvent.candidate_id == newest.c.candidate_id, CaseEvent.seq == newest.c.seq))
-                 .order_by(CaseEvent.candidate_id))
+              .group_by(LogEntry.case_id).subquery())
+    statement = (select(LogEntry.case_id, LogEntry.seq, LogEntry.hash)
+                 .join(newest, and_(LogEntry.case_id == newest.c.case_id, LogEntry.seq == newest.c.seq))
+                 .order_by(LogEntry.case_id))
     digest, cases, acts = hashlib.sha256(), 0, 0
     result = db.session.execute(statement.execution_options(yield_per=CHUNK))
     try:
-        for candidate_id, seq, row_hash in result:
-            digest.update(f"{candidate_id}:{seq}:{row_hash}\n".encode("ascii"))
+        for case_id, seq, row_hash in result:
+            digest.update(f"{case_id}:{seq}:{row_hash}\n".encode("ascii"))
             cases += 1
             acts += seq
     finally:

@@ -12,17 +12,17 @@ from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.accounts.models import User
 from pipeline.analytics.sql import days_between
-from pipeline.candidates.models import Candidate
-from pipeline.candidates.timeline import EVENT_LABELS
+from pipeline.cases.models import Case
+from pipeline.cases.timeline import EVENT_LABELS
 from pipeline.dashboard.paging import RowPagination
 from pipeline.exports import Column, stream_rows
 from pipeline.rules.rulebook import rulebook_on
 from pipeline.units.models import Unit, subtree_filter
 from pipeline.workflow import definition
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 
 # Facts that carry the date of what they record: no order for the acts after them.
 UNORDERED_EVENTS = tuple(f.event for f in definition.FACTS if not f.sets_order)
@@ -51,19 +51,19 @@ class LogFilters:
     def conditions(self):
         found = [subtree_filter(self.unit)]
         if self.actor_id is not None:
-            found.append(CaseEvent.actor_id == self.actor_id)
+            found.append(LogEntry.actor_id == self.actor_id)
         if self.event:
-            found.append(CaseEvent.event == self.event)
+            found.append(LogEntry.act == self.event)
         if self.basis == "entered":
             if self.date_from:
-                found.append(CaseEvent.recorded_at >= utc_start_of(self.date_from))
+                found.append(LogEntry.recorded_at >= utc_start_of(self.date_from))
             if self.date_to:
-                found.append(CaseEvent.recorded_at < utc_start_of(self.date_to + timedelta(days=1)))
+                found.append(LogEntry.recorded_at < utc_start_of(self.date_to + timedelta(days=1)))
         else:
             if self.date_from:
-                found.append(CaseEvent.effective_date >= self.date_from)
+                found.append(LogEntry.effective_date >= self.date_from)
             if self.date_to:
-                found.append(CaseEvent.effective_date <= self.date_to)
+                found.append(LogEntry.effective_date <= self.date_to)
         return found
 
 
@@ -75,37 +75,37 @@ def utc_start_of(day):
 def previous_order_date():
     """The effective date of the case's previous act that sets the order (correlated: evaluated
     only for the rows of the page, through the (candidate_id, seq) unique index)."""
-    before = aliased(CaseEvent)
+    before = aliased(LogEntry)
     return (select(before.effective_date)
-            .where(before.candidate_id == CaseEvent.candidate_id, before.seq < CaseEvent.seq,
-                   before.event.not_in(UNORDERED_EVENTS))
+            .where(before.case_id == LogEntry.case_id, before.seq < LogEntry.seq,
+                   before.act.not_in(UNORDERED_EVENTS))
             .order_by(before.seq.desc()).limit(1).scalar_subquery())
 
 
 def log_statement(filters, late_days):
     """The rows of the list as labelled columns, newest entry first (the primary key is the
     order of entry: no sort of the whole log)."""
-    lag = days_between(CaseEvent.effective_date, CaseEvent.recorded_at)
+    lag = days_between(LogEntry.effective_date, LogEntry.recorded_at)
     previous = previous_order_date()
-    return (select(CaseEvent.id, CaseEvent.candidate_id, CaseEvent.seq, CaseEvent.event,
-                   CaseEvent.effective_date, CaseEvent.recorded_at, CaseEvent.hash,
-                   Candidate.full_name, Unit.name.label("branch_name"), User.display_name.label("actor_name"),
+    return (select(LogEntry.id, LogEntry.case_id, LogEntry.seq, LogEntry.act,
+                   LogEntry.effective_date, LogEntry.recorded_at, LogEntry.hash,
+                   Case.full_name, Unit.name.label("branch_name"), User.display_name.label("actor_name"),
                    lag.label("lag_days"), (lag > late_days).label("late"),
-                   and_(CaseEvent.event.not_in(UNORDERED_EVENTS), CaseEvent.effective_date < previous)
+                   and_(LogEntry.act.not_in(UNORDERED_EVENTS), LogEntry.effective_date < previous)
                    .label("back_dated"))
-            .join(Candidate, Candidate.id == CaseEvent.candidate_id)
-            .join(Unit, Unit.id == Candidate.branch_id)
-            .outerjoin(User, User.id == CaseEvent.actor_id)
+            .join(Case, Case.id == LogEntry.case_id)
+            .join(Unit, Unit.id == Case.branch_id)
+            .outerjoin(User, User.id == LogEntry.actor_id)
             .where(*filters.conditions())
-            .order_by(CaseEvent.id.desc()))
+            .order_by(LogEntry.id.desc()))
 
 
 def count_statement(filters):
     """The number of rows the filters select, without the flags' columns (the correlated
     subquery would otherwise run for every row counted)."""
-    return (select(func.count()).select_from(CaseEvent)
-            .join(Candidate, Candidate.id == CaseEvent.candidate_id)
-            .join(Unit, Unit.id == Candidate.branch_id)
+    return (select(func.count()).select_from(LogEntry)
+            .join(Case, Case.id == LogEntry.case_id)
+            .join(Unit, Unit.id == Case.branch_id)
             .where(*filters.conditions()))
 
 
@@ -118,7 +118,7 @@ class LogPagination(RowPagination):
 
 @dataclass(frozen=True)
 class FlaggedRow:
-    row: CaseEvent
+    row: LogEntry
     lag_days: int
     late: bool
     back_dated: bool
@@ -129,7 +129,7 @@ def flag_rows(events, late_days):
     flagged, previous = [], None
     for row in events:
         lag = (row.recorded_at.date() - row.effective_date).days
-        ordered = row.event not in UNORDERED_EVENTS
+        ordered = row.act not in UNORDERED_EVENTS
         flagged.append(FlaggedRow(row, lag, lag > late_days,
                                   ordered and previous is not None and row.effective_date < previous))
         if ordered:
@@ -159,6 +159,6 @@ LOG_COLUMNS = (
 
 def log_rows(statement):
     for row in stream_rows(statement):
-        yield (row.effective_date, vn_datetime(row.recorded_at), row.candidate_id, row.full_name, row.branch_name,
-               row.seq, str(event_label(row.event)), row.actor_name or _("the system"), row.lag_days,
+        yield (row.effective_date, vn_datetime(row.recorded_at), row.case_id, row.full_name, row.branch_name,
+               row.seq, str(event_label(row.act)), row.actor_name or _("the system"), row.lag_days,
                _("Yes") if row.late else "", _("Yes") if row.back_dated else "")

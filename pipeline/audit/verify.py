@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units.models import Unit, subtree_filter
-from pipeline.workflow.log import GENESIS_HASH, CaseEvent, event_hash
+from pipeline.workflow.models import GENESIS_HASH, HASHED, LogEntry, entry_hash
 from pipeline.workflow.stages import stage_label
 
 EDITED, INSERTED, DELETED = "edited", "inserted", "deleted"
@@ -22,19 +22,16 @@ KIND_LABELS = {EDITED: _l("edited"), INSERTED: _l("inserted"), DELETED: _l("dele
 CHUNK = 2000  # log rows fetched at a time: the walk never holds the whole log
 RENUMBERING_TRIED = 50  # how far a renumbered row is looked for (rows shifted to hide a gap)
 
-# The columns the hash covers, in the names event_hash takes.
-HASHED = ("candidate_id", "seq", "event", "from_stage", "to_stage", "actor_id", "recorded_at",
-          "effective_date", "reason", "data")
 
 
 @dataclass(frozen=True)
 class Break:
     """The first row of a case whose chain is broken. For a deletion `seq` is the first missing
-    position and `event` None; otherwise the row at `seq` and its act."""
-    candidate_id: int
+    position and `act` None; otherwise the row at `seq` and its act."""
+    case_id: int
     seq: int
     kind: str
-    event: str | None
+    act: str | None
     detail: object  # a sentence for the reader
 
     @property
@@ -54,10 +51,7 @@ class Report:
 
 
 def _content_hash(row, seq=None):
-    fields = {name: getattr(row, name) for name in HASHED}
-    if seq is not None:
-        fields["seq"] = seq
-    return event_hash(prev_hash=row.prev_hash, **fields)
+    return entry_hash(row, seq)
 
 
 def _original_seq(row):
@@ -74,18 +68,18 @@ class CaseChain:
     """One case's rows fed in seq order; `broken` is the first Break, after which the rest of the
     case is not judged (everything after a break is suspect anyway)."""
 
-    def __init__(self, candidate_id, stage=None):
-        self.candidate_id = candidate_id
+    def __init__(self, case_id, stage=None):
+        self.case_id = case_id
         self.stage = stage  # the stage the case row holds, to compare with where the log ends
         self.expected_seq = 1
         self.prev_hash = GENESIS_HASH
-        self.seen = {GENESIS_HASH: (0, None)}  # hash -> (seq, event) of the rows walked so far
+        self.seen = {GENESIS_HASH: (0, None)}  # hash -> (seq, act) of the rows walked so far
         self.last_to_stage = None
         self.broken = None
         self.rows = 0
 
-    def _break(self, seq, kind, event, detail):
-        self.broken = Break(self.candidate_id, seq, kind, event, detail)
+    def _break(self, seq, kind, act, detail):
+        self.broken = Break(self.case_id, seq, kind, act, detail)
 
     def feed(self, row):
         self.rows += 1
@@ -99,19 +93,19 @@ class CaseChain:
         content_ok = _content_hash(row) == row.hash
         if row.prev_hash == self.prev_hash and row.seq == self.expected_seq:
             if not content_ok:
-                return self._break(row.seq, EDITED, row.event,
+                return self._break(row.seq, EDITED, row.act,
                                    _l("its content no longer matches its hash: it was changed after it was written"))
         elif row.prev_hash in self.seen:
             # It follows an earlier row, not the one before it: what lies between was slipped in.
-            seq, _event = self.seen[row.prev_hash]
+            seq, _act = self.seen[row.prev_hash]
             inserted_seq = seq + 1
-            return self._break(inserted_seq, INSERTED, self._event_at(inserted_seq),
+            return self._break(inserted_seq, INSERTED, self._act_at(inserted_seq),
                                _l("act no. %(next)d was written after act no. %(before)d, so the rows between "
                                   "them were inserted later", next=row.seq, before=seq))
         elif content_ok and row.seq > 1:
             # A consistent row whose predecessor's hash is nowhere: the row before it was changed
             # and its hash recomputed to match.
-            return self._break(row.seq - 1, EDITED, self._event_at(row.seq - 1),
+            return self._break(row.seq - 1, EDITED, self._act_at(row.seq - 1),
                                _l("it was changed and its hash recomputed, but act no. %(next)d still points "
                                   "to its original hash", next=row.seq))
         else:
@@ -120,15 +114,15 @@ class CaseChain:
                 return self._break(row.seq, DELETED, None,
                                    _l("act no. %(original)d now stands at no. %(seq)d: the rows before it were "
                                       "deleted and the later ones renumbered", original=original, seq=row.seq))
-            return self._break(row.seq, INSERTED, row.event,
+            return self._break(row.seq, INSERTED, row.act,
                                _l("it is not linked to the act before it: the row was forged or inserted"))
-        self.seen[row.hash] = (row.seq, row.event)
+        self.seen[row.hash] = (row.seq, row.act)
         self.prev_hash = row.hash
         self.expected_seq = row.seq + 1
         self.last_to_stage = row.to_stage
 
-    def _event_at(self, seq):
-        return next((event for s, event in self.seen.values() if s == seq), None)
+    def _act_at(self, seq):
+        return next((act for s, act in self.seen.values() if s == seq), None)
 
     def finish(self):
         """After the case's last row: a log that ends in another stage than the case's lost its
@@ -145,28 +139,28 @@ class CaseChain:
         return self.broken
 
 
-def check_case(events, stage=None):
+def check_case(entries, stage=None):
     """The first Break of one case's rows (already loaded, in seq order), or None."""
-    chain = CaseChain(events[0].candidate_id if events else None, stage)
-    for row in events:
+    chain = CaseChain(entries[0].case_id if entries else None, stage)
+    for row in entries:
         chain.feed(row)
     return chain.finish()
 
 
 def _rows_statement(root):
-    statement = (select(*(getattr(CaseEvent, name) for name in HASHED), CaseEvent.prev_hash, CaseEvent.hash,
-                        Candidate.stage.label("case_stage"))
-                 .join(Candidate, Candidate.id == CaseEvent.candidate_id))
+    statement = (select(*(getattr(LogEntry, name) for name in HASHED), LogEntry.prev_hash, LogEntry.hash,
+                        Case.stage.label("case_stage"))
+                 .join(Case, Case.id == LogEntry.case_id))
     if root is not None:
-        statement = statement.join(Unit, Unit.id == Candidate.branch_id).where(subtree_filter(root))
-    return statement.order_by(CaseEvent.candidate_id, CaseEvent.seq)
+        statement = statement.join(Unit, Unit.id == Case.branch_id).where(subtree_filter(root))
+    return statement.order_by(LogEntry.case_id, LogEntry.seq)
 
 
 def _cases_without_rows(root):
-    statement = select(Candidate.id).where(~exists().where(CaseEvent.candidate_id == Candidate.id))
+    statement = select(Case.id).where(~exists().where(LogEntry.case_id == Case.id))
     if root is not None:
-        statement = statement.join(Unit, Unit.id == Candidate.branch_id).where(subtree_filter(root))
-    return db.session.execute(statement.order_by(Candidate.id)).scalars().all()
+        statement = statement.join(Unit, Unit.id == Case.branch_id).where(subtree_filter(root))
+    return db.session.execute(statement.order_by(Case.id)).scalars().all()
 
 
 def verify(root=None, chunk=CHUNK):
@@ -177,16 +171,16 @@ def verify(root=None, chunk=CHUNK):
     chain = None
     try:
         for row in result:
-            if chain is None or row.candidate_id != chain.candidate_id:
+            if chain is None or row.case_id != chain.case_id:
                 _close(chain, report)
-                chain = CaseChain(row.candidate_id, row.case_stage)
+                chain = CaseChain(row.case_id, row.case_stage)
             chain.feed(row)
     finally:
         result.close()
     _close(chain, report)
     for case_id in _cases_without_rows(root):
         _close(CaseChain(case_id), report)
-    report.breaks.sort(key=lambda b: (b.candidate_id, b.seq))
+    report.breaks.sort(key=lambda b: (b.case_id, b.seq))
     return report
 
 
@@ -205,6 +199,6 @@ def case_names(case_ids):
     when there are none."""
     if not case_ids:
         return {}
-    rows = db.session.execute(select(Candidate.id, Candidate.full_name, Unit.name)
-                              .join(Unit, Unit.id == Candidate.branch_id).where(Candidate.id.in_(set(case_ids))))
+    rows = db.session.execute(select(Case.id, Case.full_name, Unit.name)
+                              .join(Unit, Unit.id == Case.branch_id).where(Case.id.in_(set(case_ids))))
     return {case_id: (name, branch) for case_id, name, branch in rows}

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.audit.access import auditor_required, may_audit
 from pipeline.audit.anomalies import ANOMALY_COLUMNS, CHECK_LABELS, CHECKS, anomaly_rows, run_check
 from pipeline.audit.corrections import correctable, corrections_by_seq, may_correct, record_correction
@@ -18,7 +18,7 @@ from pipeline.audit.log_query import (LOG_COLUMNS, LogFilters, LogPagination, co
 from pipeline.audit.scope import users_acting_in
 from pipeline.units.tree import units_in_tree_order
 from pipeline.audit.verify import case_names, check_case, verify
-from pipeline.candidates.timeline import EVENT_LABELS
+from pipeline.cases.timeline import EVENT_LABELS
 from pipeline.exports import export_response
 from pipeline.extensions import db
 from pipeline.quotas.access import requested_unit
@@ -115,7 +115,7 @@ def correct(case_id):
                     seq=row.data["corrects_seq"]), "success")
             if may_audit(user):
                 return redirect(url_for(".case_log", case_id=case.id, _anchor=f"act-{row.seq}"))
-            return redirect(url_for("candidates.show_case", case_id=case.id))
+            return redirect(url_for("cases.show_case", case_id=case.id))
     status = 422 if request.method == "POST" else 200
     return render_template("audit/correct.html", case=case, form=form, refused=refused), status
 
@@ -125,7 +125,7 @@ def correct(case_id):
 def verify_chains():
     root = requested_unit()
     report = verify(root)
-    names = case_names([b.candidate_id for b in report.breaks])
+    names = case_names([b.case_id for b in report.breaks])
     return render_template("audit/verify.html", root=root, report=report, names=names, head=unit_head(root))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import lazyload
 
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.backup import postgres, sqlite_file, uploads
 from pipeline.extensions import db, migrate
 
@@ -144,11 +144,12 @@ def _rows_in_database():
 
 def _broken_chains():
     """(cases, ids of the cases whose chain does not verify), reading the log once, in order."""
-    from pipeline.workflow.log import CaseEvent, verify_chain
-    statement = (select(CaseEvent).options(lazyload(CaseEvent.actor))
-                 .order_by(CaseEvent.candidate_id, CaseEvent.seq).execution_options(yield_per=1000))
+    from pipeline.workflow.models import LogEntry
+    from pipeline.workflow.log import verify_chain
+    statement = (select(LogEntry).options(lazyload(LogEntry.actor))
+                 .order_by(LogEntry.case_id, LogEntry.seq).execution_options(yield_per=1000))
     cases, broken = 0, []
-    for case_id, events in groupby(db.session.execute(statement).scalars(), key=lambda row: row.candidate_id):
+    for case_id, events in groupby(db.session.execute(statement).scalars(), key=lambda row: row.case_id):
         cases += 1
         if verify_chain(list(events)) is not None:
             broken.append(case_id)

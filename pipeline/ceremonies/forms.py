@@ -2,8 +2,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from pipeline.candidates.forms import plain_text
-from pipeline.candidates.text import to_nfc
+from pipeline.cases.forms import plain_text
+from pipeline.base.text import to_nfc
 from pipeline.web.forms import BaseForm
 
 

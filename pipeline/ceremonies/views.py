@@ -6,8 +6,8 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from pipeline.candidates.models import Candidate
-from pipeline.candidates.ordering import by_name
+from pipeline.cases.models import Case
+from pipeline.cases.ordering import by_name
 from pipeline.ceremonies.forms import CeremonyDayForm
 from pipeline.extensions import db
 from pipeline.workflow import definition
@@ -21,8 +21,8 @@ bp = Blueprint("ceremonies", __name__, url_prefix="/ceremony-day")
 def _waiting(branch):
     """The branch's cases waiting for their ceremony, by name."""
     return db.session.execute(
-        select(Candidate).join(Candidate.branch).options(contains_eager(Candidate.branch))
-        .where(Candidate.branch_id == branch.id, Candidate.stage == "ceremony")
+        select(Case).join(Case.branch).options(contains_eager(Case.branch))
+        .where(Case.branch_id == branch.id, Case.stage == "ceremony")
         .order_by(*by_name())
     ).scalars().all()
 
@@ -46,7 +46,7 @@ def ceremony_day(unit_id):
         else:
             flash(ngettext("Ceremony recorded for %(num)d candidate.", "Ceremony recorded for %(num)d candidates.",
                            len(rows)), "success")
-            return redirect(url_for("candidates.list_candidates", unit=branch.id, stage="probation"))
+            return redirect(url_for("cases.list_cases", unit=branch.id, stage="probation"))
     status = 422 if request.method == "POST" else 200
     return render_template("ceremonies/day.html", branch=branch, form=form, waiting=_waiting(branch),
                            chosen=set(form.case_ids.data or ()), refusals=refusals, accepted=accepted), status

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.dashboard.filters import OPEN_STAGES, OPEN_STAGE_NAMES
 from pipeline.extensions import db
 from pipeline.workflow.definition import transitions_from
@@ -52,9 +52,9 @@ def forward_acts(user, stage):
 def build_board(branch, user, today):
     columns = {stage.name: BoardColumn(stage, forward_acts(user, stage.name)) for stage in OPEN_STAGES}
     rows = db.session.execute(
-        select(Candidate.id, Candidate.full_name, Candidate.stage, Candidate.stage_entered_on)
-        .where(Candidate.branch_id == branch.id, Candidate.stage.in_(OPEN_STAGE_NAMES))
-        .order_by(Candidate.stage_entered_on, Candidate.id)).all()
+        select(Case.id, Case.full_name, Case.stage, Case.stage_entered_on)
+        .where(Case.branch_id == branch.id, Case.stage.in_(OPEN_STAGE_NAMES))
+        .order_by(Case.stage_entered_on, Case.id)).all()
     reasons = reasons_for(rows, today)
     for r in rows:
         columns[r.stage].cards.append(Card(r.id, r.full_name, r.stage_entered_on, (today - r.stage_entered_on).days,

@@ -7,7 +7,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.dashboard.filters import OPEN_STAGE_NAMES
 from pipeline.exports import Column, stream_scalars
 from pipeline.units.models import subtree_filter
@@ -31,14 +31,14 @@ def which_condition(which, today):
 def case_statement(unit, stage, which, filters, today):
     """The cases of one cell (or row, or column) of the matrix, the longest in their stage first,
     with their branch loaded by the same query."""
-    conditions = [subtree_filter(unit), Candidate.stage == stage if stage else Candidate.stage.in_(OPEN_STAGE_NAMES),
+    conditions = [subtree_filter(unit), Case.stage == stage if stage else Case.stage.in_(OPEN_STAGE_NAMES),
                   *filters.conditions()]
     extra = which_condition(which, today)
     if extra is not None:
         conditions.append(extra)
-    return (select(Candidate).join(Candidate.branch).where(*conditions)
-            .options(contains_eager(Candidate.branch))
-            .order_by(Candidate.stage_entered_on, Candidate.id))
+    return (select(Case).join(Case.branch).where(*conditions)
+            .options(contains_eager(Case.branch))
+            .order_by(Case.stage_entered_on, Case.id))
 
 
 def reason_text(reason):

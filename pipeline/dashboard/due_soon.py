@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.dashboard.paging import RowPagination
 from pipeline.exports import Column, stream_rows
 from pipeline.extensions import db
 from pipeline.units.models import Unit, subtree_filter
-from pipeline.workflow.projection import CaseDeadline
+from pipeline.workflow.models import CaseDeadline
 from pipeline.workflow.stuck import deadline_label
 
 SOON_DAYS, LATER_DAYS = 7, 30
@@ -63,17 +63,17 @@ def _bounds(key, today):
 
 
 def _columns():
-    return (CaseDeadline.candidate_id, Candidate.full_name, Candidate.branch_id, Unit.name.label("branch_name"),
+    return (CaseDeadline.case_id, Case.full_name, Case.branch_id, Unit.name.label("branch_name"),
             CaseDeadline.key, CaseDeadline.limit_value, CaseDeadline.due_on)
 
 
 def _in_scope(statement, unit):
-    return (statement.join(Candidate, Candidate.id == CaseDeadline.candidate_id)
-            .join(Unit, Unit.id == Candidate.branch_id).where(subtree_filter(unit)))
+    return (statement.join(Case, Case.id == CaseDeadline.case_id)
+            .join(Unit, Unit.id == Case.branch_id).where(subtree_filter(unit)))
 
 
 def _item(row, today):
-    return DueItem(row.candidate_id, row.full_name, row.branch_id, row.branch_name,
+    return DueItem(row.case_id, row.full_name, row.branch_id, row.branch_name,
                    deadline_label(row.key, row.limit_value), row.due_on, (row.due_on - today).days)
 
 
@@ -83,7 +83,7 @@ def due_soon(unit, today, shown=SHOWN_PER_GROUP):
     group = _group_of(today)
     ranked = _in_scope(select(*_columns(), group.label("grp"),
                               func.row_number().over(partition_by=group, order_by=(
-                                  CaseDeadline.due_on, Candidate.full_name, CaseDeadline.id)).label("rank"),
+                                  CaseDeadline.due_on, Case.full_name, CaseDeadline.id)).label("rank"),
                               func.count().over(partition_by=group).label("total")),
                        unit).where(CaseDeadline.due_on <= today + timedelta(days=LATER_DAYS)).subquery()
     found = {g.key: ([], 0) for g in GROUPS}
@@ -102,7 +102,7 @@ def due_statement(unit, key, today):
     statement = _in_scope(select(*_columns()), unit).where(CaseDeadline.due_on <= last)
     if first is not None:
         statement = statement.where(CaseDeadline.due_on >= first)
-    return statement.order_by(CaseDeadline.due_on, Candidate.full_name, CaseDeadline.id)
+    return statement.order_by(CaseDeadline.due_on, Case.full_name, CaseDeadline.id)
 
 
 def due_page(unit, key, today, per_page, max_per_page, page=None):

@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from wtforms import SelectField
 
-from pipeline.candidates.models import SOURCE_ORGANISATIONS, Candidate
+from pipeline.cases.models import SOURCE_ORGANISATIONS, Case
 from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit
 from pipeline.web.forms import BaseForm, choices
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 from pipeline.workflow.stages import MAIN_STAGES
 
 # The columns of the dashboard: the stages a case is still moving through.
@@ -43,7 +43,7 @@ class Filters:
         if self.kind:
             found.append(Unit.kind == self.kind)
         if self.source:
-            found.append(Candidate.source_organisation == self.source)
+            found.append(Case.source_organisation == self.source)
         return found
 
     def args(self):
@@ -58,9 +58,9 @@ class Filters:
 
 def spotted_in(year):
     """The case was spotted (its first act, sequence 1 of the log) in `year`."""
-    return exists(select(CaseEvent.id).where(
-        CaseEvent.candidate_id == Candidate.id, CaseEvent.seq == 1,
-        CaseEvent.effective_date >= date(year, 1, 1), CaseEvent.effective_date < date(year + 1, 1, 1)))
+    return exists(select(LogEntry.id).where(
+        LogEntry.case_id == Case.id, LogEntry.seq == 1,
+        LogEntry.effective_date >= date(year, 1, 1), LogEntry.effective_date < date(year + 1, 1, 1)))
 
 
 class FilterForm(BaseForm):

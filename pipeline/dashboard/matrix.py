@@ -9,8 +9,8 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from pipeline.analytics.sql import days_between, median_and_max
-from pipeline.candidates.models import Candidate
-from pipeline.candidates.text import fold
+from pipeline.cases.models import Case
+from pipeline.base.text import fold
 from pipeline.dashboard.filters import OPEN_STAGE_NAMES
 from pipeline.exports import Column
 from pipeline.extensions import db
@@ -71,7 +71,7 @@ def row_units(root, filters):
 
 
 def _in_open_stage(filters):
-    return and_(Candidate.stage.in_(OPEN_STAGE_NAMES), *filters.conditions())
+    return and_(Case.stage.in_(OPEN_STAGE_NAMES), *filters.conditions())
 
 
 def build_matrix(root, filters, today):
@@ -79,18 +79,18 @@ def build_matrix(root, filters, today):
     rows = {unit.id: Row(unit) for unit in units}
     row_unit = aliased(Unit, name="row_unit")
     # Each case counts in the row whose path starts its branch's path.
-    cases_by_row = (Candidate.__table__.join(Unit.__table__, Unit.id == Candidate.branch_id)
+    cases_by_row = (Case.__table__.join(Unit.__table__, Unit.id == Case.branch_id)
                     .join(row_unit, and_(row_unit.id.in_(list(rows)), Unit.path.startswith(row_unit.path))))
     where = _in_open_stage(filters)
-    counts = (select(row_unit.id, Candidate.stage, func.count().label("count"),
+    counts = (select(row_unit.id, Case.stage, func.count().label("count"),
                      func.sum(case((stuck_condition(today), 1), else_=0)).label("stuck"),
                      func.sum(case((overdue_condition(today), 1), else_=0)).label("overdue"))
-              .select_from(cases_by_row).where(where).group_by(row_unit.id, Candidate.stage))
+              .select_from(cases_by_row).where(where).group_by(row_unit.id, Case.stage))
     for r in db.session.execute(counts):
         cell = rows[r.id].cells[r.stage]
         cell.count, cell.stuck, cell.overdue = r.count, int(r.stuck or 0), int(r.overdue or 0)
-    days = days_between(Candidate.stage_entered_on, today)
-    for r in db.session.execute(median_and_max([row_unit.id, Candidate.stage], days, where, cases_by_row)):
+    days = days_between(Case.stage_entered_on, today)
+    for r in db.session.execute(median_and_max([row_unit.id, Case.stage], days, where, cases_by_row)):
         cell = rows[r.id].cells[r.stage]
         cell.median, cell.longest = _median(r), r.maximum
 
@@ -100,8 +100,8 @@ def build_matrix(root, filters, today):
             row.total.add_counts(cell)
             totals.cells[stage].add_counts(cell)
         totals.total.add_counts(row.total)
-    in_root = Candidate.__table__.join(Unit.__table__, Unit.id == Candidate.branch_id)
-    for r in db.session.execute(median_and_max([Candidate.stage], days, and_(where, subtree_filter(root)), in_root)):
+    in_root = Case.__table__.join(Unit.__table__, Unit.id == Case.branch_id)
+    for r in db.session.execute(median_and_max([Case.stage], days, and_(where, subtree_filter(root)), in_root)):
         cell = totals.cells[r.stage]
         cell.median, cell.longest = _median(r), r.maximum
     return Matrix(root, list(rows.values()), totals)

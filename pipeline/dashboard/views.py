@@ -4,8 +4,8 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 from flask_login import login_required
 
-from pipeline import clock
-from pipeline.candidates.models import SOURCE_ORGANISATIONS
+from pipeline.base import clock
+from pipeline.cases.models import SOURCE_ORGANISATIONS
 from pipeline.dashboard.access import ancestors_within_scope, unit_or_404
 from pipeline.dashboard.board import build_board
 from pipeline.dashboard.cases import CASE_COLUMNS, WHICH, case_rows, case_statement

@@ -27,7 +27,7 @@ from sqlalchemy.orm import aliased
 from werkzeug.security import generate_password_hash
 
 from pipeline.accounts.models import User
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.demo import organisation as org
 from pipeline.demo import story
 from pipeline.dossier import operations as dossier_ops
@@ -37,7 +37,7 @@ from pipeline.training import operations as training_ops
 from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.models import Unit, add_unit
 from pipeline.workflow import definition, operations
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 
 BATCH = 100  # cases per commit
 
@@ -96,7 +96,7 @@ def load_demo(reset=False, progress=None, case_progress=None):
 
 def _existing_data():
     found = []
-    for model, label in ((Unit, "units"), (User, "users"), (Candidate, "candidates")):
+    for model, label in ((Unit, "units"), (User, "users"), (Case, "candidates")):
         count = db.session.execute(select(func.count()).select_from(model)).scalar()
         if count:
             found.append(f"{count} {label}")
@@ -186,7 +186,7 @@ def _record_cases(plans, units, users, classes, progress, case_progress=None):
     town = units[org.TOWN_CODE]
     for number, plan in enumerate(plans, start=1):
         branch = units[plan.branch]
-        case = operations.spot_candidate(_actor(users, "branch", plan.branch), branch, plan.spotted_on,
+        case = operations.open_case(_actor(users, "branch", plan.branch), branch, plan.spotted_on,
                                          plan.fields, recorded_at=_recorded_at(rng, plan.spotted_on),
                                          today=story.SNAPSHOT)
         events = list(operations.load_events(case.id))
@@ -240,10 +240,10 @@ def demo_counts():
     window = (story.WINDOW[0], story.WINDOW[1])
 
     def ceremonies(*conditions, start=window[0], end=window[1]):
-        query = (select(func.count(CaseEvent.id))
-                 .join(Candidate, Candidate.id == CaseEvent.candidate_id)
-                 .join(branch, branch.id == Candidate.branch_id)
-                 .where(CaseEvent.event == "hold_ceremony", CaseEvent.effective_date.between(start, end)))
+        query = (select(func.count(LogEntry.id))
+                 .join(Case, Case.id == LogEntry.case_id)
+                 .join(branch, branch.id == Case.branch_id)
+                 .where(LogEntry.act == "hold_ceremony", LogEntry.effective_date.between(start, end)))
         if conditions:
             query = query.join(grassroots, branch.path.startswith(grassroots.path)).where(and_(*conditions))
         return db.session.execute(query).scalar()
@@ -254,8 +254,8 @@ def demo_counts():
     counts = {
         "units": scalar(select(func.count(Unit.id))),
         "users": scalar(select(func.count(User.id))),
-        "cases": scalar(select(func.count(Candidate.id))),
-        "log_rows": scalar(select(func.count(CaseEvent.id))),
+        "cases": scalar(select(func.count(Case.id))),
+        "log_rows": scalar(select(func.count(LogEntry.id))),
         "ceremonies": ceremonies(),
         "under_communes": ceremonies(grassroots.kind.in_(("commune", "ward"))),
         "direct": ceremonies(grassroots.depth == 1, grassroots.kind.not_in(("commune", "ward"))),
@@ -263,11 +263,11 @@ def demo_counts():
         "dien_duong": ceremonies(grassroots.code == "dienduong"),
         "ceremonies_2022": ceremonies(start=date(2022, 1, 1), end=date(2022, 12, 31)),
         "attendees_2022": scalar(
-            select(func.count(distinct(CaseEvent.candidate_id)))
-            .where(CaseEvent.event == "enrol_training",
-                   CaseEvent.data["class_name"].as_string().in_([k.name for k in story.CLASSES_2022]))),
+            select(func.count(distinct(LogEntry.case_id)))
+            .where(LogEntry.act == "enrol_training",
+                   LogEntry.data["class_name"].as_string().in_([k.name for k in story.CLASSES_2022]))),
         "enrolled_2022": scalar(
-            select(func.count(distinct(Enrolment.candidate_id))).join(Enrolment.training_class)
+            select(func.count(distinct(Enrolment.case_id))).join(Enrolment.training_class)
             .where(TrainingClass.name.in_([k.name for k in story.CLASSES_2022]))),
     }
     return counts

@@ -14,7 +14,7 @@ commune's total is known but not its split, the story spreads it over the commun
 """
 from dataclasses import dataclass, field
 
-from pipeline.candidates.text import fold
+from pipeline.base.text import fold
 
 TOWN_CODE = "dienban"
 TOWN_NAME = "Đảng bộ thị xã Điện Bàn"

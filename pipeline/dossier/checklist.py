@@ -139,11 +139,11 @@ def acts_on_record(events):
         if row.from_stage is not None and row.to_stage == "spotted":
             cycle_start = index + 1
     for index, row in enumerate(events):
-        if index < cycle_start and row.event not in ACTS_BEFORE_THE_DOSSIER:
+        if index < cycle_start and row.act not in ACTS_BEFORE_THE_DOSSIER:
             continue
         if (row.data or {}).get("passed") is False:
             continue
-        found[row.event] = row
+        found[row.act] = row
     return found
 
 

@@ -8,8 +8,8 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from pipeline.candidates.forms import not_in_future, person_name, plain_text
-from pipeline.candidates.text import to_nfc
+from pipeline.cases.forms import not_in_future, person_name, plain_text
+from pipeline.base.text import to_nfc
 from pipeline.dossier.checklist import VERIFICATION_RESULTS
 from pipeline.dossier.operations import DETAIL_FIELDS, DocumentEntry, Upload, scan_type, upload_limit
 from pipeline.web.forms import VersionedForm, choices

@@ -13,7 +13,7 @@ class DossierItem(db.Model):
     __table_args__ = (UniqueConstraint("candidate_id", "item_key", name="uq_dossier_item_candidate_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), index=True)
+    case_id: Mapped[int] = mapped_column("candidate_id", ForeignKey("candidate.id"), index=True)
     # The rulebook's item code, with a suffix where one item is due several times ("3-KNĐ:2").
     item_key: Mapped[str] = mapped_column(String(40))
     received: Mapped[bool] = mapped_column(default=False)
@@ -33,7 +33,7 @@ class DossierItem(db.Model):
     # Read with the items (the checklist shows who recorded each): one query for a case's dossier.
     recorded_by = relationship("User", lazy="joined")
     # `case.dossier_items`: loaded once per case and shared by the checklist, the guards and the pages.
-    candidate = relationship("Candidate", backref=backref("dossier_items", order_by="DossierItem.id"))
+    case = relationship("Case", backref=backref("dossier_items", order_by="DossierItem.id"))
 
     @property
     def has_file(self):
@@ -53,7 +53,7 @@ def load_dossier(case):
         return case.dossier_items
     rows = db.session.execute(
         select(Unit, DossierItem).select_from(Unit)
-        .outerjoin(DossierItem, DossierItem.candidate_id == case.id)
+        .outerjoin(DossierItem, DossierItem.case_id == case.id)
         .where(Unit.id == case.branch.parent_id).order_by(DossierItem.id)
     ).unique().all()
     items = [item for _parent, item in rows if item is not None]

@@ -11,7 +11,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.dossier.checklist import checklist_for, line_for
 from pipeline.dossier.models import DossierItem
 from pipeline.extensions import db
@@ -108,7 +108,7 @@ def write_item(case, actor, kind, editable, entry, row, upload=None, written=Non
     """Create or update the case's DossierItem for `entry` (the log row `row` is already there)."""
     item = next((i for i in case.dossier_items if i.item_key == entry.key), None)
     if item is None:
-        item = DossierItem(candidate=case, item_key=entry.key, details={})
+        item = DossierItem(case=case, item_key=entry.key, details={})
         db.session.add(item)
     if editable:
         item.received = bool(entry.received)

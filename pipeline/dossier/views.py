@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import format_date, gettext as _
 from flask_login import login_required
 
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.dossier import operations as dossier_ops
 from pipeline.dossier.checklist import (VERIFICATION_RESULTS, checklist_for, line_for, missing_for, phases_for,
                                         stale_reasons)

@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 from flask import Response, abort, stream_with_context
 
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.exports.csv_file import csv_chunks
 from pipeline.exports.progress import track_download
 from pipeline.exports.xlsx_file import xlsx_chunks

@@ -1,6 +1,6 @@
 """Which column of the sheet is which field of the "New candidate" form, and how a cell becomes
 what that form would have received from the page. Headers are read in either language, in any
-case and with or without accents; the export's own headers (pipeline.candidates.export) count."""
+case and with or without accents; the export's own headers (pipeline.cases.export) count."""
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -8,9 +8,9 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import force_locale
 
-from pipeline.candidates.forms import NewCandidateForm
-from pipeline.candidates.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
-from pipeline.candidates.text import fold
+from pipeline.cases.forms import NewCaseForm
+from pipeline.cases.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
+from pipeline.base.text import fold
 
 # What office sheets head their columns with, besides the form's labels in every language.
 HEADER_ALIASES = {
@@ -54,7 +54,7 @@ def _in_every_language(label):
 
 def header_names():
     """folded header -> field name."""
-    form = NewCandidateForm(formdata=None, meta={"csrf": False})
+    form = NewCaseForm(formdata=None, meta={"csrf": False})
     names = {}
     for field, aliases in HEADER_ALIASES.items():
         labels = set(aliases)

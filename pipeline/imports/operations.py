@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.accounts.models import User
 from pipeline.extensions import db
 from pipeline.units.models import Unit
@@ -40,7 +40,7 @@ def open_cases(actor, branch, good_rows, progress=None):
     with operations.one_transaction():
         for row in good_rows:
             try:
-                operations.spot_candidate(actor, branch, row.effective_date, row.particulars)
+                operations.open_case(actor, branch, row.effective_date, row.particulars)
             except operations.ActError as blocked:
                 blocked.row = row.row
                 raise

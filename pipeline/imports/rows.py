@@ -8,10 +8,10 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectField
 
-from pipeline import clock
-from pipeline.candidates.forms import NewCandidateForm
-from pipeline.candidates.models import Candidate
-from pipeline.candidates.text import fold
+from pipeline.base import clock
+from pipeline.cases.forms import NewCaseForm
+from pipeline.cases.models import Case
+from pipeline.base.text import fold
 from pipeline.extensions import db
 from pipeline.imports.columns import CHOICES, DATE_FIELDS, NO, YES, cell_text, choice_values, date_text
 from pipeline.workflow.stages import TERMINAL_STAGES
@@ -36,7 +36,7 @@ class GoodRow:
 
 def missing_columns(layout):
     """The form's required fields the sheet has no column for (ethnicity has a default, Kinh)."""
-    form = NewCandidateForm(formdata=None, meta={"csrf": False})
+    form = NewCaseForm(formdata=None, meta={"csrf": False})
     return [Problem(None, None, _l("The file has no column “%(column)s”.", column=form[field].label.text))
             for field in REQUIRED_COLUMNS if field not in layout.columns]
 
@@ -47,7 +47,7 @@ def judge_rows(sheet, layout, branch):
     good, problems, first_seen = [], [], {}
     for number, cells in sheet.rows:
         row_problems, formdata = _formdata(number, cells, layout, choices, branch)
-        form = NewCandidateForm(formdata=formdata, meta={"csrf": False})
+        form = NewCaseForm(formdata=formdata, meta={"csrf": False})
         if not form.validate():
             row_problems += _form_problems(number, form, layout)
         if row_problems:
@@ -107,8 +107,8 @@ def _already_open(good, branch):
         return []
     open_cases = {}
     for case in db.session.execute(
-            select(Candidate).where(Candidate.branch_id == branch.id, Candidate.stage.not_in(CLOSED_STAGES),
-                                    Candidate.name_folded.in_(sorted({fold(r.particulars["full_name"]) for r in good})))
+            select(Case).where(Case.branch_id == branch.id, Case.stage.not_in(CLOSED_STAGES),
+                                    Case.name_folded.in_(sorted({fold(r.particulars["full_name"]) for r in good})))
     ).scalars():
         open_cases[(case.name_folded, case.date_of_birth)] = case
     problems = []

@@ -11,11 +11,11 @@ from flask_login import login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.audit.head import case_head, unit_head
-from pipeline.candidates.models import Candidate
-from pipeline.candidates.ordering import by_name
-from pipeline.candidates.text import fold
+from pipeline.cases.models import Case
+from pipeline.cases.ordering import by_name
+from pipeline.base.text import fold
 from pipeline.dossier.checklist import checklist_for, phases_for
 from pipeline.exports.progress import track_download
 from pipeline.extensions import db
@@ -24,7 +24,7 @@ from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow import operations
 from pipeline.workflow.deadlines import case_deadlines
 from pipeline.workflow.guards import age_in_months
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 from pipeline.workflow.stages import TERMINAL_STAGES
 from pipeline.web.scope import branch_or_404, case_or_404
 
@@ -37,7 +37,7 @@ CLOSED_STAGES = (*TERMINAL_STAGES, "official")
 @dataclass
 class Sheet:
     """One case's page of the printout."""
-    case: Candidate
+    case: Case
     lines: list
     deadlines: list
     age_years: int
@@ -85,20 +85,20 @@ def case_checklist_pdf(case_id):
 
 def _open_in_branch(branch_id):
     """The cases the branch's PDF prints: those of the branch still open."""
-    return (Candidate.branch_id == branch_id) & Candidate.stage.not_in(CLOSED_STAGES)
+    return (Case.branch_id == branch_id) & Case.stage.not_in(CLOSED_STAGES)
 
 
 @bp.app_template_global()
 def open_case_count(branch_id):
     """How many sheets the branch's PDF will have: the page linking to it says so while it is made."""
-    return db.session.execute(select(func.count()).select_from(Candidate).where(_open_in_branch(branch_id))).scalar_one()
+    return db.session.execute(select(func.count()).select_from(Case).where(_open_in_branch(branch_id))).scalar_one()
 
 
 def open_cases_of(branch):
     """The branch's open cases by name, with what their sheets read loaded in a few queries."""
     return db.session.execute(
-        select(Candidate).where(_open_in_branch(branch.id))
-        .options(selectinload(Candidate.dossier_items))
+        select(Case).where(_open_in_branch(branch.id))
+        .options(selectinload(Case.dossier_items))
         .order_by(*by_name())
     ).scalars().all()
 
@@ -107,11 +107,11 @@ def events_by_case(case_ids):
     found = {case_id: [] for case_id in case_ids}
     if case_ids:
         rows = db.session.execute(
-            select(CaseEvent).where(CaseEvent.candidate_id.in_(case_ids))
-            .order_by(CaseEvent.candidate_id, CaseEvent.seq)
+            select(LogEntry).where(LogEntry.case_id.in_(case_ids))
+            .order_by(LogEntry.case_id, LogEntry.seq)
         ).scalars().all()
         for row in rows:
-            found[row.candidate_id].append(row)
+            found[row.case_id].append(row)
     return found
 
 

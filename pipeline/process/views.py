@@ -3,7 +3,7 @@ from flask import Blueprint, render_template
 from flask_login import login_required
 from sqlalchemy import func, select
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.process.diagram import BOX_H, BOX_W, build, role_labels
 from pipeline.units.models import subtree_filter
@@ -18,8 +18,8 @@ bp = Blueprint("process", __name__)
 def stage_counts(unit):
     """Cases of the unit's subtree per stage: one GROUP BY statement."""
     rows = db.session.execute(
-        select(Candidate.stage, func.count()).join(Candidate.branch).where(subtree_filter(unit))
-        .group_by(Candidate.stage))
+        select(Case.stage, func.count()).join(Case.branch).where(subtree_filter(unit))
+        .group_by(Case.stage))
     return {stage: count for stage, count in rows}
 
 

@@ -5,7 +5,7 @@ from datetime import date
 from flask import abort, request
 from sqlalchemy import select
 
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.extensions import db
 from pipeline.quotas.forms import PeriodForm
 from pipeline.units.models import Unit, subtree_filter

@@ -12,14 +12,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from pipeline.candidates.models import Candidate
-from pipeline.candidates.text import fold
+from pipeline.cases.models import Case
+from pipeline.base.text import fold
 from pipeline.extensions import db
 from pipeline.quotas.models import Quota
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit
 from pipeline.web import format_quota
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 
 # The act that counts a new member, by the rulebook's `admission_count_basis`.
 COUNT_BASIS_EVENTS = {"ceremony": "hold_ceremony", "decision": "record_decision"}
@@ -246,36 +246,36 @@ def rollup(root, year, until=None):
 
     branch, child = aliased(Unit), aliased(Unit)
     under_child = branch.path.like(child.path + "%")
-    admissions = (select(CaseEvent.candidate_id).select_from(CaseEvent)
-                  .where(CaseEvent.event == event, CaseEvent.effective_date.between(start, until)))
+    admissions = (select(LogEntry.case_id).select_from(LogEntry)
+                  .where(LogEntry.act == event, LogEntry.effective_date.between(start, until)))
 
     for child_id, n in db.session.execute(
             admissions.with_only_columns(child.id, func.count())
-            .join(Candidate, Candidate.id == CaseEvent.candidate_id)
-            .join(branch, branch.id == Candidate.branch_id).join(child, under_child)
+            .join(Case, Case.id == LogEntry.case_id)
+            .join(branch, branch.id == Case.branch_id).join(child, under_child)
             .where(child.parent_id == root.id).group_by(child.id)):
         if child_id in lines:
             lines[child_id].admitted = n
 
     by_branch_kind = dict(db.session.execute(
         admissions.with_only_columns(branch.kind, func.count())
-        .join(Candidate, Candidate.id == CaseEvent.candidate_id)
-        .join(branch, branch.id == Candidate.branch_id)
+        .join(Case, Case.id == LogEntry.case_id)
+        .join(branch, branch.id == Case.branch_id)
         .where(branch.path.startswith(root.path, autoescape=True)).group_by(branch.kind)).all())
     root_line.admitted = sum(by_branch_kind.values())
 
     for child_id, stage, n in db.session.execute(
-            select(child.id, Candidate.stage, func.count())
-            .select_from(Candidate).join(branch, branch.id == Candidate.branch_id).join(child, under_child)
-            .where(child.parent_id == root.id, Candidate.stage.in_(POOL_STAGES))
-            .group_by(child.id, Candidate.stage)):
+            select(child.id, Case.stage, func.count())
+            .select_from(Case).join(branch, branch.id == Case.branch_id).join(child, under_child)
+            .where(child.parent_id == root.id, Case.stage.in_(POOL_STAGES))
+            .group_by(child.id, Case.stage)):
         if child_id in lines:
             lines[child_id].pool[BUCKET_OF_STAGE[stage]] += n
 
     stage_counts = dict(db.session.execute(
-        select(Candidate.stage, func.count()).select_from(Candidate)
-        .join(branch, branch.id == Candidate.branch_id)
-        .where(branch.path.startswith(root.path, autoescape=True)).group_by(Candidate.stage)).all())
+        select(Case.stage, func.count()).select_from(Case)
+        .join(branch, branch.id == Case.branch_id)
+        .where(branch.path.startswith(root.path, autoescape=True)).group_by(Case.stage)).all())
     for stage, n in stage_counts.items():
         if stage in BUCKET_OF_STAGE:
             root_line.pool[BUCKET_OF_STAGE[stage]] += n

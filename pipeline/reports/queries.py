@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from pipeline.analytics.sql import days_between, median_and_max
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.quotas.rollup import Rollup, rollup
 from pipeline.training.models import Enrolment, TrainingClass
@@ -73,8 +73,8 @@ def training_classes(root, year, today):
     the unit's cases enrolled."""
     branch, organiser = aliased(Unit), aliased(Unit)
     attendees = (select(Enrolment.class_id, func.count().label("n"))
-                 .join(Candidate, Candidate.id == Enrolment.candidate_id)
-                 .join(branch, branch.id == Candidate.branch_id)
+                 .join(Case, Case.id == Enrolment.case_id)
+                 .join(branch, branch.id == Case.branch_id)
                  .where(branch.path.startswith(root.path, autoescape=True))
                  .group_by(Enrolment.class_id).subquery())
     n = func.coalesce(attendees.c.n, 0)
@@ -92,10 +92,10 @@ def training_classes(root, year, today):
 
 def time_in_stage(root, today):
     """Median and longest days in the current stage, per stage of the road, for the open cases."""
-    in_subtree = and_(Unit.path.startswith(root.path, autoescape=True), Candidate.stage.in_(ROAD_STAGES))
-    statement = median_and_max([Candidate.stage], days_between(Candidate.stage_entered_on, today),
+    in_subtree = and_(Unit.path.startswith(root.path, autoescape=True), Case.stage.in_(ROAD_STAGES))
+    statement = median_and_max([Case.stage], days_between(Case.stage_entered_on, today),
                                where=in_subtree,
-                               from_=Candidate.__table__.join(Unit.__table__, Unit.id == Candidate.branch_id))
+                               from_=Case.__table__.join(Unit.__table__, Unit.id == Case.branch_id))
     found = {row.stage: StageTime(row.stage, row.count, (row.median_low + row.median_high) / 2, row.maximum)
              for row in db.session.execute(statement)}
     return [found[stage] for stage in ROAD_STAGES if stage in found]
@@ -103,7 +103,7 @@ def time_in_stage(root, today):
 
 def count_stuck(root, today):
     return db.session.execute(
-        select(func.count()).select_from(Candidate).join(Unit, Unit.id == Candidate.branch_id)
+        select(func.count()).select_from(Case).join(Unit, Unit.id == Case.branch_id)
         .where(Unit.path.startswith(root.path, autoescape=True), stuck_condition(today))).scalar_one()
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.printing import pdf
 from pipeline.quotas.access import requested_period, requested_unit, trail
 from pipeline.quotas.export import export_units

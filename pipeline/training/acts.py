@@ -16,7 +16,7 @@ from pipeline.web import format_day
 def latest_enrolment(case_id):
     """The case's current enrolment: the one its last enrol_training act wrote."""
     return db.session.execute(
-        select(Enrolment).where(Enrolment.candidate_id == case_id).order_by(Enrolment.id.desc()).limit(1)
+        select(Enrolment).where(Enrolment.case_id == case_id).order_by(Enrolment.id.desc()).limit(1)
     ).scalar_one_or_none()
 
 
@@ -46,7 +46,7 @@ def class_open_to_branch(ctx):
                           day=format_day(training_class.ends_on)))
     already = db.session.execute(
         select(Enrolment.id).where(Enrolment.class_id == training_class.id,
-                                   Enrolment.candidate_id == ctx.case.id)
+                                   Enrolment.case_id == ctx.case.id)
     ).first()
     if already:
         reasons.append(_l("already enrolled in the class %(name)s", name=training_class.name))
@@ -61,7 +61,7 @@ def enrolment_details(ctx):
 
 
 def write_enrolment(case, row, ctx):
-    db.session.add(Enrolment(class_id=int(ctx.data["class_id"]), candidate_id=case.id,
+    db.session.add(Enrolment(class_id=int(ctx.data["class_id"]), case_id=case.id,
                              enrolled_on=row.effective_date))
 
 

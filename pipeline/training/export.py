@@ -21,7 +21,7 @@ ATTENDEE_COLUMNS = (
 def attendee_rows(statement, validity_months):
     """One row per enrolment of `statement` (with case and branch loaded), read in chunks."""
     for enrolment in stream_scalars(statement):
-        case = enrolment.candidate
+        case = enrolment.case
         valid_until = (enrolment.certificate_date + relativedelta(months=validity_months)
                        if enrolment.certificate_date and validity_months else None)
         yield (case.full_name, case.branch.name, stage_label(case.stage), enrolment.enrolled_on,

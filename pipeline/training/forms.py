@@ -4,8 +4,8 @@ from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from pipeline.candidates.forms import not_in_future, plain_text
-from pipeline.candidates.text import to_nfc
+from pipeline.cases.forms import not_in_future, plain_text
+from pipeline.base.text import to_nfc
 from pipeline.training.models import RESULT_LABELS
 from pipeline.web.forms import BaseForm, choices, date_required, required as field_required
 

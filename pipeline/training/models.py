@@ -47,14 +47,14 @@ class Enrolment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("training_class.id"))
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), index=True)
+    case_id: Mapped[int] = mapped_column("candidate_id", ForeignKey("candidate.id"), index=True)
     enrolled_on: Mapped[date]
     result: Mapped[str | None] = mapped_column(String(10))
     certificate_number: Mapped[str | None] = mapped_column(String(60))
     certificate_date: Mapped[date | None]
 
     training_class: Mapped[TrainingClass] = relationship(back_populates="enrolments")
-    candidate = relationship("Candidate")
+    case = relationship("Case")
 
     @property
     def result_label(self):

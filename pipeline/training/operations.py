@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from pipeline import clock
-from pipeline.candidates.models import Candidate
-from pipeline.candidates.ordering import by_name
+from pipeline.base import clock
+from pipeline.cases.models import Case
+from pipeline.cases.ordering import by_name
 from pipeline.extensions import db
-from pipeline.ids import storable
+from pipeline.base.ids import storable
 from pipeline.training.access import may_manage_class, organiser_units_for
 from pipeline.training.acts import latest_enrolment
 from pipeline.training.models import RESULTS, Enrolment, TrainingClass
@@ -72,9 +72,9 @@ def enrol_cases(actor, training_class, case_ids, enrolled_on, today=None):
 def attendees(training_class):
     """The class's enrolments with their case and branch, one query, by name."""
     return db.session.execute(
-        select(Enrolment).join(Enrolment.candidate).join(Candidate.branch)
+        select(Enrolment).join(Enrolment.case).join(Case.branch)
         .where(Enrolment.class_id == training_class.id)
-        .options(contains_eager(Enrolment.candidate).contains_eager(Candidate.branch))
+        .options(contains_eager(Enrolment.case).contains_eager(Case.branch))
         .order_by(*by_name())
     ).scalars().all()
 
@@ -84,8 +84,8 @@ def current_enrolment_ids(case_ids):
     if not case_ids:
         return {}
     return dict(db.session.execute(
-        select(Enrolment.candidate_id, func.max(Enrolment.id))
-        .where(Enrolment.candidate_id.in_(list(case_ids))).group_by(Enrolment.candidate_id)
+        select(Enrolment.case_id, func.max(Enrolment.id))
+        .where(Enrolment.case_id.in_(list(case_ids))).group_by(Enrolment.case_id)
     ).all())
 
 
@@ -114,12 +114,12 @@ def record_results(actor, training_class, entries, results_on, today=None):
             select(Enrolment).where(Enrolment.class_id == training_class.id,
                                     Enrolment.id.in_([e.enrolment_id for e in wanted
                                                       if storable(e.enrolment_id)]))).scalars()}
-        cases = lock_cases([e.candidate_id for e in enrolments.values()], actor)
+        cases = lock_cases([e.case_id for e in enrolments.values()], actor)
         events = events_by_case(cases)
         current_ids = current_enrolment_ids(cases)
         for entry in wanted:
             enrolment = enrolments.get(entry.enrolment_id)
-            case = cases.get(enrolment.candidate_id) if enrolment else None
+            case = cases.get(enrolment.case_id) if enrolment else None
             if case is None:
                 refusals.append(refusal(None, [_l("Not an attendee of this class in your units.")]))
                 continue

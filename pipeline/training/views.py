@@ -9,9 +9,9 @@ from flask_login import login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from pipeline import clock
-from pipeline.candidates.models import Candidate
-from pipeline.candidates.ordering import by_name
+from pipeline.base import clock
+from pipeline.cases.models import Case
+from pipeline.cases.ordering import by_name
 from pipeline.exports import export_response
 from pipeline.extensions import db
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
@@ -44,9 +44,9 @@ def _may_enrol(user):
 
 def _attendees_statement(training_class):
     """The class's enrolments from the user's units, with case and branch, in one query."""
-    return (select(Enrolment).join(Enrolment.candidate).join(Candidate.branch)
+    return (select(Enrolment).join(Enrolment.case).join(Case.branch)
             .where(Enrolment.class_id == training_class.id, scope_filter(current_actor()))
-            .options(contains_eager(Enrolment.candidate).contains_eager(Candidate.branch))
+            .options(contains_eager(Enrolment.case).contains_eager(Case.branch))
             .order_by(*by_name()))
 
 
@@ -120,10 +120,10 @@ def show_class(class_id):
 def _pool(training_class):
     """Candidates being nurtured in the user's units that the class is open to."""
     return db.session.execute(
-        select(Candidate).join(Candidate.branch)
-        .where(Candidate.stage == "spotted", scope_filter(current_actor()),
+        select(Case).join(Case.branch)
+        .where(Case.stage == "spotted", scope_filter(current_actor()),
                Unit.path.startswith(training_class.organiser_unit.path, autoescape=True))
-        .options(contains_eager(Candidate.branch))
+        .options(contains_eager(Case.branch))
         .order_by(Unit.name, *by_name())
         .limit(POOL_LIMIT + 1)
     ).scalars().all()
@@ -161,8 +161,8 @@ def _result_rows(training_class):
     """The attendees whose result the class may still record (in training on this class, no
     certificate yet), by enrolment id."""
     attendees = _scoped_attendees(training_class)
-    current = operations.current_enrolment_ids([e.candidate_id for e in attendees])
-    return {e.id: e for e in attendees if operations.result_is_open(e, e.candidate, current)}, attendees
+    current = operations.current_enrolment_ids([e.case_id for e in attendees])
+    return {e.id: e for e in attendees if operations.result_is_open(e, e.case, current)}, attendees
 
 
 @bp.route("/<int:class_id>/results", methods=["GET", "POST"])
@@ -190,7 +190,7 @@ def results(class_id):
         except CaseChanged as changed:
             flash(str(changed.reasons[0]), "warning")
         else:
-            certificates = sum(1 for row in rows if row.event == "complete_training")
+            certificates = sum(1 for row in rows if row.act == "complete_training")
             flash(_("Recorded: %(results)d result(s), %(certificates)d certificate(s).",
                     results=len(rows) - certificates, certificates=certificates), "success")
             return redirect(url_for(".show_class", class_id=training_class.id))

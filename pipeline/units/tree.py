@@ -2,7 +2,7 @@
 then by Vietnamese name (one statement)."""
 from sqlalchemy import select
 
-from pipeline.candidates.text import fold
+from pipeline.base.text import fold
 from pipeline.extensions import db
 from pipeline.units.models import Unit, subtree_filter
 

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from flask import render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, lazy_gettext as _l
 
-from pipeline import clock
+from pipeline.base import clock
 
 
 def format_day(day):
@@ -65,7 +65,7 @@ def register_web(app):
 
     @app.context_processor
     def layout_context():
-        from pipeline.candidates.ordering import NAME_ORDERS, chosen_name_order
+        from pipeline.cases.ordering import NAME_ORDERS, chosen_name_order
         from pipeline.workflow.stages import STAGES, stage_label
         return {"NAME_ORDERS": NAME_ORDERS, "name_order": chosen_name_order(),
                 "STAGES": STAGES, "stage_label": stage_label, "today": clock.today(),

@@ -4,7 +4,7 @@ SQLite cannot bind integers beyond 64 bits, PostgreSQL refuses them for an integ
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
-from pipeline.ids import MAX_ID, storable
+from pipeline.base.ids import MAX_ID, storable
 # Far beyond any list, and page × per page stays inside a 64-bit OFFSET.
 MAX_PAGE = 10**9
 

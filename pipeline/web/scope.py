@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
 
@@ -17,12 +17,12 @@ def current_actor():
 
 def scoped_cases():
     """Cases whose branch is inside the user's subtree, with the branch loaded by the same query."""
-    return (select(Candidate).join(Candidate.branch).where(subtree_filter(current_actor().unit))
-            .options(contains_eager(Candidate.branch)))
+    return (select(Case).join(Case.branch).where(subtree_filter(current_actor().unit))
+            .options(contains_eager(Case.branch)))
 
 
 def case_or_404(case_id):
-    case = db.session.execute(scoped_cases().where(Candidate.id == case_id)).scalar_one_or_none()
+    case = db.session.execute(scoped_cases().where(Case.id == case_id)).scalar_one_or_none()
     if case is None:
         abort(404)
     return case

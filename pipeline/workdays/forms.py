@@ -5,7 +5,7 @@ from flask_babel import format_date, lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from pipeline.candidates.forms import plain_text
+from pipeline.cases.forms import plain_text
 from pipeline.web.forms import BaseForm, choices
 from pipeline.workdays.calendar import WorkingCalendar
 

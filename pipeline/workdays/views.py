@@ -8,7 +8,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.accounts.models import User
 from pipeline.extensions import db
 from pipeline.web.forms import EmptyForm

@@ -8,12 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
-from pipeline.ids import storable
+from pipeline.base.ids import storable
 from pipeline.units.models import Unit
 from pipeline.workflow import definition
-from pipeline.workflow.log import CaseEvent
+from pipeline.workflow.models import LogEntry
 from pipeline.workflow.operations import ActBlocked, one_transaction, perform, role_may, scope_filter
 from pipeline.workflow.stages import stage_label
 
@@ -41,11 +41,11 @@ def lock_cases(case_ids, actor):
     if not wanted:
         return {}
     cases = db.session.execute(
-        select(Candidate).join(Unit, Candidate.branch_id == Unit.id)
-        .where(Candidate.id.in_(wanted), scope_filter(actor))
-        .options(contains_eager(Candidate.branch))
-        .order_by(Candidate.id)
-        .with_for_update(of=Candidate)
+        select(Case).join(Unit, Case.branch_id == Unit.id)
+        .where(Case.id.in_(wanted), scope_filter(actor))
+        .options(contains_eager(Case.branch))
+        .order_by(Case.id)
+        .with_for_update(of=Case)
         .execution_options(populate_existing=True)
     ).scalars().all()
     return {case.id: case for case in cases}
@@ -54,9 +54,9 @@ def lock_cases(case_ids, actor):
 def events_by_case(case_ids):
     events = defaultdict(list)
     if case_ids:
-        for row in db.session.execute(select(CaseEvent).where(CaseEvent.candidate_id.in_(list(case_ids)))
-                                      .order_by(CaseEvent.candidate_id, CaseEvent.seq)).scalars():
-            events[row.candidate_id].append(row)
+        for row in db.session.execute(select(LogEntry).where(LogEntry.case_id.in_(list(case_ids)))
+                                      .order_by(LogEntry.case_id, LogEntry.seq)).scalars():
+            events[row.case_id].append(row)
     return events
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 
-from pipeline import clock
+from pipeline.base import clock
 from pipeline.dossier.checklist import checklist_for
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.workdays.calendar import WorkingCalendar

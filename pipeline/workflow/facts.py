@@ -27,30 +27,30 @@ class CaseFacts:
         for row in events:
             # A document's record carries the document's own date, which may be older than the
             # acts before it: such facts do not set the order later acts must follow.
-            fact = FACT_BY_EVENT.get(row.event)
+            fact = FACT_BY_EVENT.get(row.act)
             if fact is None or fact.sets_order:
                 facts.last_effective_date = row.effective_date
             data = row.data or {}
-            if row.event == "complete_training":
+            if row.act == "complete_training":
                 facts.certificate_number = data.get("certificate_number")
                 facts.certificate_date = row.effective_date
                 facts.dossier_opened_on = row.effective_date
-            elif row.event == "record_branch_vote":
+            elif row.act == "record_branch_vote":
                 if row.to_stage == "committee_review":
                     facts.branch_resolution_date = row.effective_date
                 else:
                     facts.failed_branch_votes += 1
-            elif row.event == "record_decision":
+            elif row.act == "record_decision":
                 facts.decision_date = row.effective_date
                 facts.decision_received_on = date.fromisoformat(data["received_on"])
-            elif row.event == "hold_ceremony":
+            elif row.act == "hold_ceremony":
                 facts.ceremony_date = row.effective_date
-            elif row.event == "record_recognition_vote":
+            elif row.act == "record_recognition_vote":
                 facts.recognition_vote_date = row.effective_date
                 facts.recognition_vote_passed = data.get("passed")
                 facts.recognition_review_passed = None  # a new vote needs a new resolution
-            elif row.event == "record_recognition_review":
+            elif row.act == "record_recognition_review":
                 facts.recognition_review_passed = data.get("passed")
-            elif row.event == "resume_dossier":
+            elif row.act == "resume_dossier":
                 facts.dossier_opened_on = row.effective_date
         return facts

@@ -8,7 +8,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 
-from pipeline.candidates.models import EDUCATION_LEVELS, EDUCATION_RANK
+from pipeline.cases.models import EDUCATION_LEVELS, EDUCATION_RANK
 from pipeline.dossier.checklist import checklist_for, missing_for, stale_reasons
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.web import format_day

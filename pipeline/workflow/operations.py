@@ -9,14 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from pipeline import clock
-from pipeline.candidates.models import Candidate
+from pipeline.base import clock
+from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units.models import Unit, subtree_filter
 from pipeline.workflow import definition
 from pipeline.workflow.facts import CaseFacts
 from pipeline.workflow.guards import ActContext
-from pipeline.workflow.log import GENESIS_HASH, CaseEvent
+from pipeline.workflow.models import GENESIS_HASH, LogEntry
 from pipeline.workflow.stages import STAGE_BY_NAME
 
 CASE_CHANGED = _l("This case has changed in the meantime (someone else acted on it). "
@@ -78,7 +78,7 @@ def deciding_units_for(case):
 
 def load_events(case_id):
     return db.session.execute(
-        select(CaseEvent).where(CaseEvent.candidate_id == case_id).order_by(CaseEvent.seq)
+        select(LogEntry).where(LogEntry.case_id == case_id).order_by(LogEntry.seq)
     ).scalars().all()
 
 
@@ -107,8 +107,8 @@ def _json_ready(value):
 
 def _append_event(case, events, event, from_stage, actor, effective_date, reason, data, recorded_at=None):
     prev = events[-1] if events else None
-    row = CaseEvent(
-        candidate_id=case.id, seq=(prev.seq + 1) if prev else 1, event=event,
+    row = LogEntry(
+        case_id=case.id, seq=(prev.seq + 1) if prev else 1, act=event,
         from_stage=from_stage, to_stage=case.stage, actor_id=actor.id if actor else None,
         recorded_at=recorded_at or datetime.utcnow(), effective_date=effective_date,
         reason=reason or "", data=data, prev_hash=prev.hash if prev else GENESIS_HASH,
@@ -118,12 +118,12 @@ def _append_event(case, events, event, from_stage, actor, effective_date, reason
     return row
 
 
-def spot_candidate(actor, branch, effective_date, fields, recorded_at=None, today=None):
+def open_case(actor, branch, effective_date, fields, recorded_at=None, today=None):
     """Open a case (stage 1). `fields` are the candidate's particulars. Does not commit."""
     today = today or clock.today()
     if effective_date > today:
         raise ActBlocked(_l("The date %(day)s is in the future.", day=effective_date.strftime("%d/%m/%Y")))
-    case = Candidate(branch=branch, stage=definition.INITIAL_STAGE, stage_entered_on=effective_date, **fields)
+    case = Case(branch=branch, stage=definition.INITIAL_STAGE, stage_entered_on=effective_date, **fields)
     db.session.add(case)
     db.session.flush()
     data = _json_ready({k: v for k, v in fields.items() if k != "full_name"} | {"full_name": case.full_name})
@@ -216,9 +216,9 @@ def lock_case(case_id, user, expected_version=None):
     """Load the case for writing: inside the user's scope, row-locked, fresh from the database,
     and still at the version the user saw (when given)."""
     case = db.session.execute(
-        select(Candidate).join(Unit, Candidate.branch_id == Unit.id)
-        .where(Candidate.id == case_id, scope_filter(user))
-        .with_for_update(of=Candidate)
+        select(Case).join(Unit, Case.branch_id == Unit.id)
+        .where(Case.id == case_id, scope_filter(user))
+        .with_for_update(of=Case)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if case is None:

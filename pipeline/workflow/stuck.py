@@ -9,12 +9,12 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, false, or_, select
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.rules.rulebook import rulebook_on
 from pipeline.units.models import Unit, subtree_filter
 from pipeline.workflow.deadlines import DEADLINE_RULES
-from pipeline.workflow.projection import CaseDeadline
+from pipeline.workflow.models import CaseDeadline
 from pipeline.workflow.stages import stage_label
 
 DEADLINE_RULE_BY_KEY = {rule.key: rule for rule in DEADLINE_RULES}
@@ -59,12 +59,12 @@ def too_long_cutoffs(today):
 
 
 def overdue_condition(today):
-    return exists(select(CaseDeadline.id).where(CaseDeadline.candidate_id == Candidate.id,
+    return exists(select(CaseDeadline.id).where(CaseDeadline.case_id == Case.id,
                                                  CaseDeadline.due_on < today))
 
 
 def too_long_condition(today):
-    conditions = [and_(Candidate.stage == stage, Candidate.stage_entered_on < cutoff)
+    conditions = [and_(Case.stage == stage, Case.stage_entered_on < cutoff)
                   for stage, cutoff in too_long_cutoffs(today).items()]
     return or_(*conditions) if conditions else false()
 
@@ -98,9 +98,9 @@ def reasons_for(cases, today):
     found = {case_id: [] for case_id in ids}
     if ids:
         for row in db.session.execute(
-                select(CaseDeadline).where(CaseDeadline.candidate_id.in_(ids), CaseDeadline.due_on < today)
-                .order_by(CaseDeadline.candidate_id, CaseDeadline.due_on)).scalars():
-            found[row.candidate_id].append(StuckReason(OVERDUE, deadline_label(row.key, row.limit_value),
+                select(CaseDeadline).where(CaseDeadline.case_id.in_(ids), CaseDeadline.due_on < today)
+                .order_by(CaseDeadline.case_id, CaseDeadline.due_on)).scalars():
+            found[row.case_id].append(StuckReason(OVERDUE, deadline_label(row.key, row.limit_value),
                                                        row.due_on + timedelta(days=1), row.due_on, row.citation))
     months = expected_months(today)
     for case_id, case in zip(ids, cases):
@@ -114,11 +114,11 @@ def stuck_cases(scope_unit, today, limit=None, where=()):
     """The stuck cases in the subtree of `scope_unit`, the longest in their stage first, each with its
     reasons: two statements whatever the number of cases. `where`: further conditions on
     Candidate or the branch Unit (e.g. a stage, a unit kind)."""
-    statement = (select(Candidate.id.label("case_id"), Candidate.full_name, Candidate.branch_id,
-                        Unit.name.label("branch_name"), Candidate.stage, Candidate.stage_entered_on)
-                 .join(Unit, Candidate.branch_id == Unit.id)
+    statement = (select(Case.id.label("case_id"), Case.full_name, Case.branch_id,
+                        Unit.name.label("branch_name"), Case.stage, Case.stage_entered_on)
+                 .join(Unit, Case.branch_id == Unit.id)
                  .where(subtree_filter(scope_unit), stuck_condition(today), *where))
-    statement = statement.order_by(Candidate.stage_entered_on, Candidate.id)
+    statement = statement.order_by(Case.stage_entered_on, Case.id)
     if limit:
         statement = statement.limit(limit)
     rows = db.session.execute(statement).all()

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from browser.browser_support import assert_fits_screen, log_in, open_menu
-from pipeline.candidates.text import fold
+from pipeline.base.text import fold
 
 
 def test_typing_a_name_without_accents_narrows_the_list_in_place(phone, shots):

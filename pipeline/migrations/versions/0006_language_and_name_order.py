@@ -8,7 +8,7 @@ Create Date: 2026-12-04 15:00:00
 from alembic import op
 import sqlalchemy as sa
 
-from pipeline.candidates.text import name_sort_key
+from pipeline.base.text import name_sort_key
 
 revision = '0006'
 down_revision = '0005'

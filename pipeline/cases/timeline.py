@@ -8,8 +8,8 @@ from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.core import UnboundField
 
-from pipeline.candidates.forms import NewCandidateForm
-from pipeline.candidates.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
+from pipeline.cases.forms import NewCaseForm
+from pipeline.cases.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
 from pipeline.dossier.checklist import VERIFICATION_RESULTS
 from pipeline.dossier.forms import LOG_LABELS, LOGGED_FORMS
 from pipeline.extensions import db
@@ -49,7 +49,7 @@ def form_labels(form_class):
     return labels
 
 
-LABELS_BY_EVENT = {definition.SPOT_EVENT: form_labels(NewCandidateForm)} | {
+LABELS_BY_EVENT = {definition.SPOT_EVENT: form_labels(NewCaseForm)} | {
     t.trigger: form_labels(t.form) for t in definition.TRANSITIONS}
 LABELS_BY_EVENT[definition.CORRECTION_EVENT] = {
     "corrects_seq": _l("Corrects act no."), "what": _l("What is wrong"), "corrected_value": _l("What it should read")}
@@ -59,7 +59,7 @@ LABELS_BY_EVENT["record_document"] = {
 
 @dataclass
 class TimelineEntry:
-    event: object  # the log row
+    row: object  # the log entry
     label: object
     details: list  # (label, text) pairs
     outcome: object = None  # why a vote did not pass, in the reader's language
@@ -98,36 +98,35 @@ def _text(key, value, units, rulebooks):
     return str(value)
 
 
-def timeline(events):
-    """One entry per log row. Loads the units the rows refer to in one query."""
-    unit_ids = {e.data.get("issuing_unit_id") for e in events if isinstance(e.data, dict)} - {None}
+def timeline(entries_of_log):
+    """One entry per log entry. Loads the units the entries refer to in one query."""
+    unit_ids = {e.data.get("issuing_unit_id") for e in entries_of_log if isinstance(e.data, dict)} - {None}
     units = {}
     if unit_ids:
         units = {u.id: u for u in db.session.execute(select(Unit).where(Unit.id.in_(unit_ids))).scalars()}
     rulebooks = {book.code: book.title for book in load_rulebooks()}
     entries = []
-    for event in events:
-        labels = LABELS_BY_EVENT.get(event.event, {})
+    for row in entries_of_log:
+        labels = LABELS_BY_EVENT.get(row.act, {})
         details = []
-        for key, value in (event.data or {}).items():
+        for key, value in (row.data or {}).items():
             if value is None or value == "" or value == [] or key in HIDDEN_KEYS:
                 continue
             label = labels.get(key) or EXTRA_LABELS.get(key) or key
             details.append((label, _text(key, value, units, rulebooks)))
-        entries.append(TimelineEntry(event, EVENT_LABELS.get(event.event, event.event), details,
-                                     shortfall_of(event.data)))
+        entries.append(TimelineEntry(row, EVENT_LABELS.get(row.act, row.act), details, shortfall_of(row.data)))
     return with_corrections(entries)
 
 
 def with_corrections(entries):
     """A correction is shown under the act it corrects (it never changes that act's row), not as
     an entry of its own; one naming no act of the case stays in its place."""
-    by_seq = {entry.event.seq: entry for entry in entries}
+    by_seq = {entry.row.seq: entry for entry in entries}
     shown = []
     for entry in entries:
         target = None
-        if entry.event.event == definition.CORRECTION_EVENT:
-            target = by_seq.get((entry.event.data or {}).get("corrects_seq"))
+        if entry.row.act == definition.CORRECTION_EVENT:
+            target = by_seq.get((entry.row.data or {}).get("corrects_seq"))
         if target is not None and target is not entry:
             target.corrections.append(entry)
         else:

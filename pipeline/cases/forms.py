@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from pipeline import clock
-from pipeline.candidates.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
-from pipeline.candidates.text import to_nfc
+from pipeline.base import clock
+from pipeline.cases.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
+from pipeline.base.text import to_nfc
 from pipeline.web.forms import BaseForm, choices, date_required, required
 from pipeline.workflow.stages import STAGES
 
@@ -55,7 +55,7 @@ def _choices(labels, blank=True):
     return choices(([("", _l("Choose…"))] if blank else []) + list(labels.items()))
 
 
-class CandidateFilterForm(BaseForm):
+class CaseFilterForm(BaseForm):
     """The list's filters, read from the query string."""
 
     class Meta:
@@ -80,7 +80,7 @@ class CandidateFilterForm(BaseForm):
         return stage, unit, query
 
 
-class NewCandidateForm(BaseForm):
+class NewCaseForm(BaseForm):
     """Opening a case: the candidate's particulars and the day they were spotted."""
 
     branch_id = SelectField(_l("Branch"), coerce=int, validators=[InputRequired(message=_l("Choose the branch."))])

@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from pipeline import clock
-from pipeline.candidates.export import CASE_COLUMNS, case_rows
-from pipeline.candidates.forms import CandidateFilterForm, NewCandidateForm, act_form_class
-from pipeline.candidates.models import Candidate
-from pipeline.candidates.ordering import by_name
-from pipeline.candidates.text import fold
-from pipeline.candidates.timeline import timeline
+from pipeline.base import clock
+from pipeline.cases.export import CASE_COLUMNS, case_rows
+from pipeline.cases.forms import CaseFilterForm, NewCaseForm, act_form_class
+from pipeline.cases.models import Case
+from pipeline.cases.ordering import by_name
+from pipeline.base.text import fold
+from pipeline.cases.timeline import timeline
 from pipeline.dossier.checklist import checklist_for
 from pipeline.dossier.models import load_dossier
 from pipeline.exports import export_response
@@ -27,7 +27,7 @@ from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME, STAGE_NAMES
 from pipeline.web.params import page_arg
 from pipeline.web.scope import case_or_404, current_actor, scoped_cases
 
-bp = Blueprint("candidates", __name__, url_prefix="/candidates")
+bp = Blueprint("cases", __name__, url_prefix="/candidates")  # the address keeps its first name
 
 MAX_PER_PAGE = 100
 
@@ -60,31 +60,31 @@ def _filtered_cases():
     list order) and whether any filter applies. The page shows a page of it, an export all of it."""
     units = _units_in_scope()
     units_by_id = {u.id: u for u in units}
-    form = CandidateFilterForm(request.args, units=units, root_depth=current_actor().unit.depth)
+    form = CaseFilterForm(request.args, units=units, root_depth=current_actor().unit.depth)
     form.validate()
     stage, unit, query = form.clean(units_by_id, STAGE_NAMES)
     stmt = scoped_cases()
     if stage:
-        stmt = stmt.where(Candidate.stage == stage)
+        stmt = stmt.where(Case.stage == stage)
     if unit is not None:
         stmt = stmt.where(subtree_filter(unit))
     folded = fold(query)
     if folded:
-        stmt = stmt.where(Candidate.name_folded.contains(folded, autoescape=True))
+        stmt = stmt.where(Case.name_folded.contains(folded, autoescape=True))
     stmt = stmt.order_by(*by_name())
     return form, stmt, bool(stage or unit or folded)
 
 
 @bp.get("/")
 @login_required
-def list_candidates():
+def list_cases():
     form, stmt, filtered = _filtered_cases()
     if request.args.get("format"):  # ?format=xlsx|csv: every matching case, not one page
         return export_response(request.args["format"], _("Candidates"), CASE_COLUMNS, case_rows(stmt))
     per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
     page = db.paginate(stmt, page=page_arg(), per_page=per_page, max_per_page=MAX_PER_PAGE)
     return render_template(
-        "candidates/list.html", page=page, form=form, filtered=filtered,
+        "cases/list.html", page=page, form=form, filtered=filtered,
         may_create=current_actor().role in definition.BRANCH, referral_threshold=_referral_threshold())
 
 
@@ -107,16 +107,16 @@ def _branches_for_new_case():
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-def new_candidate():
+def new_case():
     branches = _branches_for_new_case()
-    form = NewCandidateForm(branches=branches)
+    form = NewCaseForm(branches=branches)
     if request.method == "GET":
         form.effective_date.data = clock.today()
     problems = []
     if form.validate_on_submit():
         branch = form.chosen_branch or current_actor().unit
         try:
-            case = operations.spot_candidate(current_actor(), branch, form.effective_date.data, form.particulars())
+            case = operations.open_case(current_actor(), branch, form.effective_date.data, form.particulars())
             db.session.commit()
         except operations.ActBlocked as blocked:
             db.session.rollback()
@@ -125,7 +125,7 @@ def new_candidate():
             flash(_("Case opened for %(name)s.", name=case.full_name), "success")
             return redirect(url_for(".show_case", case_id=case.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("candidates/new.html", form=form, problems=problems), status
+    return render_template("cases/new.html", form=form, problems=problems), status
 
 
 def _progress(case, events):
@@ -153,7 +153,7 @@ def show_case(case_id):
     checklist = checklist_for(case, case.dossier_items, clock.today(), events)
     deadlines = case_deadlines(case, events, checklist=checklist)
     return render_template(
-        "candidates/case.html", case=case, entries=timeline(events), actions=actions,
+        "cases/case.html", case=case, entries=timeline(events), actions=actions,
         step=step, steps=steps, exit_stage=exit_stage, exit_reason=exit_reason, main_stages=MAIN_STAGES,
         age_years=age_months // 12, referral_threshold=_referral_threshold(), deadlines=deadlines,
         checklist=checklist)
@@ -210,7 +210,7 @@ def act(case_id, trigger):
             _flash_outcome(transition, row)
             return redirect(url_for(".show_case", case_id=case_id))
     status = 422 if request.method == "POST" else 200
-    return render_template("candidates/act.html", case=case, transition=transition, form=form,
+    return render_template("cases/act.html", case=case, transition=transition, form=form,
                            refused=refused, preview=[] if refused else _preview_reasons(transition, case)), status
 
 

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pipeline.candidates.text import fold, name_sort_key, to_nfc
+from pipeline.base.text import fold, name_sort_key, to_nfc
 from pipeline.extensions import db
 from pipeline.units.models import Unit
 from pipeline.workflow.stages import STAGE_NAMES, TERMINAL_STAGES
@@ -40,7 +40,7 @@ def _in(column, values):
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class Candidate(db.Model):
+class Case(db.Model):
     __tablename__ = "candidate"
     __table_args__ = (
         CheckConstraint(_in("stage", STAGE_NAMES), name="stage_known"),
@@ -59,7 +59,7 @@ class Candidate(db.Model):
     full_name: Mapped[str] = mapped_column(String(200))
     # Accent- and case-free copy of the name for searching ("thang" finds "Thắng").
     name_folded: Mapped[str] = mapped_column(String(200), index=True)
-    # Keys for listing names in Vietnamese order (pipeline.candidates.ordering): by given name as
+    # Keys for listing names in Vietnamese order (pipeline.cases.ordering): by given name as
     # offices do, or by the name as written.
     sort_given_first: Mapped[str] = mapped_column(SORT_KEY, index=True)
     sort_full_name: Mapped[str] = mapped_column(SORT_KEY, index=True)
@@ -99,7 +99,7 @@ class Candidate(db.Model):
         return SEXES.get(self.sex, self.sex)
 
 
-@event.listens_for(Candidate.full_name, "set", retval=True)
+@event.listens_for(Case.full_name, "set", retval=True)
 def _normalise_name(target, value, oldvalue, initiator):
     value = to_nfc(value)
     target.name_folded = fold(value)

@@ -3,7 +3,7 @@ list people) or by the name as written. The choice (?order=given|full) is kept f
 from flask import has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 
-from pipeline.candidates.models import Candidate
+from pipeline.cases.models import Case
 
 NAME_ORDERS = {
     "given": _l("By given name"),
@@ -24,5 +24,5 @@ def chosen_name_order():
 
 def by_name(order=None):
     """ORDER BY terms for candidates in the chosen name order (the id keeps equal names stable)."""
-    key = Candidate.sort_full_name if (order or chosen_name_order()) == "full" else Candidate.sort_given_first
-    return key, Candidate.id
+    key = Case.sort_full_name if (order or chosen_name_order()) == "full" else Case.sort_given_first
+    return key, Case.id

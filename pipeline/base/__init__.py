@@ -1,0 +1,1 @@
+"""Base helpers every layer may use; they import nothing of ours from above them."""

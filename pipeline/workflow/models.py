@@ -1,0 +1,88 @@
+"""The tables of the process: the append-only log of acts (the truth), and the running
+deadlines (a projection of it, pipeline.workflow.projection).
+
+Each log entry carries a hash over its own content and the previous entry of the same case, so an
+edited, inserted or deleted entry breaks the chain. Chains are per case because the case row is
+already locked while acting: no global write bottleneck."""
+import hashlib
+import json
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pipeline.extensions import db
+
+GENESIS_HASH = "0" * 64
+
+
+class LogEntry(db.Model):
+    """One act recorded on a case (the table keeps its first name, `case_event`)."""
+    __tablename__ = "case_event"
+    __table_args__ = (
+        UniqueConstraint("candidate_id", "seq", name="uq_case_event_candidate_seq"),
+        Index("ix_case_event_event_effective", "event", "effective_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column("candidate_id", ForeignKey("candidate.id"))
+    seq: Mapped[int]  # 1, 2, 3... within the case
+    act: Mapped[str] = mapped_column("event", String(40))  # the act's name (pipeline.workflow.definition)
+    from_stage: Mapped[str | None] = mapped_column(String(20))
+    to_stage: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime]
+    effective_date: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    actor = relationship("User", lazy="joined")
+
+    def compute_hash(self):
+        return entry_hash(self)
+
+
+# The attributes the hash covers, and the names they had when the first entries were hashed.
+HASHED = {"case_id": "candidate_id", "seq": "seq", "act": "event", "from_stage": "from_stage",
+          "to_stage": "to_stage", "actor_id": "actor_id", "recorded_at": "recorded_at",
+          "effective_date": "effective_date", "reason": "reason", "data": "data"}
+
+
+def _canonical(value):
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat(timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def entry_hash(row, seq=None):
+    """The hash of a log entry (or of a row with the same attributes), as if at `seq` when given."""
+    fields = {hashed: getattr(row, name) for name, hashed in HASHED.items()}
+    fields["prev_hash"] = row.prev_hash
+    if seq is not None:
+        fields["seq"] = seq
+    payload = json.dumps({k: _canonical(v) for k, v in fields.items()},
+                         sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class CaseDeadline(db.Model):
+    """A deadline running for a case, as its log says (rebuilt by the act that changes it), so
+    that the dashboard, the reminders and the reports count overdue cases with SQL. Working days
+    cannot be counted in SQL (holidays, swapped days): the due dates are computed in Python."""
+    __tablename__ = "case_deadline"
+    __table_args__ = (Index("ix_case_deadline_due_on", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column("candidate_id", ForeignKey("candidate.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40))  # a DeadlineRule key (pipeline.workflow.deadlines)
+    stage: Mapped[str] = mapped_column(String(20))  # the case's stage when computed
+    starts_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)  # the last day in time
+    limit_value: Mapped[int]  # the rulebook's figure (working days or months)
+    limit_unit: Mapped[str] = mapped_column(String(20))
+    citation: Mapped[str] = mapped_column(Text, default="")
+    confirmed: Mapped[bool] = mapped_column(default=True)
