@@ -1,3 +1,3 @@
-from pipeline import create_app
+from pipeline.app import create_app
 
 app = create_app()

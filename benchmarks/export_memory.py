@@ -9,7 +9,7 @@ import time
 import tracemalloc
 from datetime import date
 
-from pipeline import create_app
+from pipeline.app import create_app
 
 PATHS = ["/candidates/?format=csv&q=nguyen%20van", "/candidates/?format=csv",
          "/candidates/?format=xlsx&q=nguyen%20van", "/candidates/?format=xlsx"]

@@ -17,7 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from pipeline import create_app
+from pipeline.app import create_app
 from pipeline.extensions import db
 
 PAGES = [

@@ -19,6 +19,8 @@ DEFAULTS = {
     "LOGIN_LIMITS_PER_ADDRESS": "10 per minute; 50 per hour",
     "LOGIN_LIMITS_PER_ACCOUNT": "5 per minute; 30 per hour",
     "PASSWORD_MIN_LENGTH": 10,
+    # How passwords are hashed (werkzeug's methods): slow on purpose against guessing.
+    "PASSWORD_HASH_METHOD": "scrypt",
     "USERS_PER_PAGE": 50,
     "WTF_CSRF_TIME_LIMIT": None,
     # A scanned dossier document (PDF, JPEG or PNG), stored under instance/uploads/.

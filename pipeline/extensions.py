@@ -32,25 +32,20 @@ babel = Babel()
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
 
 
-def init_app(app):
+TRANSLATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations")
+
+
+def init_app(app, locale_selector):
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "warning"
     csrf.init_app(app)
-    from pipeline.web.language import remember_language_choice, select_locale
-    babel.init_app(
-        app,
-        locale_selector=select_locale,
-        default_translation_directories=os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations"),
-    )
+    babel.init_app(app, locale_selector=locale_selector, default_translation_directories=TRANSLATIONS_DIR)
     # Babel caches the locale on the application context, which a request may share with code
     # that ran before it (tests, the CLI): choose the language afresh for every request.
     app.before_request(flask_babel_refresh)
-    app.before_request(remember_language_choice)
-    # Import models so the metadata knows every table (migrations, create_all in tests).
-    from pipeline import models  # noqa: F401
 
 
 @event.listens_for(Engine, "connect")

@@ -124,6 +124,8 @@ SPECS = [
     S("accounts.login", "/login", get=(200, 302, 302, 302, 302), post=(422, 422, 422, 422, 422),
       data=credentials, public=True),
     S("accounts.logout", "/logout", post=(302, 302, 302, 302, 302), logs_out=True, public=True),
+    # The language switch: for the device, and on the account once logged in (`inside` picks none).
+    S("language.choose", "/language", post=(302, 302, 302, 302, 302), public=True),
     S("index", "/", get=EVERYONE),
     # A unit outside the scope in the list's filter is ignored (tests/test_pages_list.py): 200, no leak.
     S("cases.list_cases", ("/candidates/?unit={p.branch}", "/candidates/?unit={p.branch}&format=csv"),

@@ -1,116 +1,144 @@
-"""Fixtures. Every test that uses `app` runs twice: on SQLite and on PostgreSQL.
+"""Fixtures. Every test that uses `app` runs twice: on SQLite and on PostgreSQL, with one
+application per database kind for the whole session, on a fresh copy of a world built once per
+kind (tests/databases.py): an empty schema; the small test `world`; the Điện Bàn `demo`.
 
-PostgreSQL is at 127.0.0.1:5432 (user postgres, trust auth) unless TEST_DATABASE_URL says
-otherwise. When it cannot be reached the PostgreSQL half is skipped with a notice, except
-under CI=true, where that is a failure."""
-import os
-import shutil
+Tests that need a database of their own (threads, migrations, a second application, backups)
+are marked `real_database`; `postgres_only` tests need PostgreSQL's row locks."""
+import contextlib
 from datetime import date
 
 from pipeline.base import clock
 import pytest
 import sqlalchemy as sa
 
-from pipeline import create_app
+from databases import (CHEAP_HASH, PG_ADMIN_URL, PG_DB_NAME, PostgresBackend, SqliteBackend, drop_pg_database,  # noqa: F401
+                       fresh_pg_database, migrate_to_newest, pg_url)
+from pipeline.accounts.limits import limiter_of
 from pipeline.extensions import db
 
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-PG_DB_NAME = os.environ.get("TEST_PG_DB_NAME", "ketnap_test")
 PASSWORD = "demo-pass"
 _PASSWORD_HASH = []
 
 
 def password_hash():
-    """Hashing is slow on purpose; tests hash the shared password once per session."""
+    """The shared test password, hashed once per session (cheaply, see databases.CHEAP_HASH)."""
     if not _PASSWORD_HASH:
         from werkzeug.security import generate_password_hash
-        _PASSWORD_HASH.append(generate_password_hash(PASSWORD))
+        _PASSWORD_HASH.append(generate_password_hash(PASSWORD, method=CHEAP_HASH))
     return _PASSWORD_HASH[0]
 
 
-def _pg_url(name=PG_DB_NAME):
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+class World:
+    """A small organisation tree with one user per role, for tests.
+
+    town (decides admissions) ─┬─ commune_a ─┬─ branch_a1 (village)
+                               │             └─ branch_a2 (school)
+                               ├─ commune_b ─── branch_b1 (quarter)
+                               └─ branch_direct (police, directly under the town)
+
+    Built once per database kind (`build`); each test reads it back from its copy (`World()`)."""
+    UNITS = ("town", "commune_a", "commune_b", "branch_a1", "branch_a2", "branch_b1", "branch_direct")
+    USERS = (("sec_a1", "secretary", "branch_a1"), ("sec_a2", "secretary", "branch_a2"),
+             ("sec_b1", "secretary", "branch_b1"), ("com_a", "committee", "commune_a"),
+             ("com_b", "committee", "commune_b"), ("board", "board", "town"), ("admin", "admin", "town"))
+    CLASS_NAME = "Lớp bồi dưỡng 1/2021"
+
+    def __init__(self):
+        from pipeline.accounts.models import User
+        from pipeline.training.models import TrainingClass
+        from pipeline.units.models import Unit
+        units = {u.code: u for u in db.session.execute(sa.select(Unit).where(Unit.code.in_(self.UNITS))).scalars()}
+        for code in self.UNITS:
+            setattr(self, code, units[code])
+        names = [username for username, _role, _unit in self.USERS]
+        found = {u.username: u for u in db.session.execute(sa.select(User).where(User.username.in_(names))).scalars()}
+        self.users = {username: found[username] for username in names}
+        # The town's class that make_case sends every case to (FORWARD_ACTS["spotted"]).
+        self.training_class = db.session.execute(
+            sa.select(TrainingClass).where(TrainingClass.name == self.CLASS_NAME)).scalar_one()
+
+    @classmethod
+    def build(cls):
+        from pipeline.accounts.models import User
+        from pipeline.training.models import TrainingClass
+        from pipeline.transaction import one_transaction
+        from pipeline.units.models import add_unit
+        with one_transaction():
+            town = add_unit("town", "Đảng bộ thị xã Thử", "town", decides_admissions=True)
+            commune_a = add_unit("commune_a", "Đảng bộ xã A", "commune", parent=town)
+            commune_b = add_unit("commune_b", "Đảng bộ phường B", "ward", parent=town)
+            units = {"town": town, "commune_a": commune_a, "commune_b": commune_b,
+                     "branch_a1": add_unit("branch_a1", "Chi bộ thôn A1", "village", parent=commune_a),
+                     "branch_a2": add_unit("branch_a2", "Chi bộ trường A2", "school", parent=commune_a),
+                     "branch_b1": add_unit("branch_b1", "Chi bộ khối phố B1", "quarter", parent=commune_b),
+                     "branch_direct": add_unit("branch_direct", "Chi bộ Công an thị xã", "police", parent=town)}
+            for username, role, unit in cls.USERS:
+                db.session.add(User(username=username, display_name=username.upper(), role=role, unit=units[unit],
+                                    password_hash=password_hash()))
+            db.session.add(TrainingClass(
+                name=cls.CLASS_NAME, organiser_unit=town, organiser_name="Trung tâm Chính trị thị xã",
+                place="Hội trường Trung tâm", starts_on=date(2021, 9, 1), ends_on=date(2021, 9, 10)))
+
+    def __getitem__(self, username):
+        return self.users[username]
 
 
-def fresh_pg_database(name):
-    """Drop and create the PostgreSQL database `name` and return its URL. When PostgreSQL cannot
-    be reached the test is skipped with a notice, except under CI=true, where it fails."""
-    try:
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-    except sa.exc.OperationalError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required in CI and cannot be reached: {error}")
-        pytest.skip(f"NOTICE: PostgreSQL not reachable, its half of the suite is skipped ({error.orig})")
-    return _pg_url(name)
+def build_demo():
+    from pipeline.demo.loader import load_demo
+    return load_demo(progress=lambda _message: None)
 
 
-def drop_pg_database(name):
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+# name -> (the world it starts from, what builds it on that)
+WORLDS = {
+    "empty": (None, migrate_to_newest),
+    "world": ("empty", World.build),
+    "demo": ("empty", build_demo),
+}
 
 
-def _migrate(url, instance_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True})
-    with app.app_context():
-        from flask_migrate import upgrade
-        upgrade()
-        db.engine.dispose()
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request, tmp_path_factory):
+    found = SqliteBackend(tmp_path_factory.mktemp("sqlite")) if request.param == "sqlite" else PostgresBackend()
+    yield found
+    found.close()
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("template") / "template.sqlite"
-    _migrate(f"sqlite:///{path}", None)
-    return path
-
-
-@pytest.fixture(scope="session")
-def postgres_database():
-    url = fresh_pg_database(PG_DB_NAME)
-    _migrate(url, None)
-    return url
-
-
-def _truncate_all(url):
-    engine = sa.create_engine(url)
-    tables = [t.name for t in db.metadata.sorted_tables]
-    with engine.begin() as conn:
-        conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        if request.node.get_closest_marker("postgres_only"):
-            pytest.skip("needs PostgreSQL row locks")
-        target = tmp_path / "test.sqlite"
-        shutil.copy(request.getfixturevalue("sqlite_template"), target)
-        return f"sqlite:///{target}"
-    url = request.getfixturevalue("postgres_database")
-    _truncate_all(url)
-    return url
+def world_of(request):
+    """The world a test starts from: the demo, the test world, or an empty schema."""
+    names = request.fixturenames
+    if "demo" in names:
+        return "demo"
+    return "world" if "world" in names or "make_case" in names else "empty"
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "test",
-        "TESTING": True,
-        "WTF_CSRF_ENABLED": False,
-    })
+def database_url(request, backend):
+    """The test's database, a fresh copy of its world (the URL a second application would use)."""
+    postgres_only = request.node.get_closest_marker("postgres_only")
+    if backend.kind == "sqlite" and postgres_only:
+        pytest.skip("needs PostgreSQL row locks")
+    name = world_of(request)
+    backend.world(name, WORLDS)
+    real = bool(postgres_only or request.node.get_closest_marker("real_database"))
+    with backend.test(name, real) as url:
+        yield url
+
+
+@pytest.fixture
+def app(backend, database_url, tmp_path):
+    """The session's application for this database kind, with this test's settings: whatever a
+    test changes in `app.config` is put back, the login limits start afresh, and uploads go to
+    the test's own instance folder."""
+    app = backend.app
+    saved, instance = dict(app.config), app.instance_path
     app.instance_path = str(tmp_path / "instance")
+    limiter_of(app).reset()
     with app.app_context():
         yield app
         db.session.remove()
-        db.engine.dispose()
+    app.config.clear()
+    app.config.update(saved)
+    app.instance_path = instance
 
 
 @pytest.fixture
@@ -123,51 +151,15 @@ def runner(app):
     return app.test_cli_runner()
 
 
-class World:
-    """A small organisation tree with one user per role, for tests.
-
-    town (decides admissions) ─┬─ commune_a ─┬─ branch_a1 (village)
-                               │             └─ branch_a2 (school)
-                               ├─ commune_b ─── branch_b1 (quarter)
-                               └─ branch_direct (police, directly under the town)
-    """
-
-    def __init__(self):
-        from pipeline.accounts.models import User
-        from pipeline.units.models import add_unit
-        self.town = add_unit("town", "Đảng bộ thị xã Thử", "town", decides_admissions=True)
-        self.commune_a = add_unit("commune_a", "Đảng bộ xã A", "commune", parent=self.town)
-        self.commune_b = add_unit("commune_b", "Đảng bộ phường B", "ward", parent=self.town)
-        self.branch_a1 = add_unit("branch_a1", "Chi bộ thôn A1", "village", parent=self.commune_a)
-        self.branch_a2 = add_unit("branch_a2", "Chi bộ trường A2", "school", parent=self.commune_a)
-        self.branch_b1 = add_unit("branch_b1", "Chi bộ khối phố B1", "quarter", parent=self.commune_b)
-        self.branch_direct = add_unit("branch_direct", "Chi bộ Công an thị xã", "police", parent=self.town)
-        self.users = {}
-        for username, role, unit in [
-            ("sec_a1", "secretary", self.branch_a1), ("sec_a2", "secretary", self.branch_a2),
-            ("sec_b1", "secretary", self.branch_b1), ("com_a", "committee", self.commune_a),
-            ("com_b", "committee", self.commune_b), ("board", "board", self.town),
-            ("admin", "admin", self.town),
-        ]:
-            user = User(username=username, display_name=username.upper(), role=role, unit=unit,
-                        password_hash=password_hash())
-            db.session.add(user)
-            self.users[username] = user
-        from pipeline.training.models import TrainingClass
-        # The town's class that make_case sends every case to (FORWARD_ACTS["spotted"]).
-        self.training_class = TrainingClass(
-            name="Lớp bồi dưỡng 1/2021", organiser_unit=self.town, organiser_name="Trung tâm Chính trị thị xã",
-            place="Hội trường Trung tâm", starts_on=date(2021, 9, 1), ends_on=date(2021, 9, 10))
-        db.session.add(self.training_class)
-        db.session.commit()
-
-    def __getitem__(self, username):
-        return self.users[username]
-
-
 @pytest.fixture
 def world(app):
     return World()
+
+
+@pytest.fixture
+def demo(app, backend):
+    """The Điện Bàn 2022 demo (loaded once per database kind); the loader's summary."""
+    return backend.built["demo"]
 
 
 # The act data that moves a case one step forward, with the date it takes effect.
@@ -222,11 +214,12 @@ def record_documents(world, case_id, trigger, skip=(), overrides=None):
     for the act `trigger` and does not have yet, but those in `skip`. `overrides`: key -> (date,
     details) to record instead of DOSSIER_DOCUMENTS'. Returns the keys recorded."""
     from pipeline.cases.models import Case
-    from pipeline.dossier.checklist import checklist_for
+    from pipeline.workflow.checklist import checklist_for
     from pipeline.dossier.operations import DocumentEntry, record_document
-    from pipeline.workflow.operations import load_events
+    from pipeline.workflow.log import load_log
+    from pipeline.workflow.replay import replay
     case = db.session.get(Case, case_id)
-    lines = checklist_for(case, case.dossier_items, clock.today(), load_events(case_id))
+    lines = checklist_for(case, replay(load_log(case_id)), clock.today())
     overrides = overrides or {}
     recorded = []
     for line in lines:
@@ -254,8 +247,7 @@ TRAINING_RESULT_DAY = date(2021, 9, 10)  # the last day of the world's class
 def record_training_result(world, case_id, result="passed", day=TRAINING_RESULT_DAY, certificate=None):
     """The class's organiser (the board) records the case's result in its current class; with
     `certificate` (number, date) and a pass, the certificate is issued and the case moves on."""
-    from pipeline.training.acts import latest_enrolment
-    from pipeline.training.operations import ResultEntry, record_results
+    from pipeline.training.operations import ResultEntry, latest_enrolment, record_results
     enrolment = latest_enrolment(case_id)
     number, issued = certificate or (None, None)
     return record_results(world["board"], enrolment.training_class,
@@ -285,6 +277,7 @@ def make_case(world):
     """make_case(stage="decision", branch=world.branch_a1, **particulars) walks a new case
     through the real operations up to `stage` on the main road. A case in "training" is
     enrolled in world.training_class with no result yet (record_training_result gives it one)."""
+    from pipeline.transaction import one_transaction
     from pipeline.workflow import operations
 
     def make(stage="spotted", branch=None, **particulars):
@@ -294,12 +287,12 @@ def make_case(world):
                       residence="Thôn 1", youth_union_member=False, source_organisation="youth_union",
                       helper_member="Lê Văn Giúp")
         fields.update(particulars)
-        case = operations.open_case(actor_for(world, "sec", branch), branch, date(2021, 6, 1), fields)
-        db.session.commit()
+        with one_transaction():
+            case = operations.open_case(actor_for(world, "sec", branch), branch, date(2021, 6, 1), fields).case
         for current in MAIN_ROAD[:MAIN_ROAD.index(stage)]:
             for trigger, who, day, data in ACTS_WITHIN.get(current, []):
                 record_documents(world, case.id, trigger)
-                operations.apply_event(case.id, trigger, actor_for(world, who, branch), day, data)
+                operations.record_act(case.id, trigger, actor_for(world, who, branch), day, data)
             trigger, who, day, data = FORWARD_ACTS[current]
             record_documents(world, case.id, trigger)
             if trigger == "complete_training":
@@ -307,7 +300,7 @@ def make_case(world):
                 # unique in a class: CN-001 (FORWARD_ACTS), CN-002...
                 record_training_result(world, case.id, certificate=(certificate_number(world), day))
                 continue
-            operations.apply_event(case.id, trigger, actor_for(world, who, branch), day,
+            operations.record_act(case.id, trigger, actor_for(world, who, branch), day,
                                    with_ids(world, trigger, data))
         return db.session.get(type(case), case.id)
 
@@ -322,11 +315,16 @@ def login(client):
 
 
 class StatementCounter:
+    """Counts the statements the application sends; the savepoints that stand for its
+    transactions inside a PostgreSQL test's own transaction (tests/databases.py) are not its."""
+    SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
     def __init__(self):
         self.count = 0
 
-    def __call__(self, *args, **kwargs):
-        self.count += 1
+    def __call__(self, conn, cursor, statement, *args, **kwargs):
+        if not statement.lstrip().upper().startswith(self.SAVEPOINTS):
+            self.count += 1
 
 
 @pytest.fixture
@@ -363,6 +361,36 @@ def count_events(case_id):
     from pipeline.workflow.models import LogEntry
     return db.session.scalar(sa.select(sa.func.count()).select_from(LogEntry)
                              .where(LogEntry.case_id == case_id))
+
+
+@contextlib.contextmanager
+def own_transaction():
+    """A connection in a transaction of the test's own, beside the application's session: on a
+    PostgreSQL test's single connection a savepoint, rolled back if the block fails."""
+    bind = db.engine
+    if isinstance(bind, sa.engine.Connection):
+        with bind.begin_nested():
+            yield bind
+    else:
+        with bind.begin() as connection:
+            yield connection
+
+
+def append_entry(case_id, act, actor, effective_date, data, reason="", to_stage=None):
+    """A log entry appended as it stands, chained like any other but judged by no guard: what a
+    log written before a rule existed (or imported, or tampered with) may hold."""
+    from datetime import datetime
+    from pipeline.transaction import one_transaction
+    from pipeline.workflow.log import load_log
+    from pipeline.workflow.models import LogEntry
+    with one_transaction():
+        previous = load_log(case_id)[-1]
+        entry = LogEntry(case_id=case_id, seq=previous.seq + 1, act=act, from_stage=previous.to_stage,
+                         to_stage=to_stage or previous.to_stage, actor_id=actor.id, recorded_at=datetime.utcnow(),
+                         effective_date=effective_date, reason=reason, data=data, prev_hash=previous.hash)
+        entry.hash = entry.compute_hash()
+        db.session.add(entry)
+    return entry
 
 
 def fresh(case_id):

@@ -6,6 +6,7 @@ from conftest import actor_for
 from pipeline.cases.models import Case
 from pipeline.dashboard.filters import OPEN_STAGE_NAMES
 from pipeline.extensions import db
+from pipeline.transaction import one_transaction
 from pipeline.workflow import operations
 from pipeline.workflow.models import CaseDeadline
 
@@ -22,9 +23,9 @@ def quick_case(world, branch, stage, entered_on, full_name, spotted_on=None, due
     """A case put straight into `stage` (one log row, the spotting; the stage columns set by hand),
     with an overdue-able "decision" deadline row due `due_on` when given. Fast enough to grow a
     database tenfold; the workflow is not under test here."""
-    case = operations.open_case(actor_for(world, "sec", branch), branch, spotted_on or entered_on,
-                                     particulars(full_name, **changes))
-    db.session.commit()  # the spotting's deadlines are written now; the rows below come after
+    with one_transaction():
+        case = operations.open_case(actor_for(world, "sec", branch), branch, spotted_on or entered_on,
+                                    particulars(full_name, **changes)).case  # the spotting's deadlines are written now; the rows below come after
     case.stage, case.stage_entered_on = stage, entered_on
     if due_on is not None:
         db.session.add(CaseDeadline(case_id=case.id, key="decision", stage=stage, starts_on=entered_on,

@@ -1,11 +1,13 @@
 """The graph of imports between the modules of `pipeline`, read from the source (nothing is
-imported): every `import` and `from … import`, at module level or inside a function.
+imported): every `import` and `from … import`, at module level or inside a function, and the
+package `__init__` that importing a module runs first.
 
-    .venv/bin/python tests/import_graph.py           # the cycles (0 expected) and the layers broken
+    .venv/bin/python tests/import_graph.py           # cycles, imports inside functions, layers broken
     .venv/bin/python tests/import_graph.py --edges   # also every edge, "a -> b"
 
-tests/test_layers.py asserts what this prints: no cycle, no import inside a function without a
-comment saying why, and each module importing only from its own layer or the layers below."""
+It exits 1 when anything is wrong; tests/test_layers.py asserts the same: no cycle, no import
+inside a function without a comment saying why, and each module importing only from its own
+layer or the layers below (LAYERS)."""
 import ast
 import os
 import sys
@@ -88,9 +90,69 @@ def imports_of(module, path, modules):
     return found
 
 
+def parent_packages(module, modules):
+    """The packages whose `__init__` runs before `module` is imported."""
+    parts = module.split(".")
+    return [".".join(parts[:n]) for n in range(1, len(parts)) if ".".join(parts[:n]) in modules]
+
+
 def import_graph():
     modules = package_modules()
-    return modules, [imp for name, path in sorted(modules.items()) for imp in imports_of(name, path, modules)]
+    edges = [imp for name, path in sorted(modules.items()) for imp in imports_of(name, path, modules)]
+    # A package whose __init__ imports only its own modules (to offer them under its name) adds
+    # nothing to what importing one of them runs.
+    outward = {imp.source for imp in edges if modules[imp.source].endswith("__init__.py")
+               and not imp.target.startswith(imp.source + ".")}
+    edges += [Import(name, package, 0, False, True) for name in sorted(modules)
+              for package in parent_packages(name, modules) if package in outward]
+    return modules, edges
+
+
+# The layers, lowest first: a module imports only from its own layer and those below it. Each
+# entry is a module name, or a pattern ending in ".*" (a package's modules) or starting with "*."
+# (that module in every package). The first layer that matches a module is its layer.
+LAYERS = (
+    ("base helpers", ("pipeline", "pipeline.base", "pipeline.base.*", "pipeline.config", "pipeline.rules",
+                      "pipeline.rules.*", "pipeline.workflow.stages", "pipeline.analytics.*")),
+    ("extensions", ("pipeline.extensions", "pipeline.transaction")),
+    ("models", ("*.models", "pipeline.models", "pipeline.units.tree", "pipeline.workdays.calendar")),
+    ("workflow", ("pipeline.workflow.*",)),
+    ("views and commands", ("*.views", "*.cli", "*.admin", "*.limits", "pipeline.cli", "pipeline.web.*",
+                            "pipeline.backup.commands", "pipeline.audit.access", "pipeline.dashboard.access",
+                            "pipeline.quotas.access")),
+    ("the application", ("pipeline.app",)),
+)
+FEATURES = "features"  # every other module: between the workflow and the views
+
+
+def _matches(module, pattern):
+    if pattern.endswith(".*"):
+        return module.startswith(pattern[:-1])
+    if pattern.startswith("*."):
+        return module.endswith(pattern[1:])
+    return module == pattern
+
+
+def layer_of(module, modules):
+    order = [name for name, _ in LAYERS]
+    for name, patterns in LAYERS:
+        if any(_matches(module, pattern) for pattern in patterns):
+            index = order.index(name)
+            return index if index < 4 else index + 1
+    if modules.get(module, "").endswith("__init__.py"):
+        return 0  # a package's __init__: documentation, or its own modules offered under its name
+    return 4
+
+
+def layer_name(index):
+    names = [name for name, _ in LAYERS]
+    return (names[:4] + [FEATURES] + names[4:])[index]
+
+
+def layer_breaks(modules, edges):
+    """Imports that reach up to a higher layer (a package's __init__ may offer its own modules)."""
+    return [imp for imp in edges if layer_of(imp.target, modules) > layer_of(imp.source, modules)
+            and not (modules[imp.source].endswith("__init__.py") and imp.target.startswith(imp.source + "."))]
 
 
 def cycles(edges):
@@ -147,12 +209,21 @@ def main(argv):
     if "--edges" in argv:
         for imp in edges:
             print(f"{imp.source} -> {imp.target}" + ("  (in a function)" if imp.in_function else ""))
-    print(f"{len(modules)} modules, {len(edges)} imports between them, "
-          f"{sum(1 for imp in edges if imp.in_function)} inside functions")
+    inside = [imp for imp in edges if imp.in_function]
+    unexplained = [imp for imp in inside if not imp.commented]
+    broken = layer_breaks(modules, edges)
+    print(f"{len(modules)} modules, {len(edges)} imports between them, {len(inside)} inside functions "
+          f"({len(unexplained)} without a comment saying why)")
     print(f"{len(found)} import cycles")
     for component in found:
         print(f"  cycle of {len(component)}: " + ", ".join(component))
-    return 1 if found else 0
+    for imp in unexplained:
+        print(f"  import inside a function without a reason: {imp.source}:{imp.line} -> {imp.target}")
+    print(f"{len(broken)} imports reaching up a layer")
+    for imp in broken:
+        print(f"  {imp.source} ({layer_name(layer_of(imp.source, modules))}) -> "
+              f"{imp.target} ({layer_name(layer_of(imp.target, modules))})")
+    return 1 if found or unexplained or broken else 0
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from access_specs import LOGIN, SPEC_BY_ENDPOINT, SPECS, WHO
-from conftest import password_hash
+from conftest import own_transaction, password_hash
 from pages_support import Pages
 from pipeline.extensions import db
 from pipeline.printing import pdf
@@ -46,12 +46,13 @@ class Place:
 
 
 def _spot(actor, branch, full_name):
+    from pipeline.transaction import one_transaction
     from pipeline.workflow import operations
     fields = dict(full_name=full_name, date_of_birth=date(1995, 3, 15), sex="male", ethnicity="Kinh",
                   education="upper_secondary", occupation="Nông dân", residence="Thôn 1", youth_union_member=False,
                   source_organisation="youth_union", helper_member="Lê Văn Giúp")
-    case = operations.open_case(actor, branch, date(2021, 6, 1), fields)
-    db.session.commit()
+    with one_transaction():
+        case = operations.open_case(actor, branch, date(2021, 6, 1), fields).case
     return case
 
 
@@ -115,7 +116,7 @@ def fill(template, place):
 
 def snapshot(app):
     """Every row of the tables the matrix guards, and the stored scans."""
-    with db.engine.connect() as connection:
+    with own_transaction() as connection:
         rows = tuple(tuple(connection.execute(sa.text(f'SELECT * FROM "{t}" ORDER BY 1')).all()) for t in TABLES)
     root = os.path.join(app.instance_path, "uploads")
     files = sorted(os.path.join(d, f) for d, _, names in os.walk(root) for f in names)

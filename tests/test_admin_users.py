@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from conftest import PASSWORD, password_hash
+from conftest import own_transaction, PASSWORD, password_hash
 from pages_support import field_errors, pages, section, text  # noqa: F401  (pages is a fixture)
 from pipeline.accounts.models import AccountChange, User
 from pipeline.extensions import db
@@ -231,7 +231,7 @@ def test_accounts_are_never_deleted_and_their_history_cannot_be_rewritten(app, p
     pages.post(f"/admin/users/{world['sec_a1'].id}/disable", data={"reason": "Nghỉ hưu"})
     for statement in ("UPDATE account_change SET reason = 'x'", "DELETE FROM account_change"):
         with pytest.raises(sa.exc.DatabaseError):
-            with db.engine.begin() as connection:
+            with own_transaction() as connection:
                 connection.execute(sa.text(statement))
     assert history("sec_a1")[0][3] == "Nghỉ hưu"
 

@@ -16,6 +16,7 @@ from pipeline.audit.anomalies import LATE_CEREMONY, LATE_ENTRY, SKIPPED_STAGE, W
 from pipeline.audit.verify import verify
 from pipeline.extensions import db
 from pipeline.workdays.calendar import WorkingCalendar
+from pipeline.transaction import one_transaction
 from pipeline.workflow import operations
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -34,7 +35,7 @@ def cases_found(world, check, root=None):
 
 
 def ceremony(world, case, day, **data):
-    return operations.apply_event(case.id, "hold_ceremony", world["sec_a1"], day, {"place": "Hội trường", **data})
+    return operations.record_act(case.id, "hold_ceremony", world["sec_a1"], day, {"place": "Hội trường", **data})
 
 
 # --- 1. the ceremony too late -----------------------------------------------------------------
@@ -69,7 +70,7 @@ def test_votes_below_two_thirds_recorded_as_passed(world, make_case):
         world["sec_a1"])
     clean = make_case("ceremony", full_name="Đủ phiếu")  # 25/30 and 13/15: passed rightly
     failed = make_case("branch_vote", full_name="Không đạt")  # failed, and recorded as failed
-    operations.apply_event(failed.id, "record_branch_vote", world["sec_a1"], date(2021, 12, 1),
+    operations.record_act(failed.id, "record_branch_vote", world["sec_a1"], date(2021, 12, 1),
                            {"members_total": 30, "members_present": 30, "votes_for": 19, "votes_against": 11})
     listed = found(world, WEAK_VOTE)
     assert set(listed) == {(branch.id, weak_branch.seq), (committee.id, weak_committee.seq),
@@ -105,9 +106,9 @@ def test_a_case_that_skips_a_stage(world, make_case):
 # --- 4. entered late --------------------------------------------------------------------------
 
 def spot(world, name, effective, recorded_at=None):
-    case = operations.open_case(world["sec_a1"], world.branch_a1, effective, dict(full_name=name, **PARTICULARS),
-                                     recorded_at=recorded_at)
-    db.session.commit()
+    with one_transaction():
+        case = operations.open_case(world["sec_a1"], world.branch_a1, effective, dict(full_name=name, **PARTICULARS),
+                                    recorded_at=recorded_at).case
     return case
 
 

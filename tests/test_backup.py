@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import PG_ADMIN_URL, PG_DB_NAME
-from pipeline import create_app
+from pipeline.app import create_app
 from pipeline.cases.models import Case
 from pipeline.dossier.models import DossierItem
 from pipeline.dossier.operations import DocumentEntry, Upload, record_document, stored_path
@@ -20,7 +20,10 @@ from pipeline.quotas.operations import set_quota
 from pipeline.workdays.operations import add_calendar_override
 from pipeline.workflow.models import LogEntry
 from pipeline.workflow.log import verify_chain
-from pipeline.workflow.operations import apply_event, load_events
+from pipeline.workflow.log import load_log
+from pipeline.workflow.operations import record_act
+
+pytestmark = pytest.mark.real_database
 
 SCAN = b"%PDF-1.4\n% a scanned application form\n%%EOF\n"
 STAGES = ("spotted", "dossier", "ceremony", "official")
@@ -112,7 +115,7 @@ def test_a_backup_restored_elsewhere_has_every_row_every_chain_and_the_scans(
     with restored_app.app_context():
         assert contents() == before
         for case_id in db.session.scalars(sa.select(Case.id)):
-            assert verify_chain(load_events(case_id)) is None, case_id
+            assert verify_chain(load_log(case_id)) is None, case_id
         item = db.session.execute(sa.select(DossierItem).where(DossierItem.file_path.is_not(None))).scalar_one()
         with open(stored_path(item), "rb") as fh:
             assert hashlib.sha256(fh.read()).hexdigest() == hashlib.sha256(SCAN).hexdigest()
@@ -120,8 +123,8 @@ def test_a_backup_restored_elsewhere_has_every_row_every_chain_and_the_scans(
         # The sequences came back too: the next act gets a new id and extends the chain.
         from pipeline.accounts.models import User
         secretary = db.session.execute(sa.select(User).where(User.username == "sec_a1")).scalar_one()
-        apply_event(loaded[0], "withdraw", secretary, date(2021, 9, 1), {}, reason="Quần chúng xin rút")
-        events = load_events(loaded[0])
+        record_act(loaded[0], "withdraw", secretary, date(2021, 9, 1), {}, reason="Quần chúng xin rút")
+        events = load_log(loaded[0])
         assert [e.act for e in events][-1] == "withdraw" and verify_chain(events) is None
         db.session.remove()
 

@@ -15,8 +15,8 @@ from bad_input_support import (VERSION, dates, explore, flags, ids, integers, lo
                                texts, valid_pairs)
 from conftest import fresh
 from pipeline.cases.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
-from pipeline.dossier.checklist import VERIFICATION_RESULTS
-from pipeline.training.acts import latest_enrolment
+from pipeline.workflow.checklist import VERIFICATION_RESULTS
+from pipeline.training.operations import latest_enrolment
 
 
 def choices(*valid):

@@ -49,23 +49,23 @@ def known_act(trigger):
 
 def prepare_case(world, make_case, trigger):
     """A case of branch A1 on which `trigger` can be done with its known data."""
-    transition = definition.TRANSITION_BY_TRIGGER[trigger]
+    transition = definition.ACT_BY_NAME[trigger]
     case = make_case(setup_stage(transition))
     if trigger == "reopen":
-        operations.apply_event(case.id, "refuse_admission", world["board"], date(2022, 1, 20), {},
+        operations.record_act(case.id, "refuse_admission", world["board"], date(2022, 1, 20), {},
                                reason="Chưa đủ tiêu chuẩn")
     if trigger in RECOGNITION:  # the recognition acts before this one
         for earlier, who, day, data in ACTS_WITHIN["probation"][:RECOGNITION.index(trigger)]:
             record_documents(world, case.id, earlier)
-            operations.apply_event(case.id, earlier, world["sec_a1" if who == "sec" else "com_a"], day, data)
+            operations.record_act(case.id, earlier, world["sec_a1" if who == "sec" else "com_a"], day, data)
     record_documents(world, case.id, trigger)
     return fresh(case.id)
 
 
 def valid_form(world, transition):
-    day, data = known_act(transition.trigger)
+    day, data = known_act(transition.name)
     form = {"effective_date": day.isoformat(), "version": VERSION}
-    form |= {name: str(value) for name, value in with_ids(world, transition.trigger, data).items()}
+    form |= {name: str(value) for name, value in with_ids(world, transition.name, data).items()}
     if transition.needs_reason:
         form["reason"] = REASON
     if transition.confirm:
@@ -97,9 +97,9 @@ def bad_values(world, form_class):
     return found
 
 
-@pytest.mark.parametrize("trigger", [t.trigger for t in definition.TRANSITIONS])
+@pytest.mark.parametrize("trigger", [t.name for t in definition.MOVES])
 def test_an_act_form_refuses_bad_input_cleanly(client, world, make_case, trigger):
-    transition = definition.TRANSITION_BY_TRIGGER[trigger]
+    transition = definition.ACT_BY_NAME[trigger]
     pages = logged_in(client, username_for(transition))
     other_unit_case = make_case("spotted", branch=world.branch_b1, full_name="Trần Văn Khác")
     current = {"case": prepare_case(world, make_case, trigger)}
@@ -107,7 +107,7 @@ def test_an_act_form_refuses_bad_input_cleanly(client, world, make_case, trigger
     # Mostly the form itself; sometimes another unit's case, a missing or huge id, another act.
     which_case = mostly("own", st.sampled_from([str(other_unit_case.id), "999999", str(2**31), str(2**63),
                                                 str(2**70)]))
-    which_act = mostly(trigger, st.one_of(st.sampled_from(list(definition.TRANSITION_BY_TRIGGER)), texts))
+    which_act = mostly(trigger, st.one_of(st.sampled_from([act.name for act in definition.MOVES]), texts))
 
     def attempt(example):
         case_choice, act, pairs = example

@@ -1,7 +1,9 @@
 import io
 
+import pytest
+
 from pipeline.accounts.models import User
-from pipeline.cli import CountProgress
+from pipeline.base.progress import CountProgress
 from pipeline.extensions import db
 
 
@@ -24,6 +26,7 @@ def test_create_user_refuses_an_unknown_unit_and_a_taken_name(runner, world):
     assert db.session.execute(db.select(db.func.count(User.id))).scalar() == len(world.users)
 
 
+@pytest.mark.real_database
 def test_init_db_is_idempotent(runner):
     result = runner.invoke(args=["init-db"])
     assert result.exit_code == 0, result.output

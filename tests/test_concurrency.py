@@ -11,10 +11,12 @@ from pipeline.accounts.models import User
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.workflow.log import verify_chain
-from pipeline.workflow.operations import CaseChanged, apply_event, load_events
+from pipeline.base.errors import CaseChanged
+from pipeline.workflow.log import load_log
+from pipeline.workflow.operations import record_act
 from conftest import count_events
 
-pytestmark = pytest.mark.usefixtures("english")
+pytestmark = [pytest.mark.usefixtures("english"), pytest.mark.real_database]
 
 # (trigger, date, data, reason)
 def enrol(world):
@@ -42,7 +44,7 @@ def race(app, case_id, acts):
             try:
                 actor = db.session.execute(select(User).where(User.username == username)).scalar_one()
                 barrier.wait(timeout=20)
-                apply_event(case_id, trigger, actor, day, data, reason=reason, expected_version=expected_version)
+                record_act(case_id, trigger, actor, day, data, reason=reason, expected_version=expected_version)
                 outcomes[i] = ("applied", trigger)
             except CaseChanged:
                 outcomes[i] = ("changed", trigger)
@@ -73,7 +75,7 @@ def test_a_double_advance_applies_once(app, world, make_case, threads, with_vers
     assert sorted(o for o, _ in outcomes) == ["applied"] + ["changed"] * (threads - 1), outcomes
     case = db.session.get(Case, case.id)
     assert (case.stage, case.version) == ("training", 2)
-    events = load_events(case.id)
+    events = load_log(case.id)
     assert count_events(case.id) == 2
     assert [row.act for row in events] == ["spot", "enrol_training"]
     assert verify_chain(events) is None
@@ -92,7 +94,7 @@ def test_a_decision_and_a_refusal_at_once_apply_only_one(app, world, make_case, 
     winner = next(trigger for outcome, trigger in outcomes if outcome == "applied")
     case = db.session.get(Case, case.id)
     assert case.stage == {"record_decision": "ceremony", "refuse_admission": "rejected"}[winner]
-    events = load_events(case.id)
+    events = load_log(case.id)
     assert [e.act for e in events if e.act != "record_document"][-2:] == ["record_committee_review", winner]
     assert len(events) == 13  # 7 acts and the dossier's 6 documents
     assert verify_chain(events) is None
@@ -107,17 +109,17 @@ def test_with_the_version_even_acts_that_could_follow_each_other_apply_once(app,
 
     assert sorted(o for o, _ in outcomes) == ["applied", "changed"], outcomes
     winner = next(trigger for outcome, trigger in outcomes if outcome == "applied")
-    assert [row.act for row in load_events(case.id)] == ["spot", winner]
+    assert [row.act for row in load_log(case.id)] == ["spot", winner]
 
 
 def test_acting_from_a_stale_page_is_refused(world, make_case):
     """The second user submits a form loaded before the first user's act."""
     case = make_case("spotted")
     seen_version = case.version
-    apply_event(case.id, "enrol_training", world["sec_a1"], *enrol(world)[1:3], expected_version=seen_version)
+    record_act(case.id, "enrol_training", world["sec_a1"], *enrol(world)[1:3], expected_version=seen_version)
 
     with pytest.raises(CaseChanged) as refused:
-        apply_event(case.id, "withdraw", world["com_a"], *WITHDRAW[1:3], reason=WITHDRAW[3],
+        record_act(case.id, "withdraw", world["com_a"], *WITHDRAW[1:3], reason=WITHDRAW[3],
                     expected_version=seen_version)
 
     assert "changed" in str(refused.value.reasons[0])

@@ -7,6 +7,7 @@ import pytest
 
 from audit_support import events_of, seq_of
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
+from pipeline.base import errors
 from pipeline.base import clock
 from pipeline.audit.corrections import record_correction
 from pipeline.audit.verify import check_case
@@ -70,7 +71,7 @@ def test_the_audit_page_links_the_correction_and_the_act(world, make_case, pages
 
 def test_a_correction_works_in_any_stage_even_after_the_case_closed(world, make_case):
     case = make_case("branch_vote")
-    operations.apply_event(case.id, "withdraw", world["sec_a1"], date(2021, 12, 5), {}, reason=WITHDRAWN)
+    operations.record_act(case.id, "withdraw", world["sec_a1"], date(2021, 12, 5), {}, reason=WITHDRAWN)
     row = record_correction(case.id, world["sec_a1"], 1, "Residence", "Thôn 2", "Ghi nhầm thôn", date(2022, 1, 5))
     assert row.to_stage == row.from_stage == "withdrawn"
 
@@ -79,7 +80,7 @@ def test_a_correction_sets_no_order_for_later_acts(world, make_case):
     """Dated the day it is made, it must not stop an act that took effect before it from being recorded."""
     case = make_case("decision")
     record_correction(case.id, world["sec_a1"], 1, "Residence", "Thôn 2", "Ghi nhầm thôn", clock.today())
-    operations.apply_event(case.id, "record_decision", world["board"], date(2022, 1, 20),
+    operations.record_act(case.id, "record_decision", world["board"], date(2022, 1, 20),
                            {"decision_number": "1-QĐ/TU", "received_on": "2022-01-25",
                             "issuing_unit_id": world.town.id})
     assert events_of(case.id)[-1].act == "record_decision"
@@ -105,10 +106,10 @@ def test_what_a_correction_needs(world, make_case, pages, changes, message):
 
 def test_an_act_that_is_not_in_the_log_or_is_a_correction_cannot_be_corrected(world, make_case):
     case = make_case("training")
-    with pytest.raises(operations.ActBlocked, match="is not in this case's log"):
+    with pytest.raises(errors.ActBlocked, match="is not in this case's log"):
         record_correction(case.id, world["sec_a1"], 42, "x", "y", REASON, date(2022, 1, 5))
     first = record_correction(case.id, world["sec_a1"], 1, "Residence", "Thôn 2", REASON, date(2022, 1, 5))
-    with pytest.raises(operations.ActBlocked, match="A correction cannot be corrected: record another correction "
+    with pytest.raises(errors.ActBlocked, match="A correction cannot be corrected: record another correction "
                                                     "of act no. 1"):
         record_correction(case.id, world["sec_a1"], first.seq, "x", "y", REASON, date(2022, 1, 6))
 
@@ -136,7 +137,7 @@ def test_who_may_correct(world, make_case, pages, username, status):
 
 def test_a_correction_after_the_case_left_keeps_where_it_left(world, make_case, pages):
     case = make_case("committee_review")
-    operations.apply_event(case.id, "withdraw", world["sec_a1"], date(2021, 12, 5), {}, reason=WITHDRAWN)
+    operations.record_act(case.id, "withdraw", world["sec_a1"], date(2021, 12, 5), {}, reason=WITHDRAWN)
     record_correction(case.id, world["sec_a1"], 1, "Residence", "Thôn 2", "Ghi nhầm thôn", date(2022, 1, 5))
     pages.login("sec_a1")
     page = text(pages.get(f"/candidates/{case.id}"))

@@ -165,7 +165,7 @@ def test_a_deadline_is_overdue_the_day_after_its_due_day(app, pages, world, make
     since = (row.due_on + timedelta(days=1)).strftime("%d/%m/%Y")
     assert f"stuck since {since}" in section(pages.get("/dashboard/cases?which=overdue"), "cases")
     # The ceremony, held late: the act rewrites the case's deadline rows, it is no longer overdue.
-    operations.apply_event(case.id, "hold_ceremony", world["sec_a1"], row.due_on + timedelta(days=1),
+    operations.record_act(case.id, "hold_ceremony", world["sec_a1"], row.due_on + timedelta(days=1),
                            {"place": "Hội trường thôn"})
     assert fresh(case.id).stage == "probation"
     assert stuck_listed(pages, "overdue") == [] and stuck_listed(pages) == []

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from dashboard_support import data_count, listed_case_ids, matrix_cells
 from pages_support import pages, text  # noqa: F401  (pages is a fixture)
 from pipeline.cases.models import Case
-from pipeline.demo.loader import load_demo
 from pipeline.extensions import db
 from pipeline.units.models import Unit
 from pipeline.workflow.stuck import stuck_cases
@@ -20,9 +19,8 @@ def unit(code):
     return db.session.execute(sa.select(Unit).filter_by(code=code)).scalar_one()
 
 
-def test_the_demo_dashboard_shows_every_stuck_case_with_its_reason(app, pages):
+def test_the_demo_dashboard_shows_every_stuck_case_with_its_reason(app, demo, pages):
     app.config["TODAY"] = SNAPSHOT
-    load_demo(progress=lambda _message: None)
     town, hatay2 = unit("dienban"), unit("hatay2")
     stuck = stuck_cases(town, SNAPSHOT)
     assert len(stuck) >= 40

@@ -3,14 +3,18 @@ the same transaction, moved when the working-day calendar changes, rebuilt from 
 command line, and never ahead of or behind what the case page shows."""
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
+from pipeline.workflow.log import load_log
+from pipeline.base import errors
 from pipeline.extensions import db
 from pipeline.workdays import operations as calendar_operations
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow import operations
-from pipeline.workflow.deadlines import case_deadlines
-from pipeline.workflow.projection import CaseDeadline, refresh_open_cases
+from pipeline.workflow.models import CaseDeadline
+from pipeline.workflow.operations import rebuild_open_cases
+from pipeline.workflow.replay import replay
 
 
 def rows(case_id):
@@ -21,7 +25,7 @@ def rows(case_id):
 def test_an_act_writes_the_deadlines_the_case_page_shows(app, make_case, world):
     case = make_case("decision")
     stored = rows(case.id)
-    shown = case_deadlines(case, operations.load_events(case.id), today=date(2022, 1, 1))
+    shown = replay(load_log(case.id), WorkingCalendar.load(), case).deadlines
     assert list(stored) == ["decision"] == [d.key for d in shown]
     assert (stored["decision"].starts_on, stored["decision"].due_on) == (shown[0].start, shown[0].due)
     assert stored["decision"].limit_value == 60 and stored["decision"].stage == "decision"
@@ -30,7 +34,7 @@ def test_an_act_writes_the_deadlines_the_case_page_shows(app, make_case, world):
 def test_the_next_act_replaces_the_rows(app, make_case, world):
     case = make_case("ceremony")
     assert list(rows(case.id)) == ["ceremony"]
-    operations.apply_event(case.id, "hold_ceremony", world["sec_a1"], date(2022, 2, 10), {"place": "Hội trường"})
+    operations.record_act(case.id, "hold_ceremony", world["sec_a1"], date(2022, 2, 10), {"place": "Hội trường"})
     probation = rows(case.id)
     assert list(probation) == ["recognition_review"]
     assert probation["recognition_review"].starts_on == date(2023, 2, 10)
@@ -40,8 +44,8 @@ def test_a_refused_act_leaves_the_rows_as_they_were(app, make_case, world):
     case = make_case("ceremony")
     before = {k: (r.starts_on, r.due_on) for k, r in rows(case.id).items()}
     try:  # a date in the future is refused: nothing is written
-        operations.apply_event(case.id, "hold_ceremony", world["sec_a1"], date(2099, 1, 1), {"place": "x"})
-    except operations.ActError:
+        operations.record_act(case.id, "hold_ceremony", world["sec_a1"], date(2099, 1, 1), {"place": "x"})
+    except errors.ActError:
         pass
     db.session.expire_all()
     assert {k: (r.starts_on, r.due_on) for k, r in rows(case.id).items()} == before
@@ -71,6 +75,7 @@ def test_the_command_line_rebuilds_lost_rows_from_the_log(app, make_case, runner
     assert {k: r.due_on for k, r in rows(case.id).items()} == expected
 
 
+@pytest.mark.real_database
 def test_init_db_fills_the_rows_of_a_database_from_before_the_table(app, make_case, runner):
     case = make_case("ceremony")
     db.session.execute(CaseDeadline.__table__.delete())
@@ -82,7 +87,7 @@ def test_init_db_fills_the_rows_of_a_database_from_before_the_table(app, make_ca
 
 def test_cases_out_of_the_pipeline_have_no_rows(app, make_case, world):
     case = make_case("ceremony")
-    operations.apply_event(case.id, "withdraw", world["sec_a1"], date(2022, 2, 1), {},
+    operations.record_act(case.id, "withdraw", world["sec_a1"], date(2022, 2, 1), {},
                            reason="Chuyển công tác")
     assert rows(case.id) == {}
-    assert refresh_open_cases() == 0
+    assert rebuild_open_cases() == 0

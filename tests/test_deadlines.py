@@ -7,16 +7,15 @@ from pipeline.base import clock
 import pytest
 
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
-from pipeline.dossier.checklist import ChecklistLine, checklist_for, stale_reasons
-from pipeline.dossier.models import DossierItem
+from pipeline.workflow.checklist import ChecklistLine, checklist_for, stale_reasons
 from pipeline.extensions import db
 from pipeline.rules.rulebook import RuleValue, rulebook_on
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workdays.models import CalendarOverride
 from pipeline.workflow import deadlines as deadlines_module
 from pipeline.workflow.deadlines import oldest_stale_document, running_deadlines, twelve_month_mark
-from pipeline.workflow.facts import CaseFacts
 from pipeline.workflow.guards import ActContext, training_certificate_valid
+from pipeline.workflow.state import CaseState, DocumentState
 
 CALENDAR = WorkingCalendar()
 RULE_OF = {rule.key: rule.rule for rule in deadlines_module.DEADLINE_RULES}
@@ -24,7 +23,8 @@ TODAY = date(2023, 1, 10)
 
 
 def facts(**values):
-    return CaseFacts(**values)
+    """A case's state with only the dates the deadlines count from (its stage set by `keys`)."""
+    return CaseState(**values)
 
 
 def line(key, received_on, required=True):
@@ -40,8 +40,13 @@ CHECKLIST = [line("CN-NTVĐ", date(2021, 9, 15)),  # not subject to staleness (i
              line("5-KNĐ", None)]
 
 
+def in_stage(stage, state):
+    state.stage = stage
+    return state
+
+
 def keys(stage, case_facts, today=TODAY, checklist=CHECKLIST):
-    return [d.key for d in running_deadlines(SimpleNamespace(stage=stage), case_facts, today, CALENDAR, checklist)]
+    return [d.key for d in running_deadlines(in_stage(stage, case_facts), today, CALENDAR, checklist)]
 
 
 EVERYTHING = dict(certificate_date=date(2021, 9, 15), dossier_opened_on=date(2021, 9, 15),
@@ -93,7 +98,7 @@ def test_recognition_deadlines_follow_the_branch_vote(vote_passed, expected):
 
 
 def one(stage, case_facts, today=TODAY, calendar=CALENDAR, checklist=None):
-    [deadline] = running_deadlines(SimpleNamespace(stage=stage), case_facts, today, calendar, checklist)
+    [deadline] = running_deadlines(in_stage(stage, case_facts), today, calendar, checklist)
     return deadline
 
 
@@ -201,12 +206,13 @@ def test_the_staleness_deadline_ends_where_the_checklist_starts_refusing(app):
     """The last day in time is the last day the dossier checklist (which the branch vote's guard
     reads) still finds no document stale."""
     case = SimpleNamespace(youth_union_member=False, branch=SimpleNamespace(parent=None))
-    items = [DossierItem(item_key="2-KNĐ", received=True, received_on=date(2021, 10, 5), note="", details={}),
-             DossierItem(item_key="5-KNĐ", received=True, received_on=date(2021, 9, 28), note="", details={})]
-    deadline = one("branch_vote", facts(), checklist=checklist_for(case, items, TODAY))
+    state = CaseState(documents={
+        "2-KNĐ": DocumentState("2-KNĐ", received=True, received_on=date(2021, 10, 5)),
+        "5-KNĐ": DocumentState("5-KNĐ", received=True, received_on=date(2021, 9, 28))})
+    deadline = one("branch_vote", facts(), checklist=checklist_for(case, state, TODAY))
     assert (deadline.start, deadline.due) == (date(2021, 9, 28), date(2022, 9, 28))
-    assert stale_reasons(checklist_for(case, items, deadline.due)) == []
-    assert stale_reasons(checklist_for(case, items, deadline.due + timedelta(days=1))) != []
+    assert stale_reasons(checklist_for(case, state, deadline.due)) == []
+    assert stale_reasons(checklist_for(case, state, deadline.due + timedelta(days=1))) != []
 
 
 def test_the_rulebook_of_the_starting_day_sets_the_length(monkeypatch):

@@ -39,8 +39,8 @@ def table_counts():
             for table in ("unit", "user_account", "candidate", "case_event", "quota")}
 
 
-def test_the_log_reproduces_the_article(app):
-    summary = load_demo()
+def test_the_log_reproduces_the_article(app, demo):
+    summary = demo
     assert "134" in summary and "117" in summary and "136" in summary
 
     by_unit = rows(CEREMONIES_BY_UNIT)
@@ -133,6 +133,7 @@ def test_the_log_reproduces_the_article(app):
         assert user.check_password("demo") and not user.check_password("wrong")
 
 
+@pytest.mark.real_database
 def test_a_second_load_is_refused_and_reset_reloads_the_same_demo(app, runner):
     load_demo()
     before = table_counts()

@@ -4,7 +4,6 @@ import re
 import sqlalchemy as sa
 
 from pipeline.cases.models import Case
-from pipeline.demo.loader import load_demo
 from pipeline.extensions import db
 from pipeline.units.models import Unit
 
@@ -19,8 +18,7 @@ def cases_under(code):
         .where(Unit.path.startswith(root.path))).scalars().all()
 
 
-def test_each_demo_account_sees_its_own_subtree_only(app, client):
-    load_demo(progress=lambda _message: None)
+def test_each_demo_account_sees_its_own_subtree_only(app, demo, client):
     all_ids = set(db.session.execute(sa.select(Case.id)).scalars())
     for username, unit_code in ACCOUNTS.items():
         inside = set(cases_under(unit_code))

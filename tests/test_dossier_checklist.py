@@ -7,12 +7,15 @@ from pipeline.base import clock
 import pytest
 
 from conftest import DOSSIER_DOCUMENTS, actor_for, record_documents
-from pipeline.dossier.checklist import checklist_for, line_for, phases_for
+from pipeline.workflow.checklist import checklist_for, line_for, phases_for
+from pipeline.workflow.definition import act_named
+from pipeline.workflow.replay import replay
 from pipeline.dossier.operations import DocumentEntry, record_document
 from pipeline.extensions import db
 from pipeline.rules.rulebook import _documents, load_rulebooks, rulebook_on
 from pipeline.units.models import add_unit
-from pipeline.workflow.operations import apply_event, load_events
+from pipeline.workflow.log import load_log
+from pipeline.workflow.operations import record_act
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -29,7 +32,8 @@ def subcommittee_branch(world):
 
 def lines_of(case, on=TODAY):
     db.session.expire_all()
-    return checklist_for(case, case.dossier_items, on, load_events(case.id))
+    case = db.session.get(type(case), case.id)
+    return checklist_for(case, replay(load_log(case.id)), on)
 
 
 def admission(lines):
@@ -71,7 +75,8 @@ def test_names_are_the_official_ones_and_repeated_items_are_numbered(world, make
     assert line_for(lines, "1-KNĐ").label == "1-KNĐ Đơn xin vào Đảng"
     assert line_for(lines, "3-KNĐ:2").label == "3-KNĐ Giấy giới thiệu người vào Đảng (2)"
     assert line_for(lines, "TTLL").code == "2-KNĐ" and line_for(lines, "TTLL").kind == "verification"
-    assert line_for(lines, "3-KNĐ:1").due_stage == "dossier"
+    # Gathered in the stage its act leaves.
+    assert act_named(line_for(lines, "3-KNĐ:1").due_by).sources == ("dossier",)
     assert line_for(lines, "7-KNĐ") is None
 
 
@@ -85,7 +90,7 @@ def test_the_trade_union_resolution_replaces_the_second_introducer(world, make_c
     assert [line.key for line in lines if line.required and line.kind == "introducer"] == ["3-KNĐ:1"]
     recorded = record_documents(world, case.id, "complete_dossier")
     assert "3-KNĐ:2" not in recorded
-    apply_event(case.id, "complete_dossier", world["sec_a1"], date(2021, 11, 1), {})
+    record_act(case.id, "complete_dossier", world["sec_a1"], date(2021, 11, 1), {})
 
 
 def test_an_item_of_another_path_stays_visible_but_not_required(world, make_case):
@@ -111,7 +116,7 @@ def test_documents_of_acts_come_from_the_log(world, make_case):
 
 def test_a_failed_vote_produces_no_resolution_and_a_return_starts_over(world, make_case):
     case = make_case("branch_vote")
-    apply_event(case.id, "record_branch_vote", world["sec_a1"], date(2021, 12, 1),
+    record_act(case.id, "record_branch_vote", world["sec_a1"], date(2021, 12, 1),
                 {"members_total": 30, "members_present": 30, "votes_for": 10, "votes_against": 20})
     lines = lines_of(case, on=date(2021, 12, 5))
     assert not line_for(lines, "6-KNĐ").received
@@ -131,12 +136,12 @@ def test_recognition_documents_follow_admission(world, make_case):
 
 def test_recording_an_item_writes_one_log_row_and_keeps_the_stage(world, make_case):
     case = make_case("dossier")
-    before = (case.stage, case.version, len(load_events(case.id)))
+    before = (case.stage, case.version, len(load_log(case.id)))
     row, item = record_document(case.id, world["sec_a1"], DocumentEntry(
         "3-KNĐ:1", True, date(2021, 10, 1), note="Viết tay, có xác nhận",
         details={"introducer_name": "Nguyễn Văn Một", "official": True, "known_since": date(2019, 1, 1)}))
     db.session.expire_all()
-    events = load_events(case.id)
+    events = load_log(case.id)
     assert len(events) == before[2] + 1 and events[-1].act == "record_document"
     assert (events[-1].from_stage, events[-1].to_stage) == ("dossier", "dossier")
     assert events[-1].effective_date == date(2021, 10, 1)
@@ -156,17 +161,17 @@ def test_recording_an_item_writes_one_log_row_and_keeps_the_stage(world, make_ca
     case = db.session.get(type(case), case.id)
     assert len(case.dossier_items) == 1 and not case.dossier_items[0].received
     assert case.dossier_items[0].recorded_by.username == "com_a"
-    assert len(load_events(case.id)) == before[2] + 2
+    assert len(load_log(case.id)) == before[2] + 2
 
 
 def test_an_item_the_case_does_not_need_cannot_be_recorded(world, make_case):
-    from pipeline.workflow.operations import ActBlocked
+    from pipeline.base.errors import ActBlocked
     case = make_case("dossier")
-    before = len(load_events(case.id))
+    before = len(load_log(case.id))
     for key in ("7-KNĐ", "4-KNĐ", "99-KNĐ"):
         with pytest.raises(ActBlocked, match="not part of this case's dossier"):
             record_document(case.id, world["sec_a1"], DocumentEntry(key, True, date(2021, 10, 1)))
-    assert len(load_events(case.id)) == before and not case.dossier_items
+    assert len(load_log(case.id)) == before and not case.dossier_items
 
 
 def test_a_document_that_comes_with_an_act_takes_only_a_note(world, make_case):
@@ -174,7 +179,7 @@ def test_a_document_that_comes_with_an_act_takes_only_a_note(world, make_case):
     record_document(case.id, world["sec_a1"], DocumentEntry("6-KNĐ", True, date(2020, 1, 1), note="Bản gốc lưu chi bộ"))
     line = line_for(lines_of(case, on=date(2021, 12, 10)), "6-KNĐ")
     assert (line.received_on, line.note) == (date(2021, 12, 1), "Bản gốc lưu chi bộ")
-    assert load_events(case.id)[-1].data == {"item": "6-KNĐ", "note": "Bản gốc lưu chi bộ",
+    assert load_log(case.id)[-1].data == {"item": "6-KNĐ", "note": "Bản gốc lưu chi bộ",
                                              "rulebook": rulebook_on(clock.today()).code}
 
 

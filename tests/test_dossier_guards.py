@@ -6,10 +6,13 @@ from datetime import date
 import pytest
 
 from conftest import DOSSIER_DOCUMENTS, FORWARD_ACTS, count_events, fresh, record_documents
-from pipeline.dossier.checklist import checklist_for, line_for
+from pipeline.workflow.checklist import checklist_for, line_for
+from pipeline.workflow.replay import replay
 from pipeline.dossier.operations import DocumentEntry, record_document
 from pipeline.extensions import db
-from pipeline.workflow.operations import ActBlocked, apply_event, load_events
+from pipeline.base.errors import ActBlocked
+from pipeline.workflow.log import load_log
+from pipeline.workflow.operations import record_act
 from test_dossier_checklist import subcommittee_branch
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -22,7 +25,7 @@ def refused(case_id, trigger, user, day, data=None):
     before = fresh(case_id)
     before = (before.stage, before.version, count_events(case_id))
     with pytest.raises(ActBlocked) as blocked:
-        apply_event(case_id, trigger, user, day, data or {})
+        record_act(case_id, trigger, user, day, data or {})
     after = fresh(case_id)
     assert (after.stage, after.version, count_events(case_id)) == before
     return [str(reason) for reason in blocked.value.reasons]
@@ -52,7 +55,7 @@ def test_missing_documents_block_the_completion_naming_each_one(world, make_case
     assert reasons == ["3-KNĐ Giấy giới thiệu người vào Đảng (2) has not been received"]
 
     record_documents(world, case.id, "complete_dossier")
-    apply_event(case.id, "complete_dossier", world["sec_a1"], COMPLETED, {})
+    record_act(case.id, "complete_dossier", world["sec_a1"], COMPLETED, {})
     assert fresh(case.id).stage == "branch_vote"
 
 
@@ -62,7 +65,7 @@ def test_the_youth_union_path_needs_the_resolution_and_one_member(world, make_ca
     reasons = refused(case.id, "complete_dossier", world["sec_a1"], COMPLETED)
     assert len(reasons) == 1 and reasons[0].startswith("4-KNĐ Nghị quyết giới thiệu đoàn viên ưu tú vào Đảng")
     record_documents(world, case.id, "complete_dossier")
-    apply_event(case.id, "complete_dossier", world["sec_a1"], COMPLETED, {})
+    record_act(case.id, "complete_dossier", world["sec_a1"], COMPLETED, {})
     assert fresh(case.id).stage == "branch_vote"
 
 
@@ -72,8 +75,8 @@ def test_the_case_page_names_what_is_missing_before_anyone_tries(world, make_cas
     case = make_case("dossier")
     record_documents(world, case.id, "complete_dossier", skip=("1-KNĐ",))
     with force_locale("en"):
-        states = {t.trigger: [str(r) for r in reasons]
-                  for t, reasons in action_states(world["sec_a1"], fresh(case.id), load_events(case.id))}
+        states = {t.name: [str(r) for r in reasons]
+                  for t, reasons in action_states(world["sec_a1"], fresh(case.id), replay(load_log(case.id)))}
     documents = [r for r in states["complete_dossier"] if "KNĐ" in r]  # today the certificate may have expired
     assert documents == ["1-KNĐ Đơn xin vào Đảng has not been received"]
 
@@ -84,7 +87,7 @@ def test_a_document_dated_after_the_completion_is_not_there_yet(world, make_case
     reasons = refused(case.id, "complete_dossier", world["sec_a1"], COMPLETED)
     assert reasons == ["5-KNĐ Tổng hợp ý kiến nhận xét của tổ chức đoàn thể và chi ủy nơi cư trú đối với người "
                        "xin vào Đảng is dated 03/11/2021, after the date of this act (01/11/2021)"]
-    apply_event(case.id, "complete_dossier", world["sec_a1"], date(2021, 11, 3), {})
+    record_act(case.id, "complete_dossier", world["sec_a1"], date(2021, 11, 3), {})
 
 
 def test_a_resume_verification_that_found_problems_blocks(world, make_case):
@@ -118,7 +121,7 @@ def test_an_introducer_must_be_an_official_member_known_for_12_months(world, mak
     assert reasons == [fragment]
     # The checklist says the same on the line itself.
     case = fresh(case.id)
-    line = line_for(checklist_for(case, case.dossier_items, COMPLETED, load_events(case.id)), "3-KNĐ:2")
+    line = line_for(checklist_for(case, replay(load_log(case.id)), COMPLETED), "3-KNĐ:2")
     assert [str(p) for p in line.problems] == [fragment]
 
 
@@ -126,7 +129,7 @@ def test_an_introducer_known_for_exactly_12_months_suffices(world, make_case):
     case = make_case("dossier")
     record_documents(world, case.id, "complete_dossier",
                      overrides={"3-KNĐ:2": (date(2021, 10, 2), introducer("Trần Thị Hai", "2020-11-01"))})
-    apply_event(case.id, "complete_dossier", world["sec_a1"], COMPLETED, {})
+    record_act(case.id, "complete_dossier", world["sec_a1"], COMPLETED, {})
     assert fresh(case.id).stage == "branch_vote"
 
 
@@ -147,15 +150,15 @@ def test_a_stale_document_is_flagged_and_blocks_the_branch_vote(world, make_case
     assert reasons == ["2-KNĐ Lý lịch của người xin vào Đảng of 25/09/2021 is more than 12 months old on "
                        "26/09/2022: it must be redone"]
     case = fresh(case.id)
-    lines = checklist_for(case, case.dossier_items, date(2022, 9, 26), load_events(case.id))
+    lines = checklist_for(case, replay(load_log(case.id)), date(2022, 9, 26))
     assert [line.key for line in lines if line.stale] == ["2-KNĐ"]
     assert not line_for(lines, "1-KNĐ").stale  # the application does not age
 
-    apply_event(case.id, trigger, world["sec_a1"], date(2022, 9, 25), data)
+    record_act(case.id, trigger, world["sec_a1"], date(2022, 9, 25), data)
     assert fresh(case.id).stage == "committee_review"
     # Once the branch has voted, nothing is stale any more.
     case = fresh(case.id)
-    lines = checklist_for(case, case.dossier_items, date(2023, 6, 1), load_events(case.id))
+    lines = checklist_for(case, replay(load_log(case.id)), date(2023, 6, 1))
     assert not any(line.stale for line in lines)
 
 
@@ -170,7 +173,7 @@ def test_every_stale_document_is_named_and_redoing_it_clears_the_block(world, ma
     for key in ("2-KNĐ", "3-KNĐ:1", "3-KNĐ:2", "5-KNĐ"):
         record_document(case.id, world["sec_a1"], DocumentEntry(key, True, date(2022, 10, 10),
                                                                 details=DOSSIER_DOCUMENTS[key][1]))
-    apply_event(case.id, trigger, world["sec_a1"], date(2022, 10, 21), data)
+    record_act(case.id, trigger, world["sec_a1"], date(2022, 10, 21), data)
     assert fresh(case.id).stage == "committee_review"
 
 
@@ -182,7 +185,7 @@ def test_the_subcommittee_appraisal_is_needed_before_the_committee_review(world,
     assert refused(case.id, trigger, world["com_a"], day, data) == [
         "7-KNĐ Báo cáo thẩm định của đảng ủy bộ phận has not been received"]
     assert record_documents(world, case.id, trigger) == ["7-KNĐ"]
-    apply_event(case.id, trigger, world["com_a"], day, data)
+    record_act(case.id, trigger, world["com_a"], day, data)
     assert fresh(case.id).stage == "decision"
 
 

@@ -23,7 +23,8 @@ from conftest import PASSWORD
 from pipeline.extensions import db
 from pipeline.workflow.models import LogEntry
 from pipeline.workflow.log import verify_chain
-from pipeline.workflow.operations import CASE_CHANGED, load_events
+from pipeline.base.errors import CASE_CHANGED
+from pipeline.workflow.log import load_log
 
 pytestmark = pytest.mark.postgres_only
 
@@ -157,7 +158,7 @@ def test_twenty_clients_acting_on_one_case_record_one_act(app, world, make_case,
     told_changed = [page for _status, page in results if changed in page]
     assert len(told_changed) == CLIENTS - 1, [page[:200] for _s, page in results if changed not in page]
     assert db.session.scalar(select(func.count()).select_from(LogEntry)) == log_before + 1
-    events = load_events(case.id)
+    events = load_log(case.id)
     assert events[-1].act in ("enrol_training", "withdraw") and verify_chain(events) is None
 
 
@@ -186,7 +187,7 @@ def test_a_ceremony_day_overlapping_single_ceremonies_records_one_per_case(app, 
     assert all(isinstance(status, int) and status < 500 for status, _page in results), results
     for case in cases:
         assert rows_of(case.id, "hold_ceremony") == 1, case.full_name
-        assert verify_chain(load_events(case.id)) is None
+        assert verify_chain(load_log(case.id)) is None
     changed = vietnamese(CASE_CHANGED)
     nothing_recorded = vietnamese("Nothing was recorded: every row must be accepted for the submission to be "
                                   "recorded.")

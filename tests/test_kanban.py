@@ -33,7 +33,7 @@ def cards(response, stage):
 
 
 def acts(response, stage):
-    return re.findall(r'board-act" data-trigger="(\w+)"', column(response, stage))
+    return re.findall(r'board-act" data-act="(\w+)"', column(response, stage))
 
 
 def test_columns_cards_and_badges(pages, world, on_snapshot):

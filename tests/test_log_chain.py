@@ -12,7 +12,8 @@ from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.workflow.models import LogEntry
 from pipeline.workflow.log import replay_stage, verify_chain
-from pipeline.workflow.operations import apply_event, load_events
+from pipeline.workflow.log import load_log
+from pipeline.workflow.operations import record_act
 from pipeline.workflow.stages import STAGE_NAMES
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -30,7 +31,7 @@ SIDE_ROUTES = {
 
 def fresh_events(case_id):
     db.session.expire_all()
-    return load_events(case_id)
+    return load_log(case_id)
 
 
 def stored_stage(case_id):
@@ -42,26 +43,26 @@ def reach(make_case, world, stage):
         return make_case(stage)
     start, trigger, who, day = SIDE_ROUTES[stage]
     case = make_case(start)
-    apply_event(case.id, trigger, world[who], day, {}, reason=REASON)
+    record_act(case.id, trigger, world[who], day, {}, reason=REASON)
     return case
 
 
 def failed_vote(make_case, world):
     case = make_case("branch_vote")
-    apply_event(case.id, "record_branch_vote", world["sec_a1"], date(2021, 12, 1),
+    record_act(case.id, "record_branch_vote", world["sec_a1"], date(2021, 12, 1),
                 {"members_total": 30, "members_present": 30, "votes_for": 19, "votes_against": 11})
     return case
 
 
 def failed_then_resumed(make_case, world):
     case = failed_vote(make_case, world)
-    apply_event(case.id, "resume_dossier", world["sec_a1"], date(2021, 12, 10), {})
+    record_act(case.id, "resume_dossier", world["sec_a1"], date(2021, 12, 10), {})
     return case
 
 
 def rejected_then_reopened(make_case, world):
     case = reach(make_case, world, "rejected")
-    apply_event(case.id, "reopen", world["sec_a1"], date(2022, 2, 1), {}, reason="Bồi dưỡng lại")
+    record_act(case.id, "reopen", world["sec_a1"], date(2022, 2, 1), {}, reason="Bồi dưỡng lại")
     return case
 
 
@@ -93,7 +94,7 @@ def test_replay_refuses_acts_that_do_not_follow_one_another(world, make_case):
 
 def test_chains_of_different_cases_are_independent(world, make_case):
     first, second = make_case("decision"), make_case("training", branch=world.branch_b1)
-    apply_event(first.id, "record_decision", world["board"], date(2022, 1, 20),
+    record_act(first.id, "record_decision", world["board"], date(2022, 1, 20),
                 {"decision_number": "1-QĐ/TU", "received_on": "2022-01-22", "issuing_unit_id": world.town.id})
     for case in (first, second):
         assert verify_chain(fresh_events(case.id)) is None

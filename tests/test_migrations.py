@@ -1,5 +1,6 @@
 """The schema comes from migrations: they reach the models' shape and go down and up again
 on a database that holds data (SQLite rebuilds tables for some changes)."""
+import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
@@ -7,6 +8,8 @@ from pipeline.cases.models import Case
 from pipeline.base.text import name_sort_key
 from pipeline.extensions import db
 from pipeline.units.models import Unit
+
+pytestmark = pytest.mark.real_database
 
 
 def test_migrations_match_the_models(app):

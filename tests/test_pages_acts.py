@@ -4,6 +4,7 @@ import json
 import unicodedata
 from datetime import date
 
+from pipeline.workflow.log import load_log
 from pipeline.base import clock
 import pytest
 
@@ -14,7 +15,7 @@ from sqlalchemy import select, text as sql
 from pages_support import (TOMORROW, fresh_case, field_errors, log_rows, pages,  # noqa: F401
                            section, text, with_tomorrow)
 from pipeline.extensions import db
-from pipeline.training.acts import latest_enrolment
+from pipeline.training.operations import latest_enrolment
 from pipeline.workflow import definition, operations
 from pipeline.workflow.models import LogEntry
 from pipeline.workflow.log import replay_stage, verify_chain
@@ -74,7 +75,7 @@ VOTE_ACTS = ("record_branch_vote", "record_committee_review", "record_recognitio
 
 
 def test_every_act_of_the_workflow_has_a_page_test():
-    assert set(ACTS) == set(definition.TRANSITION_BY_TRIGGER)
+    assert set(ACTS) == {act.name for act in definition.MOVES}
 
 
 def prepare(make_case, world, trigger):
@@ -82,7 +83,7 @@ def prepare(make_case, world, trigger):
     stage = ACTS[trigger][0]
     if stage == "failed_vote":  # back in nurturing with a valid certificate
         case = make_case("branch_vote")
-        operations.apply_event(case.id, "record_branch_vote", world["sec_a1"], date(2021, 12, 1),
+        operations.record_act(case.id, "record_branch_vote", world["sec_a1"], date(2021, 12, 1),
                                {"members_total": 30, "members_present": 27, "votes_for": 10, "votes_against": 17})
         return case.id
     if stage == "passed_training":  # the class recorded a pass: the certificate comes next
@@ -91,7 +92,7 @@ def prepare(make_case, world, trigger):
         return case.id
     if stage == "expired":
         case = make_case("training")
-        operations.apply_event(case.id, "expire", world["sec_a1"], date(2021, 10, 1), {}, reason="Quá hạn")
+        operations.record_act(case.id, "expire", world["sec_a1"], date(2021, 10, 1), {}, reason="Quá hạn")
         return case.id
     if stage == "dossier_ready":  # the documents are on the dossier page
         case = make_case("dossier")
@@ -102,7 +103,7 @@ def prepare(make_case, world, trigger):
         acts = ACTS_WITHIN["probation"][:1 if stage == "recognition_voted" else 2]
         for trigger, who, day, data in acts:
             record_documents(world, case.id, trigger)
-            operations.apply_event(case.id, trigger, world["sec_a1" if who == "sec" else "com_a"], day, data)
+            operations.record_act(case.id, trigger, world["sec_a1" if who == "sec" else "com_a"], day, data)
         return case.id
     case = make_case(stage)
     if trigger == "record_recognition_vote":  # the probation documents come first
@@ -161,7 +162,7 @@ def test_a_case_walks_from_spotting_to_official_through_the_pages(pages, world):
                 facts += 1
         pages.login(username)
         case_page = pages.get(f"/candidates/{case_id}")
-        assert f'data-trigger="{trigger}"' in case_page.get_data(as_text=True)  # offered as an action
+        assert f'data-act="{trigger}"' in case_page.get_data(as_text=True)  # offered as an action
         form = pages.get(act_url(case_id, trigger))
         assert form.status_code == 200
         response = post_act(pages, case_id, trigger, valid_payload(trigger, world))
@@ -175,9 +176,10 @@ def test_a_case_walks_from_spotting_to_official_through_the_pages(pages, world):
     everything = db.session.execute(select(LogEntry).where(LogEntry.case_id == case_id)
                                     .order_by(LogEntry.seq)).scalars().all()
     assert replay_stage(everything) == "official" and verify_chain(everything) is None
-    assert [e.act for e in everything if e.act in definition.FACT_BY_EVENT] == [
+    keeping_the_stage = {act.name for act in definition.ACTS if not act.moves}
+    assert [e.act for e in everything if e.act in keeping_the_stage] == [
         "record_training_result"] + ["record_document"] * 10
-    events = [e for e in everything if e.act not in definition.FACT_BY_EVENT]
+    events = [e for e in everything if e.act not in keeping_the_stage]
     assert [e.act for e in events] == ["spot"] + [trigger for trigger, _, _ in road]
     assert events[1].data["class_id"] == world.training_class.id
     assert events[6].data["issuing_unit_id"] == world.town.id
@@ -199,7 +201,7 @@ def test_each_act_form_records_one_row_with_its_text_in_nfc(pages, world, make_c
     pages.login(ACTS[trigger][1])
     form = pages.get(act_url(case_id, trigger))
     assert form.status_code == 200
-    transition = definition.TRANSITION_BY_TRIGGER[trigger]
+    transition = definition.ACT_BY_NAME[trigger]
     assert str(transition.label) in text(form)
     assert ("I confirm" in text(form)) == transition.confirm
     # Text typed in decomposed form (NFD, as some keyboards send it) is stored composed (NFC).
@@ -232,7 +234,7 @@ def _bad_inputs():
                  "between 5 and 1000 characters" if text_field == "reason" else "cannot be longer than"),
                 (trigger, "control characters", {text_field: "Số\x00 một\u202e"}, text_field, "control characters"),
             ]
-        if definition.TRANSITION_BY_TRIGGER[trigger].confirm:
+        if definition.ACT_BY_NAME[trigger].confirm:
             cases.append((trigger, "not confirmed", {"confirmed": ""}, "confirmed", "Tick the box"))
         if text_field == "reason":
             cases.append((trigger, "blank reason", {"reason": "   "}, "reason", "This field is required."))
@@ -313,7 +315,7 @@ def test_board_and_admin_record_only_the_deciding_and_training_acts(pages, world
     case_id = prepare(make_case, world, trigger)
     before = log_rows()
     for username in ("board", "admin"):
-        allowed = username == "board" and "board" in definition.TRANSITION_BY_TRIGGER[trigger].roles
+        allowed = username == "board" and "board" in definition.ACT_BY_NAME[trigger].roles
         pages.login(username)
         assert pages.get(act_url(case_id, trigger)).status_code == (200 if allowed else 403), username
         if not allowed:
@@ -379,7 +381,7 @@ def test_two_secretaries_submitting_the_same_act_record_it_once(pages, world, ma
     assert "This case has changed in the meantime" in text(pages.get(f"/candidates/{case_id}"))
     again = post_act(pages, case_id, "enrol_training", valid_payload("enrol_training", world), version=version)
     assert again.status_code == 302
-    assert [e.act for e in operations.load_events(case_id)] == ["spot", "enrol_training"]
+    assert [e.act for e in load_log(case_id)] == ["spot", "enrol_training"]
 
 
 def test_an_act_not_possible_from_the_current_stage_sends_back_to_the_case(pages, world, make_case):

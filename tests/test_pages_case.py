@@ -73,7 +73,7 @@ def test_the_timeline_tells_the_story_from_the_log(pages, world, make_case):
 
 def test_a_rejected_case_shows_the_reason(pages, world, make_case):
     case = make_case("committee_review")
-    operations.apply_event(case.id, "record_committee_review", world["com_a"], date(2021, 12, 20),
+    operations.record_act(case.id, "record_committee_review", world["com_a"], date(2021, 12, 20),
                            {"committee_size": 15, "votes_for": 5, "votes_against": 10})
     pages.login("sec_a1")
     response = pages.get(f"/candidates/{case.id}")
@@ -91,12 +91,12 @@ def test_a_blocked_act_shows_its_reasons_on_the_case_page(pages, world, make_cas
     pages.login("sec_a1")
     response = pages.get(f"/candidates/{case.id}")
     page = response.get_data(as_text=True)
-    assert 'class="card mb-2 action-blocked" data-trigger="record_branch_vote"' in page
+    assert 'class="card mb-2 action-blocked" data-act="record_branch_vote"' in page
     blocked = section(response, "actions")
     vote = blocked[blocked.index("Record the branch vote"):]
     assert "only 17 years 11 months old today (needs 18 full years)" in vote
     # Other acts stay possible.
-    assert 'class="btn btn-outline-danger w-100 mb-2 action-allowed" data-trigger="withdraw"' in page
+    assert 'class="btn btn-outline-danger w-100 mb-2 action-allowed" data-act="withdraw"' in page
 
 
 @pytest.mark.parametrize("username, stage, expected", [
@@ -112,7 +112,7 @@ def test_each_role_sees_its_own_actions(pages, world, make_case, username, stage
     case = make_case(stage)
     pages.login(username)
     page = pages.get(f"/candidates/{case.id}").get_data(as_text=True)
-    shown = set(re.findall(r'action-(?:allowed|blocked)" data-trigger="(\w+)"', page))
+    shown = set(re.findall(r'action-(?:allowed|blocked)" data-act="(\w+)"', page))
     assert shown == expected
     if not expected:
         assert "Nothing for your role to do at this stage." in text(pages.get(f"/candidates/{case.id}"))

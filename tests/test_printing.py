@@ -8,10 +8,11 @@ from io import BytesIO
 
 from pipeline.base import clock
 from pipeline.cases.models import Case
-from pipeline.dossier.checklist import checklist_for, phases_for
+from pipeline.workflow.checklist import checklist_for, phases_for
+from pipeline.workflow.replay import replay
 from pipeline.extensions import db
 from pipeline.printing import pdf
-from pipeline.workflow.operations import load_events
+from pipeline.workflow.log import load_log
 
 HEADING = "ĐẢNG CỘNG SẢN VIỆT NAM"
 
@@ -34,7 +35,7 @@ def squash(text):
 def codes_due(case):
     """The form codes the case page shows for the case (the same definition the guards use)."""
     case = db.session.get(Case, case.id)
-    lines = checklist_for(case, case.dossier_items, clock.today(), load_events(case.id))
+    lines = checklist_for(case, replay(load_log(case.id)), clock.today())
     return {line.code for line in lines if line.phase in phases_for(case.stage) and line.required}
 
 

@@ -6,8 +6,7 @@ import re
 import pytest
 
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
-from pipeline.workflow.definition import TRANSITIONS
-from pipeline.workflow.guard_labels import GUARD_LABELS
+from pipeline.workflow.definition import MOVES
 from pipeline.workflow.stages import STAGES
 
 
@@ -33,13 +32,13 @@ def test_the_page_shows_every_stage_and_every_act_of_the_table(pages, world):
     for stage in STAGES:
         assert str(stage.label) in table
         assert f'data-stage="{stage.name}"' in response.get_data(as_text=True)
-    for transition in TRANSITIONS:
-        assert str(transition.label) in table
-        assert str(transition.label) in section(response, "diagram")  # at least in its arrow's tooltip
-        for guard in transition.guards:
-            # Each check in words (a new guard needs its label), its code name beside it.
-            assert guard.__name__ in GUARD_LABELS and str(GUARD_LABELS[guard.__name__]) in page
-            assert guard.__name__ in page
+    for act in MOVES:
+        assert str(act.label) in table
+        assert str(act.label) in section(response, "diagram")  # at least in its arrow's tooltip
+        for guard in act.specific_guards:
+            # Each check in words (every guard carries its label), its code name beside it.
+            assert str(guard.label) and str(guard.label) in page
+            assert guard.name in page
     # Every stage box links to the candidate list filtered on its stage.
     raw = html.unescape(response.get_data(as_text=True))
     for stage in STAGES:
@@ -77,11 +76,11 @@ def test_the_page_follows_the_table(pages, world, monkeypatch):
 
     from pipeline.process import diagram, views
     from pipeline.workflow import definition
-    changed = tuple(replace(t, label="Một hành vi mới") if t.trigger == "complete_dossier" else t
-                    for t in definition.TRANSITIONS)
-    monkeypatch.setattr(diagram, "TRANSITIONS", changed)
-    monkeypatch.setattr(views, "TRANSITIONS", changed)
-    monkeypatch.setattr(views, "transitions_from", lambda stage: [t for t in changed if stage in t.sources])
+    changed = tuple(replace(t, label="Một hành vi mới") if t.name == "complete_dossier" else t
+                    for t in definition.MOVES)
+    monkeypatch.setattr(diagram, "MOVES", changed)
+    monkeypatch.setattr(views, "MOVES", changed)
+    monkeypatch.setattr(views, "acts_from", lambda stage: [t for t in changed if stage in t.sources])
     pages.login("sec_a1")
     page = text(pages.get("/process"))
     assert "Một hành vi mới" in page and "Dossier complete" not in page

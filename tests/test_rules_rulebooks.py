@@ -12,9 +12,11 @@ from pipeline.extensions import db
 from pipeline.rules import rulebook as rulebook_module
 from pipeline.rules.rulebook import NoRulebook, load_rulebooks, rulebook_on
 from pipeline.training.operations import create_class
-from pipeline.workflow.definition import TRANSITION_BY_TRIGGER
+from pipeline.workflow.definition import MOVES
 from pipeline.workflow.models import LogEntry
-from pipeline.workflow.operations import ActBlocked, apply_event, load_events
+from pipeline.base.errors import ActBlocked
+from pipeline.workflow.log import load_log
+from pipeline.workflow.operations import record_act
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -103,17 +105,17 @@ def test_an_act_before_any_rulebook_is_refused_with_a_reason(world, make_case):
     trigger, _who, _day, data = FORWARD_ACTS["spotted"]
     data = with_ids(world, trigger, data)
     with pytest.raises(ActBlocked) as blocked:
-        apply_event(case.id, trigger, world["sec_a1"], date(2021, 7, 29), data)
+        record_act(case.id, trigger, world["sec_a1"], date(2021, 7, 29), data)
     assert any("No rulebook covers 29/07/2021" in str(r) for r in blocked.value.reasons)
     assert db.session.scalar(select(func.count()).select_from(LogEntry)) == 1
 
-    apply_event(case.id, trigger, world["sec_a1"], date(2021, 7, 30), data)
-    assert load_events(case.id)[-1].data["rulebook"] == "2021"
+    record_act(case.id, trigger, world["sec_a1"], date(2021, 7, 30), data)
+    assert load_log(case.id)[-1].data["rulebook"] == "2021"
 
 
 def test_every_act_records_the_rulebook_it_was_judged_by(world, make_case):
     case = make_case("official")
-    events = load_events(case.id)
+    events = load_log(case.id)
     acts = [row for row in events if row.from_stage is not None and row.act != "record_document"]
     assert len(acts) == 10  # 8 that move the case, 2 recognition votes within probation
     assert {row.data["rulebook"] for row in acts} == {"2021"}
@@ -132,10 +134,10 @@ def test_every_act_records_the_rulebook_it_was_judged_by(world, make_case):
 def test_acts_across_a_change_of_rules_record_each_its_own(world, make_case, days, codes):
     case = make_case("spotted")
     training_class = create_class(world["board"], world.town, "Lớp bồi dưỡng", days[0], days[0])
-    apply_event(case.id, "enrol_training", world["sec_a1"], days[0], {"class_id": training_class.id})
+    record_act(case.id, "enrol_training", world["sec_a1"], days[0], {"class_id": training_class.id})
     record_training_result(world, case.id, day=days[0])  # a fact: judged by no rulebook
-    apply_event(case.id, "complete_training", world["sec_a1"], days[1], {"certificate_number": "CN-9"})
-    assert [row.data["rulebook"] for row in load_events(case.id)[1:] if row.act in TRANSITION_BY_TRIGGER] == codes
+    record_act(case.id, "complete_training", world["sec_a1"], days[1], {"certificate_number": "CN-9"})
+    assert [row.data["rulebook"] for row in load_log(case.id)[1:] if row.act in {act.name for act in MOVES}] == codes
 
 
 @pytest.fixture
@@ -171,10 +173,10 @@ def test_a_changed_rule_applies_from_its_date_only(rulebook_raising_the_age_in_2
 
     trigger, _who, _day, data = FORWARD_ACTS["branch_vote"]
     young = make_case("branch_vote", date_of_birth=date(2002, 6, 1))  # 19 and a half at the vote
-    apply_event(young.id, trigger, world["sec_a1"], date(2021, 12, 31), data)
-    assert load_events(young.id)[-1].to_stage == "committee_review"
+    record_act(young.id, trigger, world["sec_a1"], date(2021, 12, 31), data)
+    assert load_log(young.id)[-1].to_stage == "committee_review"
 
     later = make_case("branch_vote", date_of_birth=date(2002, 6, 1), full_name="Lê Văn Sau")
     with pytest.raises(ActBlocked) as blocked:
-        apply_event(later.id, trigger, world["sec_a1"], date(2022, 1, 1), data)
+        record_act(later.id, trigger, world["sec_a1"], date(2022, 1, 1), data)
     assert any("needs 20 full years" in str(r) for r in blocked.value.reasons)

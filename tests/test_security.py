@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from conftest import PASSWORD
 from pages_support import pages, text  # noqa: F401  (pages is a fixture)
-from pipeline import PROJECT_DIR
+from pipeline.app import PROJECT_DIR
 from pipeline.accounts.limits import limiter_of
 from pipeline.extensions import db
 from pipeline.web.security import CONTENT_SECURITY_POLICY
@@ -106,7 +106,7 @@ def test_secure_cookies_can_be_forced(app, world):
 
 @pytest.mark.parametrize("proxy_fix", [False, True])
 def test_a_proxys_https_counts_only_when_it_is_trusted(database_url, tmp_path, proxy_fix):
-    from pipeline import create_app
+    from pipeline.app import create_app
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test", "TESTING": True,
                       "WTF_CSRF_ENABLED": False, "PROXY_FIX": proxy_fix})
     response = app.test_client().get("/login?lang=en", headers={"X-Forwarded-Proto": "https",

@@ -13,6 +13,8 @@ from sqlalchemy import text as sql
 from conftest import PASSWORD
 from pipeline.extensions import db
 
+pytestmark = pytest.mark.real_database
+
 READERS = 8
 REQUESTS_PER_READER = 5
 HELD_NAME = "Người Đang Ghi"  # written by the held, uncommitted transaction

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from pages_support import fresh_case, log_rows, pages, section, text  # noqa: F401
 from pipeline.extensions import db
 from pipeline.training import operations as training
-from pipeline.training.acts import latest_enrolment
+from pipeline.training.operations import latest_enrolment
 from pipeline.training.models import Enrolment, TrainingClass
 
 START, END = date(2022, 4, 18), date(2022, 4, 29)
@@ -174,8 +174,8 @@ def test_a_selection_with_a_case_no_longer_in_the_pool_writes_nothing(pages, wor
     pages.login("board")
     pages.get(f"/training/{classes['town']}/enrol")  # both offered
     # meanwhile the branch records that one of them withdrew
-    from pipeline.workflow.operations import apply_event
-    apply_event(gone.id, "withdraw", world["sec_a1"], date(2022, 4, 1), {}, reason="Chuyển đi nơi khác")
+    from pipeline.workflow.operations import record_act
+    record_act(gone.id, "withdraw", world["sec_a1"], date(2022, 4, 1), {}, reason="Chuyển đi nơi khác")
     before = (log_rows(), enrolments())
     response = pages.post(f"/training/{classes['town']}/enrol",
                           data={"enrolled_on": "2022-04-18", "case_ids": [str(good.id), str(gone.id)]})

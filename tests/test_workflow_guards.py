@@ -14,7 +14,8 @@ from conftest import ACTS_WITHIN, FORWARD_ACTS, record_documents, record_trainin
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.training.operations import create_class
-from pipeline.workflow.operations import ActBlocked, apply_event
+from pipeline.base.errors import ActBlocked
+from pipeline.workflow.operations import record_act
 from conftest import count_events, fresh
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -29,7 +30,7 @@ def refused(case, trigger, user, day, data, reason=""):
     """Apply an act expected to be blocked; check nothing was written; return the reasons as text."""
     before = (case.stage, case.version, count_events(case.id))
     with pytest.raises(ActBlocked) as blocked:
-        apply_event(case.id, trigger, user, day, data, reason=reason)
+        record_act(case.id, trigger, user, day, data, reason=reason)
     after = fresh(case.id)
     assert (after.stage, after.version, count_events(after.id)) == before
     reasons = [str(r) for r in blocked.value.reasons]
@@ -50,7 +51,7 @@ def test_a_candidate_who_turns_18_on_the_meeting_day_may_be_voted_on(world, make
     reasons = refused(case, trigger, world["sec_a1"], date(2021, 11, 19), data)
     assert mentions(reasons, "17 years 11 months", "branch meeting")
 
-    apply_event(case.id, trigger, world["sec_a1"], date(2021, 11, 20), data)
+    record_act(case.id, trigger, world["sec_a1"], date(2021, 11, 20), data)
     assert fresh(case.id).stage == "committee_review"
 
 
@@ -64,7 +65,7 @@ def test_over_60_needs_the_provincial_consent(world, make_case, born, years_mont
     reasons = refused(case, trigger, world["sec_a1"], day, data)
     assert mentions(reasons, years_months, "consent")
 
-    apply_event(case.id, trigger, world["sec_a1"], day,
+    record_act(case.id, trigger, world["sec_a1"], day,
                 dict(data, over_age_consent="Công văn 15-CV/TU ngày 20/11/2021 của Ban Thường vụ Tỉnh ủy"))
     assert fresh(case.id).stage == "committee_review"
 
@@ -72,7 +73,7 @@ def test_over_60_needs_the_provincial_consent(world, make_case, born, years_mont
 def test_exactly_60_years_needs_no_consent(world, make_case):
     case = make_case("branch_vote", date_of_birth=date(1961, 12, 1))
     trigger, data = forward("branch_vote")
-    apply_event(case.id, trigger, world["sec_a1"], date(2021, 12, 1), data)
+    record_act(case.id, trigger, world["sec_a1"], date(2021, 12, 1), data)
     assert fresh(case.id).stage == "committee_review"
 
 
@@ -106,21 +107,21 @@ def test_the_certificate_is_valid_60_months(world, make_case):
     reasons = refused(case, trigger, world["sec_a1"], date(2026, 9, 15), data)
     assert mentions(reasons, "expired on 15/09/2026", "60 months")
 
-    apply_event(case.id, trigger, world["sec_a1"], date(2026, 9, 14), data)
+    record_act(case.id, trigger, world["sec_a1"], date(2026, 9, 14), data)
     assert fresh(case.id).stage == "branch_vote"
 
 
 def test_an_expired_certificate_cannot_reopen_the_dossier(world, make_case):
     case = make_case("dossier")
     sec = world["sec_a1"]
-    apply_event(case.id, "expire", sec, date(2021, 10, 1), {}, reason="Chưa bổ sung đủ hồ sơ")
-    apply_event(case.id, "reopen", sec, date(2021, 10, 15), {}, reason="Đã bổ sung lý lịch")
+    record_act(case.id, "expire", sec, date(2021, 10, 1), {}, reason="Chưa bổ sung đủ hồ sơ")
+    record_act(case.id, "reopen", sec, date(2021, 10, 15), {}, reason="Đã bổ sung lý lịch")
     case = fresh(case.id)
 
     reasons = refused(case, "resume_dossier", sec, date(2026, 9, 15), {})
     assert mentions(reasons, "expired on 15/09/2026")
 
-    apply_event(case.id, "resume_dossier", sec, date(2026, 9, 14), {})
+    record_act(case.id, "resume_dossier", sec, date(2026, 9, 14), {})
     assert fresh(case.id).stage == "dossier"
 
 
@@ -133,7 +134,7 @@ def test_documents_older_than_12_months_must_be_redone_before_the_vote(world, ma
     reasons = refused(case, trigger, world["sec_a1"], date(2022, 9, 26), data)
     assert mentions(reasons, "2-KNĐ", "25/09/2021", "12 months", "redone")
 
-    apply_event(case.id, trigger, world["sec_a1"], date(2022, 9, 25), data)
+    record_act(case.id, trigger, world["sec_a1"], date(2022, 9, 25), data)
     assert fresh(case.id).stage == "committee_review"
 
 
@@ -157,7 +158,7 @@ def test_the_decision_must_come_from_a_unit_that_decides_for_the_branch(world, m
     trigger, data = forward("decision")
     for unit in (world.commune_a, world.commune_b):
         with pytest.raises(ActBlocked) as blocked:
-            apply_event(case.id, trigger, world["board"], date(2022, 1, 20), dict(data, issuing_unit_id=unit.id))
+            record_act(case.id, trigger, world["board"], date(2022, 1, 20), dict(data, issuing_unit_id=unit.id))
         assert mentions([str(r) for r in blocked.value.reasons], "power to decide")
     case = fresh(case.id)
     assert (case.stage, count_events(case.id)) == ("decision", before)
@@ -170,7 +171,7 @@ def test_no_ceremony_before_the_branch_receives_the_decision(world, make_case):
     reasons = refused(case, trigger, world["sec_a1"], date(2022, 1, 24), data)
     assert mentions(reasons, "received the decision (25/01/2022)")
 
-    apply_event(case.id, trigger, world["sec_a1"], date(2022, 1, 25), data)
+    record_act(case.id, trigger, world["sec_a1"], date(2022, 1, 25), data)
     assert fresh(case.id).stage == "probation"
 
 
@@ -183,7 +184,7 @@ def test_the_branch_votes_on_recognition_only_after_probation(world, make_case):
     reasons = refused(case, trigger, world["sec_a1"], date(2023, 2, 9), data)
     assert mentions(reasons, "probation runs until 10/02/2023")
 
-    row = apply_event(case.id, trigger, world["sec_a1"], date(2023, 2, 10), data)
+    row = record_act(case.id, trigger, world["sec_a1"], date(2023, 2, 10), data)
     assert fresh(case.id).stage == "probation" and row.data["passed"] is True
 
 
@@ -204,11 +205,11 @@ def test_recognition_needs_the_branch_vote_then_the_committee(world, make_case):
     assert mentions(refused(case, review[0], world["com_a"], review[2], review[3]),
                     "the branch has not voted to recognise the member")
     record_documents(world, case.id, vote[0])
-    apply_event(case.id, vote[0], world["sec_a1"], vote[2], vote[3])
+    record_act(case.id, vote[0], world["sec_a1"], vote[2], vote[3])
     assert mentions(refused(fresh(case.id), decide[0], world["board"], date(2023, 3, 1), decide[1]),
                     "the grassroots committee has not resolved to recognise the member")
-    apply_event(case.id, review[0], world["com_a"], review[2], review[3])
-    row = apply_event(case.id, decide[0], world["board"], date(2023, 3, 1), decide[1])
+    record_act(case.id, review[0], world["com_a"], review[2], review[3])
+    row = record_act(case.id, decide[0], world["board"], date(2023, 3, 1), decide[1])
     # Official from the 12-month mark, although decided later.
     assert fresh(case.id).stage == "official" and row.data["official_from"] == "2023-02-10"
 
@@ -217,7 +218,7 @@ def test_a_failed_recognition_vote_blocks_the_decision(world, make_case):
     case = make_case("probation")
     vote = ACTS_WITHIN["probation"][0]
     record_documents(world, case.id, vote[0])
-    apply_event(case.id, vote[0], world["sec_a1"], vote[2], dict(vote[3], votes_for=19, votes_against=9))
+    record_act(case.id, vote[0], world["sec_a1"], vote[2], dict(vote[3], votes_for=19, votes_against=9))
     assert mentions(refused(fresh(case.id), "recognise_official", world["board"], date(2023, 3, 1),
                             {"decision_number": "1"}), "the branch has not voted to recognise the member")
 
@@ -232,7 +233,7 @@ def test_an_act_dated_in_the_future_is_refused(world, make_case):
     reasons = refused(case, trigger, world["sec_a1"], tomorrow, data)
     assert mentions(reasons, "in the future", tomorrow.strftime("%d/%m/%Y"))
 
-    apply_event(case.id, trigger, world["sec_a1"], clock.today(), data)
+    record_act(case.id, trigger, world["sec_a1"], clock.today(), data)
     assert fresh(case.id).stage == "training"
 
 
@@ -244,7 +245,7 @@ def test_an_act_dated_before_the_previous_act_is_refused(world, make_case):
     reasons = refused(case, trigger, world["sec_a1"], date(2021, 9, 9), data)
     assert mentions(reasons, "before the previous act", "10/09/2021")
 
-    apply_event(case.id, trigger, world["sec_a1"], date(2021, 9, 10), data)
+    record_act(case.id, trigger, world["sec_a1"], date(2021, 9, 10), data)
     assert fresh(case.id).stage == "dossier"
 
 

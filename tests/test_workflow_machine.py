@@ -1,7 +1,10 @@
-"""The transitions Machine is built once and binds a case only while acting on it: after any act,
-applied or refused, it holds no models and the case carries no trigger methods. A failure in the
-middle of an act leaves nothing behind in the database either."""
+"""The transitions Machine is built once and binds a case's state only while acting on it: after
+any act, applied or refused, it holds no models and neither the case nor its state carries trigger
+methods. The guards are asked once per act. A failure in the middle of an act leaves nothing
+behind in the database either."""
 from datetime import date
+
+from dataclasses import replace
 
 import pytest
 import transitions
@@ -10,15 +13,17 @@ from conftest import FORWARD_ACTS, record_documents, record_training_result, wit
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.workflow import definition, operations
-from pipeline.workflow.definition import MACHINE, TRANSITIONS
-from pipeline.workflow.operations import ActBlocked, CaseChanged, NotPermitted, apply_event
+from pipeline.workflow import replay as replay_module
+from pipeline.workflow.definition import ACTS, BOUND_NAMES, MACHINE
+from pipeline.base.errors import ActBlocked, CaseChanged, NotPermitted
+from pipeline.workflow.operations import record_act
 from pipeline.workflow.stages import STAGE_NAMES
 from conftest import count_events
 
 pytestmark = pytest.mark.usefixtures("english")
 
-# Every name transitions puts on a bound model, computed independently of definition._BOUND_NAMES.
-TRIGGER_NAMES = ({"trigger", "may_trigger"} | {t.trigger for t in TRANSITIONS} | {f"may_{t.trigger}" for t in TRANSITIONS}
+# Every name transitions puts on a bound model, computed independently of definition.BOUND_NAMES.
+TRIGGER_NAMES = ({"trigger", "may_trigger"} | {a.name for a in ACTS} | {f"may_{a.name}" for a in ACTS}
                  | {f"is_stage_{s}" for s in STAGE_NAMES} | {f"to_{s}" for s in STAGE_NAMES})
 
 
@@ -33,7 +38,9 @@ def test_one_machine_without_automatic_transitions():
     assert isinstance(MACHINE, transitions.Machine)
     assert MACHINE.models == []
     assert set(MACHINE.states) == set(STAGE_NAMES)
-    assert set(MACHINE.events) == {t.trigger for t in TRANSITIONS}  # no to_<stage> shortcuts
+    # One event per act recorded in a stage (the spotting opens the case); no to_<stage> shortcuts.
+    assert set(MACHINE.events) == {a.name for a in ACTS if a.sources}
+    assert BOUND_NAMES <= TRIGGER_NAMES
 
 
 def test_acting_never_builds_another_machine(world, make_case, monkeypatch):
@@ -48,7 +55,7 @@ def test_acting_never_builds_another_machine(world, make_case, monkeypatch):
         if trigger == "complete_training":
             record_training_result(world, case.id)
         record_documents(world, case.id, trigger)
-        apply_event(case.id, trigger, world["sec_a1"], day, with_ids(world, trigger, data))
+        record_act(case.id, trigger, world["sec_a1"], day, with_ids(world, trigger, data))
     assert db.session.get(Case, case.id).stage == "branch_vote"
 
 
@@ -58,7 +65,7 @@ def test_after_an_applied_act_the_machine_holds_nothing(world, make_case, passes
     trigger, _who, day, data = FORWARD_ACTS["branch_vote"]
     if not passes:
         data = dict(data, votes_for=10)
-    apply_event(case.id, trigger, world["sec_a1"], day, data)
+    record_act(case.id, trigger, world["sec_a1"], day, data)
     case = db.session.get(Case, case.id)
     assert case.stage == ("committee_review" if passes else "spotted")
     assert_unbound(case)
@@ -80,7 +87,7 @@ def test_after_a_refused_act_the_machine_holds_nothing(world, make_case, attempt
     case = make_case("branch_vote")
     trigger, username, day = attempt
     with pytest.raises(error):
-        apply_event(case.id, trigger, world[username], day, dict(FORWARD_ACTS["branch_vote"][3]))
+        record_act(case.id, trigger, world[username], day, dict(FORWARD_ACTS["branch_vote"][3]))
     assert_unbound(db.session.get(Case, case.id))
 
 
@@ -88,24 +95,38 @@ class Boom(Exception):
     pass
 
 
+def test_the_guards_are_asked_once_per_act(world, make_case, monkeypatch):
+    case = make_case("branch_vote")
+    act = definition.ACT_BY_NAME["record_branch_vote"]
+    calls = []
+    counted = tuple(replace(guard, check=lambda ctx, guard=guard: calls.append(guard.name) or guard.check(ctx))
+                    for guard in act.guards)
+    monkeypatch.setitem(definition.ACT_BY_NAME, act.name, replace(act, guards=counted))
+    trigger, _who, day, data = FORWARD_ACTS["branch_vote"]
+    record_act(case.id, trigger, world["sec_a1"], day, data)
+    assert sorted(calls) == sorted(guard.name for guard in act.guards)
+    assert db.session.get(Case, case.id).stage == "committee_review"
+
+
 def test_a_failure_while_the_machine_acts_unbinds_and_writes_nothing(world, make_case, monkeypatch):
     case = make_case("branch_vote")
     version, rows = case.version, count_events(case.id)
-    real = definition.blocking_reasons
+    real = replay_module._record
     calls = []
 
-    def fails_inside_the_machine(transition, ctx):
-        calls.append(transition.trigger)
-        if len(calls) > 1:  # the first call is the operation's own check, the next ones the machine's
+    def fails_inside_the_machine(state, act, entry):
+        calls.append(act.name)
+        if act.name == "record_branch_vote":  # after the machine moved the state, before the entry is written
             raise Boom()
-        return real(transition, ctx)
+        return real(state, act, entry)
 
-    monkeypatch.setattr(definition, "blocking_reasons", fails_inside_the_machine)
+    monkeypatch.setattr(replay_module, "_record", fails_inside_the_machine)
     trigger, _who, day, data = FORWARD_ACTS["branch_vote"]
     with pytest.raises(Boom):
-        apply_event(case.id, trigger, world["sec_a1"], day, data)
+        record_act(case.id, trigger, world["sec_a1"], day, data)
 
-    assert len(calls) == 2
+    assert calls[-1] == "record_branch_vote"
+    assert MACHINE.models == []
     db.session.expire_all()
     case = db.session.get(Case, case.id)
     assert (case.stage, case.version, count_events(case.id)) == ("branch_vote", version, rows)
@@ -113,17 +134,18 @@ def test_a_failure_while_the_machine_acts_unbinds_and_writes_nothing(world, make
 
 
 def test_a_failure_after_the_stage_changed_is_rolled_back(world, make_case, monkeypatch):
-    """The machine has already moved the case when writing the log row fails: nothing must stick."""
+    """The machine has already moved the case's state and its entry is written when writing the
+    projection fails: nothing must stick."""
     case = make_case("branch_vote")
     version, rows = case.version, count_events(case.id)
 
     def log_fails(*args, **kwargs):
         raise Boom()
 
-    monkeypatch.setattr(operations, "_append_event", log_fails)
+    monkeypatch.setattr(operations, "project", log_fails)
     trigger, _who, day, data = FORWARD_ACTS["branch_vote"]
     with pytest.raises(Boom):
-        apply_event(case.id, trigger, world["sec_a1"], day, data)
+        record_act(case.id, trigger, world["sec_a1"], day, data)
 
     db.session.expire_all()
     case = db.session.get(Case, case.id)
@@ -136,5 +158,5 @@ def test_binding_keeps_the_stage_loaded_from_the_database(world, make_case):
     """add_model without initial= would reset every case to the machine's initial stage."""
     case = make_case("decision")
     trigger, _who, day, data = FORWARD_ACTS["decision"]
-    row = apply_event(case.id, trigger, world["board"], day, dict(data, issuing_unit_id=world.town.id))
+    row = record_act(case.id, trigger, world["board"], day, dict(data, issuing_unit_id=world.town.id))
     assert (row.from_stage, row.to_stage) == ("decision", "ceremony")

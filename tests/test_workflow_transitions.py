@@ -7,11 +7,15 @@ from datetime import date, timedelta
 import pytest
 
 from conftest import ACTS_WITHIN, FORWARD_ACTS, MAIN_ROAD, record_documents, record_training_result, with_ids
+from pipeline.workflow.log import load_log
+from pipeline.base import errors
 from pipeline.extensions import db
 from pipeline.rules.rulebook import load_rulebooks
 from pipeline.workflow import definition, operations
-from pipeline.workflow.definition import TRANSITION_BY_TRIGGER, TRANSITIONS
-from pipeline.workflow.operations import ActBlocked, CaseChanged, CaseNotFound, NotPermitted, apply_event
+from pipeline.workflow.definition import ACT_BY_NAME, MOVES
+from pipeline.workflow.replay import replay
+from pipeline.base.errors import ActBlocked, CaseChanged, CaseNotFound, NotPermitted
+from pipeline.workflow.operations import record_act
 from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME, STAGE_NAMES, TERMINAL_STAGES
 from conftest import count_events, fresh
 
@@ -40,7 +44,7 @@ RECOGNITION_STEPS = {"record_recognition_review": 1, "recognise_official": 2}
 
 
 def last_date(case_id):
-    return operations.load_events(case_id)[-1].effective_date
+    return load_log(case_id)[-1].effective_date
 
 
 def permitted_user(world, transition):
@@ -55,15 +59,15 @@ def act_for(world, transition, source, case_id, passes=True):
     """(date, data, reason) for an act that the guards accept on this case."""
     forward = FORWARD_ACTS.get(source)
     within = {act[0]: act for act in ACTS_WITHIN.get(source, [])}
-    if transition.trigger in within:
-        forward = within[transition.trigger]
-    if forward and forward[0] == transition.trigger:
+    if transition.name in within:
+        forward = within[transition.name]
+    if forward and forward[0] == transition.name:
         _trigger, _who, day, data = forward
-        data = with_ids(world, transition.trigger, dict(data))
+        data = with_ids(world, transition.name, dict(data))
     else:
         day, data = max(last_date(case_id), FIRST_RULEBOOK_DAY) + timedelta(days=10), {}
     if not passes:
-        data.update(VOTE_FAILS[transition.trigger])
+        data.update(VOTE_FAILS[transition.name])
     return day, data, (REASON if transition.needs_reason else "")
 
 
@@ -73,35 +77,35 @@ def reach(make_case, world, stage):
         return make_case(stage)
     start, trigger, day = SIDE_ROUTES[stage]
     case = make_case(start)
-    apply_event(case.id, trigger, permitted_user(world, TRANSITION_BY_TRIGGER[trigger]), day, {}, reason=REASON)
+    record_act(case.id, trigger, permitted_user(world, ACT_BY_NAME[trigger]), day, {}, reason=REASON)
     return fresh(case.id)
 
 
 def prepare(make_case, world, transition, source):
     """A case in `source` on which `transition` can succeed. Reopening the dossier needs a
     case back in nurturing with a certificate still valid."""
-    if transition.trigger == "resume_dossier":
+    if transition.name == "resume_dossier":
         case = make_case("dossier")
         sec = world["sec_a1"]
-        apply_event(case.id, "expire", sec, date(2021, 10, 1), {}, reason="Quá hạn bổ sung hồ sơ")
-        apply_event(case.id, "reopen", sec, date(2021, 10, 15), {}, reason="Tiếp tục bồi dưỡng")
+        record_act(case.id, "expire", sec, date(2021, 10, 1), {}, reason="Quá hạn bổ sung hồ sơ")
+        record_act(case.id, "reopen", sec, date(2021, 10, 15), {}, reason="Tiếp tục bồi dưỡng")
         return fresh(case.id)
     case = reach(make_case, world, source)
-    if transition.trigger == "complete_training":  # the class recorded a pass
+    if transition.name == "complete_training":  # the class recorded a pass
         record_training_result(world, case.id)
-    record_documents(world, case.id, transition.trigger)  # the dossier's documents the act needs
-    for trigger, who, day, data in ACTS_WITHIN.get(source, [])[:RECOGNITION_STEPS.get(transition.trigger, 0)]:
+    record_documents(world, case.id, transition.name)  # the dossier's documents the act needs
+    for trigger, who, day, data in ACTS_WITHIN.get(source, [])[:RECOGNITION_STEPS.get(transition.name, 0)]:
         record_documents(world, case.id, trigger)
-        apply_event(case.id, trigger, world["sec_a1" if who == "sec" else "com_a"], day, data)
+        record_act(case.id, trigger, world["sec_a1" if who == "sec" else "com_a"], day, data)
     return fresh(case.id)
 
 
 def _success_params():
-    for t in TRANSITIONS:
+    for t in MOVES:
         for source in t.sources:
-            yield pytest.param(t.trigger, source, True, id=f"{t.trigger}-from-{source}")
+            yield pytest.param(t.name, source, True, id=f"{t.name}-from-{source}")
             if t.fail_dest:
-                yield pytest.param(t.trigger, source, False, id=f"{t.trigger}-from-{source}-fails")
+                yield pytest.param(t.name, source, False, id=f"{t.name}-from-{source}-fails")
 
 
 # --- the table follows DOMAIN.md §2 ---------------------------------------------------------
@@ -110,14 +114,14 @@ def test_the_main_road_follows_the_domain_order():
     names = [s.name for s in sorted(MAIN_STAGES, key=lambda s: s.step)]
     assert names == MAIN_ROAD
     for here, there in zip(names, names[1:]):
-        assert any(here in t.sources and t.dest == there for t in TRANSITIONS), f"no act from {here} to {there}"
+        assert any(here in t.sources and t.dest == there for t in MOVES), f"no act from {here} to {there}"
 
 
 def test_every_stage_is_reachable_and_every_side_exit_is_used():
     reached, frontier = {definition.INITIAL_STAGE}, [definition.INITIAL_STAGE]
     while frontier:
         stage = frontier.pop()
-        for t in definition.transitions_from(stage):
+        for t in definition.acts_from(stage):
             for dest in t.destinations:
                 if dest not in reached:
                     reached.add(dest)
@@ -126,28 +130,28 @@ def test_every_stage_is_reachable_and_every_side_exit_is_used():
 
 
 def test_a_candidate_can_withdraw_at_any_point_before_the_ceremony():
-    withdraw = TRANSITION_BY_TRIGGER["withdraw"]
+    withdraw = ACT_BY_NAME["withdraw"]
     assert set(withdraw.sources) == set(MAIN_ROAD[:MAIN_ROAD.index("probation")])
 
 
 def test_every_act_into_a_side_exit_asks_for_a_reason_or_records_a_vote():
-    for t in TRANSITIONS:
+    for t in MOVES:
         for dest in t.destinations:
             if STAGE_BY_NAME[dest].exit:
-                assert t.needs_reason or (t.outcome and dest == t.fail_dest), t.trigger
+                assert t.needs_reason or (t.outcome and dest == t.fail_dest), t.name
 
 
 # --- each transition from each of its sources -------------------------------------------------
 
 @pytest.mark.parametrize("trigger, source, passes", list(_success_params()))
 def test_transition_reaches_its_destination(world, make_case, trigger, source, passes):
-    transition = TRANSITION_BY_TRIGGER[trigger]
+    transition = ACT_BY_NAME[trigger]
     case = prepare(make_case, world, transition, source)
     assert case.stage == source
     day, data, reason = act_for(world, transition, source, case.id, passes)
     before, version = count_events(case.id), case.version
 
-    row = apply_event(case.id, trigger, permitted_user(world, transition), day, data, reason=reason)
+    row = record_act(case.id, trigger, permitted_user(world, transition), day, data, reason=reason)
 
     expected = transition.dest if passes else transition.fail_dest
     case = fresh(case.id)
@@ -172,20 +176,20 @@ def test_acts_the_stage_does_not_allow_are_refused_as_a_changed_case(world, make
     case = reach(make_case, world, stage)
     before, version = count_events(case.id), case.version
     day = last_date(case.id) + timedelta(days=1)
-    others = [t for t in TRANSITIONS if stage not in t.sources]
+    others = [t for t in MOVES if stage not in t.sources]
     assert others
 
     outcomes = {}
     for t in others:
         data = dict(FORWARD_ACTS[t.sources[0]][3]) if t.sources[0] in FORWARD_ACTS else {}
         try:
-            apply_event(case.id, t.trigger, permitted_user(world, t), day, data, reason=REASON)
-        except operations.ActError as error:
-            outcomes[t.trigger] = type(error).__name__
+            record_act(case.id, t.name, permitted_user(world, t), day, data, reason=REASON)
+        except errors.ActError as error:
+            outcomes[t.name] = type(error).__name__
         else:
-            outcomes[t.trigger] = "applied"
+            outcomes[t.name] = "applied"
 
-    assert outcomes == {t.trigger: CaseChanged.__name__ for t in others}
+    assert outcomes == {t.name: CaseChanged.__name__ for t in others}
     case = fresh(case.id)
     assert (case.stage, case.version, count_events(case.id)) == (stage, version, before)
 
@@ -193,39 +197,39 @@ def test_acts_the_stage_does_not_allow_are_refused_as_a_changed_case(world, make
 def test_an_unknown_act_is_not_found(world, make_case):
     case = make_case("spotted")
     with pytest.raises(CaseNotFound):
-        apply_event(case.id, "admit_without_vote", world["sec_a1"], date(2021, 9, 1), {})
+        record_act(case.id, "admit_without_vote", world["sec_a1"], date(2021, 9, 1), {})
     assert count_events(case.id) == 1
 
 
 # --- roles ------------------------------------------------------------------------------------
 
 def _refused_role_params():
-    for t in TRANSITIONS:
+    for t in MOVES:
         for role in ROLE_USERS:
             if role not in t.roles:
-                yield pytest.param(t.trigger, role, id=f"{t.trigger}-by-{role}")
+                yield pytest.param(t.name, role, id=f"{t.name}-by-{role}")
         if t.roles == definition.DECIDING:
             # a grassroots committee without the power to decide admissions
-            yield pytest.param(t.trigger, "committee", id=f"{t.trigger}-by-non-deciding-committee")
+            yield pytest.param(t.name, "committee", id=f"{t.name}-by-non-deciding-committee")
 
 
 @pytest.mark.parametrize("trigger, role", list(_refused_role_params()))
 def test_a_role_outside_the_transition_is_not_permitted(world, make_case, trigger, role):
-    transition = TRANSITION_BY_TRIGGER[trigger]
+    transition = ACT_BY_NAME[trigger]
     source = transition.sources[0]
     case = prepare(make_case, world, transition, source)
     day, data, reason = act_for(world, transition, source, case.id)
     before, version = count_events(case.id), case.version
 
     with pytest.raises(NotPermitted):
-        apply_event(case.id, trigger, world[ROLE_USERS[role]], day, data, reason=reason)
+        record_act(case.id, trigger, world[ROLE_USERS[role]], day, data, reason=reason)
 
     case = fresh(case.id)
     assert (case.stage, case.version, count_events(case.id)) == (source, version, before)
 
 
-@pytest.mark.parametrize("transition", [t for t in TRANSITIONS if t.roles == definition.DECIDING],
-                         ids=lambda t: t.trigger)
+@pytest.mark.parametrize("transition", [t for t in MOVES if t.roles == definition.DECIDING],
+                         ids=lambda t: t.name)
 def test_a_committee_given_the_power_to_decide_may_record_decisions(world, make_case, transition):
     world.commune_a.decides_admissions = True
     db.session.commit()
@@ -235,15 +239,15 @@ def test_a_committee_given_the_power_to_decide_may_record_decisions(world, make_
     if "issuing_unit_id" in data:
         data["issuing_unit_id"] = world.commune_a.id
 
-    apply_event(case.id, transition.trigger, world["com_a"], day, data, reason=reason)
+    record_act(case.id, transition.name, world["com_a"], day, data, reason=reason)
 
     assert fresh(case.id).stage == transition.dest
 
 
 def test_a_board_records_the_decision_of_the_unit_it_serves(world, make_case):
     case = make_case("decision")
-    day, data, _ = act_for(world, TRANSITION_BY_TRIGGER["record_decision"], "decision", case.id)
-    row = apply_event(case.id, "record_decision", world["board"], day, data)
+    day, data, _ = act_for(world, ACT_BY_NAME["record_decision"], "decision", case.id)
+    row = record_act(case.id, "record_decision", world["board"], day, data)
     assert fresh(case.id).stage == "ceremony"
     assert row.actor_id == world["board"].id
     assert row.data["issuing_unit_id"] == world.town.id
@@ -254,16 +258,16 @@ def test_a_user_outside_the_branch_cannot_act_on_its_cases(world, make_case, use
     case = make_case("spotted")
     trigger, _who, day, data = FORWARD_ACTS["spotted"]
     with pytest.raises(CaseNotFound):
-        apply_event(case.id, trigger, world[username], day, data)
+        record_act(case.id, trigger, world[username], day, data)
     assert (fresh(case.id).stage, count_events(case.id)) == ("spotted", 1)
 
 
 # --- reasons on exits ---------------------------------------------------------------------------
 
-REASONED = [t for t in TRANSITIONS if t.needs_reason]
+REASONED = [t for t in MOVES if t.needs_reason]
 
 
-@pytest.mark.parametrize("transition", REASONED, ids=lambda t: t.trigger)
+@pytest.mark.parametrize("transition", REASONED, ids=lambda t: t.name)
 @pytest.mark.parametrize("blank", ["", "   "], ids=["empty", "spaces"])
 def test_an_act_that_needs_a_reason_is_refused_without_one(world, make_case, transition, blank):
     source = transition.sources[0]
@@ -272,7 +276,7 @@ def test_an_act_that_needs_a_reason_is_refused_without_one(world, make_case, tra
     before = (case.stage, case.exit_reason, count_events(case.id))
 
     with pytest.raises(ActBlocked) as refused:
-        apply_event(case.id, transition.trigger, permitted_user(world, transition), day, data, reason=blank)
+        record_act(case.id, transition.name, permitted_user(world, transition), day, data, reason=blank)
 
     assert any("reason is required" in str(r) for r in refused.value.reasons)
     case = fresh(case.id)
@@ -280,13 +284,13 @@ def test_an_act_that_needs_a_reason_is_refused_without_one(world, make_case, tra
 
 
 @pytest.mark.parametrize("transition", [t for t in REASONED if STAGE_BY_NAME[t.dest].exit],
-                         ids=lambda t: t.trigger)
+                         ids=lambda t: t.name)
 def test_an_exit_keeps_its_reason_on_the_case_and_in_the_log(world, make_case, transition):
     source = transition.sources[0]
     case = prepare(make_case, world, transition, source)
     day, data, _ = act_for(world, transition, source, case.id)
 
-    row = apply_event(case.id, transition.trigger, permitted_user(world, transition), day, data, reason=REASON)
+    row = record_act(case.id, transition.name, permitted_user(world, transition), day, data, reason=REASON)
 
     case = fresh(case.id)
     assert case.stage == transition.dest and case.stage in TERMINAL_STAGES
@@ -294,13 +298,13 @@ def test_an_exit_keeps_its_reason_on_the_case_and_in_the_log(world, make_case, t
     assert row.reason == REASON
 
 
-@pytest.mark.parametrize("side_stage", definition.TRANSITION_BY_TRIGGER["reopen"].sources)
+@pytest.mark.parametrize("side_stage", definition.ACT_BY_NAME["reopen"].sources)
 def test_reopening_clears_the_exit_reason(world, make_case, side_stage):
     case = reach(make_case, world, side_stage)
     assert case.exit_reason == REASON
     day = last_date(case.id) + timedelta(days=5)
 
-    row = apply_event(case.id, "reopen", world["sec_a1"], day, {}, reason="Quần chúng tiến bộ, bồi dưỡng lại")
+    row = record_act(case.id, "reopen", world["sec_a1"], day, {}, reason="Quần chúng tiến bộ, bồi dưỡng lại")
 
     case = fresh(case.id)
     assert (case.stage, case.exit_reason) == ("spotted", None)
@@ -311,18 +315,18 @@ def test_reopening_clears_the_exit_reason(world, make_case, side_stage):
 
 def test_the_page_lists_each_act_of_the_stage_with_its_blocking_reasons(world, make_case):
     case = make_case("spotted")  # never trained: no certificate
-    states = dict((t.trigger, reasons) for t, reasons in
-                  operations.action_states(world["sec_a1"], case, operations.load_events(case.id)))
-    assert set(states) == {t.trigger for t in definition.transitions_from("spotted")}
+    states = dict((t.name, reasons) for t, reasons in
+                  operations.action_states(world["sec_a1"], case, replay(load_log(case.id))))
+    assert set(states) == {t.name for t in definition.acts_from("spotted")}
     assert states["enrol_training"] == []
     assert any("no certificate" in str(r) for r in states["resume_dossier"])
 
 
 def test_the_page_offers_no_act_to_a_role_that_cannot_do_it(world, make_case):
     case = make_case("decision")
-    events = operations.load_events(case.id)
-    secretary = {t.trigger for t, _ in operations.action_states(world["sec_a1"], case, events)}
-    board = {t.trigger for t, _ in operations.action_states(world["board"], case, events)}
+    state = replay(load_log(case.id))
+    secretary = {t.name for t, _ in operations.action_states(world["sec_a1"], case, state)}
+    board = {t.name for t, _ in operations.action_states(world["board"], case, state)}
     assert secretary == {"withdraw"}
     assert board == {"record_decision", "refuse_admission"}
-    assert operations.action_states(world["sec_b1"], case, events) == []
+    assert operations.action_states(world["sec_b1"], case, state) == []

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import ACTS_WITHIN, FORWARD_ACTS, record_documents
 from pipeline.workflow.guards import shortfall_of
-from pipeline.workflow.operations import apply_event
+from pipeline.workflow.operations import record_act
 from conftest import count_events, fresh
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -36,7 +36,7 @@ def test_the_branch_vote_needs_two_thirds_of_all_official_members(world, make_ca
                                                                    reason):
     case = make_case("branch_vote")
     before = count_events(case.id)
-    row = apply_event(case.id, "record_branch_vote", world["sec_a1"], BRANCH_VOTE_DAY,
+    row = record_act(case.id, "record_branch_vote", world["sec_a1"], BRANCH_VOTE_DAY,
                       branch_vote(total, votes_for, present))
     case = fresh(case.id)
     if reason is None:
@@ -52,7 +52,7 @@ def test_the_branch_vote_needs_two_thirds_of_all_official_members(world, make_ca
 
 def test_a_failed_vote_keeps_the_secretarys_note_after_the_tally(world, make_case):
     case = make_case("branch_vote")
-    row = apply_event(case.id, "record_branch_vote", world["sec_a1"], BRANCH_VOTE_DAY, branch_vote(30, 19),
+    row = record_act(case.id, "record_branch_vote", world["sec_a1"], BRANCH_VOTE_DAY, branch_vote(30, 19),
                       reason="Cần rèn luyện thêm")
     assert row.reason == "Cần rèn luyện thêm"
     assert str(shortfall_of(row.data)) == "19/30 official members voted for, at least 20 needed"
@@ -62,12 +62,12 @@ def test_the_third_failed_branch_vote_refers_the_case_to_the_higher_committee(wo
     case = make_case("branch_vote")
     sec = world["sec_a1"]
     dossier = dict(FORWARD_ACTS["dossier"][3])
-    rows = [apply_event(case.id, "record_branch_vote", sec, date(2021, 12, 1), branch_vote(30, 19))]
+    rows = [record_act(case.id, "record_branch_vote", sec, date(2021, 12, 1), branch_vote(30, 19))]
     for resumed, completed, voted in [(date(2021, 12, 10), date(2021, 12, 15), date(2022, 1, 5)),
                                       (date(2022, 1, 10), date(2022, 1, 15), date(2022, 2, 1))]:
-        apply_event(case.id, "resume_dossier", sec, resumed, {"note": "Bồi dưỡng thêm"})
-        apply_event(case.id, "complete_dossier", sec, completed, dossier)
-        rows.append(apply_event(case.id, "record_branch_vote", sec, voted, branch_vote(30, 18)))
+        record_act(case.id, "resume_dossier", sec, resumed, {"note": "Bồi dưỡng thêm"})
+        record_act(case.id, "complete_dossier", sec, completed, dossier)
+        rows.append(record_act(case.id, "record_branch_vote", sec, voted, branch_vote(30, 18)))
 
     case = fresh(case.id)
     assert case.stage == "spotted"
@@ -79,10 +79,10 @@ def test_the_third_failed_branch_vote_refers_the_case_to_the_higher_committee(wo
 def test_a_vote_that_passes_after_failures_goes_on(world, make_case):
     case = make_case("branch_vote")
     sec = world["sec_a1"]
-    apply_event(case.id, "record_branch_vote", sec, date(2021, 12, 1), branch_vote(30, 19))
-    apply_event(case.id, "resume_dossier", sec, date(2021, 12, 10), {})
-    apply_event(case.id, "complete_dossier", sec, date(2021, 12, 15), dict(FORWARD_ACTS["dossier"][3]))
-    row = apply_event(case.id, "record_branch_vote", sec, date(2022, 1, 5), branch_vote(30, 21))
+    record_act(case.id, "record_branch_vote", sec, date(2021, 12, 1), branch_vote(30, 19))
+    record_act(case.id, "resume_dossier", sec, date(2021, 12, 10), {})
+    record_act(case.id, "complete_dossier", sec, date(2021, 12, 15), dict(FORWARD_ACTS["dossier"][3]))
+    row = record_act(case.id, "record_branch_vote", sec, date(2022, 1, 5), branch_vote(30, 21))
     case = fresh(case.id)
     assert (case.stage, case.failed_branch_votes) == ("committee_review", 1)
     assert not row.data.get("referred_to_higher_committee")
@@ -100,7 +100,7 @@ def committee(size, votes_for):
 ])
 def test_the_committee_review_needs_two_thirds_of_the_committee(world, make_case, size, votes_for, reason):
     case = make_case("committee_review")
-    row = apply_event(case.id, "record_committee_review", world["com_a"], FORWARD_ACTS["committee_review"][2],
+    row = record_act(case.id, "record_committee_review", world["com_a"], FORWARD_ACTS["committee_review"][2],
                       committee(size, votes_for))
     case = fresh(case.id)
     if reason is None:
@@ -117,7 +117,7 @@ def test_the_recognition_vote_needs_two_thirds_of_all_official_members(world, ma
     trigger, _who, day, data = ACTS_WITHIN["probation"][0]
     record_documents(world, case.id, trigger)
     data = dict(data, members_total=30, members_present=30, votes_for=votes_for, votes_against=30 - votes_for)
-    row = apply_event(case.id, trigger, world["sec_a1"], day, data)
+    row = record_act(case.id, trigger, world["sec_a1"], day, data)
     case = fresh(case.id)
     assert (case.stage, case.exit_reason, row.data["passed"]) == ("probation", None, passed)
     if not passed:

@@ -12,7 +12,6 @@ from figures_support import (NAMES, add_quota, admitted_2022, as_page_cells, dir
                              row_of, unit_rows, xlsx_rows)
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
 from pipeline.base import clock
-from pipeline.demo.loader import load_demo
 from pipeline.extensions import db
 from pipeline.printing import pdf
 from pipeline.training.models import TrainingClass
@@ -40,12 +39,11 @@ def pdf_text(body):
     return unicodedata.normalize("NFC", "\n".join(page.extract_text() or "" for page in reader.pages))
 
 
-def test_the_demo_report_shows_the_figures_of_dien_ban_2022(app, pages):
+def test_the_demo_report_shows_the_figures_of_dien_ban_2022(app, demo, pages):
     """DOMAIN.md §5: quota 100, 134 admitted (134%), 117 in the communes and wards, 17 directly
     under the town; Điện Hòa 12 against 6–8, Điện Dương 11 against 8 (3 above); 2 classes, 136
     attendees. One demo load per database, so everything about it is checked here."""
     app.config["TODAY"] = date(2022, 10, 31)  # the demo's snapshot day
-    load_demo(progress=lambda _message: None)
     pages.login("btc", password="demo")
     response = pages.get(DEMO_REPORT)
     assert response.status_code == 200

@@ -1,11 +1,10 @@
 """The account pages, for administrators: /admin/users. An administrator sees and manages the
 accounts of their own subtree; other roles get 404, like every page outside their scope (and
-like /admin/calendar). Views parse a form, call one operation, commit, flash and redirect."""
+like /admin/calendar). Views parse a form, call one operation (which commits), flash and redirect."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from pipeline.accounts import operations
 from pipeline.accounts.admin_forms import (STATUSES, NewUserForm, PasswordForm, StatusForm, UserDetailsForm,
@@ -72,13 +71,8 @@ def new_user():
         try:
             user = operations.create_user(current_actor(), form.username.data, form.display_name.data,
                                           form.role.data, form.chosen_unit, form.password.data)
-            db.session.commit()
-        except operations.AccountRefused as refused:
-            db.session.rollback()
+        except operations.AccountRefused as refused:  # the same username created in the meantime too
             form[refused.field].errors.append(refused.reason)
-        except IntegrityError:  # the same username created in the meantime
-            db.session.rollback()
-            form.username.errors.append(_("This username is taken: choose another."))
         else:
             flash(_("Account created: %(username)s. Give the initial password to its owner in person.",
                     username=user.username), "success")
@@ -121,9 +115,7 @@ def edit_user(user_id):
         try:
             changes = operations.update_user(current_actor(), user, form.display_name.data, form.role.data,
                                              form.chosen_unit)
-            db.session.commit()
         except operations.AccountRefused as refused:
-            db.session.rollback()
             form[refused.field].errors.append(refused.reason)
         else:
             flash(_("Saved: %(username)s.", username=user.username) if changes else _("Nothing was changed."),
@@ -138,7 +130,6 @@ def reset_password(user_id):
     form = PasswordForm()
     if form.validate_on_submit():
         operations.reset_password(current_actor(), user, form.password.data)
-        db.session.commit()
         flash(_("The password of %(username)s was reset. Give the new one to its owner in person.",
                 username=user.username), "success")
         return redirect(url_for(".show_user", user_id=user.id))
@@ -151,9 +142,7 @@ def _set_active(user_id, active):
     if form.validate_on_submit():
         try:
             changed = operations.set_active(current_actor(), user, active, form.reason.data)
-            db.session.commit()
         except operations.AccountRefused as refused:
-            db.session.rollback()
             form[refused.field].errors.append(refused.reason)
         else:
             if not changed:

@@ -8,9 +8,9 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from pipeline.accounts.models import ROLES
-from pipeline.cases.forms import plain_text
+from pipeline.base.validators import plain_text
 from pipeline.base.text import to_nfc
-from pipeline.web.forms import BaseForm, choices, required
+from pipeline.base.forms import BaseForm, choices, required
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
 PASSWORD_MAX_LENGTH = 200  # as the login form accepts

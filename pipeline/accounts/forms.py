@@ -2,8 +2,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from pipeline.cases.forms import plain_text
-from pipeline.web.forms import BaseForm
+from pipeline.base.validators import plain_text
+from pipeline.base.forms import BaseForm
 
 
 def _strip(value):

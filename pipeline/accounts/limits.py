@@ -13,7 +13,7 @@ from flask_babel import gettext as _, ngettext
 from flask_limiter import Limiter
 
 from pipeline.accounts.forms import LoginForm
-from pipeline.accounts.views import safe_next
+from pipeline.web.redirects import safe_next
 
 LOGIN_ENDPOINT = "accounts.login"
 REFUSED_LOGIN_STATUS = 422

@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
@@ -15,6 +16,11 @@ ROLES = {
     "board": _l("Organisation board"),
     "admin": _l("Administrator"),
 }
+
+
+def hash_password(password):
+    """The password's hash, by the method the settings name (PASSWORD_HASH_METHOD)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 class User(UserMixin, db.Model):
@@ -45,7 +51,7 @@ class User(UserMixin, db.Model):
         return ROLES.get(self.role, self.role)
 
     def set_password(self, password):
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)

@@ -1,14 +1,17 @@
 """Managing accounts: an administrator creates, changes, resets the password of, disables and
-enables the accounts of their own subtree. Each change adds one AccountChange row in the same
-transaction (the caller commits). Accounts are never deleted: the act log, the dossier and the
-quotas keep pointing at whoever recorded them."""
+enables the accounts of their own subtree. Each change is one transaction with its AccountChange
+row. Accounts are never deleted: the act log, the dossier and the quotas keep pointing at whoever
+recorded them. The language a user picks is kept on their account too."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from pipeline.accounts.models import ROLES, AccountChange, User
+from pipeline.base.errors import NotPermitted
 from pipeline.extensions import db
+from pipeline.transaction import one_transaction
 from pipeline.units.models import Unit, subtree_filter
-from pipeline.workflow.operations import NotPermitted
+
+USERNAME_TAKEN = _l("This username is taken: choose another.")
 
 
 class AccountRefused(Exception):
@@ -57,54 +60,74 @@ def _record(actor, user, action, changes=None, reason=""):
 
 
 def create_user(actor, username, display_name, role, unit, password):
-    _check(actor, unit)
-    _check_role(role, unit)
-    if username_taken(username):
-        raise AccountRefused("username", _l("This username is taken: choose another."))
-    user = User(username=username, display_name=display_name, role=role, unit=unit, active=True)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()  # the history row needs the id; a concurrent twin fails here (unique username)
-    _record(actor, user, "created", {"role": [None, role], "unit_id": [None, unit.id]})
+    """A new account. `actor` None: from the command line, where whoever holds the database acts."""
+    with one_transaction(conflict=lambda: AccountRefused("username", USERNAME_TAKEN)):
+        if actor is not None:
+            _check(actor, unit)
+        _check_role(role, unit)
+        if username_taken(username):
+            raise AccountRefused("username", USERNAME_TAKEN)
+        user = User(username=username, display_name=display_name, role=role, unit=unit, active=True)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.flush()  # the history row needs the id; a concurrent twin fails here (unique username)
+        _record(actor, user, "created", {"role": [None, role], "unit_id": [None, unit.id]})
     return user
 
 
 def update_user(actor, user, display_name, role, unit):
     """Change the name, role and unit; returns the fields changed ({} when nothing was)."""
-    _check(actor, user.unit)
-    _check(actor, unit)
-    _check_role(role, unit)
-    if user.id == actor.id and (role != user.role or unit.id != user.unit_id):
-        # Taking away one's own administration midway would leave the subtree without it.
-        raise AccountRefused("role", _l("You cannot change your own role or unit: ask another administrator."))
-    changes = {}
-    for name, old, new in (("display_name", user.display_name, display_name), ("role", user.role, role),
-                           ("unit_id", user.unit_id, unit.id)):
-        if old != new:
-            changes[name] = [old, new]
-    if changes:
-        user.display_name, user.role, user.unit = display_name, role, unit
-        _record(actor, user, "updated", changes)
+    with one_transaction():
+        _check(actor, user.unit)
+        _check(actor, unit)
+        _check_role(role, unit)
+        if user.id == actor.id and (role != user.role or unit.id != user.unit_id):
+            # Taking away one's own administration midway would leave the subtree without it.
+            raise AccountRefused("role", _l("You cannot change your own role or unit: ask another administrator."))
+        changes = {}
+        for name, old, new in (("display_name", user.display_name, display_name), ("role", user.role, role),
+                               ("unit_id", user.unit_id, unit.id)):
+            if old != new:
+                changes[name] = [old, new]
+        if changes:
+            user.display_name, user.role, user.unit = display_name, role, unit
+            _record(actor, user, "updated", changes)
     return changes
 
 
 def reset_password(actor, user, password):
-    _check(actor, user.unit)
-    user.set_password(password)
-    _record(actor, user, "password_reset")
+    with one_transaction():
+        _check(actor, user.unit)
+        user.set_password(password)
+        _record(actor, user, "password_reset")
 
 
 def set_active(actor, user, active, reason):
     """Disable or enable an account. A disabled account cannot log in, and its open sessions
     end at their next request (the user loader refuses inactive accounts)."""
-    _check(actor, user.unit)
-    if user.id == actor.id and not active:
-        raise AccountRefused("reason", _l("You cannot disable your own account."))
-    if user.active == active:
-        return False
-    user.active = active
-    _record(actor, user, "enabled" if active else "disabled", reason=reason)
+    with one_transaction():
+        _check(actor, user.unit)
+        if user.id == actor.id and not active:
+            raise AccountRefused("reason", _l("You cannot disable your own account."))
+        if user.active == active:
+            return False
+        user.active = active
+        _record(actor, user, "enabled" if active else "disabled", reason=reason)
     return True
+
+
+def choose_language(user, code):
+    """The language the user picked, kept on their account so that it follows them."""
+    with one_transaction():
+        user.language = code
+
+
+def log_in(user, session_language):
+    """What logging in writes: an account without a language of its own takes the one the user
+    chose before logging in (`session_language`, or None)."""
+    if user.language is None and session_language is not None:
+        with one_transaction():
+            user.language = session_language
 
 
 def units_named(unit_ids):

@@ -1,16 +1,15 @@
 """Logging in and out. Also wires Flask-Login: how a session finds its user."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l, refresh as refresh_language
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from pipeline.accounts.forms import LoginForm
-from pipeline.accounts.models import User
+from pipeline.accounts.models import User, hash_password
 from pipeline.extensions import db, login_manager
 from pipeline.web.language import language_after_login
+from pipeline.web.redirects import safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -35,21 +34,8 @@ def _burn_password_check(password):
     tell which usernames exist."""
     global _dummy_hash
     if _dummy_hash is None:
-        _dummy_hash = generate_password_hash("not a password")
+        _dummy_hash = hash_password("not a password")
     check_password_hash(_dummy_hash, password)
-
-
-def safe_next(target):
-    """`next` is followed only when it is a path on this site ("/candidates/5"), never a URL
-    that leads elsewhere ("https://evil.example", "//evil.example", "/\\evil.example")."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -71,7 +57,6 @@ def login():
         else:
             login_user(user)
             language_after_login(user)
-            db.session.commit()
             refresh_language()  # the welcome already in the account's language
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(next_url or url_for("index"))

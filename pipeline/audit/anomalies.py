@@ -25,8 +25,8 @@ from pipeline.cases.models import Case
 from pipeline.exports import Column, stream_rows
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.units.models import Unit, subtree_filter
-from pipeline.web import format_day
-from pipeline.workflow import definition, guards
+from pipeline.base.formatting import format_day
+from pipeline.workflow import definition
 from pipeline.workflow.deadlines import DEADLINE_RULES, deadline_due
 from pipeline.workflow.guards import votes_needed
 from pipeline.workflow.models import LogEntry
@@ -45,10 +45,8 @@ CHECKS = tuple(CHECK_LABELS)
 CEREMONY_RULE = next(rule for rule in DEADLINE_RULES if rule.key == "ceremony")
 DECISION_EVENT, CEREMONY_EVENT = "record_decision", "hold_ceremony"
 CONSENT_KEY = "late_consent"
-# The vote outcomes of the process table and what each counts against.
-VOTE_COUNTS = {guards.branch_vote_passes: ("members_total", "branch_vote_fraction"),
-               guards.committee_vote_passes: ("committee_size", "committee_vote_fraction")}
-VOTES = {t.trigger: (t, *VOTE_COUNTS[t.outcome]) for t in definition.TRANSITIONS if t.outcome in VOTE_COUNTS}
+# The votes of the process table and what each counts against.
+VOTES = {act.name: (act, act.outcome.total_key, act.outcome.fraction_rule) for act in definition.ACTS if act.outcome}
 
 
 @dataclass(frozen=True)
@@ -119,17 +117,17 @@ def late_ceremonies(root, calendar):
 
 # --- 2. a vote below the majority recorded as passed -----------------------------------------
 
-def _recorded_as_passed(row, transition, data):
+def _recorded_as_passed(row, act, data):
     if data.get("passed") is True:
         return True
-    return transition.dest != transition.fail_dest and row.to_stage == transition.dest
+    return act.dest != act.fail_dest and row.to_stage == act.dest
 
 
 def weak_votes(root):
     for row in stream_rows(_rows(root, LogEntry.act.in_(tuple(VOTES)), data=True)):
-        transition, total_key, fraction_rule = VOTES[row.act]
+        act, total_key, fraction_rule = VOTES[row.act]
         data = row.data or {}
-        if not _recorded_as_passed(row, transition, data):
+        if not _recorded_as_passed(row, act, data):
             continue
         total, votes_for = data.get(total_key), data.get("votes_for")
         if not isinstance(total, int) or not isinstance(votes_for, int):
@@ -151,15 +149,14 @@ def weak_votes(root):
 
 def allowed_moves():
     """(act, from stage, to stage) for every move of the process table; facts keep the stage."""
-    moves = {(t.trigger, source, dest) for t in definition.TRANSITIONS for source in t.sources
-             for dest in t.destinations}
-    moves |= {(f.event, stage, stage) for f in definition.FACTS for stage in f.stages}
+    moves = {(act.name, source, dest) for act in definition.ACTS for source in act.sources
+             for dest in (act.destinations or (source,))}
     return sorted(moves)
 
 
 def skipped_stages(root):
     previous = aliased(LogEntry)
-    is_spot = LogEntry.act == definition.SPOT_EVENT
+    is_spot = LogEntry.act == definition.SPOT.name
     statement = (_rows(root, or_(
         # not where the previous act left the case
         and_(previous.id.is_not(None), or_(LogEntry.from_stage.is_(None), LogEntry.from_stage != previous.to_stage)),
@@ -179,7 +176,7 @@ def skipped_stages(root):
                         "previous": stage_label(row.previous_stage)})
         elif row.seq > 1 and row.previous_stage is None:
             why = _l("the act before it (no. %(seq)d) is missing from the log", seq=row.seq - 1)
-        elif row.seq == 1 and row.act != definition.SPOT_EVENT:
+        elif row.seq == 1 and row.act != definition.SPOT.name:
             why = _l("the case's log does not start with its spotting")
         else:
             why = _l("“%(act)s” cannot move a case from “%(from)s” to “%(to)s”",

@@ -5,6 +5,8 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from pipeline.audit.head import unit_head
+from pipeline.audit.verify import case_names, verify
 from pipeline.extensions import db
 from pipeline.units.models import Unit
 
@@ -28,7 +30,6 @@ def audit():
 @with_appcontext
 def verify_command(unit_code):
     """Walk every case's hash chain; report the first edited, inserted or deleted row of each."""
-    from pipeline.audit.verify import case_names, verify
     root = _unit(unit_code)
     report = verify(root)
     names = case_names([b.case_id for b in report.breaks])
@@ -50,7 +51,6 @@ def verify_command(unit_code):
 @with_appcontext
 def head_command(unit_code):
     """Print the chain head of a unit's cases, as its reports print it."""
-    from pipeline.audit.head import unit_head
     root = _unit(unit_code)
     roots = [root] if root else db.session.execute(select(Unit).where(Unit.parent_id.is_(None))
                                                    .order_by(Unit.code)).scalars().all()

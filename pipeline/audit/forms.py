@@ -4,9 +4,9 @@ from flask_babel import format_date, lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from pipeline.cases.forms import not_in_future, plain_text
+from pipeline.base.validators import not_in_future, plain_text
 from pipeline.base.text import to_nfc
-from pipeline.web.forms import BaseForm, VersionedForm, choices, date_required, required
+from pipeline.base.forms import BaseForm, VersionedForm, choices, date_required, required
 
 from pipeline.audit.log_query import BASES, event_label
 

@@ -4,7 +4,7 @@ whatever the size of the log; the export streams the same statement.
 
 - entered late: recorded more than the rulebook's `late_entry_days` after the day it took effect;
 - back-dated: dated before the previous act of the case that sets the order (a dossier document
-  or a correction carries its own date and sets none, see definition.Fact.sets_order)."""
+  or a correction carries its own date and sets none, see definition.Act.sets_order)."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -25,7 +25,7 @@ from pipeline.workflow import definition
 from pipeline.workflow.models import LogEntry
 
 # Facts that carry the date of what they record: no order for the acts after them.
-UNORDERED_EVENTS = tuple(f.event for f in definition.FACTS if not f.sets_order)
+UNORDERED_EVENTS = tuple(act.name for act in definition.ACTS if not act.sets_order)
 BASES = ("effective", "entered")
 
 

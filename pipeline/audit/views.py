@@ -24,7 +24,8 @@ from pipeline.extensions import db
 from pipeline.quotas.access import requested_unit
 from pipeline.web.scope import case_or_404, current_actor
 from pipeline.workdays.calendar import WorkingCalendar
-from pipeline.workflow import operations
+from pipeline.base.errors import ActBlocked, CaseChanged
+from pipeline.workflow.log import load_log
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -79,11 +80,11 @@ def log():
 @auditor_required
 def case_log(case_id):
     case = case_or_404(case_id)
-    events = operations.load_events(case.id)
+    log = load_log(case.id)
     late_days = late_entry_days()
-    return render_template("audit/case.html", case=case, rows=flag_rows(events, late_days), late_days=late_days,
-                           broken=check_case(events, case.stage), head=case_head(events),
-                           corrections=corrections_by_seq(events), may_correct=may_correct(current_actor()))
+    return render_template("audit/case.html", case=case, rows=flag_rows(log, late_days), late_days=late_days,
+                           broken=check_case(log, case.stage), head=case_head(log),
+                           corrections=corrections_by_seq(log), may_correct=may_correct(current_actor()))
 
 
 @bp.route("/cases/<int:case_id>/correct", methods=["GET", "POST"])
@@ -93,7 +94,7 @@ def correct(case_id):
     if not may_correct(user):
         abort(403)
     case = case_or_404(case_id)
-    acts = correctable(operations.load_events(case.id))
+    acts = correctable(load_log(case.id))
     kwargs = {}
     if request.method == "GET":
         kwargs = dict(version=case.version, effective_date=clock.today(),
@@ -105,10 +106,10 @@ def correct(case_id):
             row = record_correction(case.id, user, form.corrects_seq.data, form.what.data, form.corrected_value.data,
                                     form.reason.data, form.effective_date.data,
                                     expected_version=form.expected_version())
-        except operations.CaseChanged as changed:
+        except CaseChanged as changed:
             flash(str(changed.reasons[0]), "warning")
             return redirect(url_for(".correct", case_id=case.id))
-        except operations.ActBlocked as blocked:
+        except ActBlocked as blocked:
             refused = blocked.reasons
         else:
             flash(_("Correction of act no. %(seq)d recorded. The act itself is kept as it was written.",

@@ -5,6 +5,7 @@ from datetime import datetime
 from itertools import groupby
 
 import click
+from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, inspect, select, text
@@ -14,6 +15,8 @@ from sqlalchemy.orm import lazyload
 from pipeline.base import clock
 from pipeline.backup import postgres, sqlite_file, uploads
 from pipeline.extensions import db, migrate
+from pipeline.workflow.log import verify_chain
+from pipeline.workflow.models import LogEntry
 
 EXTENSIONS = {"sqlite": ".sqlite", "postgresql": ".dump"}
 
@@ -144,14 +147,12 @@ def _rows_in_database():
 
 def _broken_chains():
     """(cases, ids of the cases whose chain does not verify), reading the log once, in order."""
-    from pipeline.workflow.models import LogEntry
-    from pipeline.workflow.log import verify_chain
     statement = (select(LogEntry).options(lazyload(LogEntry.actor))
                  .order_by(LogEntry.case_id, LogEntry.seq).execution_options(yield_per=1000))
     cases, broken = 0, []
-    for case_id, events in groupby(db.session.execute(statement).scalars(), key=lambda row: row.case_id):
+    for case_id, entries in groupby(db.session.execute(statement).scalars(), key=lambda row: row.case_id):
         cases += 1
-        if verify_chain(list(events)) is not None:
+        if verify_chain(list(entries)) is not None:
             broken.append(case_id)
     db.session.rollback()
     return cases, broken
@@ -159,7 +160,6 @@ def _broken_chains():
 
 def _report_restored():
     """What came back: the schema revision against the application's, and every case's chain."""
-    from alembic.script import ScriptDirectory
     try:
         revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except (OperationalError, ProgrammingError):

@@ -1,54 +1,20 @@
-"""Forms of the candidate pages: the list's filter, opening a case, and the page side of the
-workflow's act forms (which live in pipeline.workflow.forms, next to the process)."""
-import unicodedata
-
+"""Forms of the case pages: the list's filter, opening a case, and the page side of the act
+forms (pipeline.cases.act_forms, one per act that moves a case)."""
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from pipeline.base import clock
+from pipeline.cases.act_forms import ACT_FORMS
 from pipeline.cases.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
-from pipeline.base.text import to_nfc
-from pipeline.web.forms import BaseForm, choices, date_required, required
+from pipeline.base.forms import BaseForm, choices, date_required, required
+from pipeline.base.validators import CONTROL_MESSAGE, has_control_characters, nfc, not_in_future, person_name, plain_text
 from pipeline.workflow.stages import STAGES
 
 # How old a newly spotted candidate can plausibly be (the admission rule itself, 18 at the
 # branch vote, is the rulebook's and is checked by the workflow).
 MIN_AGE_YEARS, MAX_AGE_YEARS = 16, 100
-NAME_PUNCTUATION = frozenset(" '’-.")
-
-
-def _nfc(value):
-    return to_nfc(value) if isinstance(value, str) else value
-
-
-def has_control_characters(text, multiline=False):
-    allowed = {"\n", "\r", "\t"} if multiline else set()
-    return any(unicodedata.category(ch).startswith("C") and ch not in allowed for ch in text or "")
-
-
-CONTROL_MESSAGE = _l("Remove the invisible control characters from this text.")
-
-
-def plain_text(form, field):
-    if has_control_characters(field.data, multiline=isinstance(field, TextAreaField)):
-        raise ValidationError(CONTROL_MESSAGE)
-
-
-def person_name(form, field):
-    text = field.data or ""
-    if has_control_characters(text):
-        raise ValidationError(CONTROL_MESSAGE)
-    if any(unicodedata.category(ch)[0] not in "LM" and ch not in NAME_PUNCTUATION for ch in text):
-        raise ValidationError(_l("A name has letters, spaces, apostrophes and hyphens only."))
-    if not any(unicodedata.category(ch)[0] == "L" for ch in text):
-        raise ValidationError(_l("A name needs letters."))
-
-
-def not_in_future(form, field):
-    if field.data and field.data > clock.today():
-        raise ValidationError(_l("This date is in the future."))
 
 
 def _choices(labels, blank=True):
@@ -62,7 +28,7 @@ class CaseFilterForm(BaseForm):
         csrf = False
 
     # Control characters are refused like everywhere else (PostgreSQL cannot even compare a NUL).
-    q = StringField(_l("Name"), filters=[_nfc], validators=[Optional(), Length(max=200), plain_text])
+    q = StringField(_l("Name"), filters=[nfc], validators=[Optional(), Length(max=200), plain_text])
     stage = SelectField(_l("Stage"), validators=[Optional()],
                         choices=choices([("", _l("All stages"))] + [(s.name, s.label) for s in STAGES]))
     unit = SelectField(_l("Unit"), validators=[Optional()])
@@ -84,20 +50,20 @@ class NewCaseForm(BaseForm):
     """Opening a case: the candidate's particulars and the day they were spotted."""
 
     branch_id = SelectField(_l("Branch"), coerce=int, validators=[InputRequired(message=_l("Choose the branch."))])
-    full_name = StringField(_l("Full name"), filters=[_nfc],
+    full_name = StringField(_l("Full name"), filters=[nfc],
                             validators=[required(), Length(max=200), person_name],
                             render_kw={"autocomplete": "off", "maxlength": 200})
     date_of_birth = DateField(_l("Date of birth"), validators=[date_required()])
     sex = SelectField(_l("Sex"), choices=_choices(SEXES), validators=[required()])
-    ethnicity = StringField(_l("Ethnicity"), default="Kinh", filters=[_nfc],
+    ethnicity = StringField(_l("Ethnicity"), default="Kinh", filters=[nfc],
                             validators=[required(), Length(max=60), plain_text])
     education = SelectField(_l("Education"), choices=_choices(EDUCATION_LEVELS), validators=[required()])
-    occupation = StringField(_l("Occupation"), filters=[_nfc], validators=[Optional(), Length(max=200), plain_text])
-    residence = StringField(_l("Residence"), filters=[_nfc], validators=[Optional(), Length(max=300), plain_text])
+    occupation = StringField(_l("Occupation"), filters=[nfc], validators=[Optional(), Length(max=200), plain_text])
+    residence = StringField(_l("Residence"), filters=[nfc], validators=[Optional(), Length(max=300), plain_text])
     youth_union_member = BooleanField(_l("Youth Union member"))
     source_organisation = SelectField(_l("Introduced by"), choices=_choices(SOURCE_ORGANISATIONS),
                                       validators=[required()])
-    helper_member = StringField(_l("Helper party member"), filters=[_nfc],
+    helper_member = StringField(_l("Helper party member"), filters=[nfc],
                                 validators=[Optional(), Length(max=200), plain_text])
     effective_date = DateField(_l("Date spotted"), validators=[date_required(), not_in_future])
 
@@ -147,7 +113,7 @@ class ActPageMixin:
     def validate(self, extra_validators=None):
         for field in self:
             if isinstance(field, StringField) and not isinstance(field, HiddenField):
-                field.data = _nfc(field.data)
+                field.data = nfc(field.data)
         valid = super().validate(extra_validators)
         today = clock.today()
         for field in self:
@@ -168,18 +134,20 @@ class ActPageMixin:
         return data
 
 
-_ACT_FORMS = {}
+_PAGE_FORMS = {}
 
 
-def act_form_class(transition):
-    """The page's form class for a transition, built once per trigger."""
-    form_class = _ACT_FORMS.get(transition.trigger)
+def act_form_class(act):
+    """The page's form class for an act that moves a case (from the one registry, ACT_FORMS),
+    built once per act."""
+    form_class = _PAGE_FORMS.get(act.name)
     if form_class is None:
         attrs = {}
-        if transition.confirm:
+        if act.confirm:
             attrs["confirmed"] = BooleanField(
                 _l("I confirm: this act cannot be undone."),
                 validators=[DataRequired(message=_l("Tick the box to confirm."))])
-        form_class = type(transition.form.__name__ + "Page", (ActPageMixin, transition.form), attrs)
-        _ACT_FORMS[transition.trigger] = form_class
+        form = ACT_FORMS[act.name]
+        form_class = type(form.__name__ + "Page", (ActPageMixin, form), attrs)
+        _PAGE_FORMS[act.name] = form_class
     return form_class

@@ -8,9 +8,10 @@ from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.core import UnboundField
 
+from pipeline.cases.act_forms import ACT_FORMS
 from pipeline.cases.forms import NewCaseForm
 from pipeline.cases.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
-from pipeline.dossier.checklist import VERIFICATION_RESULTS
+from pipeline.workflow.checklist import VERIFICATION_RESULTS
 from pipeline.dossier.forms import LOG_LABELS, LOGGED_FORMS
 from pipeline.extensions import db
 from pipeline.rules.rulebook import load_rulebooks
@@ -19,8 +20,7 @@ from pipeline.units.models import Unit
 from pipeline.workflow import definition
 from pipeline.workflow.guards import shortfall_of
 
-EVENT_LABELS = {definition.SPOT_EVENT: _l("Spotted as a candidate")} | {
-    t.trigger: t.label for t in definition.TRANSITIONS} | {f.event: f.label for f in definition.FACTS}
+EVENT_LABELS = {act.name: act.label for act in definition.ACTS}
 EXTRA_LABELS = {
     "rulebook": _l("Judged by the rules of"),
     "introducers": _l("Introducing members"),
@@ -32,7 +32,7 @@ EXTRA_LABELS = {
     "organiser": _l("Organised by"),
     "result": _l("Result"),
 }
-HIDDEN_KEYS = {"class_id", "corrects_event"}  # shown by the class's name, by the corrected act's label
+HIDDEN_KEYS = {"class_id", "corrects_event", "file_path"}  # shown by the class's name, by the corrected act's label; where a scan is stored
 CHOICE_LABELS = {"sex": SEXES, "education": EDUCATION_LEVELS, "source_organisation": SOURCE_ORGANISATIONS,
                  "verification_result": VERIFICATION_RESULTS, "result": RESULT_LABELS}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -49,9 +49,9 @@ def form_labels(form_class):
     return labels
 
 
-LABELS_BY_EVENT = {definition.SPOT_EVENT: form_labels(NewCaseForm)} | {
-    t.trigger: form_labels(t.form) for t in definition.TRANSITIONS}
-LABELS_BY_EVENT[definition.CORRECTION_EVENT] = {
+LABELS_BY_EVENT = {definition.SPOT.name: form_labels(NewCaseForm)} | {
+    name: form_labels(form) for name, form in ACT_FORMS.items()}
+LABELS_BY_EVENT[definition.CORRECTION.name] = {
     "corrects_seq": _l("Corrects act no."), "what": _l("What is wrong"), "corrected_value": _l("What it should read")}
 LABELS_BY_EVENT["record_document"] = {
     name: label for form in LOGGED_FORMS for name, label in form_labels(form).items()} | LOG_LABELS
@@ -125,7 +125,7 @@ def with_corrections(entries):
     shown = []
     for entry in entries:
         target = None
-        if entry.row.act == definition.CORRECTION_EVENT:
+        if entry.row.act == definition.CORRECTION.name:
             target = by_seq.get((entry.row.data or {}).get("corrects_seq"))
         if target is not None and target is not entry:
             target.corrections.append(entry)

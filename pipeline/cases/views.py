@@ -13,16 +13,20 @@ from pipeline.cases.models import Case
 from pipeline.cases.ordering import by_name
 from pipeline.base.text import fold
 from pipeline.cases.timeline import timeline
-from pipeline.dossier.checklist import checklist_for
-from pipeline.dossier.models import load_dossier
 from pipeline.exports import export_response
 from pipeline.extensions import db
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.training.access import classes_open_to
 from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
+from pipeline.base.errors import ActBlocked, CaseChanged, CASE_CHANGED
+from pipeline.transaction import one_transaction
+from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow import definition, operations
-from pipeline.workflow.deadlines import case_deadlines
+from pipeline.workflow.checklist import checklist_for
+from pipeline.workflow.deadlines import stored_deadline
 from pipeline.workflow.guards import age_in_months, shortfall_of
+from pipeline.workflow.log import load_log
+from pipeline.workflow.replay import replay
 from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME, STAGE_NAMES
 from pipeline.web.params import page_arg
 from pipeline.web.scope import case_or_404, current_actor, scoped_cases
@@ -116,10 +120,10 @@ def new_case():
     if form.validate_on_submit():
         branch = form.chosen_branch or current_actor().unit
         try:
-            case = operations.open_case(current_actor(), branch, form.effective_date.data, form.particulars())
-            db.session.commit()
-        except operations.ActBlocked as blocked:
-            db.session.rollback()
+            with one_transaction():
+                case = operations.open_case(current_actor(), branch, form.effective_date.data,
+                                            form.particulars()).case
+        except ActBlocked as blocked:
             problems = blocked.reasons
         else:
             flash(_("Case opened for %(name)s.", name=case.full_name), "success")
@@ -128,13 +132,13 @@ def new_case():
     return render_template("cases/new.html", form=form, problems=problems), status
 
 
-def _progress(case, events):
+def _progress(case, log):
     """(step reached, total steps, the exit if the case left the main road)."""
     stage = STAGE_BY_NAME[case.stage]
     if not stage.exit:
         return stage.step, len(MAIN_STAGES), None
     # The act that left the road: a fact after it (a correction) keeps the exit stage.
-    left_from = next((e.from_stage for e in reversed(events) if e.from_stage != e.to_stage), None)
+    left_from = next((e.from_stage for e in reversed(log) if e.from_stage != e.to_stage), None)
     step = STAGE_BY_NAME[left_from].step if left_from in STAGE_BY_NAME else None
     return step or 0, len(MAIN_STAGES), stage
 
@@ -143,81 +147,82 @@ def _progress(case, events):
 @login_required
 def show_case(case_id):
     case = case_or_404(case_id)
-    events = operations.load_events(case.id)
-    load_dossier(case)  # one query: the dossier's items (and the branch's level) for the checklist and guards
-    actions = operations.action_states(current_actor(), case, events)
-    step, steps, exit_stage = _progress(case, events)
-    age_months = age_in_months(case.date_of_birth, clock.today())
+    today = clock.today()
+    log = load_log(case.id)
+    state = replay(log)
+    actions = operations.action_states(current_actor(), case, state, today)
+    step, steps, exit_stage = _progress(case, log)
+    age_months = age_in_months(case.date_of_birth, today)
     # A vote's shortfall reads in the viewer's language; the stored reason is the office's text.
-    exit_reason = case.exit_reason and ((shortfall_of(events[-1].data) if events else None) or case.exit_reason)
-    checklist = checklist_for(case, case.dossier_items, clock.today(), events)
-    deadlines = case_deadlines(case, events, checklist=checklist)
+    exit_reason = case.exit_reason and ((shortfall_of(log[-1].data) if log else None) or case.exit_reason)
+    checklist = checklist_for(case, state, today)
+    # The running deadlines are the case's projection rows, with what is left of them today.
+    calendar = WorkingCalendar.load()
+    deadlines = [stored_deadline(row, today, calendar) for row in case.deadlines]
     return render_template(
-        "cases/case.html", case=case, entries=timeline(events), actions=actions,
+        "cases/case.html", case=case, entries=timeline(log), actions=actions,
         step=step, steps=steps, exit_stage=exit_stage, exit_reason=exit_reason, main_stages=MAIN_STAGES,
         age_years=age_months // 12, referral_threshold=_referral_threshold(), deadlines=deadlines,
         checklist=checklist)
 
 
-def _make_act_form(transition, case):
+def _make_act_form(act, case):
     kwargs = {}
-    if hasattr(transition.form, "issuing_unit_id"):
+    form = act_form_class(act)
+    if hasattr(form, "issuing_unit_id"):
         # Only the deciding units the user acts for: a board issues its own decisions.
         user_path = current_actor().unit.path
         kwargs["deciding_units"] = [u for u in operations.deciding_units_for(case) if u.path.startswith(user_path)]
-    if hasattr(transition.form, "class_id"):
+    if hasattr(form, "class_id"):
         kwargs["classes"] = classes_open_to(case.branch)
     if request.method == "GET":
         kwargs.update(version=case.version, effective_date=clock.today())
-    return act_form_class(transition)(**kwargs)
+    return form(**kwargs)
 
 
-def _preview_reasons(transition, case):
+def _preview_reasons(act, case):
     """Why the act would be refused if dated today (the form can still carry another date)."""
-    events = operations.load_events(case.id)
-    for candidate_transition, reasons in operations.action_states(current_actor(), case, events):
-        if candidate_transition.trigger == transition.trigger:
-            return reasons
-    return []
+    states = operations.action_states(current_actor(), case, replay(load_log(case.id)))
+    return next((reasons for shown, reasons in states if shown is act), [])
 
 
-@bp.route("/<int:case_id>/act/<trigger>", methods=["GET", "POST"])
+@bp.route("/<int:case_id>/act/<name>", methods=["GET", "POST"])
 @login_required
-def act(case_id, trigger):
+def act(case_id, name):
     case = case_or_404(case_id)
-    transition = definition.TRANSITION_BY_TRIGGER.get(trigger)
-    if transition is None:
+    act = definition.act_named(name)
+    if act is None or not act.moves or not act.sources:
         abort(404)
-    if not operations.role_may(current_actor(), transition, case):
+    if not operations.role_may(current_actor(), act, case):
         abort(403)
-    if case.stage not in transition.sources:
-        flash(str(operations.CASE_CHANGED), "warning")
+    if case.stage not in act.sources:
+        flash(str(CASE_CHANGED), "warning")
         return redirect(url_for(".show_case", case_id=case.id))
-    form = _make_act_form(transition, case)
+    form = _make_act_form(act, case)
     refused = []
     if form.validate_on_submit():
         expected_version = form.expected_version()
         reason = form.reason.data if "reason" in form else ""
         try:
-            row = operations.apply_event(case.id, trigger, current_actor(), form.effective_date.data, form.act_data(),
-                                         reason=reason, expected_version=expected_version)
-        except operations.CaseChanged as changed:
+            entry = operations.record_act(case.id, name, current_actor(), form.effective_date.data, form.act_data(),
+                                          reason=reason, expected_version=expected_version)
+        except CaseChanged as changed:
             flash(str(changed.reasons[0]), "warning")
             return redirect(url_for(".show_case", case_id=case_id))
-        except operations.ActBlocked as blocked:
+        except ActBlocked as blocked:
             refused = blocked.reasons
         else:
-            _flash_outcome(transition, row)
+            _flash_outcome(act, entry)
             return redirect(url_for(".show_case", case_id=case_id))
     status = 422 if request.method == "POST" else 200
-    return render_template("cases/act.html", case=case, transition=transition, form=form,
-                           refused=refused, preview=[] if refused else _preview_reasons(transition, case)), status
+    return render_template("cases/act.html", case=case, act=act, form=form,
+                           refused=refused, preview=[] if refused else _preview_reasons(act, case)), status
 
 
-def _flash_outcome(transition, row):
-    stage = STAGE_BY_NAME[row.to_stage].label
-    if transition.fail_dest and row.to_stage == transition.fail_dest:
+def _flash_outcome(act, entry):
+    stage = STAGE_BY_NAME[entry.to_stage].label
+    if act.fail_dest and entry.to_stage == act.fail_dest:
         flash(_("Recorded. The vote did not pass (%(reason)s): the case is now “%(stage)s”.",
-                reason=shortfall_of(row.data), stage=stage), "warning")
+                reason=shortfall_of(entry.data), stage=stage), "warning")
     else:
-        flash(_("Recorded: %(act)s. The case is now “%(stage)s”.", act=transition.label, stage=stage), "success")
+        flash(_("Recorded: %(act)s. The case is now “%(stage)s”.", act=act.label, stage=stage), "success")

@@ -2,9 +2,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from pipeline.cases.forms import plain_text
+from pipeline.base.validators import plain_text
 from pipeline.base.text import to_nfc
-from pipeline.web.forms import BaseForm
+from pipeline.base.forms import BaseForm
 
 
 def _nfc(value):

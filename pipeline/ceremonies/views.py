@@ -12,7 +12,7 @@ from pipeline.ceremonies.forms import CeremonyDayForm
 from pipeline.extensions import db
 from pipeline.workflow import definition
 from pipeline.workflow.bulk import BulkRefused, apply_to_many
-from pipeline.workflow.operations import CaseChanged
+from pipeline.base.errors import CaseChanged
 from pipeline.web.scope import branch_or_404, current_actor
 
 bp = Blueprint("ceremonies", __name__, url_prefix="/ceremony-day")
@@ -31,7 +31,7 @@ def _waiting(branch):
 @login_required
 def ceremony_day(unit_id):
     branch = branch_or_404(unit_id)  # first: a branch outside the scope is a 404 whatever the role
-    if current_actor().role not in definition.TRANSITION_BY_TRIGGER["hold_ceremony"].roles:
+    if current_actor().role not in definition.ACT_BY_NAME["hold_ceremony"].roles:
         abort(403)
     form = CeremonyDayForm()
     refusals, accepted = [], 0

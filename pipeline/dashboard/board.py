@@ -10,7 +10,7 @@ from sqlalchemy import select
 from pipeline.cases.models import Case
 from pipeline.dashboard.filters import OPEN_STAGES, OPEN_STAGE_NAMES
 from pipeline.extensions import db
-from pipeline.workflow.definition import transitions_from
+from pipeline.workflow.definition import acts_from
 from pipeline.workflow.operations import role_may
 from pipeline.workflow.stages import TERMINAL_STAGES
 from pipeline.workflow.stuck import OVERDUE, TOO_LONG, reasons_for
@@ -36,7 +36,7 @@ class Card:
 @dataclass
 class BoardColumn:
     stage: object  # a Stage
-    acts: list  # the forward transitions the user's role may take from this stage
+    acts: list  # the forward acts the user's role may take from this stage
     cards: list = field(default_factory=list)
 
     @property
@@ -46,7 +46,7 @@ class BoardColumn:
 
 def forward_acts(user, stage):
     """Acts that move a case on (not the exits), which the user's role may record."""
-    return [t for t in transitions_from(stage) if t.dest not in TERMINAL_STAGES and role_may(user, t, None)]
+    return [act for act in acts_from(stage) if act.dest not in TERMINAL_STAGES and role_may(user, act, None)]
 
 
 def build_board(branch, user, today):

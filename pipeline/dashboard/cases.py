@@ -11,7 +11,7 @@ from pipeline.cases.models import Case
 from pipeline.dashboard.filters import OPEN_STAGE_NAMES
 from pipeline.exports import Column, stream_scalars
 from pipeline.units.models import subtree_filter
-from pipeline.web import format_day
+from pipeline.base.formatting import format_day
 from pipeline.workflow.stages import stage_label
 from pipeline.workflow.stuck import OVERDUE, overdue_condition, reasons_for, stuck_condition
 

@@ -10,7 +10,7 @@ from wtforms import SelectField
 
 from pipeline.cases.models import SOURCE_ORGANISATIONS, Case
 from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit
-from pipeline.web.forms import BaseForm, choices
+from pipeline.base.forms import BaseForm, choices
 from pipeline.workflow.models import LogEntry
 from pipeline.workflow.stages import MAIN_STAGES
 

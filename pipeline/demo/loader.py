@@ -1,6 +1,6 @@
 """`flask --app wsgi demo [--reset]`: load the Điện Bàn 2022 demo into an empty database.
 
-Every case is opened with `operations.spot_candidate` and every later act goes through
+Every case is opened with `operations.open_case` and every later act goes through
 `operations.perform`, which judges the guards of the rulebook in force on the act's date and
 writes the hash-chained log row: the demo's log is what users entering the same acts on the
 same dates would have produced. The demo's "today" is 31/10/2022 (`story.SNAPSHOT`); each act
@@ -24,9 +24,8 @@ from datetime import date, datetime, timedelta
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import aliased
-from werkzeug.security import generate_password_hash
 
-from pipeline.accounts.models import User
+from pipeline.accounts.models import User, hash_password
 from pipeline.cases.models import Case
 from pipeline.demo import organisation as org
 from pipeline.demo import story
@@ -36,6 +35,9 @@ from pipeline.quotas.models import Quota, QuotaChange
 from pipeline.training import operations as training_ops
 from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.models import Unit, add_unit
+from pipeline.base.errors import ActBlocked, ActError
+from pipeline.transaction import one_transaction
+from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow import definition, operations
 from pipeline.workflow.models import LogEntry
 
@@ -70,16 +72,12 @@ def load_demo(reset=False, progress=None, case_progress=None):
         progress("Emptying the database (migrations down to base and up again)...")
         _empty_database()
     progress("Building the organisation of Đảng bộ thị xã Điện Bàn, its quotas for 2022 and the accounts...")
-    units, users = _build_organisation()
-    classes = _build_classes(units[org.TOWN_CODE])
-    db.session.commit()
+    with one_transaction():
+        units, users = _build_organisation()
+        classes = _build_classes(units[org.TOWN_CODE])
     plans = story.build_plans()
     progress(f"Recording {len(plans)} cases through the workflow...")
-    try:
-        _record_cases(plans, units, users, classes, progress, case_progress)
-    except Exception:
-        db.session.rollback()
-        raise
+    _record_cases(plans, units, users, classes, progress, case_progress)
     counts = demo_counts()
     seconds = time.perf_counter() - started
     return (
@@ -137,7 +135,7 @@ def _build_organisation():
         _add_quota(units[grassroots.code].id, low, high, set_by_unit_id=town.id)
     # One hash for every account: they share the published password "demo" anyway, and hashing
     # it thirty times would cost seconds.
-    password_hash = generate_password_hash(org.DEMO_PASSWORD)
+    password_hash = hash_password(org.DEMO_PASSWORD)
     users = {}
     for username, role, unit_code, display_name in org.accounts():
         user = User(username=username, role=role, unit=units[unit_code], display_name=display_name,
@@ -184,51 +182,55 @@ def _build_classes(town):
 def _record_cases(plans, units, users, classes, progress, case_progress=None):
     rng = random.Random(story.SEED + 1)
     town = units[org.TOWN_CODE]
-    for number, plan in enumerate(plans, start=1):
-        branch = units[plan.branch]
-        case = operations.open_case(_actor(users, "branch", plan.branch), branch, plan.spotted_on,
-                                         plan.fields, recorded_at=_recorded_at(rng, plan.spotted_on),
-                                         today=story.SNAPSHOT)
-        events = list(operations.load_events(case.id))
-        for act in plan.acts:
-            transition = definition.find_transition(act.trigger, case.stage)
-            actor = _actor(users, act.by, plan.branch)
-            where = f"{plan.fields['full_name']} ({plan.branch}, {plan.tag}): {act.trigger} on {act.day}"
-            if act.trigger == dossier_ops.EVENT:  # a document on the dossier page
-                _record_document(case, actor, act, events, rng, where)
-                continue
-            if transition is None:
-                raise DemoBroken(f"{where}: not possible from the stage {case.stage}")
-            if not (operations.role_may(actor, transition, case) and operations.case_in_scope(actor, case)):
-                raise DemoBroken(f"{where}: {actor.username} may not record it")
-            data = dict(act.data)
-            if act.trigger == "record_decision":
-                data["issuing_unit_id"] = town.id
-            elif act.trigger == "enrol_training":  # the act writes the enrolment; the log keeps the name
-                data = {"class_id": classes[data["class_name"]].id}
-            elif act.trigger == "complete_training":  # a certificate: the class recorded a pass
-                training_ops.mark_passed(case.id)
-            try:
-                row = operations.perform(case, transition, actor, act.day, data, reason=act.reason, events=events,
-                                         recorded_at=_recorded_at(rng, act.day, after=events[-1].recorded_at),
-                                         today=story.SNAPSHOT)
-            except operations.ActBlocked as blocked:
-                raise DemoBroken(f"{where}: " + "; ".join(str(reason) for reason in blocked.reasons)) from None
-            events.append(row)
-        if number % BATCH == 0 or number == len(plans):
-            db.session.commit()
-            if case_progress is None:
-                progress(f"  {number}/{len(plans)} cases recorded")
-        if case_progress is not None:
-            case_progress(number, len(plans))
+    calendar = WorkingCalendar.load()
+    for start in range(0, len(plans), BATCH):
+        with one_transaction():
+            for number, plan in enumerate(plans[start:start + BATCH], start=start + 1):
+                _record_case(plan, units, users, classes, town, calendar, rng)
+                if case_progress is not None:
+                    case_progress(number, len(plans))
+        if case_progress is None:
+            progress(f"  {number}/{len(plans)} cases recorded")
 
 
-def _record_document(case, actor, act, events, rng, where):
+def _record_case(plan, units, users, classes, town, calendar, rng):
+    """One case of the story, act by act as its plan says, then its projection."""
+    branch = units[plan.branch]
+    held = operations.open_case(_actor(users, "branch", plan.branch), branch, plan.spotted_on, plan.fields,
+                                recorded_at=_recorded_at(rng, plan.spotted_on), today=story.SNAPSHOT,
+                                calendar=calendar)
+    for planned in plan.acts:
+        actor = _actor(users, planned.by, plan.branch)
+        where = f"{plan.fields['full_name']} ({plan.branch}, {plan.tag}): {planned.trigger} on {planned.day}"
+        recorded_at = _recorded_at(rng, planned.day, after=held.log[-1].recorded_at)
+        if planned.trigger == dossier_ops.ACT.name:  # a document on the dossier page
+            _record_document(held, actor, planned, recorded_at, where)
+            continue
+        act = definition.act_named(planned.trigger, held.state.stage)
+        if act is None:
+            raise DemoBroken(f"{where}: not possible from the stage {held.state.stage}")
+        if not (operations.role_may(actor, act, held.case) and operations.case_in_scope(actor, held.case)):
+            raise DemoBroken(f"{where}: {actor.username} may not record it")
+        data, assume = dict(planned.data), None
+        if planned.trigger == "record_decision":
+            data["issuing_unit_id"] = town.id
+        elif planned.trigger == "enrol_training":  # the act writes the enrolment; the log keeps the name
+            data = {"class_id": classes[data["class_name"]].id}
+        elif planned.trigger == "complete_training":  # a certificate: the class recorded a pass
+            assume = training_ops.passed_in_class
+        try:
+            operations.perform(held, act, actor, planned.day, data, reason=planned.reason, recorded_at=recorded_at,
+                               today=story.SNAPSHOT, assume=assume)
+        except ActBlocked as blocked:
+            raise DemoBroken(f"{where}: " + "; ".join(str(reason) for reason in blocked.reasons)) from None
+    operations.project(held.case, held.state, calendar)
+
+
+def _record_document(held, actor, planned, recorded_at, where):
     try:
-        dossier_ops.record_document_now(case, actor, dossier_ops.DocumentEntry(**act.data), events,
-                                        recorded_at=_recorded_at(rng, act.day, after=events[-1].recorded_at),
-                                        today=story.SNAPSHOT)
-    except operations.ActError as refused:
+        dossier_ops.record_document_on(held, actor, dossier_ops.DocumentEntry(**planned.data), story.SNAPSHOT,
+                                       recorded_at=recorded_at)
+    except ActError as refused:
         raise DemoBroken(f"{where}: " + "; ".join(str(reason) for reason in refused.reasons)) from None
 
 

@@ -8,11 +8,11 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from pipeline.cases.forms import not_in_future, person_name, plain_text
+from pipeline.base.validators import not_in_future, person_name, plain_text
 from pipeline.base.text import to_nfc
-from pipeline.dossier.checklist import VERIFICATION_RESULTS
+from pipeline.workflow.checklist import VERIFICATION_RESULTS
 from pipeline.dossier.operations import DETAIL_FIELDS, DocumentEntry, Upload, scan_type, upload_limit
-from pipeline.web.forms import VersionedForm, choices
+from pipeline.base.forms import VersionedForm, choices
 
 
 def human_size(size):

@@ -1,5 +1,5 @@
-"""The current state of each document of a case's dossier. Every change is also an act in the
-log (event "record_document"); this table is what the checklist reads."""
+"""The dossier items of each case: a projection of the log's "record_document" entries
+(pipeline.workflow.projection), kept for the scans' downloads and for questions about many cases."""
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
@@ -32,31 +32,8 @@ class DossierItem(db.Model):
 
     # Read with the items (the checklist shows who recorded each): one query for a case's dossier.
     recorded_by = relationship("User", lazy="joined")
-    # `case.dossier_items`: loaded once per case and shared by the checklist, the guards and the pages.
     case = relationship("Case", backref=backref("dossier_items", order_by="DossierItem.id"))
 
     @property
     def has_file(self):
         return bool(self.file_path)
-
-
-def load_dossier(case):
-    """A case's dossier items and its branch's parent unit (whose kind says whether a
-    sub-committee appraises the case) in one query. Afterwards `case.dossier_items` and
-    `case.branch.parent` are loaded: the checklist, the guards and the pages read them for free."""
-    from sqlalchemy import select
-    from sqlalchemy.orm.attributes import set_committed_value
-
-    from pipeline.units.models import Unit
-
-    if case.branch.parent_id is None:
-        return case.dossier_items
-    rows = db.session.execute(
-        select(Unit, DossierItem).select_from(Unit)
-        .outerjoin(DossierItem, DossierItem.case_id == case.id)
-        .where(Unit.id == case.branch.parent_id).order_by(DossierItem.id)
-    ).unique().all()
-    items = [item for _parent, item in rows if item is not None]
-    set_committed_value(case.branch, "parent", rows[0][0] if rows else None)
-    set_committed_value(case, "dossier_items", items)
-    return items

@@ -1,7 +1,7 @@
-"""Recording a dossier document: one "record_document" fact in the case's log and the
-DossierItem it describes, in the same transaction (the workflow's `apply_fact`). An uploaded
-scan is written under the instance folder only once its size and content have been checked,
-and removed again if the transaction fails."""
+"""Recording a dossier document: one "record_document" act in the case's log, written by the
+workflow's act path; the case's DossierItem is projected from the log in the same transaction. An
+uploaded scan is written under the instance folder only once its size and content have been
+checked, and removed again if the transaction fails."""
 import hashlib
 import os
 import secrets
@@ -12,13 +12,15 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from pipeline.base import clock
-from pipeline.dossier.checklist import checklist_for, line_for
-from pipeline.dossier.models import DossierItem
-from pipeline.extensions import db
+from pipeline.base.errors import ActBlocked, CaseChanged, NotPermitted
 from pipeline.rules.rulebook import rulebook_on
-from pipeline.workflow import definition, operations
+from pipeline.transaction import one_transaction
+from pipeline.workdays.calendar import WorkingCalendar
+from pipeline.workflow.checklist import checklist_for, line_for
+from pipeline.workflow.definition import ACT_BY_NAME
+from pipeline.workflow.operations import hold, lock_case, perform, project, role_may
 
-EVENT = "record_document"
+ACT = ACT_BY_NAME["record_document"]
 UPLOADS_DIR = "uploads"
 # What a scan may be, recognised by its first bytes: type -> (MIME type, signatures, extensions).
 SCAN_TYPES = {
@@ -27,7 +29,7 @@ SCAN_TYPES = {
     "png": ("image/png", (b"\x89PNG\r\n\x1a\n",), (".png",)),
 }
 EXTENSION_OF = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-# The fields an item of each kind keeps in DossierItem.details (and in its log row).
+# The fields an item of each kind keeps in its details (and in its log entry).
 DETAIL_FIELDS = {
     "document": ("number",),
     "introducer": ("introducer_name", "official", "known_since"),
@@ -89,7 +91,7 @@ def _json_value(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _log_data(kind, editable, entry, upload, rulebook_code):
+def _log_data(kind, editable, entry, upload, stored_path, rulebook_code):
     data = {"item": entry.key}
     if editable:
         data["received"] = bool(entry.received)
@@ -98,40 +100,23 @@ def _log_data(kind, editable, entry, upload, rulebook_code):
             data[name] = _json_value(entry.details.get(name))
     data["note"] = entry.note or ""
     if upload is not None:
-        data |= {"file_name": upload.name, "file_type": upload.mime_type, "file_size": upload.size,
-                 "file_sha256": hashlib.sha256(upload.content).hexdigest()}
+        data |= {"file_name": upload.name[:200], "file_type": upload.mime_type, "file_size": upload.size,
+                 "file_sha256": hashlib.sha256(upload.content).hexdigest(), "file_path": stored_path}
     data["rulebook"] = rulebook_code
     return data
 
 
-def write_item(case, actor, kind, editable, entry, row, upload=None, written=None):
-    """Create or update the case's DossierItem for `entry` (the log row `row` is already there)."""
-    item = next((i for i in case.dossier_items if i.item_key == entry.key), None)
-    if item is None:
-        item = DossierItem(case=case, item_key=entry.key, details={})
-        db.session.add(item)
-    if editable:
-        item.received = bool(entry.received)
-        item.received_on = entry.received_on if entry.received else None
-        item.details = {name: _json_value(entry.details.get(name)) for name in DETAIL_FIELDS.get(kind, ())}
-    item.note = entry.note or ""
-    item.recorded_by = actor
-    item.recorded_at = row.recorded_at
-    if upload is not None:
-        folder = os.path.join(uploads_root(), str(case.id))
-        os.makedirs(folder, exist_ok=True)
-        stored = secrets.token_hex(16) + EXTENSION_OF[upload.mime_type]
-        path = os.path.join(folder, stored)
-        with open(path, "xb") as fh:
-            fh.write(upload.content)
-        if written is not None:
-            written.append(path)
-        # A replaced scan stays on disk: the log row that described it still names its hash.
-        item.file_path = "/".join((UPLOADS_DIR, str(case.id), stored))
-        item.file_name = upload.name[:200]
-        item.file_type = upload.mime_type
-        item.file_size = upload.size
-    return item
+def _store_scan(case_id, upload, written):
+    """Write the scan under the instance folder; returns its path relative to it. A replaced scan
+    stays on disk: the log entry that described it still names its hash."""
+    folder = os.path.join(uploads_root(), str(case_id))
+    os.makedirs(folder, exist_ok=True)
+    stored = secrets.token_hex(16) + EXTENSION_OF[upload.mime_type]
+    path = os.path.join(folder, stored)
+    with open(path, "xb") as fh:
+        fh.write(upload.content)
+    written.append(path)
+    return "/".join((UPLOADS_DIR, str(case_id), stored))
 
 
 def spec_for(key, today):
@@ -144,10 +129,11 @@ NOT_IN_DOSSIER = _l("This document is not part of this case's dossier.")
 
 
 def _data_for(entry, today):
-    """The log row's data, checked against the rulebook's definition of the item."""
+    """The rulebook's definition of the item, and whether the user states its receipt (documents
+    that are themselves an act are received from the log)."""
     spec = spec_for(entry.key, today)
     if spec is None:
-        raise operations.ActBlocked(NOT_IN_DOSSIER)
+        raise ActBlocked(NOT_IN_DOSSIER)
     editable = spec.from_act is None
     if not editable:
         # Received from the log: only the note and the scan belong to the item.
@@ -155,27 +141,35 @@ def _data_for(entry, today):
     return spec, editable
 
 
-def _check_in_checklist(case, key, events, today):
-    if line_for(checklist_for(case, case.dossier_items, today, events), key) is None:
-        raise operations.ActBlocked(NOT_IN_DOSSIER)
+def record_document_on(held, actor, entry, today, upload=None, written=None, recorded_at=None):
+    """Record one item on a case the caller holds (locked, its log replayed): checks that the
+    item belongs to its dossier, stores the scan, performs the act. Does not project or commit."""
+    spec, editable = _data_for(entry, today)
+    lines = checklist_for(held.case, held.state, today)
+    if line_for(lines, entry.key) is None:
+        raise ActBlocked(NOT_IN_DOSSIER)
+    stored = _store_scan(held.case.id, upload, written) if upload is not None else None
+    effective = entry.received_on if entry.received and entry.received_on else today
+    data = _log_data(spec.kind, editable, entry, upload, stored, rulebook_on(today).code)
+    return perform(held, ACT, actor, effective, data, recorded_at=recorded_at, today=today)
 
 
 def record_document(case_id, actor, entry, upload=None, expected_version=None, today=None):
-    """Record what the user states about one dossier item: one log row, one DossierItem, and the
-    scan if any, all or nothing. Raises operations.ActError like every act."""
+    """Record what the user states about one dossier item: one log entry, the DossierItem it
+    projects to, and the scan if any, all or nothing. Raises ActError like every act; returns
+    (the entry, the item)."""
     today = today or clock.today()
-    spec, editable = _data_for(entry, today)
-    effective = entry.received_on if entry.received and entry.received_on else today
-    data = _log_data(spec.kind, editable, entry, upload, rulebook_on(today).code)
-    written, holder = [], {}
-
-    def then(case, row):
-        _check_in_checklist(case, entry.key, operations.load_events(case.id), today)
-        holder["item"] = write_item(case, actor, spec.kind, editable, entry, row, upload, written)
-
+    written = []
     try:
-        row = operations.apply_fact(case_id, EVENT, actor, effective, data,
-                                    expected_version=expected_version, then=then)
+        with one_transaction(conflict=CaseChanged):
+            case = lock_case(case_id, actor, expected_version)
+            if not role_may(actor, ACT, case):
+                raise NotPermitted(_l("Your role cannot record this act."))
+            if case.stage not in ACT.sources:
+                raise CaseChanged()
+            held = hold(case)
+            row = record_document_on(held, actor, entry, today, upload, written)
+            project(case, held.state, WorkingCalendar.load())
     except Exception:
         for path in written:
             try:
@@ -183,18 +177,4 @@ def record_document(case_id, actor, entry, upload=None, expected_version=None, t
             except OSError:
                 pass
         raise
-    return row, holder.get("item")
-
-
-def record_document_now(case, actor, entry, events, recorded_at=None, today=None):
-    """The same on a case the caller has locked and whose log rows it holds (the demo loader):
-    appends the log row to `events`, does not commit, takes no scan."""
-    today = today or clock.today()
-    spec, editable = _data_for(entry, today)
-    _check_in_checklist(case, entry.key, events, today)
-    effective = entry.received_on if entry.received and entry.received_on else today
-    row = operations.record_fact(case, definition.FACT_BY_EVENT[EVENT], actor, effective,
-                                 _log_data(spec.kind, editable, entry, None, rulebook_on(today).code),
-                                 events=events, recorded_at=recorded_at, today=today)
-    events.append(row)
-    return row, write_item(case, actor, spec.kind, editable, entry, row)
+    return row, next(item for item in case.dossier_items if item.item_key == entry.key)

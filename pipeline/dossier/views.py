@@ -8,30 +8,30 @@ from flask_login import login_required
 
 from pipeline.base import clock
 from pipeline.dossier import operations as dossier_ops
-from pipeline.dossier.checklist import (VERIFICATION_RESULTS, checklist_for, line_for, missing_for, phases_for,
-                                        stale_reasons)
+from pipeline.base.errors import ActBlocked, CaseChanged
 from pipeline.dossier.forms import form_class_for, human_size
-from pipeline.dossier.models import load_dossier
-from pipeline.workflow import definition, operations
+from pipeline.workflow.checklist import (VERIFICATION_RESULTS, checklist_for, line_for, missing_for, phases_for,
+                                         stale_reasons)
+from pipeline.workflow.definition import act_needing_documents
+from pipeline.workflow.log import load_log
+from pipeline.workflow.replay import replay
 from pipeline.workflow.stages import stage_label
 from pipeline.web.scope import case_or_404, current_actor
 
 bp = Blueprint("dossier", __name__, url_prefix="/candidates")
 
-FACT = definition.FACT_BY_EVENT[dossier_ops.EVENT]
-NEXT_ACT_NEEDING_DOCUMENTS = {"dossier": "complete_dossier", "committee_review": "record_committee_review",
-                              "probation": "record_recognition_vote"}
+ACT = dossier_ops.ACT
 # Margin above the file limit for the other fields of the form and the multipart framing.
 FORM_MARGIN_BYTES = 64 * 1024
 
 
 def _may_record(case):
-    return current_actor().role in FACT.roles and case.stage in FACT.stages
+    return current_actor().role in ACT.roles and case.stage in ACT.sources
 
 
-def _lines(case, events=None):
-    events = operations.load_events(case.id) if events is None else events
-    return checklist_for(case, load_dossier(case), clock.today(), events)
+def _lines(case):
+    """The case's checklist today, from its state replayed from the log."""
+    return checklist_for(case, replay(load_log(case.id)), clock.today())
 
 
 @bp.get("/<int:case_id>/dossier")
@@ -40,11 +40,11 @@ def show_dossier(case_id):
     case = case_or_404(case_id)
     lines = _lines(case)
     # What the next act of the stage still needs (the same sentences its guard gives).
-    next_act = NEXT_ACT_NEEDING_DOCUMENTS.get(case.stage)
-    blocking = missing_for(lines, next_act, clock.today()) if next_act else []
+    next_act = act_needing_documents(case.stage)
+    blocking = missing_for(lines, next_act.name, clock.today()) if next_act else []
     return render_template("dossier/dossier.html", case=case, lines=lines, blocking=blocking,
                            stale=stale_reasons(lines), may_record=_may_record(case),
-                           may_be_recorded_by_role=current_actor().role in FACT.roles)
+                           may_be_recorded_by_role=current_actor().role in ACT.roles)
 
 
 @bp.route("/<int:case_id>/dossier/<key>", methods=["GET", "POST"])
@@ -54,9 +54,9 @@ def edit_item(case_id, key):
     line = line_for(_lines(case), key)
     if line is None:
         abort(404)
-    if current_actor().role not in FACT.roles:
+    if current_actor().role not in ACT.roles:
         abort(403)
-    if case.stage not in FACT.stages:
+    if case.stage not in ACT.sources:
         flash(_("The dossier of a case in the stage “%(stage)s” can no longer be changed.",
                 stage=stage_label(case.stage)), "warning")
         return redirect(url_for(".show_dossier", case_id=case.id))
@@ -74,10 +74,10 @@ def edit_item(case_id, key):
         try:
             dossier_ops.record_document(case.id, current_actor(), form.entry(key, line.kind), upload=form.upload,
                                         expected_version=expected_version)
-        except operations.CaseChanged as changed:
+        except CaseChanged as changed:
             flash(str(changed.reasons[0]), "warning")
             return redirect(url_for(".show_dossier", case_id=case.id))
-        except operations.ActBlocked as blocked:
+        except ActBlocked as blocked:
             refused = blocked.reasons
         else:
             flash(_("Recorded: %(item)s.", item=line.label), "success")

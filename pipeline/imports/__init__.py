@@ -2,5 +2,5 @@
 `flask --app wsgi import-candidates FILE --unit CODE --as USERNAME [--dry-run]`.
 
 Every row is judged by the "New candidate" page's own form (NewCandidateForm) and opened by the
-same operation (spot_candidate), so an imported case is indistinguishable from a typed one.
+same operation (open_case), so an imported case is indistinguishable from a typed one.
 All or nothing: one bad row and nothing is written."""

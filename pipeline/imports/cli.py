@@ -6,12 +6,12 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _, ngettext
 
-from pipeline.cli import CountProgress
+from pipeline.base.progress import CountProgress
 from pipeline.imports.columns import Layout, looks_like_header
 from pipeline.imports.operations import ImportRefused, actor_and_branch, open_cases
 from pipeline.imports.rows import Problem, judge_rows, missing_columns
 from pipeline.imports.sheet import SheetError, read_sheet
-from pipeline.workflow.operations import ActError
+from pipeline.base.errors import ActError
 
 PROGRESS_LINES = 10  # without a terminal: about this many "N/M rows" lines
 

@@ -6,7 +6,11 @@ from pipeline.base import clock
 from pipeline.accounts.models import User
 from pipeline.extensions import db
 from pipeline.units.models import Unit
-from pipeline.workflow import definition, operations
+from pipeline.base.errors import ActError
+from pipeline.transaction import one_transaction
+from pipeline.workdays.calendar import WorkingCalendar
+from pipeline.workflow import definition
+from pipeline.workflow.operations import open_case
 
 
 class ImportRefused(Exception):
@@ -37,11 +41,12 @@ def actor_and_branch(username, unit_code):
 def open_cases(actor, branch, good_rows, progress=None):
     """Open a case for every row (rows already judged), all in one transaction: a refusal from
     the workflow (an ActError, given the row it came from) rolls every row back."""
-    with operations.one_transaction():
+    with one_transaction():
+        calendar = WorkingCalendar.load()
         for row in good_rows:
             try:
-                operations.open_case(actor, branch, row.effective_date, row.particulars)
-            except operations.ActError as blocked:
+                open_case(actor, branch, row.effective_date, row.particulars, calendar=calendar)
+            except ActError as blocked:
                 blocked.row = row.row
                 raise
             if progress:

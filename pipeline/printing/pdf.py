@@ -23,6 +23,8 @@ class PdfUnavailable(RuntimeError):
 @lru_cache(maxsize=1)
 def _weasyprint():
     try:
+        # Imported when a PDF is first asked for: without Pango the import fails, and the rest of
+        # the application works without it.
         import weasyprint
     except (ImportError, OSError) as error:  # OSError: the Pango libraries cannot be loaded
         return None, f"{type(error).__name__}: {error}"

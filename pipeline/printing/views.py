@@ -1,8 +1,9 @@
 """The printable dossier checklist: one case as HTML or PDF, every open case of a branch as one
 PDF. Scoped like the case page: a case or a branch outside the user's subtree is a 404.
 
-The lines are those of `checklist_for` and the deadlines those of `case_deadlines`, filtered as
-the case page filters them: the printout, the page and the guards cannot disagree."""
+The lines are those of `checklist_for` on the case's state replayed from its log, and the
+deadlines its projection rows, filtered as the case page filters them: the printout, the page and
+the guards cannot disagree."""
 import re
 from dataclasses import dataclass
 
@@ -16,15 +17,16 @@ from pipeline.audit.head import case_head, unit_head
 from pipeline.cases.models import Case
 from pipeline.cases.ordering import by_name
 from pipeline.base.text import fold
-from pipeline.dossier.checklist import checklist_for, phases_for
+from pipeline.workflow.checklist import checklist_for, phases_for
 from pipeline.exports.progress import track_download
 from pipeline.extensions import db
 from pipeline.printing import pdf
 from pipeline.workdays.calendar import WorkingCalendar
-from pipeline.workflow import operations
-from pipeline.workflow.deadlines import case_deadlines
+from pipeline.workflow.deadlines import stored_deadline
 from pipeline.workflow.guards import age_in_months
+from pipeline.workflow.log import load_log
 from pipeline.workflow.models import LogEntry
+from pipeline.workflow.replay import replay
 from pipeline.workflow.stages import TERMINAL_STAGES
 from pipeline.web.scope import branch_or_404, case_or_404
 
@@ -44,14 +46,14 @@ class Sheet:
     head: object = None  # the log's chain head (pipeline.audit.head), printed to compare later
 
 
-def sheet_for(case, events, today, calendar):
+def sheet_for(case, log, today, calendar):
     """The case's checklist lines as the case page shows them (the phases of its stage, the
     items it needs or has) and its running deadlines."""
     phases = phases_for(case.stage)
-    lines = [line for line in checklist_for(case, case.dossier_items, today, events)
+    lines = [line for line in checklist_for(case, replay(log), today)
              if line.phase in phases and (line.required or line.received)]
-    return Sheet(case, lines, case_deadlines(case, events, today=today, calendar=calendar),
-                 age_in_months(case.date_of_birth, today) // 12, case_head(events))
+    return Sheet(case, lines, [stored_deadline(row, today, calendar) for row in case.deadlines],
+                 age_in_months(case.date_of_birth, today) // 12, case_head(log))
 
 
 def _render(sheets, branch, today, branch_head=None):
@@ -66,8 +68,7 @@ def _slug(text):
 def _case_sheet(case_id):
     case = case_or_404(case_id)
     today = clock.today()
-    return case, _render([sheet_for(case, operations.load_events(case.id), today, WorkingCalendar.load())],
-                         case.branch, today)
+    return case, _render([sheet_for(case, load_log(case.id), today, WorkingCalendar.load())], case.branch, today)
 
 
 @bp.get("/candidates/<int:case_id>/checklist")
@@ -98,12 +99,12 @@ def open_cases_of(branch):
     """The branch's open cases by name, with what their sheets read loaded in a few queries."""
     return db.session.execute(
         select(Case).where(_open_in_branch(branch.id))
-        .options(selectinload(Case.dossier_items))
+        .options(selectinload(Case.deadlines))
         .order_by(*by_name())
     ).scalars().all()
 
 
-def events_by_case(case_ids):
+def logs_by_case(case_ids):
     found = {case_id: [] for case_id in case_ids}
     if case_ids:
         rows = db.session.execute(
@@ -123,7 +124,7 @@ def branch_checklists_pdf(unit_id):
     today = clock.today()
     calendar = WorkingCalendar.load()
     cases = open_cases_of(branch)
-    events = events_by_case([case.id for case in cases])
-    sheets = [sheet_for(case, events[case.id], today, calendar) for case in cases]
+    logs = logs_by_case([case.id for case in cases])
+    sheets = [sheet_for(case, logs[case.id], today, calendar) for case in cases]
     html = _render(sheets, branch, today, unit_head(branch))
     return pdf.pdf_response(html, f"checklists-{_slug(branch.name)}.pdf")

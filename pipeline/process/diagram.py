@@ -4,8 +4,7 @@ destination). Nothing here is hard-coded about which stages or acts exist."""
 from dataclasses import dataclass, field
 
 from pipeline.accounts.models import ROLES
-from pipeline.workflow.definition import TRANSITIONS
-from pipeline.workflow.guard_labels import guard_label
+from pipeline.workflow.definition import MOVES
 from pipeline.workflow.stages import STAGES
 
 MARGIN = 20
@@ -50,7 +49,7 @@ class Box:
 
 @dataclass
 class Edge:
-    transition: object
+    act: object
     source: str
     dest: str
     kind: str  # forward, arc, back, loop, exit, return
@@ -62,11 +61,11 @@ class Edge:
 
     @property
     def guard_names(self):
-        return [str(guard_label(g)) for g in self.transition.guards]
+        return [str(g.label) for g in self.act.specific_guards]
 
 
-def role_labels(transition):
-    return [ROLES[r] for r in ROLES if r in transition.roles]
+def role_labels(act):
+    return [ROLES[r] for r in ROLES if r in act.roles]
 
 
 def build(counts):
@@ -80,7 +79,7 @@ def build(counts):
     column = {s.name: i for i, s in enumerate(main)}
     wanted = []
     for stage in exits:
-        sources = [column[src] for t in TRANSITIONS for src in t.sources
+        sources = [column[src] for t in MOVES for src in t.sources
                    if stage.name in t.destinations and src in column]
         mean = sum(sources) / len(sources) if sources else len(main) - 1
         wanted.append((MARGIN + mean * (BOX_W + GAP), stage))
@@ -97,12 +96,12 @@ def build(counts):
     loops = {}
     arcs = 0
     out_offsets, in_offsets = {}, {}
-    for t in TRANSITIONS:
+    for t in MOVES:
         for source in t.sources:
             for dest in t.destinations:
-                if (t.trigger, source, dest) in seen or source not in boxes or dest not in boxes:
+                if (t.name, source, dest) in seen or source not in boxes or dest not in boxes:
                     continue
-                seen.add((t.trigger, source, dest))
+                seen.add((t.name, source, dest))
                 failed = bool(t.fail_dest) and dest == t.fail_dest and dest != t.dest
                 a, b = boxes[source], boxes[dest]
                 edge = Edge(t, source, dest, "", "", failed=failed)

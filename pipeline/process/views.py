@@ -8,8 +8,7 @@ from pipeline.extensions import db
 from pipeline.process.diagram import BOX_H, BOX_W, build, role_labels
 from pipeline.units.models import subtree_filter
 from pipeline.web.scope import current_actor
-from pipeline.workflow.definition import TRANSITIONS, transitions_from
-from pipeline.workflow.guard_labels import guard_label
+from pipeline.workflow.definition import MOVES, acts_from
 from pipeline.workflow.stages import STAGES, stage_label
 
 bp = Blueprint("process", __name__)
@@ -28,8 +27,8 @@ def stage_counts(unit):
 def diagram():
     counts = stage_counts(current_actor().unit)
     boxes, edges, width, height = build(counts)
-    rows = [(stage, counts.get(stage.name, 0), transitions_from(stage.name)) for stage in STAGES]
+    rows = [(stage, counts.get(stage.name, 0), acts_from(stage.name)) for stage in STAGES]
     return render_template("process/diagram.html", boxes=boxes, edges=edges, width=width, height=height,
-                           box_w=BOX_W, box_h=BOX_H, rows=rows, transitions=TRANSITIONS,
-                           role_labels=role_labels, stage_label=stage_label, guard_label=guard_label,
+                           box_w=BOX_W, box_h=BOX_H, rows=rows, acts=MOVES,
+                           role_labels=role_labels, stage_label=stage_label,
                            total=sum(counts.values()))

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from pipeline.web.forms import BaseForm, choices
+from pipeline.base.forms import BaseForm, choices
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # Far above any unit's admissions in a year, and inside the integer columns that keep quotas.

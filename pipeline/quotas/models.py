@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.extensions import db
 from pipeline.units.models import Unit
-from pipeline.web import format_quota
+from pipeline.base.formatting import format_quota
 
 
 class Quota(db.Model):

@@ -7,6 +7,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from pipeline.extensions import db
 from pipeline.quotas.models import Quota, QuotaChange
+from pipeline.transaction import one_transaction
 
 SETTER_ROLES = ("board", "committee")
 
@@ -40,16 +41,16 @@ def set_quota(user, unit, year, minimum, maximum=None):
     # administrator entering the top unit's quota acts for a level outside the system (None).
     set_by = user.unit_id if user.unit_id != unit.id else unit.parent_id
     values = dict(unit_id=unit.id, year=year, minimum=minimum, maximum=maximum, set_by_unit_id=set_by)
-    previous = db.session.execute(select(Quota.minimum, Quota.maximum)
-                                  .where(Quota.unit_id == unit.id, Quota.year == year).with_for_update()).first()
-    db.session.add(QuotaChange(**values, set_by_user_id=user.id,
-                               previous_minimum=previous.minimum if previous else None,
-                               previous_maximum=previous.maximum if previous else None))
-    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(Quota)
-    db.session.execute(insert.values(**values).on_conflict_do_update(
-        index_elements=[Quota.unit_id, Quota.year],
-        set_=dict(minimum=minimum, maximum=maximum, set_by_unit_id=set_by)))
-    db.session.commit()
+    with one_transaction():
+        previous = db.session.execute(select(Quota.minimum, Quota.maximum)
+                                      .where(Quota.unit_id == unit.id, Quota.year == year).with_for_update()).first()
+        db.session.add(QuotaChange(**values, set_by_user_id=user.id,
+                                   previous_minimum=previous.minimum if previous else None,
+                                   previous_maximum=previous.maximum if previous else None))
+        insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(Quota)
+        db.session.execute(insert.values(**values).on_conflict_do_update(
+            index_elements=[Quota.unit_id, Quota.year],
+            set_=dict(minimum=minimum, maximum=maximum, set_by_unit_id=set_by)))
     return db.session.execute(select(Quota).where(Quota.unit_id == unit.id, Quota.year == year)
                               .execution_options(populate_existing=True)).scalar_one()
 

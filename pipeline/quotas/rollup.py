@@ -18,7 +18,7 @@ from pipeline.extensions import db
 from pipeline.quotas.models import Quota
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit
-from pipeline.web import format_quota
+from pipeline.base.formatting import format_quota
 from pipeline.workflow.models import LogEntry
 
 # The act that counts a new member, by the rulebook's `admission_count_basis`.

@@ -7,7 +7,7 @@ from html import escape
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from pipeline.web import format_number
+from pipeline.base.formatting import format_number
 
 # Colours by dataset position, the same on the page and in the PDF.
 PALETTE = ("#9aa5b1", "#c0392b", "#2c7be5")

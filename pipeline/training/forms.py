@@ -4,10 +4,10 @@ from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from pipeline.cases.forms import not_in_future, plain_text
+from pipeline.base.validators import not_in_future, plain_text
 from pipeline.base.text import to_nfc
 from pipeline.training.models import RESULT_LABELS
-from pipeline.web.forms import BaseForm, choices, date_required, required as field_required
+from pipeline.base.forms import BaseForm, choices, date_required, required as field_required
 
 
 def _nfc(value):

@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from pipeline.extensions import db
 from pipeline.units.models import Unit
@@ -54,7 +54,7 @@ class Enrolment(db.Model):
     certificate_date: Mapped[date | None]
 
     training_class: Mapped[TrainingClass] = relationship(back_populates="enrolments")
-    case = relationship("Case")
+    case = relationship("Case", backref=backref("enrolments", order_by="Enrolment.id"))
 
     @property
     def result_label(self):

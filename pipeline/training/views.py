@@ -22,7 +22,8 @@ from pipeline.training.forms import EnrolForm, ResultsForm, TrainingClassForm
 from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.models import Unit
 from pipeline.workflow import definition
-from pipeline.workflow.operations import ActBlocked, CaseChanged, scope_filter
+from pipeline.base.errors import ActBlocked, CaseChanged
+from pipeline.workflow.operations import scope_filter
 from pipeline.web.scope import current_actor
 
 bp = Blueprint("training", __name__, url_prefix="/training")
@@ -39,7 +40,7 @@ def _class_or_404(class_id):
 
 
 def _may_enrol(user):
-    return user.role in definition.TRANSITION_BY_TRIGGER["enrol_training"].roles
+    return user.role in definition.ACT_BY_NAME["enrol_training"].roles
 
 
 def _attendees_statement(training_class):
@@ -162,7 +163,9 @@ def _result_rows(training_class):
     certificate yet), by enrolment id."""
     attendees = _scoped_attendees(training_class)
     current = operations.current_enrolment_ids([e.case_id for e in attendees])
-    return {e.id: e for e in attendees if operations.result_is_open(e, e.case, current)}, attendees
+    return {e.id: e for e in attendees
+            if operations.result_is_open(e.case.stage, e if current.get(e.case_id) == e.id else None,
+                                         training_class.id)}, attendees
 
 
 @bp.route("/<int:class_id>/results", methods=["GET", "POST"])

@@ -1,9 +1,15 @@
-"""Which language a page is in: `?lang=` when given (remembered for the session and, for a
-logged-in user, on their account), else the session's, else the user's own, else Vietnamese."""
-from flask import current_app, has_request_context, request, session
+"""Which language a page is in: `?lang=` when given (remembered for the session), else the
+session's, else the user's own, else Vietnamese. The user picks a language with the switch in
+the bar (a POST): it is kept for the session and, once logged in, on the account, so it follows
+them to another device. Nothing is written on a GET."""
+from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_login import current_user
 
-from pipeline.extensions import db
+from pipeline.accounts.operations import choose_language, log_in
+from pipeline.base.forms import EmptyForm
+from pipeline.web.redirects import safe_next
+
+bp = Blueprint("language", __name__)
 
 
 def _known(code):
@@ -20,21 +26,27 @@ def select_locale():
 
 
 def remember_language_choice():
-    """Before each request: a `?lang=` the user clicked stays with them, on this device for the
-    session and, once logged in, on every device."""
+    """Before each request: a `?lang=` in the address stays with this device for the session."""
     wanted = _known(request.args.get("lang"))
-    if wanted is None:
-        return
-    session["lang"] = wanted
-    if current_user.is_authenticated and current_user.language != wanted:
-        current_user.language = wanted
-        db.session.commit()
+    if wanted is not None:
+        session["lang"] = wanted
+
+
+@bp.post("/language")
+def choose():
+    """The language switch of the bar: for this device, and on the account once logged in."""
+    wanted = _known(request.form.get("lang"))
+    if EmptyForm().validate_on_submit() and wanted is not None:
+        session["lang"] = wanted
+        if current_user.is_authenticated:
+            choose_language(current_user._get_current_object(), wanted)
+    home = url_for("index") if current_user.is_authenticated else url_for("accounts.login")
+    return redirect(safe_next(request.form.get("next")) or home)
 
 
 def language_after_login(user):
     """At login the account's own language wins over what the device last showed (a shared
-    office computer); an account without one keeps the language chosen on the login page."""
+    office computer); an account without one keeps the language chosen before logging in."""
+    log_in(user, _known(session.get("lang")))
     if _known(user.language):
         session["lang"] = user.language
-    elif _known(session.get("lang")):
-        user.language = session["lang"]

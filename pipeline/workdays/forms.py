@@ -5,8 +5,8 @@ from flask_babel import format_date, lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from pipeline.cases.forms import plain_text
-from pipeline.web.forms import BaseForm, choices
+from pipeline.base.validators import plain_text
+from pipeline.base.forms import BaseForm, choices
 from pipeline.workdays.calendar import WorkingCalendar
 
 # The years the calendar can be edited for: far enough back for old cases, ahead for planning.

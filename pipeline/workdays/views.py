@@ -6,12 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_date, gettext as _
 from flask_login import login_required
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from pipeline.base import clock
 from pipeline.accounts.models import User
 from pipeline.extensions import db
-from pipeline.web.forms import EmptyForm
+from pipeline.base.forms import EmptyForm
 from pipeline.workdays import operations
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workdays.forms import FIRST_YEAR, KINDS, LAST_YEAR, CalendarOverrideForm
@@ -56,9 +55,7 @@ def add_override():
     if form.validate_on_submit():
         try:
             operations.add_calendar_override(current_actor(), form.day.data, KINDS[form.kind.data], form.note.data)
-            db.session.commit()
-        except IntegrityError:  # someone added the same day in the meantime
-            db.session.rollback()
+        except operations.DayTaken:  # someone added the same day in the meantime
             form.day.errors.append(_("%(day)s already has an entry: delete it first to change it.",
                                      day=format_date(form.day.data, "dd/MM/yyyy")))
         else:
@@ -75,7 +72,6 @@ def delete_override(override_id):
     if form.validate_on_submit():
         day = override.day
         operations.delete_calendar_override(current_actor(), override)
-        db.session.commit()
         flash(_("Deleted: %(day)s.", day=format_date(day, "dd/MM/yyyy")), "success")
         return redirect(url_for(".show_calendar", year=day.year))
     if request.method == "POST":

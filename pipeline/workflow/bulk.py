@@ -6,15 +6,18 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
+from pipeline.base.errors import ActBlocked, CaseChanged
+from pipeline.base.ids import storable
 from pipeline.cases.models import Case
 from pipeline.extensions import db
-from pipeline.base.ids import storable
+from pipeline.transaction import one_transaction
 from pipeline.units.models import Unit
-from pipeline.workflow import definition
+from pipeline.workdays.calendar import WorkingCalendar
+from pipeline.workflow.definition import ACT_BY_NAME
 from pipeline.workflow.models import LogEntry
-from pipeline.workflow.operations import ActBlocked, one_transaction, perform, role_may, scope_filter
+from pipeline.workflow.operations import hold, perform, project, role_may, scope_filter
 from pipeline.workflow.stages import stage_label
 
 
@@ -36,14 +39,16 @@ class BulkRefused(Exception):
 
 def lock_cases(case_ids, actor):
     """The cases of the selection inside the actor's scope, locked in id order (so that two bulk
-    submissions never wait on each other in a circle), fresh from the database."""
+    submissions never wait on each other in a circle), fresh from the database, with what their
+    projections need loaded in a few statements."""
     wanted = sorted({case_id for case_id in case_ids if storable(case_id)})  # others are no case: refused
     if not wanted:
         return {}
     cases = db.session.execute(
         select(Case).join(Unit, Case.branch_id == Unit.id)
         .where(Case.id.in_(wanted), scope_filter(actor))
-        .options(contains_eager(Case.branch))
+        .options(contains_eager(Case.branch), selectinload(Case.dossier_items), selectinload(Case.enrolments),
+                 selectinload(Case.deadlines))
         .order_by(Case.id)
         .with_for_update(of=Case)
         .execution_options(populate_existing=True)
@@ -51,13 +56,13 @@ def lock_cases(case_ids, actor):
     return {case.id: case for case in cases}
 
 
-def events_by_case(case_ids):
-    events = defaultdict(list)
+def logs_by_case(case_ids):
+    logs = defaultdict(list)
     if case_ids:
         for row in db.session.execute(select(LogEntry).where(LogEntry.case_id.in_(list(case_ids)))
                                       .order_by(LogEntry.case_id, LogEntry.seq)).scalars():
-            events[row.case_id].append(row)
-    return events
+            logs[row.case_id].append(row)
+    return logs
 
 
 def refusal(case, reasons, case_id=None):
@@ -67,40 +72,43 @@ def refusal(case, reasons, case_id=None):
 
 
 def all_or_nothing(work):
-    """Run `work()` -> (refusals, accepted rows); commit only if nothing was refused."""
-    with one_transaction():
-        refusals, rows = work()
+    """Run `work()` -> (refusals, accepted entries); commit only if nothing was refused."""
+    with one_transaction(conflict=CaseChanged):
+        refusals, entries = work()
         if refusals:
-            raise BulkRefused(refusals, accepted=len(rows))
-    return rows
+            raise BulkRefused(refusals, accepted=len(entries))
+    return entries
 
 
-def apply_to_many(actor, trigger, case_ids, effective_date, data, reason="", today=None, branch=None):
+def apply_to_many(actor, name, case_ids, effective_date, data, reason="", today=None, branch=None):
     """The same act, with the same data, on every selected case (of `branch`, if given);
     all or nothing."""
-    transition = definition.TRANSITION_BY_TRIGGER[trigger]
+    act = ACT_BY_NAME[name]
 
     def work():
-        refusals, rows = [], []
+        refusals, entries = [], []
         cases = lock_cases(case_ids, actor)
-        events = events_by_case(cases)
+        logs = logs_by_case(cases)
+        calendar = WorkingCalendar.load()
         for case_id in dict.fromkeys(case_ids):
             case = cases.get(case_id)
             if case is None:
                 refusals.append(refusal(None, [_l("No such case in your units.")], case_id))
             elif branch is not None and case.branch_id != branch.id:
                 refusals.append(refusal(case, [_l("The candidate belongs to another branch.")]))
-            elif not role_may(actor, transition, case):
+            elif not role_may(actor, act, case):
                 refusals.append(refusal(case, [_l("Your role cannot record this act.")]))
-            elif case.stage not in transition.sources:
+            elif case.stage not in act.sources:
                 refusals.append(refusal(case, [_l("The case is at the stage “%(stage)s”.",
                                                   stage=stage_label(case.stage))]))
             else:
+                held = hold(case, logs[case.id])
                 try:
-                    rows.append(perform(case, transition, actor, effective_date, data, reason=reason,
-                                        events=events[case.id], today=today))
+                    entries.append(perform(held, act, actor, effective_date, data, reason=reason, today=today))
                 except ActBlocked as blocked:
                     refusals.append(refusal(case, blocked.reasons))
-        return refusals, rows
+                else:
+                    project(case, held.state, calendar)
+        return refusals, entries
 
     return all_or_nothing(work)

@@ -1,17 +1,13 @@
 """The deadlines of DOMAIN.md §3, as one table: which stage each runs in, the day it counts
 from, and the rulebook value that sets its length. Working-day limits count in the working-day
 calendar; month limits count calendar months and end on the same last day the guards allow."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 
-from pipeline.base import clock
-from pipeline.dossier.checklist import checklist_for
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
-from pipeline.workdays.calendar import WorkingCalendar
-from pipeline.workflow.facts import CaseFacts
 
 WORKING_DAYS = "working_days"
 MONTHS = "months"
@@ -33,6 +29,14 @@ class Deadline:
     confirmed: bool = True  # False: the rule's figure comes from secondary sources only
     limit: int = 0  # the rulebook's figure, in `unit`
 
+    def on(self, today, calendar):
+        """The same deadline with what is left of it on `today` (negative when overdue)."""
+        if self.in_working_days:
+            remaining = calendar.working_days_between(today, self.due)
+        else:
+            remaining = (self.due - today).days
+        return replace(self, remaining=remaining, overdue=today > self.due)
+
     @property
     def in_working_days(self):
         return self.unit == WORKING_DAYS
@@ -51,8 +55,8 @@ class DeadlineRule:
     stages: tuple
     rule: str  # the rulebook value that sets the length
     unit: str
-    # (facts, checklist lines or None, today) -> the day the limit counts from, or None when it
-    # is not running.
+    # (state, checklist lines or None, day) -> the day the limit counts from, or None when it is
+    # not running.
     start: object
     # Month limits: days added to "start + N months" to get the last day in time (see guards).
     last_day_offset: int = 0
@@ -68,27 +72,28 @@ def twelve_month_mark(ceremony):
     return ceremony + relativedelta(months=rulebook_on(ceremony)["probation_months"])
 
 
-def _recognition_review_start(facts, checklist, today):
+def _recognition_review_start(state, checklist, day):
     # Running until the branch has voted on recognition.
-    if getattr(facts, "recognition_vote_date", None) is not None:
+    if state.recognition_vote_date is not None:
         return None
-    return twelve_month_mark(facts.ceremony_date)
+    return twelve_month_mark(state.ceremony_date)
 
 
-def _recognition_decision_start(facts, checklist, today):
+def _recognition_decision_start(state, checklist, day):
     # Running once the branch has voted for recognition (a failed vote leads to striking off).
-    if getattr(facts, "recognition_vote_passed", True) is False:
+    if state.recognition_vote_passed is False:
         return None
-    return getattr(facts, "recognition_vote_date", None)
+    return state.recognition_vote_date
 
 
-def oldest_stale_document(checklist, today):
+def oldest_stale_document(checklist, day):
     """The receipt date of the oldest received document the staleness rule applies to: the
     checklist judges each such document stale at the branch vote once it is older than the
-    rulebook's months (pipeline.dossier.checklist), so the oldest one goes first."""
+    rulebook's months (pipeline.workflow.checklist), so the oldest one goes first. `day` chooses
+    the rulebook that says which documents go stale."""
     if not checklist:
         return None
-    book = rulebook_on(today)
+    book = rulebook_on(day)
     subject = {spec.key for spec in getattr(book, "documents", ()) if spec.stale}
     return min((line.received_on for line in checklist
                 if line.required and line.received and line.received_on and line.key.split(":")[0] in subject),
@@ -99,11 +104,11 @@ DEADLINE_RULES = (
     DeadlineRule("decision",
                  lambda n: _l("Admission decision, within %(days)d working days of the branch resolution", days=n),
                  ("committee_review", "decision"), "decision_working_days", WORKING_DAYS,
-                 lambda facts, checklist, today: facts.branch_resolution_date),
+                 lambda state, checklist, day: state.branch_resolution_date),
     DeadlineRule("ceremony",
                  lambda n: _l("Admission ceremony, within %(days)d working days of receiving the decision", days=n),
                  ("ceremony",), "ceremony_working_days", WORKING_DAYS,
-                 lambda facts, checklist, today: facts.decision_received_on),
+                 lambda state, checklist, day: state.decision_received_on),
     DeadlineRule("recognition_review",
                  lambda n: _l("Branch review of recognition, within %(days)d working days after the 12 months "
                               "of probation", days=n),
@@ -115,14 +120,15 @@ DEADLINE_RULES = (
     DeadlineRule("certificate",
                  lambda n: _l("Branch vote while the training certificate is valid (%(months)d months)", months=n),
                  ("dossier", "branch_vote"), "certificate_validity_months", MONTHS,
-                 lambda facts, checklist, today: facts.certificate_date, last_day_offset=-1),
+                 lambda state, checklist, day: state.certificate_date, last_day_offset=-1),
     # The checklist marks a document stale only after the limit: the limit itself is the last day.
     DeadlineRule("dossier",
                  lambda n: _l("Branch vote before the oldest document of the dossier is more than %(months)d "
                               "months old", months=n),
                  ("dossier", "branch_vote"), "dossier_staleness_months", MONTHS,
-                 lambda facts, checklist, today: oldest_stale_document(checklist, today), needs_checklist=True),
+                 lambda state, checklist, day: oldest_stale_document(checklist, day), needs_checklist=True),
 )
+DEADLINE_RULE_BY_KEY = {rule.key: rule for rule in DEADLINE_RULES}
 # The stages in which a deadline needs the dossier checklist.
 CHECKLIST_STAGES = frozenset(stage for rule in DEADLINE_RULES if rule.needs_checklist for stage in rule.stages)
 
@@ -136,37 +142,29 @@ def deadline_due(rule, start, calendar):
     return start + relativedelta(months=value.value) + timedelta(days=rule.last_day_offset), value
 
 
-def running_deadlines(case, facts, today, calendar, checklist=None):
-    """The deadlines running in the case's current stage, in the order of DEADLINE_RULES.
-    `checklist`: the case's dossier checklist lines judged today, for the staleness limit
-    (without them that deadline is not shown)."""
+def running_deadlines(state, today, calendar, checklist=None, day=None):
+    """The deadlines running in the case's current stage, in the order of DEADLINE_RULES, with
+    what is left of each on `today`. `checklist`: the case's dossier checklist lines, for the
+    staleness limit (without them that deadline is not shown), judged on `day` (today unless
+    given), whose rulebook says which documents go stale."""
     found = []
     for rule in DEADLINE_RULES:
-        if case.stage not in rule.stages:
+        if state.stage not in rule.stages:
             continue
-        start = rule.start(facts, checklist, today)
+        start = rule.start(state, checklist, day or today)
         if start is None:
             continue
         try:
             due, value = deadline_due(rule, start, calendar)
         except NoRulebook:
             continue  # no rulebook covers the starting day: nothing to count
-        if rule.unit == WORKING_DAYS:
-            remaining = calendar.working_days_between(today, due)
-        else:
-            remaining = (due - today).days
-        found.append(Deadline(rule.key, rule.label(value.value), start, due, remaining, today > due, value.citation,
-                              rule.unit, value.confirmed, value.value))
+        found.append(Deadline(rule.key, rule.label(value.value), start, due, 0, False, value.citation,
+                              rule.unit, value.confirmed, value.value).on(today, calendar))
     return found
 
 
-def case_deadlines(case, events, today=None, calendar=None, checklist=None):
-    """The running deadlines of a case from its log rows: what the case page and the printout show.
-    Loads the calendar's overrides (one query) unless given, and builds the dossier checklist
-    judged `today` in the stages that need it, unless given (the case's dossier items are loaded
-    once and shared with the guards)."""
-    today = today or clock.today()
-    if checklist is None and case.stage in CHECKLIST_STAGES:
-        checklist = checklist_for(case, case.dossier_items, today, events)
-    return running_deadlines(case, CaseFacts.from_events(events), today,
-                             calendar if calendar is not None else WorkingCalendar.load(), checklist)
+def stored_deadline(row, today, calendar):
+    """A deadline as its case_deadline row keeps it, with what is left of it on `today`."""
+    rule = DEADLINE_RULE_BY_KEY[row.key]
+    return Deadline(row.key, rule.label(row.limit_value), row.starts_on, row.due_on, 0, False, row.citation,
+                    row.limit_unit, row.confirmed, row.limit_value).on(today, calendar)

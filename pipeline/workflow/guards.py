@@ -1,28 +1,54 @@
-"""Guards: each returns a list of reasons the act cannot be done (empty when it can).
-Reasons are translatable sentences a secretary can act on, never a bare False.
-Values come from the rulebook in force on the act's date."""
+"""Guards: what must hold before an act is recorded. Each guard is an object with its name and a
+label a secretary reads (the process page lists them); called with the act's context it returns
+the reasons the act cannot be done, translatable sentences a secretary can act on, never a bare
+False. Guards read the case's state (replayed from its log) and the rulebook in force on the
+act's date; the workflow table (pipeline.workflow.definition) names which guards each act has."""
 import math
 from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from pipeline.base.formatting import format_day
 from pipeline.cases.models import EDUCATION_LEVELS, EDUCATION_RANK
-from pipeline.dossier.checklist import checklist_for, missing_for, stale_reasons
+from pipeline.extensions import db
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
-from pipeline.web import format_day
+from pipeline.training.models import RESULT_LABELS, Enrolment, TrainingClass
+from pipeline.workflow.checklist import checklist_for, missing_for, stale_reasons
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    label: object  # what it checks, in words (the process page)
+    check: object  # (ActContext) -> list of reasons
+
+    def __call__(self, ctx):
+        return self.check(ctx)
+
+
+def guard(label):
+    """Make a function `(ctx) -> reasons` a Guard named after it."""
+    def make(check):
+        return Guard(check.__name__, label, check)
+    return make
 
 
 @dataclass
 class ActContext:
+    """What an act is judged on: the case row (its particulars, its branch), its state replayed
+    from the log, the act's date and data. Without data it is a preview (the case page asks what
+    would block each act today)."""
     case: object
-    facts: object
+    state: object
     on_date: date  # the act's effective date; today when only previewing
     data: dict | None = None  # None when previewing on the case page
     today: date = field(default_factory=date.today)
     outcome_reason: object = None
     vote: dict | None = None
+    _memo: dict = field(default_factory=dict, repr=False)
 
     @property
     def preview(self):
@@ -31,6 +57,12 @@ class ActContext:
     @property
     def rulebook(self):
         return rulebook_on(self.on_date)
+
+    def remember(self, key, compute):
+        """A value computed once per act, shared by the guards that need it."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
 
 def age_in_months(born, on):
@@ -43,20 +75,9 @@ def votes_needed(total, fraction):
     return math.ceil(total * fraction)
 
 
-# --- checks that apply to every act -------------------------------------------------------
+# --- checks that apply to every act that moves a case -------------------------------------------
 
-def act_date_in_order(ctx):
-    if ctx.preview:
-        return []
-    if ctx.on_date > ctx.today:
-        return [_l("The date %(day)s is in the future.", day=format_day(ctx.on_date))]
-    last = ctx.facts.last_effective_date
-    if last and ctx.on_date < last:
-        return [_l("The date %(day)s is before the previous act of this case (%(last)s).",
-                   day=format_day(ctx.on_date), last=format_day(last))]
-    return []
-
-
+@guard(_l("A rulebook in force on the act's date"))
 def rulebook_exists(ctx):
     try:
         ctx.rulebook
@@ -65,8 +86,29 @@ def rulebook_exists(ctx):
     return []
 
 
+@guard(_l("The date is not in the future"))
+def not_in_future(ctx):
+    if not ctx.preview and ctx.on_date > ctx.today:
+        return [_l("The date %(day)s is in the future.", day=format_day(ctx.on_date))]
+    return []
+
+
+@guard(_l("The date is not before the previous act of the case"))
+def act_date_in_order(ctx):
+    if ctx.preview:
+        return []
+    if ctx.on_date > ctx.today:
+        return [_l("The date %(day)s is in the future.", day=format_day(ctx.on_date))]
+    last = ctx.state.last_effective_date
+    if last and ctx.on_date < last:
+        return [_l("The date %(day)s is before the previous act of this case (%(last)s).",
+                   day=format_day(ctx.on_date), last=format_day(last))]
+    return []
+
+
 # --- eligibility ---------------------------------------------------------------------------
 
+@guard(_l("Age within the limits on the day of the branch meeting"))
 def age_within_limits(ctx):
     book = ctx.rulebook
     months = age_in_months(ctx.case.date_of_birth, ctx.on_date)
@@ -84,6 +126,7 @@ def age_within_limits(ctx):
     return []
 
 
+@guard(_l("The level of education the rules require"))
 def education_sufficient(ctx):
     needed = ctx.rulebook["min_education"]
     if EDUCATION_RANK[ctx.case.education] < EDUCATION_RANK[needed]:
@@ -92,8 +135,9 @@ def education_sufficient(ctx):
     return []
 
 
+@guard(_l("A training certificate still valid on the day"))
 def training_certificate_valid(ctx):
-    issued = ctx.facts.certificate_date
+    issued = ctx.state.certificate_date
     if issued is None:
         return [_l("no certificate of the political training class yet")]
     months = ctx.rulebook["certificate_validity_months"]
@@ -104,72 +148,144 @@ def training_certificate_valid(ctx):
     return []
 
 
+# --- the dossier ---------------------------------------------------------------------------
+
 def dossier_checklist(ctx):
-    """The case's dossier checklist judged on the act's date (pipeline.dossier.checklist), built
+    """The case's dossier checklist judged on the act's date (pipeline.workflow.checklist), built
     once per act: the guards below read the same lines as the case page and the printout."""
-    lines = getattr(ctx, "_checklist", None)
-    if lines is None:
-        lines = checklist_for(ctx.case, ctx.case.dossier_items, ctx.on_date, ctx.facts.events)
-        ctx._checklist = lines
-    return lines
+    return ctx.remember("checklist", lambda: checklist_for(ctx.case, ctx.state, ctx.on_date))
 
 
-def documents_received(trigger):
-    """Guard: every required document the act `trigger` needs has been received by its date and
-    is in order (introducers official and known long enough, the résumé verified)."""
+@dataclass(frozen=True)
+class DocumentsGuard(Guard):
+    """The guard of an act that needs documents of the dossier (the rulebook names them by act)."""
+    act: str = ""
+
+
+def documents_received(act, label):
+    """Guard: every required document the act `act` needs has been received by its date and is
+    in order (introducers official and known long enough, the résumé verified)."""
     def check(ctx):
-        return missing_for(dossier_checklist(ctx), trigger, ctx.on_date)
-    check.__name__ = check.__qualname__ = f"documents_received_for_{trigger}"
-    return check
+        return missing_for(dossier_checklist(ctx), act, ctx.on_date)
+    return DocumentsGuard(f"documents_received_for_{act}", label, check, act)
 
 
-dossier_documents_complete = documents_received("complete_dossier")
-subcommittee_appraisal_received = documents_received("record_committee_review")
+dossier_documents_complete = documents_received(
+    "complete_dossier", _l("Every document of the dossier received and in order"))
+subcommittee_appraisal_received = documents_received(
+    "record_committee_review", _l("The sub-committee's appraisal received, where required"))
 # For the recognition acts (10-, 11-, 12-KNĐ and the new-member course certificate).
-recognition_documents_received = documents_received("record_recognition_vote")
+recognition_documents_received = documents_received(
+    "record_recognition_vote", _l("The documents for recognition received"))
 
 
+@guard(_l("Introductions, résumé and resolutions not older than the rules allow"))
 def dossier_not_stale(ctx):
     """Introductions, résumé and resolutions older than the rulebook's limit on the branch
     meeting date must be redone (DOMAIN.md §3, dossier staleness)."""
     return stale_reasons(dossier_checklist(ctx))
 
 
-def probation_end(ctx):
-    ceremony = ctx.facts.ceremony_date
-    return ceremony + relativedelta(months=ctx.rulebook["probation_months"]) if ceremony else None
+# --- the training class (DOMAIN.md §2, row 2) ----------------------------------------------------
+
+def chosen_class(ctx):
+    """The class the act's data names (enrolment), read once per act."""
+    def load():
+        class_id = (ctx.data or {}).get("class_id")
+        try:
+            return db.session.get(TrainingClass, int(class_id)) if class_id else None
+        except (TypeError, ValueError):
+            return None
+    return ctx.remember("class", load)
 
 
-def probation_complete(ctx):
-    """The branch considers recognition only once the 12 months are over."""
-    ends = probation_end(ctx)
-    if ends is None:
-        return [_l("no admission ceremony recorded")]
-    if ctx.on_date < ends:
-        return [_l("probation runs until %(ends)s", ends=format_day(ends))]
+def current_class(ctx):
+    """The class of the case's current enrolment."""
+    enrolment = ctx.state.current_enrolment
+    return ctx.remember("current_class", lambda: db.session.get(TrainingClass, enrolment.class_id))
+
+
+@guard(_l("The class is organised for the candidate's branch"))
+def class_open_to_branch(ctx):
+    """The class exists, is organised above the case's branch, has not ended, and does not
+    have the candidate already."""
+    if ctx.preview:
+        return []
+    training_class = chosen_class(ctx)
+    if training_class is None:
+        return [_l("no training class chosen")]
+    if not training_class.is_open_to(ctx.case.branch):
+        return [_l("the class %(name)s is not open to this branch", name=training_class.name)]
+    reasons = []
+    if ctx.on_date > training_class.ends_on:
+        reasons.append(_l("the class %(name)s ended on %(day)s", name=training_class.name,
+                          day=format_day(training_class.ends_on)))
+    if ctx.state.enrolment_in(training_class.id) is not None:
+        reasons.append(_l("already enrolled in the class %(name)s", name=training_class.name))
+    return reasons
+
+
+def enrolment_details(ctx):
+    """The log entry keeps the class's name and organiser beside its id."""
+    training_class = chosen_class(ctx)
+    return {"class_id": training_class.id, "class_name": training_class.name,
+            "organiser": training_class.organiser_name}
+
+
+@guard(_l("A passing result in the class"))
+def passing_result(ctx):
+    """A certificate needs an enrolment with a passing result, dated once the class is over,
+    with a number not given to anyone else in the class."""
+    enrolment = ctx.state.current_enrolment
+    if enrolment is None:
+        return [_l("not enrolled in a training class")]
+    training_class = current_class(ctx)
+    if enrolment.result is None:
+        return [_l("no passing result recorded in the class %(name)s", name=training_class.name)]
+    if enrolment.result != "passed":
+        return [_l("no passing result recorded in the class %(name)s (recorded: %(result)s)",
+                   name=training_class.name, result=RESULT_LABELS[enrolment.result])]
+    reasons = []
+    if ctx.on_date < training_class.ends_on:
+        reasons.append(_l("the certificate is dated %(day)s, before the class ended on %(end)s",
+                          day=format_day(ctx.on_date), end=format_day(training_class.ends_on)))
+    number = (ctx.data or {}).get("certificate_number")
+    if number:
+        # Numbers are unique in a class: the other attendees' certificates are in their enrolments.
+        taken = db.session.execute(
+            select(Enrolment.id).where(Enrolment.class_id == training_class.id,
+                                       Enrolment.certificate_number == number, Enrolment.case_id != ctx.case.id)
+        ).first()
+        if taken:
+            reasons.append(_l("certificate number %(number)s was already issued in the class %(name)s",
+                              number=number, name=training_class.name))
+    return reasons
+
+
+def certificate_details(ctx):
+    return {"class_id": ctx.state.current_enrolment.class_id, "class_name": current_class(ctx).name}
+
+
+@guard(_l("The results dated within the class and after the case's previous act"))
+def results_date_plausible(ctx):
+    """A result (failed, absent, passed awaiting the certificate) is dated from the class's first
+    day, not in the future, and not before the case's previous act."""
+    training_class = chosen_class(ctx)
+    if ctx.on_date > ctx.today:
+        return [_l("The date %(day)s is in the future.", day=format_day(ctx.on_date))]
+    if training_class is not None and ctx.on_date < training_class.starts_on:
+        return [_l("the results are dated %(day)s, before the class started on %(start)s",
+                   day=format_day(ctx.on_date), start=format_day(training_class.starts_on))]
+    last = ctx.state.entries[-1].effective_date if ctx.state.entries else None
+    if last and ctx.on_date < last:
+        return [_l("The date %(day)s is before the previous act of this case (%(last)s).",
+                   day=format_day(ctx.on_date), last=format_day(last))]
     return []
 
 
-def official_from(ctx):
-    """Official membership takes effect at the 12-month mark, even when recognised late."""
-    return {"official_from": probation_end(ctx).isoformat()}
+# --- decision, ceremony, probation ---------------------------------------------------------------
 
-
-def recognition_vote_passed(ctx):
-    if ctx.facts.recognition_vote_passed is not True:
-        return [_l("the branch has not voted to recognise the member")]
-    return []
-
-
-def recognition_review_passed(ctx):
-    reasons = recognition_vote_passed(ctx)
-    if reasons:
-        return reasons
-    if ctx.facts.recognition_review_passed is not True:
-        return [_l("the grassroots committee has not resolved to recognise the member")]
-    return []
-
-
+@guard(_l("The decision received on or after its date, not in the future"))
 def decision_receipt_plausible(ctx):
     """The branch receives the decision on or after its date, and not in the future."""
     if ctx.preview:
@@ -186,10 +302,49 @@ def decision_receipt_plausible(ctx):
     return []
 
 
+@guard(_l("The ceremony held after the branch received the decision, within the time allowed"))
 def ceremony_after_decision_received(ctx):
-    received = ctx.facts.decision_received_on
+    received = ctx.state.decision_received_on
     if not ctx.preview and received and ctx.on_date < received:
         return [_l("the ceremony cannot be before the branch received the decision (%(day)s)", day=format_day(received))]
+    return []
+
+
+def probation_end(ctx):
+    ceremony = ctx.state.ceremony_date
+    return ceremony + relativedelta(months=ctx.rulebook["probation_months"]) if ceremony else None
+
+
+@guard(_l("The 12 months of probation are over"))
+def probation_complete(ctx):
+    """The branch considers recognition only once the 12 months are over."""
+    ends = probation_end(ctx)
+    if ends is None:
+        return [_l("no admission ceremony recorded")]
+    if ctx.on_date < ends:
+        return [_l("probation runs until %(ends)s", ends=format_day(ends))]
+    return []
+
+
+def official_from(ctx):
+    """Official membership takes effect at the 12-month mark, even when recognised late."""
+    return {"official_from": probation_end(ctx).isoformat()}
+
+
+@guard(_l("The branch voted for recognition"))
+def recognition_vote_passed(ctx):
+    if ctx.state.recognition_vote_passed is not True:
+        return [_l("the branch has not voted to recognise the member")]
+    return []
+
+
+@guard(_l("The committee voted for recognition"))
+def recognition_review_passed(ctx):
+    reasons = recognition_vote_passed(ctx)
+    if reasons:
+        return reasons
+    if ctx.state.recognition_review_passed is not True:
+        return [_l("the grassroots committee has not resolved to recognise the member")]
     return []
 
 
@@ -223,9 +378,44 @@ def shortfall_of(data):
     return vote_shortfall(total_key, data["votes_for"], data[total_key], data["votes_needed"])
 
 
-def branch_vote_passes(ctx):
-    return _vote(ctx, "branch_vote_fraction", "members_total")
+@dataclass(frozen=True)
+class Vote:
+    """How a vote is decided: `fraction_rule` of the total in the act's `total_key` vote for."""
+    total_key: str
+    fraction_rule: str
+
+    def __call__(self, ctx):
+        return _vote(ctx, self.fraction_rule, self.total_key)
 
 
-def committee_vote_passes(ctx):
-    return _vote(ctx, "committee_vote_fraction", "committee_size")
+# The branch: 2/3 of its official members in total, not of those present; the committee: 2/3 of it.
+branch_vote_passes = Vote("members_total", "branch_vote_fraction")
+committee_vote_passes = Vote("committee_size", "committee_vote_fraction")
+
+
+def referral_after_failed_votes(ctx):
+    """A failed branch vote that reaches the rulebook's count of failed votes sends the case to
+    the higher committee: the entry says so."""
+    if ctx.vote and ctx.vote.get("passed") is False and \
+            ctx.state.failed_branch_votes + 1 >= ctx.rulebook["failed_votes_before_referral"]:
+        return {"referred_to_higher_committee": True}
+    return {}
+
+
+# --- corrections ---------------------------------------------------------------------------------
+
+@guard(_l("The correction names an earlier act of the case, and is not dated before it"))
+def corrects_an_earlier_act(ctx):
+    if ctx.preview:
+        return []
+    seq = ctx.data.get("corrects_seq")
+    target = next((entry for entry in ctx.state.entries if entry.seq == seq), None)
+    if target is None:
+        return [_l("Act no. %(seq)d is not in this case's log.", seq=seq)]
+    if target.act == "record_correction":
+        return [_l("A correction cannot be corrected: record another correction of act no. %(seq)d.",
+                   seq=(target.data or {}).get("corrects_seq") or target.seq)]
+    if ctx.on_date < target.effective_date:
+        return [_l("A correction cannot be dated before the act it corrects (%(day)s).",
+                   day=format_day(target.effective_date))]
+    return []

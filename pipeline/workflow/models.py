@@ -9,7 +9,7 @@ import json
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from pipeline.extensions import db
 
@@ -86,3 +86,5 @@ class CaseDeadline(db.Model):
     limit_unit: Mapped[str] = mapped_column(String(20))
     citation: Mapped[str] = mapped_column(Text, default="")
     confirmed: Mapped[bool] = mapped_column(default=True)
+
+    case = relationship("Case", backref=backref("deadlines", order_by="CaseDeadline.id"))

@@ -1,54 +1,37 @@
-"""Applying acts to cases. One transaction per act: scope, lock, re-check the stage, guards,
-the machine, the log row, commit; any error rolls everything back."""
-from contextlib import contextmanager
+"""Recording acts on cases. The path of every act, whichever page or command asks for it:
+
+    record_act: one transaction → lock the case (inside the user's scope, at the version seen)
+    → the act may be recorded in its stage by the user's role → replay the case's log into its
+    state → perform: the act's guards judge it, each once → a new hash-chained log entry → the
+    Machine applies the entry to the state → project: the case row, dossier items, enrolments
+    and deadlines are rewritten from the state → commit, or roll all of it back.
+
+Operations that act on several cases (bulk acts, the demo, an import) use `hold`, `perform` and
+`project` inside their own transaction."""
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from pipeline.base import clock
+from pipeline.base.errors import ActBlocked, CaseChanged, CaseNotFound, NotPermitted
+from pipeline.base.formatting import format_day
 from pipeline.cases.models import Case
 from pipeline.extensions import db
+from pipeline.transaction import one_transaction
 from pipeline.units.models import Unit, subtree_filter
-from pipeline.workflow import definition
-from pipeline.workflow.facts import CaseFacts
-from pipeline.workflow.guards import ActContext
+from pipeline.workdays.calendar import WorkingCalendar
+from pipeline.workflow.definition import DECIDING, SPOT, act_named, acts_from, judge
+from pipeline.workflow.guards import ActContext, referral_after_failed_votes
+from pipeline.workflow.log import load_log
 from pipeline.workflow.models import GENESIS_HASH, LogEntry
-from pipeline.workflow.stages import STAGE_BY_NAME
-
-CASE_CHANGED = _l("This case has changed in the meantime (someone else acted on it). "
-                  "Please reload the page and check before acting again.")
-
-
-class ActError(Exception):
-    """An act that was refused; `reasons` are sentences for the user."""
-
-    def __init__(self, *reasons):
-        super().__init__(*reasons)
-        self.reasons = list(reasons)
-
-
-class CaseNotFound(ActError):
-    """Not there, or outside the user's scope: both look the same from outside (404)."""
-
-
-class CaseChanged(ActError):
-    def __init__(self):
-        super().__init__(CASE_CHANGED)
-
-
-class NotPermitted(ActError):
-    pass
-
-
-class ActBlocked(ActError):
-    pass
-
+from pipeline.workflow.projection import open_case_ids, project, rebuild
+from pipeline.workflow.replay import advance, bound, opened, replay
 
 # --- scope and permission ------------------------------------------------------------------
+
 
 def scope_filter(user):
     """SQL condition on a Unit joined to the case: inside the user's subtree."""
@@ -59,11 +42,11 @@ def case_in_scope(user, case):
     return case.branch.path.startswith(user.unit.path)
 
 
-def role_may(user, transition, case):
+def role_may(user, act, case):
     """Permission by role only (scope is checked separately)."""
-    if user.role not in transition.roles:
+    if user.role not in act.roles:
         return False
-    if transition.roles == definition.DECIDING and user.role == "committee":
+    if act.roles == DECIDING and user.role == "committee":
         return user.unit.decides_admissions
     return True
 
@@ -74,142 +57,6 @@ def deciding_units_for(case):
     return db.session.execute(
         select(Unit).where(Unit.id.in_(ancestor_ids), Unit.decides_admissions.is_(True)).order_by(Unit.depth)
     ).scalars().all()
-
-
-def load_events(case_id):
-    return db.session.execute(
-        select(LogEntry).where(LogEntry.case_id == case_id).order_by(LogEntry.seq)
-    ).scalars().all()
-
-
-def action_states(user, case, events, today=None):
-    """For the case page: each act the user's role could do from this stage, with the reasons
-    it is blocked today (an empty list when it can be done)."""
-    today = today or clock.today()
-    if not case_in_scope(user, case):
-        return []
-    ctx = ActContext(case, CaseFacts.from_events(events), today, today=today)
-    return [(t, definition.blocking_reasons(t, ctx))
-            for t in definition.transitions_from(case.stage) if role_may(user, t, case)]
-
-
-# --- acts ---------------------------------------------------------------------------------
-
-def _json_ready(value):
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_ready(v) for v in value]
-    return value
-
-
-def _append_event(case, events, event, from_stage, actor, effective_date, reason, data, recorded_at=None):
-    prev = events[-1] if events else None
-    row = LogEntry(
-        case_id=case.id, seq=(prev.seq + 1) if prev else 1, act=event,
-        from_stage=from_stage, to_stage=case.stage, actor_id=actor.id if actor else None,
-        recorded_at=recorded_at or datetime.utcnow(), effective_date=effective_date,
-        reason=reason or "", data=data, prev_hash=prev.hash if prev else GENESIS_HASH,
-    )
-    row.hash = row.compute_hash()
-    db.session.add(row)
-    return row
-
-
-def open_case(actor, branch, effective_date, fields, recorded_at=None, today=None):
-    """Open a case (stage 1). `fields` are the candidate's particulars. Does not commit."""
-    today = today or clock.today()
-    if effective_date > today:
-        raise ActBlocked(_l("The date %(day)s is in the future.", day=effective_date.strftime("%d/%m/%Y")))
-    case = Case(branch=branch, stage=definition.INITIAL_STAGE, stage_entered_on=effective_date, **fields)
-    db.session.add(case)
-    db.session.flush()
-    data = _json_ready({k: v for k, v in fields.items() if k != "full_name"} | {"full_name": case.full_name})
-    _append_event(case, [], definition.SPOT_EVENT, None, actor, effective_date, "", data, recorded_at)
-    return case
-
-
-def perform(case, transition, actor, effective_date, data, reason="", events=None,
-            recorded_at=None, today=None):
-    """Judge and apply one act on a case already locked by the caller. Does not commit."""
-    events = load_events(case.id) if events is None else events
-    ctx = ActContext(case, CaseFacts.from_events(events), effective_date, data=dict(data),
-                     today=today or clock.today())
-    reasons = definition.blocking_reasons(transition, ctx)
-    if transition.needs_reason and not (reason or "").strip():
-        reasons.append(_l("A reason is required for this act."))
-    if reasons:
-        raise ActBlocked(*reasons)
-    from_stage = case.stage
-    if not definition.fire(case, transition, ctx):
-        raise ActBlocked(_l("The act could not be applied."))
-    if transition.trigger == "record_branch_vote" and case.stage == transition.fail_dest:
-        case.failed_branch_votes += 1
-    if case.stage != from_stage:
-        case.stage_entered_on = effective_date
-    case.last_recorded_at = datetime.utcnow()
-    if STAGE_BY_NAME[case.stage].exit:
-        # The case row says why it left; the log keeps the numbers and renders them per reader.
-        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-            outcome = str(ctx.outcome_reason) if ctx.outcome_reason is not None else ""
-        case.exit_reason = "; ".join(filter(None, [outcome, reason])) or str(transition.label)
-    else:
-        case.exit_reason = None
-    log_data = (_json_ready(dict(data)) | (ctx.vote or {}) | (transition.derived(ctx) if transition.derived else {})
-                | {"rulebook": ctx.rulebook.code})
-    if case.failed_branch_votes >= ctx.rulebook["failed_votes_before_referral"] and case.stage == "spotted":
-        log_data["referred_to_higher_committee"] = True
-    row = _append_event(case, events, transition.trigger, from_stage, actor, effective_date,
-                        reason, log_data, recorded_at)
-    if transition.records:
-        transition.records(case, row, ctx)
-    return row
-
-
-def record_fact(case, fact, actor, effective_date, data, reason="", events=None, recorded_at=None,
-                today=None):
-    """Log a fact about a case already locked by the caller; the stage stays. Does not commit."""
-    if case.stage not in fact.stages:
-        raise CaseChanged()
-    if effective_date > (today or clock.today()):
-        raise ActBlocked(_l("The date %(day)s is in the future.", day=effective_date.strftime("%d/%m/%Y")))
-    events = load_events(case.id) if events is None else events
-    case.last_recorded_at = datetime.utcnow()  # an UPDATE, so the version moves too
-    return _append_event(case, events, fact.event, case.stage, actor, effective_date, reason,
-                         _json_ready(dict(data)), recorded_at)
-
-
-def apply_fact(case_id, event, actor, effective_date, data, reason="", expected_version=None, then=None):
-    """A user's fact about a case, in one transaction like apply_event. `then(case, row)` may
-    write the fact's own table rows in the same transaction."""
-    with one_transaction():
-        case = lock_case(case_id, actor, expected_version)
-        fact = definition.FACT_BY_EVENT.get(event)
-        if fact is None:
-            raise CaseNotFound(_l("No such act."))
-        if actor.role not in fact.roles:
-            raise NotPermitted(_l("Your role cannot record this act."))
-        row = record_fact(case, fact, actor, effective_date, data, reason)
-        if then is not None:
-            then(case, row)
-    return row
-
-
-@contextmanager
-def one_transaction():
-    """Commit what the block wrote, or roll all of it back. A concurrent change that slipped past
-    the checks (stale version, duplicate log position) reads as CaseChanged."""
-    try:
-        yield
-        db.session.commit()
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        raise CaseChanged()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def lock_case(case_id, user, expected_version=None):
@@ -228,21 +75,137 @@ def lock_case(case_id, user, expected_version=None):
     return case
 
 
-def apply_event(case_id, trigger, actor, effective_date, data, reason="", expected_version=None):
-    """The one entry point for a user's act on a case. Commits, or rolls back and raises ActError."""
-    with one_transaction():
+# --- acting --------------------------------------------------------------------------------------
+
+@dataclass
+class LockedCase:
+    """A case being acted on: its row (locked by the caller), its log, and its state replayed
+    from that log. `perform` adds entries to both; `project` writes the tables from the state."""
+    case: Case
+    log: list
+    state: object
+
+
+def hold(case, log=None):
+    """A locked case with its log (loaded unless given) and the state it replays to."""
+    log = list(load_log(case.id) if log is None else log)
+    return LockedCase(case, log, replay(log))
+
+
+def action_states(user, case, state, today=None):
+    """For the case page: each act the user's role could record in the case's stage, with the
+    reasons it is blocked today (an empty list when it can be done). `state`: the case's state,
+    replayed from its log."""
+    today = today or clock.today()
+    if not case_in_scope(user, case):
+        return []
+    ctx = ActContext(case, state, today, today=today)
+    return [(act, judge(act, ctx)) for act in acts_from(case.stage) if role_may(user, act, case)]
+
+
+def _json_ready(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    return value
+
+
+def _new_entry(case_id, previous, act, from_stage, actor, effective_date, reason, data, recorded_at=None):
+    return LogEntry(
+        case_id=case_id, seq=(previous.seq + 1) if previous else 1, act=act.name, from_stage=from_stage,
+        actor_id=actor.id if actor else None, actor=actor, recorded_at=recorded_at or datetime.utcnow(),
+        effective_date=effective_date, reason=reason or "", data=data,
+        prev_hash=previous.hash if previous else GENESIS_HASH)
+
+
+def perform(held, act, actor, effective_date, data, reason="", recorded_at=None, today=None, assume=None):
+    """Judge one act on a held case and, if its guards allow it, append its entry to the log and
+    apply it to the state. Does not project or commit. `assume(state)` states what the submission
+    itself establishes before the act is judged (a class's results page gives the pass and the
+    certificate at once)."""
+    if held.state.stage not in act.sources:
+        raise CaseChanged()
+    state = held.state
+    if assume is not None:
+        state = state.copy()
+        assume(state)
+    ctx = ActContext(held.case, state, effective_date, data=dict(data), today=today or clock.today())
+    reasons = judge(act, ctx)
+    if act.needs_reason and not (reason or "").strip():
+        reasons.append(_l("A reason is required for this act."))
+    if reasons:
+        raise ActBlocked(*reasons)
+    if act.outcome:
+        act.outcome(ctx)
+    log_data = _json_ready(dict(data)) | (ctx.vote or {})
+    for derive in act.derived:
+        log_data |= derive(ctx)
+    if act.moves:
+        log_data |= {"rulebook": ctx.rulebook.code}
+    if act.counts_failed_vote:
+        log_data |= referral_after_failed_votes(ctx)
+    entry = _new_entry(held.case.id, held.log[-1], act, held.state.stage, actor, effective_date, reason, log_data,
+                       recorded_at)
+    with bound(held.state):
+        advance(held.state, entry)
+    entry.to_stage = held.state.stage
+    entry.hash = entry.compute_hash()
+    db.session.add(entry)
+    held.log.append(entry)
+    return entry
+
+
+def open_case(actor, branch, effective_date, particulars, recorded_at=None, today=None, calendar=None):
+    """Open a case (stage 1) in `branch` with the candidate's particulars: its row and the first
+    entry of its log, "spot". Does not commit; returns the LockedCase to act on further."""
+    today = today or clock.today()
+    if effective_date > today:
+        raise ActBlocked(_l("The date %(day)s is in the future.", day=format_day(effective_date)))
+    case = Case(branch=branch, **particulars)
+    data = _json_ready({k: v for k, v in particulars.items() if k != "full_name"} | {"full_name": case.full_name})
+    entry = _new_entry(None, None, SPOT, None, actor, effective_date, "", data, recorded_at)
+    entry.to_stage = SPOT.dest
+    state = opened(entry)
+    for name in ("dossier_items", "enrolments", "deadlines"):
+        set_committed_value(case, name, [])  # a new case has none: no query to find out
+    project(case, state, calendar or WorkingCalendar.load(), acted=False)
+    db.session.add(case)
+    db.session.flush()  # the entry's hash covers the case's id
+    entry.case_id = case.id
+    entry.hash = entry.compute_hash()
+    db.session.add(entry)
+    return LockedCase(case, [entry], state)
+
+
+def record_act(case_id, name, actor, effective_date, data, reason="", expected_version=None):
+    """The one entry point for a user's act on one case: commits, or rolls back and raises an
+    ActError (CaseNotFound, CaseChanged, NotPermitted, ActBlocked with the guards' reasons)."""
+    with one_transaction(conflict=CaseChanged):
         case = lock_case(case_id, actor, expected_version)
-        transition = definition.find_transition(trigger, case.stage)
-        if transition is None:
-            if trigger in definition.TRANSITION_BY_TRIGGER:
-                raise CaseChanged()
+        act = act_named(name)
+        if act is None or act is SPOT:
             raise CaseNotFound(_l("No such act."))
-        if not role_may(actor, transition, case):
+        if case.stage not in act.sources:
+            raise CaseChanged()
+        if not role_may(actor, act, case):
             raise NotPermitted(_l("Your role cannot record this act."))
-        if transition.needs_deciding_unit and "issuing_unit_id" in data:
+        if act.needs_deciding_unit and "issuing_unit_id" in data:
             # Only a deciding unit above the branch, and one the user acts for.
             allowed = {u.id for u in deciding_units_for(case) if u.path.startswith(actor.unit.path)}
             if data["issuing_unit_id"] not in allowed:
                 raise ActBlocked(_l("The issuing unit does not have the power to decide admissions for this branch."))
-        row = perform(case, transition, actor, effective_date, data, reason)
-    return row
+        held = hold(case)
+        entry = perform(held, act, actor, effective_date, data, reason)
+        project(case, held.state, WorkingCalendar.load())
+    return entry
+
+
+def rebuild_open_cases():
+    """Rewrite the projections of every case still in the pipeline from its log (the command
+    line's `deadlines refresh`, a database from before the deadline table). Returns how many
+    deadline rows they hold."""
+    with one_transaction():
+        return rebuild(open_case_ids())

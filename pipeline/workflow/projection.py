@@ -1,108 +1,204 @@
-"""The running deadlines of every case, kept as rows so that the dashboard, the reminders and
-the reports can count overdue cases with SQL. Working days cannot be counted in SQL (holidays,
-swapped days), so the due dates are computed here, from the log, whenever a case gets a new
-log row (in the same transaction) or the working-day calendar changes. The rows are derived
-data: `refresh_deadlines` can rebuild any of them from the log at any time."""
+"""The tables that answer questions about many cases at once (the case row's stage and dates, the
+dossier items, the class enrolments, the running deadlines) are projections of the log: written
+from a case's replayed state, by the operation that acts on the case, inside its transaction, and
+by nothing else. `differences` compares what is stored with a fresh replay of the log."""
 from collections import defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import delete, event, select
-from sqlalchemy.orm import Session, selectinload
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
-from pipeline.base import clock
+from pipeline.cases.models import Case
+from pipeline.dossier.models import DossierItem
 from pipeline.extensions import db
-from pipeline.workflow.models import CaseDeadline
+from pipeline.training.models import Enrolment
+from pipeline.units.models import Unit
+from pipeline.workdays.calendar import WorkingCalendar
+from pipeline.workflow.deadlines import WORKING_DAYS
+from pipeline.workflow.definition import ACT_BY_NAME
+from pipeline.workflow.guards import shortfall_of
+from pipeline.workflow.models import CaseDeadline, LogEntry
+from pipeline.workflow.replay import replay, with_deadlines
+from pipeline.workflow.stages import TERMINAL_STAGES
 
-PENDING_KEY = "cases_with_new_acts"
-REFRESH_BATCH = 500
+REBUILD_BATCH = 500  # cases replayed at a time when many are rebuilt
+CASE_COLUMNS = ("stage", "stage_entered_on", "exit_reason", "failed_branch_votes", "last_recorded_at")
+DOCUMENT_COLUMNS = ("received", "received_on", "note", "details", "recorded_by_id", "recorded_at",
+                    "file_path", "file_name", "file_type", "file_size")
+ENROLMENT_COLUMNS = ("enrolled_on", "result", "certificate_number", "certificate_date")
+DEADLINE_COLUMNS = ("key", "stage", "starts_on", "due_on", "limit_value", "limit_unit", "citation", "confirmed")
 
 
-def refresh_deadlines(case_ids, today=None, session=None):
-    """Replace the deadline rows of these cases with what the log says today. Does not commit."""
-    from pipeline.cases.models import Case
-    from pipeline.dossier.checklist import checklist_for
-    from pipeline.workdays.calendar import WorkingCalendar
-    from pipeline.workflow.deadlines import CHECKLIST_STAGES, running_deadlines
-    from pipeline.workflow.facts import CaseFacts
-    from pipeline.workflow.models import LogEntry
+def exit_reason(state):
+    """Why the case left the road, in the office's language (the log keeps the numbers and the
+    pages render a vote's shortfall per reader): the vote's shortfall and the act's reason, or
+    the act's name."""
+    entry = state.exit_entry
+    if entry is None:
+        return None
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        outcome = shortfall_of(entry.data)
+        text = "; ".join(filter(None, [str(outcome) if outcome is not None else "", entry.reason]))
+        return text or str(ACT_BY_NAME[entry.act].label)
 
-    session = session or db.session
+
+@dataclass(frozen=True)
+class Projection:
+    """What the tables should hold for one case, as comparable values."""
+    case: dict
+    documents: dict  # item key -> column values
+    enrolments: dict  # class id -> column values
+    deadlines: tuple  # column values, in the order of the deadline rules
+
+
+def projection_of(state):
+    documents = {key: {"received": doc.received, "received_on": doc.received_on if doc.received else None,
+                       "note": doc.note, "details": doc.details, "recorded_by_id": doc.recorded_by_id,
+                       "recorded_at": doc.recorded_at, "file_path": doc.file_path, "file_name": doc.file_name,
+                       "file_type": doc.file_type, "file_size": doc.file_size}
+                 for key, doc in state.documents.items()}
+    enrolments = {e.class_id: {"enrolled_on": e.enrolled_on, "result": e.result,
+                               "certificate_number": e.certificate_number, "certificate_date": e.certificate_date}
+                  for e in state.enrolments}
+    deadlines = tuple((d.key, state.stage, d.start, d.due, d.limit, d.unit, d.citation, d.confirmed)
+                      for d in state.deadlines)
+    return Projection({"stage": state.stage, "stage_entered_on": state.stage_entered_on,
+                       "exit_reason": exit_reason(state), "failed_branch_votes": state.failed_branch_votes,
+                       "last_recorded_at": state.last_recorded_at}, documents, enrolments, deadlines)
+
+
+def stored_projection(case):
+    """What the tables hold for `case` (its items, enrolments and deadlines loaded)."""
+    return Projection(
+        {name: getattr(case, name) for name in CASE_COLUMNS},
+        {item.item_key: {name: getattr(item, name) for name in DOCUMENT_COLUMNS} for item in case.dossier_items},
+        {e.class_id: {name: getattr(e, name) for name in ENROLMENT_COLUMNS} for e in case.enrolments},
+        tuple(tuple(getattr(row, name) for name in DEADLINE_COLUMNS) for row in case.deadlines))
+
+
+def project(case, state, calendar, acted=True):
+    """Write the case's projection rows from its state (replayed from its log, the new entries
+    included). `acted`: the case got new entries, so its version moves even if no column did."""
+    with_deadlines(state, calendar, case)
+    wanted = projection_of(state)
+    for name, value in wanted.case.items():
+        if getattr(case, name) != value:
+            setattr(case, name, value)
+    if acted:
+        flag_modified(case, "last_recorded_at")  # an UPDATE, so the version moves too
+    _write_documents(case, state, wanted.documents)
+    _write_enrolments(case, wanted.enrolments)
+    _write_deadlines(case, wanted.deadlines)
+
+
+def _write_documents(case, state, wanted):
+    items = {item.item_key: item for item in case.dossier_items}
+    for key, values in wanted.items():
+        item = items.get(key)
+        if item is None:
+            item = DossierItem(case=case, item_key=key)
+            db.session.add(item)
+        elif values["file_path"] is None and values["file_name"] and item.file_path:
+            # Entries written before the log named the stored file: the scan stays where it is.
+            values = dict(values, file_path=item.file_path)
+        for name, value in values.items():
+            if getattr(item, name) != value:
+                setattr(item, name, value)
+    for key, item in items.items():
+        if key not in wanted:
+            db.session.delete(item)
+
+
+def _write_enrolments(case, wanted):
+    rows = {row.class_id: row for row in case.enrolments}
+    for class_id, values in wanted.items():
+        row = rows.get(class_id)
+        if row is None:
+            row = Enrolment(case=case, class_id=class_id)
+            db.session.add(row)
+        for name, value in values.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+    for class_id, row in rows.items():
+        if class_id not in wanted:
+            db.session.delete(row)
+
+
+def _write_deadlines(case, wanted):
+    stored = tuple(tuple(getattr(row, name) for name in DEADLINE_COLUMNS) for row in case.deadlines)
+    if stored == wanted:
+        return
+    for row in list(case.deadlines):
+        db.session.delete(row)
+    for values in wanted:
+        db.session.add(CaseDeadline(case=case, **dict(zip(DEADLINE_COLUMNS, values))))
+
+
+# --- many cases: rebuilding and checking ---------------------------------------------------------
+
+def _cases_with_projections(case_ids):
+    return db.session.execute(
+        select(Case).where(Case.id.in_(case_ids))
+        .options(selectinload(Case.branch).selectinload(Unit.parent), selectinload(Case.dossier_items),
+                 selectinload(Case.enrolments), selectinload(Case.deadlines))
+        .order_by(Case.id)
+    ).scalars().all()
+
+
+def _logs(case_ids):
+    found = defaultdict(list)
+    for entry in db.session.execute(select(LogEntry).where(LogEntry.case_id.in_(case_ids))
+                                    .order_by(LogEntry.case_id, LogEntry.seq)).scalars():
+        found[entry.case_id].append(entry)
+    return found
+
+
+def _in_batches(case_ids):
     case_ids = sorted(set(case_ids))
-    if not case_ids:
-        return 0
-    today = today or clock.today()
-    calendar = WorkingCalendar.load(session=session)
-    written = 0
-    for start in range(0, len(case_ids), REFRESH_BATCH):
-        batch = case_ids[start:start + REFRESH_BATCH]
-        cases = session.execute(
-            select(Case).where(Case.id.in_(batch))
-            .options(selectinload(Case.branch), selectinload(Case.dossier_items))
-        ).scalars().all()
-        events = defaultdict(list)
-        for row in session.execute(select(LogEntry).where(LogEntry.case_id.in_(batch))
-                                      .order_by(LogEntry.case_id, LogEntry.seq)).scalars():
-            events[row.case_id].append(row)
-        session.execute(delete(CaseDeadline).where(CaseDeadline.case_id.in_(batch)))
-        for case in cases:
-            case_events = events[case.id]
-            checklist = (checklist_for(case, case.dossier_items, today, case_events)
-                         if case.stage in CHECKLIST_STAGES else None)
-            for deadline in running_deadlines(case, CaseFacts.from_events(case_events), today, calendar, checklist):
-                session.add(CaseDeadline(
-                    case_id=case.id, key=deadline.key, stage=case.stage, starts_on=deadline.start,
-                    due_on=deadline.due, limit_value=deadline.limit, limit_unit=deadline.unit,
-                    citation=deadline.citation, confirmed=deadline.confirmed))
-                written += 1
-        session.flush()
-    return written
+    for start in range(0, len(case_ids), REBUILD_BATCH):
+        batch = case_ids[start:start + REBUILD_BATCH]
+        logs = _logs(batch)
+        for case in _cases_with_projections(batch):
+            yield case, logs[case.id]
 
 
-def refresh_open_cases(today=None, session=None):
-    """Rebuild the deadlines of every case still in the pipeline (after a calendar change, or
-    when a migration creates the table)."""
-    from pipeline.cases.models import Case
-    from pipeline.workflow.stages import TERMINAL_STAGES
+def rebuild(case_ids, calendar=None):
+    """Rewrite the projections of these cases from their logs (after a calendar change, or to
+    repair them). Runs inside the caller's transaction; returns how many deadline rows the cases
+    hold afterwards."""
+    calendar = calendar or WorkingCalendar.load()
+    deadlines = 0
+    for case, log in _in_batches(case_ids):
+        state = replay(log)
+        project(case, state, calendar, acted=False)
+        deadlines += len(state.deadlines)
+    db.session.flush()
+    return deadlines
 
-    session = session or db.session
-    ids = session.execute(select(Case.id).where(Case.stage.not_in(TERMINAL_STAGES + ("official",)))
-                          ).scalars().all()
-    return refresh_deadlines(ids, today, session)
+
+def open_case_ids():
+    """The cases still in the pipeline: those whose deadlines can run."""
+    return db.session.execute(select(Case.id).where(Case.stage.not_in(TERMINAL_STAGES + ("official",)))
+                              ).scalars().all()
 
 
-def refresh_working_day_deadlines():
+def cases_with_working_day_deadlines():
     """A changed calendar moves the due dates counted in working days, and only those."""
-    from pipeline.workflow.deadlines import WORKING_DAYS
-    ids = db.session.execute(select(CaseDeadline.case_id).where(CaseDeadline.limit_unit == WORKING_DAYS)
-                             .distinct()).scalars().all()
-    return refresh_deadlines(ids)
+    return db.session.execute(select(CaseDeadline.case_id).where(CaseDeadline.limit_unit == WORKING_DAYS)
+                              .distinct()).scalars().all()
 
 
-# Every new log row marks its case; before the transaction commits, the marked cases' deadlines
-# are rebuilt, so the rows can never lag behind the log whichever code path wrote it.
-
-@event.listens_for(Session, "after_flush")
-def _mark_cases_with_new_acts(session, flush_context):
-    from pipeline.workflow.models import LogEntry
-    marked = {obj.case_id for obj in session.new if isinstance(obj, LogEntry)}
-    if marked:
-        session.info.setdefault(PENDING_KEY, set()).update(marked)
-
-
-@event.listens_for(Session, "before_commit")
-def _refresh_marked_cases(session):
-    if session.info.get("refreshing"):
-        return
-    session.flush()
-    marked = session.info.pop(PENDING_KEY, None)
-    if not marked:
-        return
-    session.info["refreshing"] = True
-    try:
-        refresh_deadlines(marked, session=session)
-    finally:
-        session.info.pop("refreshing", None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_marked_cases(session):
-    session.info.pop(PENDING_KEY, None)
+def differences(case_ids, calendar=None):
+    """case id -> (what the tables hold, what a fresh replay of the log gives), for every case
+    whose stored projection differs from its log. Empty when every projection is right."""
+    calendar = calendar or WorkingCalendar.load()
+    found = {}
+    for case, log in _in_batches(case_ids):
+        state = with_deadlines(replay(log), calendar, case)
+        stored, wanted = stored_projection(case), projection_of(state)
+        if stored != wanted:
+            found[case.id] = (stored, wanted)
+    return found

@@ -13,11 +13,10 @@ from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.rules.rulebook import rulebook_on
 from pipeline.units.models import Unit, subtree_filter
-from pipeline.workflow.deadlines import DEADLINE_RULES
+from pipeline.workflow.deadlines import DEADLINE_RULE_BY_KEY
 from pipeline.workflow.models import CaseDeadline
 from pipeline.workflow.stages import stage_label
 
-DEADLINE_RULE_BY_KEY = {rule.key: rule for rule in DEADLINE_RULES}
 OVERDUE = "overdue"
 TOO_LONG = "too_long"
 

@@ -113,7 +113,7 @@ class QuietHandler(WSGIRequestHandler):
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def served(request, tmp_path_factory, catalogues):
     """The demo app on a real HTTP server: (base URL, database kind, app)."""
-    from pipeline import create_app
+    from pipeline.app import create_app
     from pipeline.demo.loader import load_demo
     from pipeline.extensions import db
     url = _browser_database(request.param, tmp_path_factory, request)

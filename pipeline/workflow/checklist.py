@@ -1,6 +1,6 @@
 """The dossier checklist of a case (DOMAIN.md §4): which documents it needs, derived from the
 rulebook in force and the case (Youth Union path, Trade Union path or two introducers; with or
-without a sub-committee level), merged with what has been recorded.
+without a sub-committee level), merged with what its log says was recorded (the case's state).
 
 This is the one definition the case page, the dossier page, the guards and the printout read:
 `checklist_for` builds the lines, `missing_for` says why an act cannot be recorded yet, and
@@ -17,7 +17,7 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 
 from pipeline.rules.rulebook import rulebook_on
-from pipeline.web import format_day
+from pipeline.base.formatting import format_day
 
 # The act at which the staleness of documents is judged (the rule: "when the branch votes").
 STALENESS_JUDGED_AT = "record_branch_vote"
@@ -75,13 +75,6 @@ class ChecklistLine:
         return self.from_act is not None
 
     @property
-    def due_stage(self):
-        """The stage in which the item is gathered: the one its act leaves."""
-        from pipeline.workflow.definition import TRANSITION_BY_TRIGGER
-        transition = TRANSITION_BY_TRIGGER.get(self.due_by)
-        return transition.sources[0] if transition else None
-
-    @property
     def editable(self):
         """Whether typing "received" makes sense (documents from acts come from the log)."""
         return not self.from_log
@@ -96,18 +89,18 @@ def _iso(value):
     return value if isinstance(value, date) else None
 
 
-def has_subcommittee(case):
-    """The branch sits under a đảng ủy bộ phận, whose appraisal (7-KNĐ) the case then needs."""
-    parent = case.branch.parent
+def under_subcommittee(branch):
+    """The branch sits under a đảng ủy bộ phận, whose appraisal (7-KNĐ) its cases then need."""
+    parent = branch.parent
     return parent is not None and parent.kind == "subcommittee"
 
 
-def path_of(case, items_by_key):
+def path_of(case, state):
     """Youth Union path (4-KNĐ + one member), Trade Union path (4A-KNĐ received + one member,
     where there is no Youth Union), else two introducing members."""
     if case.youth_union_member:
         return "youth"
-    chosen = items_by_key.get("4A-KNĐ")
+    chosen = state.documents.get("4A-KNĐ")
     if chosen is not None and chosen.received:
         return "trade_union"
     return "two_members"
@@ -130,15 +123,15 @@ def _introducers_needed(book, path):
     return book["introducers_required_youth_path"] if path in ("youth", "trade_union") else book["introducers_required"]
 
 
-def acts_on_record(events):
-    """Event name -> the latest log row of that act that counts as a document: a vote that did
+def acts_on_record(entries):
+    """Act name -> the latest log entry of that act that counts as a document: a vote that did
     not pass produces no resolution, and a return to nurturing starts the road again (except for
     what came before the dossier)."""
     found, cycle_start = {}, 0
-    for index, row in enumerate(events):
+    for index, row in enumerate(entries):
         if row.from_stage is not None and row.to_stage == "spotted":
             cycle_start = index + 1
-    for index, row in enumerate(events):
+    for index, row in enumerate(entries):
         if index < cycle_start and row.act not in ACTS_BEFORE_THE_DOSSIER:
             continue
         if (row.data or {}).get("passed") is False:
@@ -147,17 +140,18 @@ def acts_on_record(events):
     return found
 
 
-def checklist_for(case, items, on_date, events=()):
+def checklist_for(case, state, on_date):
     """The case's checklist under the rulebook in force on `on_date`, judged on that date.
 
-    `items` are the case's DossierItem rows (`case.dossier_items`: one query, shared), `events`
-    its log rows. Lines come in the rulebook's order; items recorded that the case no longer
-    needs (another path, an older rulebook) are kept, marked not required."""
+    `case` is the case row (the candidate's particulars, the branch and its place in the tree),
+    `state` what its log replays to (the documents received, the acts recorded). Lines come in
+    the rulebook's order; items recorded that the case no longer needs (another path, an older
+    rulebook) are kept, marked not required."""
     book = rulebook_on(on_date)
-    by_key = {item.item_key: item for item in items}
-    path = path_of(case, by_key)
-    subcommittee = has_subcommittee(case)
-    acts = acts_on_record(events)
+    by_key = state.documents
+    path = path_of(case, state)
+    subcommittee = under_subcommittee(case.branch)
+    acts = acts_on_record(state.entries)
     lines, seen = [], set()
     for spec in book.documents:
         required, offered = _applies(spec, path, subcommittee)
@@ -182,6 +176,8 @@ def checklist_for(case, items, on_date, events=()):
 
 
 def _line(spec, key, ordinal, required, optional, item, act_row):
+    """A line of the checklist: the rulebook's `spec`, the document's state `item` and the log
+    entry `act_row` of the act that is itself the document, where these exist."""
     line = ChecklistLine(
         key=key, code=spec.code if spec else key.split(":")[0], name=spec.name if spec else key,
         phase=spec.phase if spec else "admission", required=required, received=False, received_on=None,
@@ -192,9 +188,9 @@ def _line(spec, key, ordinal, required, optional, item, act_row):
         line.note = item.note or ""
         line.details = dict(item.details or {})
         line.number = line.details.get("number") or None
-        line.recorded_by = item.recorded_by.display_name if item.recorded_by else None
+        line.recorded_by = item.recorded_by
         line.recorded_at = item.recorded_at
-        if item.file_path:
+        if item.file_name:
             line.file = ChecklistFile(item.file_name or "", item.file_type or "", item.file_size or 0)
         if not line.from_log:
             line.received, line.received_on = bool(item.received), item.received_on

@@ -4,7 +4,7 @@ from flask_babel import format_date, lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from pipeline.web.forms import VersionedForm, choices, date_required, required as field_required
+from pipeline.base.forms import VersionedForm, choices, date_required, required as field_required
 
 MAX_COUNT = 100000  # far above any branch or committee; keeps counts inside the integer column
 
@@ -148,3 +148,27 @@ class RecognitionReviewForm(CommitteeReviewForm):
 class RecognitionForm(ActForm):
     decision_number = _text(_l("Recognition decision number"), max_length=60)
     effective_date = DateField(_l("Recognition decision date"), validators=[date_required()])
+
+
+# The one registry of the case page's act forms: act name -> form. Every act that moves a case
+# has one (tests/test_workflow_table.py); the facts have pages of their own (the dossier, a
+# class's results, a correction).
+ACT_FORMS = {
+    "enrol_training": EnrolTrainingForm,
+    "resume_dossier": ResumeDossierForm,
+    "complete_training": CompleteTrainingForm,
+    "complete_dossier": CompleteDossierForm,
+    "record_branch_vote": BranchVoteForm,
+    "record_committee_review": CommitteeReviewForm,
+    "record_decision": DecisionForm,
+    "refuse_admission": ReasonForm,
+    "hold_ceremony": CeremonyForm,
+    "record_recognition_vote": RecognitionVoteForm,
+    "record_recognition_review": RecognitionReviewForm,
+    "recognise_official": RecognitionForm,
+    "strike_off": ReasonForm,
+    "withdraw": ReasonForm,
+    "remove_from_pool": ReasonForm,
+    "expire": ReasonForm,
+    "reopen": ReasonForm,
+}

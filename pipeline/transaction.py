@@ -1,0 +1,40 @@
+"""The one place where writes are committed. Every operation that writes runs its work inside
+`one_transaction()`: what the block wrote is committed when it ends, or all of it is rolled back
+when anything in it fails. Views and commands call operations and never commit themselves.
+
+An operation that calls another one (opening many cases of an import, the demo's batches) runs
+inside the outer transaction: the inner block commits nothing, the outer one commits it all."""
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from pipeline.extensions import db
+
+_DEPTH = "one_transaction_depth"
+
+
+@contextmanager
+def one_transaction(conflict=None):
+    """Commit what the block wrote, or roll all of it back and re-raise. `conflict()` makes the
+    error raised instead when a concurrent write won (a stale version, a unique key taken in the
+    meantime), so the user reads what happened rather than a database error."""
+    session = db.session()
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
+    try:
+        yield session
+        if depth == 0:
+            session.commit()
+    except (StaleDataError, IntegrityError) as error:
+        if depth == 0:
+            session.rollback()
+        if conflict is None:
+            raise
+        raise conflict() from error
+    except BaseException:
+        if depth == 0:
+            session.rollback()
+        raise
+    finally:
+        session.info[_DEPTH] = depth
