@@ -135,6 +135,16 @@ class SqliteBackend(Backend):
         shutil.copyfile(self._file(name), self.work)
         yield self.url
 
+    def copy_of(self, name, copy):
+        """A database of its own, a copy of the world `name` (the browser tests' server)."""
+        target = self.folder / f"{copy}.sqlite"
+        shutil.copyfile(self._file(name), target)
+        return f"sqlite:///{target}"
+
+    def drop_copy(self, copy):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self.folder / f"{copy}.sqlite")
+
     def close(self):
         self._release()
 
@@ -202,6 +212,14 @@ class PostgresBackend(Backend):
             if transaction.is_active:
                 transaction.rollback()
             connection.close()
+
+    def copy_of(self, name, copy):
+        """A database of its own, a copy of the world `name` (the browser tests' server)."""
+        self._engine(name).dispose()
+        return fresh_pg_database(f"{PG_DB_NAME}_{copy}", self._name(name))
+
+    def drop_copy(self, copy):
+        drop_pg_database(f"{PG_DB_NAME}_{copy}")
 
     def close(self):
         for engine in self.engines.values():

@@ -14,7 +14,7 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from browser.browser_support import ConsoleWatch, Shots
-from conftest import PG_DB_NAME, drop_pg_database, fresh_pg_database
+from conftest import WORLDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -74,17 +74,6 @@ def browser():
         browser.close()
 
 
-def _browser_database(kind, tmp_path_factory, request):
-    """A private database for the served app: a file for SQLite; `<TEST_PG_DB_NAME>_web` on
-    PostgreSQL, so that the rest of the suite's truncations never reach the demo served here."""
-    if kind == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.sqlite'}"
-    name = f"{PG_DB_NAME}_web"
-    url = fresh_pg_database(name)
-    request.addfinalizer(lambda: drop_pg_database(name))
-    return url
-
-
 def compile_catalogues(target):
     """The catalogues compiled from the .po files as they are now (the .mo files are build
     products that manage.py makes; a bare pytest run may have none or stale ones)."""
@@ -110,30 +99,29 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def served(request, tmp_path_factory, catalogues):
-    """The demo app on a real HTTP server: (base URL, database kind, app)."""
+@pytest.fixture(scope="session")
+def served(backend, tmp_path_factory, catalogues):
+    """The demo app on a real HTTP server, on a database of its own copied from the suite's demo
+    (loaded once per database kind): (base URL, database kind, app)."""
     from pipeline.app import create_app
-    from pipeline.demo.loader import load_demo
     from pipeline.extensions import db
-    url = _browser_database(request.param, tmp_path_factory, request)
+    backend.world("demo", WORLDS)
+    url = backend.copy_of("demo", "web")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "browser-tests", "TODAY": SNAPSHOT,
                       "BABEL_TRANSLATION_DIRECTORIES": catalogues})
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
-    with app.app_context():
-        load_demo(progress=lambda _message: None)
-        db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    shots = SCREENSHOTS / request.param
+    shots = SCREENSHOTS / backend.kind
     shutil.rmtree(shots, ignore_errors=True)  # this run's pictures only
-    yield {"base_url": f"http://127.0.0.1:{server.server_port}", "db": request.param, "app": app,
+    yield {"base_url": f"http://127.0.0.1:{server.server_port}", "db": backend.kind, "app": app,
            "shots": shots}
     server.shutdown()
     thread.join(timeout=10)
     with app.app_context():
         db.engine.dispose()
+    backend.drop_copy("web")
 
 
 def _context(browser, served, **options):

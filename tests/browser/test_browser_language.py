@@ -9,7 +9,7 @@ SHOT = "language-1440"
 
 
 def switch(page, code):
-    page.get_by_role("group", name=re.compile("Ngôn ngữ|Language")).get_by_role("link", name=code, exact=True).click()
+    page.get_by_role("group", name=re.compile("Ngôn ngữ|Language")).get_by_role("button", name=code, exact=True).click()
 
 
 def test_the_language_switch_changes_the_page_and_back(desktop, shots):
