@@ -9,7 +9,7 @@
 Operations that act on several cases (bulk acts, the demo, an import) use `hold`, `perform` and
 `project` inside their own transaction."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -114,9 +114,15 @@ def _json_ready(value):
 
 
 def _new_entry(case_id, previous, act, from_stage, actor, effective_date, reason, data, recorded_at=None):
+    if recorded_at is None:
+        # Entered now, and after the entry before it: the case's last_recorded_at, hence its
+        # version, moves with every act.
+        recorded_at = datetime.utcnow()
+        if previous is not None and recorded_at <= previous.recorded_at:
+            recorded_at = previous.recorded_at + timedelta(microseconds=1)
     return LogEntry(
         case_id=case_id, seq=(previous.seq + 1) if previous else 1, act=act.name, from_stage=from_stage,
-        actor_id=actor.id if actor else None, actor=actor, recorded_at=recorded_at or datetime.utcnow(),
+        actor_id=actor.id if actor else None, actor=actor, recorded_at=recorded_at,
         effective_date=effective_date, reason=reason or "", data=data,
         prev_hash=previous.hash if previous else GENESIS_HASH)
 
@@ -171,7 +177,7 @@ def open_case(actor, branch, effective_date, particulars, recorded_at=None, toda
     state = opened(entry)
     for name in ("dossier_items", "enrolments", "deadlines"):
         set_committed_value(case, name, [])  # a new case has none: no query to find out
-    project(case, state, calendar or WorkingCalendar.load(), acted=False)
+    project(case, state, calendar or WorkingCalendar.load())
     db.session.add(case)
     db.session.flush()  # the entry's hash covers the case's id
     entry.case_id = case.id

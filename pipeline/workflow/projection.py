@@ -9,7 +9,6 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import flag_modified
 
 from pipeline.cases.models import Case
 from pipeline.dossier.models import DossierItem
@@ -21,7 +20,7 @@ from pipeline.workflow.deadlines import WORKING_DAYS
 from pipeline.workflow.definition import ACT_BY_NAME
 from pipeline.workflow.guards import shortfall_of
 from pipeline.workflow.models import CaseDeadline, LogEntry
-from pipeline.workflow.replay import replay, with_deadlines
+from pipeline.workflow.replay import BrokenLog, replay, with_deadlines
 from pipeline.workflow.stages import TERMINAL_STAGES
 
 REBUILD_BATCH = 500  # cases replayed at a time when many are rebuilt
@@ -79,16 +78,14 @@ def stored_projection(case):
         tuple(tuple(getattr(row, name) for name in DEADLINE_COLUMNS) for row in case.deadlines))
 
 
-def project(case, state, calendar, acted=True):
+def project(case, state, calendar):
     """Write the case's projection rows from its state (replayed from its log, the new entries
-    included). `acted`: the case got new entries, so its version moves even if no column did."""
+    included). A new entry always moves `last_recorded_at`, hence the case's version."""
     with_deadlines(state, calendar, case)
     wanted = projection_of(state)
     for name, value in wanted.case.items():
         if getattr(case, name) != value:
             setattr(case, name, value)
-    if acted:
-        flag_modified(case, "last_recorded_at")  # an UPDATE, so the version moves too
     _write_documents(case, state, wanted.documents)
     _write_enrolments(case, wanted.enrolments)
     _write_deadlines(case, wanted.deadlines)
@@ -173,7 +170,7 @@ def rebuild(case_ids, calendar=None):
     deadlines = 0
     for case, log in _in_batches(case_ids):
         state = replay(log)
-        project(case, state, calendar, acted=False)
+        project(case, state, calendar)
         deadlines += len(state.deadlines)
     db.session.flush()
     return deadlines
@@ -193,12 +190,16 @@ def cases_with_working_day_deadlines():
 
 def differences(case_ids, calendar=None):
     """case id -> (what the tables hold, what a fresh replay of the log gives), for every case
-    whose stored projection differs from its log. Empty when every projection is right."""
+    whose stored projection differs from its log; a log that does not replay gives its BrokenLog
+    in place of the replay. Empty when every projection is right."""
     calendar = calendar or WorkingCalendar.load()
     found = {}
     for case, log in _in_batches(case_ids):
-        state = with_deadlines(replay(log), calendar, case)
-        stored, wanted = stored_projection(case), projection_of(state)
+        stored = stored_projection(case)
+        try:
+            wanted = projection_of(with_deadlines(replay(log), calendar, case))
+        except BrokenLog as broken:
+            wanted = broken
         if stored != wanted:
             found[case.id] = (stored, wanted)
     return found
