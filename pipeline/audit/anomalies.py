@@ -32,7 +32,7 @@ from pipeline.workflow.guards import votes_needed
 from pipeline.workflow.models import LogEntry
 from pipeline.workflow.stages import stage_label
 
-from pipeline.audit.log_query import event_label
+from pipeline.audit.log_query import act_label
 
 LATE_CEREMONY, WEAK_VOTE, SKIPPED_STAGE, LATE_ENTRY = "late_ceremony", "weak_vote", "skipped_stage", "late_entry"
 CHECK_LABELS = {
@@ -43,7 +43,7 @@ CHECK_LABELS = {
 }
 CHECKS = tuple(CHECK_LABELS)
 CEREMONY_RULE = next(rule for rule in DEADLINE_RULES if rule.key == "ceremony")
-DECISION_EVENT, CEREMONY_EVENT = "record_decision", "hold_ceremony"
+DECISION_ACT, CEREMONY_ACT = "record_decision", "hold_ceremony"
 CONSENT_KEY = "late_consent"
 # The votes of the process table and what each counts against.
 VOTES = {act.name: (act, act.outcome.total_key, act.outcome.fraction_rule) for act in definition.ACTS if act.outcome}
@@ -62,7 +62,7 @@ class Anomaly:
 
     @property
     def act_label(self):
-        return event_label(self.act)
+        return act_label(self.act)
 
 
 def _rows(root, *conditions, data=False):
@@ -94,11 +94,11 @@ def _day(value):
 
 def late_ceremonies(root, calendar):
     received, case_id = None, None
-    for row in stream_rows(_rows(root, LogEntry.act.in_((DECISION_EVENT, CEREMONY_EVENT)), data=True)):
+    for row in stream_rows(_rows(root, LogEntry.act.in_((DECISION_ACT, CEREMONY_ACT)), data=True)):
         if row.case_id != case_id:
             case_id, received = row.case_id, None
         data = row.data or {}
-        if row.act == DECISION_EVENT:
+        if row.act == DECISION_ACT:
             received = _day(data.get("received_on"))
             continue
         if received is None or data.get(CONSENT_KEY):
@@ -148,7 +148,7 @@ def weak_votes(root):
 # --- 3. a stage skipped ----------------------------------------------------------------------
 
 def allowed_moves():
-    """(act, from stage, to stage) for every move of the process table; facts keep the stage."""
+    """(act, from stage, to stage) for every move of the process table; the acts that keep the stage included."""
     moves = {(act.name, source, dest) for act in definition.ACTS for source in act.sources
              for dest in (act.destinations or (source,))}
     return sorted(moves)
@@ -180,7 +180,7 @@ def skipped_stages(root):
             why = _l("the case's log does not start with its spotting")
         else:
             why = _l("“%(act)s” cannot move a case from “%(from)s” to “%(to)s”",
-                     **{"act": event_label(row.act), "from": stage_label(row.from_stage) if row.from_stage else "—",
+                     **{"act": act_label(row.act), "from": stage_label(row.from_stage) if row.from_stage else "—",
                         "to": stage_label(row.to_stage)})
         yield _anomaly(SKIPPED_STAGE, row, why)
 

@@ -8,7 +8,7 @@ from pipeline.base.validators import not_in_future, plain_text
 from pipeline.base.text import to_nfc
 from pipeline.base.forms import BaseForm, VersionedForm, choices, date_required, required
 
-from pipeline.audit.log_query import BASES, event_label
+from pipeline.audit.log_query import BASES, act_label
 
 
 
@@ -33,23 +33,24 @@ class LogFilterForm(BaseForm):
     basis = SelectField(_l("Period by"), name="by", validators=[Optional()],
                         choices=choices(BASIS_LABELS.items()))
 
-    def __init__(self, formdata, units, root_depth, users, events, **kwargs):
+    def __init__(self, formdata, units, root_depth, users, acts, **kwargs):
         super().__init__(formdata, **kwargs)
         self.unit.choices = choices([("", _l("All my units"))] + [
             (str(u.id), "\u00a0\u00a0" * (u.depth - root_depth) + u.name) for u in units])
         self.user.choices = choices([("", _l("Everyone"))] + [
             (str(u.id), f"{u.display_name} ({u.username})") for u in users])
-        self.event.choices = choices([("", _l("Every act"))] + [(e, event_label(e)) for e in events])
+        # The field keeps the name of its address parameter, `event`.
+        self.event.choices = choices([("", _l("Every act"))] + [(name, act_label(name)) for name in acts])
 
-    def clean(self, unit_ids, user_ids, events):
-        """(unit id, user id, event, from, to, basis) that are valid; anything else is ignored."""
+    def clean(self, unit_ids, user_ids, acts):
+        """(unit id, user id, act, from, to, basis) that are valid; anything else is ignored."""
         unit = int(self.unit.data) if (self.unit.data or "").isdigit() and int(self.unit.data) in unit_ids else None
         user = int(self.user.data) if (self.user.data or "").isdigit() and int(self.user.data) in user_ids else None
-        event = self.event.data if self.event.data in events else None
+        act = self.event.data if self.event.data in acts else None
         date_from = None if self.date_from.errors else self.date_from.data
         date_to = None if self.date_to.errors else self.date_to.data
         basis = self.basis.data if self.basis.data in BASES else BASES[0]
-        return unit, user, event, date_from, date_to, basis
+        return unit, user, act, date_from, date_to, basis
 
 
 class CorrectionForm(VersionedForm):
@@ -65,5 +66,5 @@ class CorrectionForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.corrects_seq.choices = choices(
             (row.seq, _l("No. %(seq)d · %(day)s · %(act)s", seq=row.seq,
-                         day=format_date(row.effective_date, "dd/MM/yyyy"), act=event_label(row.act)))
+                         day=format_date(row.effective_date, "dd/MM/yyyy"), act=act_label(row.act)))
             for row in acts)

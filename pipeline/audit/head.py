@@ -32,11 +32,11 @@ class UnitHead:
     hash: str
 
 
-def case_head(events):
-    """From a case's rows already loaded in seq order (no statement), or None without rows."""
-    if not events:
+def case_head(log):
+    """From a case's entries already loaded in seq order (no statement), or None without any."""
+    if not log:
         return None
-    newest = events[-1]
+    newest = log[-1]
     return CaseHead(newest.seq, newest.hash[:SHORT])
 
 

@@ -16,7 +16,7 @@ from pipeline.base import clock
 from pipeline.accounts.models import User
 from pipeline.analytics.sql import days_between
 from pipeline.cases.models import Case
-from pipeline.cases.timeline import EVENT_LABELS
+from pipeline.cases.timeline import ACT_LABELS
 from pipeline.dashboard.paging import RowPagination
 from pipeline.exports import Column, stream_rows
 from pipeline.rules.rulebook import rulebook_on
@@ -24,8 +24,8 @@ from pipeline.units.models import Unit, subtree_filter
 from pipeline.workflow import definition
 from pipeline.workflow.models import LogEntry
 
-# Facts that carry the date of what they record: no order for the acts after them.
-UNORDERED_EVENTS = tuple(act.name for act in definition.ACTS if not act.sets_order)
+# Acts that carry the date of what they record: no order for the acts after them.
+UNORDERED_ACTS = tuple(act.name for act in definition.ACTS if not act.sets_order)
 BASES = ("effective", "entered")
 
 
@@ -35,15 +35,15 @@ def late_entry_days(today=None):
     return rulebook_on(today or clock.today())["late_entry_days"]
 
 
-def event_label(event):
-    return EVENT_LABELS.get(event, event)
+def act_label(name):
+    return ACT_LABELS.get(name, name)
 
 
 @dataclass(frozen=True)
 class LogFilters:
     unit: Unit  # the subtree (the user's own unit by default)
     actor_id: int | None = None
-    event: str | None = None
+    act: str | None = None  # an act's name (the `event` parameter of the address)
     date_from: date | None = None
     date_to: date | None = None
     basis: str = "effective"  # which date the period applies to
@@ -52,8 +52,8 @@ class LogFilters:
         found = [subtree_filter(self.unit)]
         if self.actor_id is not None:
             found.append(LogEntry.actor_id == self.actor_id)
-        if self.event:
-            found.append(LogEntry.act == self.event)
+        if self.act:
+            found.append(LogEntry.act == self.act)
         if self.basis == "entered":
             if self.date_from:
                 found.append(LogEntry.recorded_at >= utc_start_of(self.date_from))
@@ -78,7 +78,7 @@ def previous_order_date():
     before = aliased(LogEntry)
     return (select(before.effective_date)
             .where(before.case_id == LogEntry.case_id, before.seq < LogEntry.seq,
-                   before.act.not_in(UNORDERED_EVENTS))
+                   before.act.not_in(UNORDERED_ACTS))
             .order_by(before.seq.desc()).limit(1).scalar_subquery())
 
 
@@ -91,7 +91,7 @@ def log_statement(filters, late_days):
                    LogEntry.effective_date, LogEntry.recorded_at, LogEntry.hash,
                    Case.full_name, Unit.name.label("branch_name"), User.display_name.label("actor_name"),
                    lag.label("lag_days"), (lag > late_days).label("late"),
-                   and_(LogEntry.act.not_in(UNORDERED_EVENTS), LogEntry.effective_date < previous)
+                   and_(LogEntry.act.not_in(UNORDERED_ACTS), LogEntry.effective_date < previous)
                    .label("back_dated"))
             .join(Case, Case.id == LogEntry.case_id)
             .join(Unit, Unit.id == Case.branch_id)
@@ -124,12 +124,12 @@ class FlaggedRow:
     back_dated: bool
 
 
-def flag_rows(events, late_days):
+def flag_rows(log, late_days):
     """The same flags as the list's SQL, for one case's rows already loaded in seq order."""
     flagged, previous = [], None
-    for row in events:
+    for row in log:
         lag = (row.recorded_at.date() - row.effective_date).days
-        ordered = row.act not in UNORDERED_EVENTS
+        ordered = row.act not in UNORDERED_ACTS
         flagged.append(FlaggedRow(row, lag, lag > late_days,
                                   ordered and previous is not None and row.effective_date < previous))
         if ordered:
@@ -160,5 +160,5 @@ LOG_COLUMNS = (
 def log_rows(statement):
     for row in stream_rows(statement):
         yield (row.effective_date, vn_datetime(row.recorded_at), row.case_id, row.full_name, row.branch_name,
-               row.seq, str(event_label(row.act)), row.actor_name or _("the system"), row.lag_days,
+               row.seq, str(act_label(row.act)), row.actor_name or _("the system"), row.lag_days,
                _("Yes") if row.late else "", _("Yes") if row.back_dated else "")

@@ -13,12 +13,12 @@ from pipeline.audit.anomalies import ANOMALY_COLUMNS, CHECK_LABELS, CHECKS, anom
 from pipeline.audit.corrections import correctable, corrections_by_seq, may_correct, record_correction
 from pipeline.audit.forms import CorrectionForm, LogFilterForm
 from pipeline.audit.head import case_head, unit_head
-from pipeline.audit.log_query import (LOG_COLUMNS, LogFilters, LogPagination, count_statement, event_label,
+from pipeline.audit.log_query import (LOG_COLUMNS, LogFilters, LogPagination, count_statement, act_label,
                                       flag_rows, late_entry_days, log_rows, log_statement)
 from pipeline.audit.scope import users_acting_in
 from pipeline.units.tree import units_in_tree_order
 from pipeline.audit.verify import case_names, check_case, verify
-from pipeline.cases.timeline import EVENT_LABELS
+from pipeline.cases.timeline import ACT_LABELS
 from pipeline.exports import export_response
 from pipeline.extensions import db
 from pipeline.quotas.access import requested_unit
@@ -35,7 +35,7 @@ ANOMALIES_SHOWN = 100  # per check on the page; the export has them all
 
 @bp.context_processor
 def audit_helpers():
-    return {"event_label": event_label}
+    return {"act_label": act_label}
 
 
 @bp.app_template_global()
@@ -55,13 +55,13 @@ def log():
     user = current_actor()
     units = units_in_tree_order(user.unit)
     users = users_acting_in(user.unit)
-    form = LogFilterForm(request.args, units, user.unit.depth, users, list(EVENT_LABELS))
+    form = LogFilterForm(request.args, units, user.unit.depth, users, list(ACT_LABELS))
     form.validate()
     units_by_id = {u.id: u for u in units}
-    unit_id, actor_id, event, date_from, date_to, basis = form.clean(units_by_id, {u.id for u in users},
-                                                                     EVENT_LABELS)
+    unit_id, actor_id, act, date_from, date_to, basis = form.clean(units_by_id, {u.id for u in users},
+                                                                     ACT_LABELS)
     root = units_by_id.get(unit_id, user.unit)
-    filters = LogFilters(root, actor_id, event, date_from, date_to, basis)
+    filters = LogFilters(root, actor_id, act, date_from, date_to, basis)
     late_days = late_entry_days()
     statement = log_statement(filters, late_days)
     if request.args.get("format"):  # ?format=xlsx|csv: every row the filters select

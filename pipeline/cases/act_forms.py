@@ -151,7 +151,7 @@ class RecognitionForm(ActForm):
 
 
 # The one registry of the case page's act forms: act name -> form. Every act that moves a case
-# has one (tests/test_workflow_table.py); the facts have pages of their own (the dossier, a
+# has one (tests/test_workflow_table.py); the acts that keep the stage have pages of their own (the dossier, a
 # class's results, a correction).
 ACT_FORMS = {
     "enrol_training": EnrolTrainingForm,

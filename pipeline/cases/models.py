@@ -77,7 +77,7 @@ class Case(db.Model):
     stage_entered_on: Mapped[date]
     exit_reason: Mapped[str | None] = mapped_column(String(1000))
     failed_branch_votes: Mapped[int] = mapped_column(default=0)
-    # When the last act on the case was entered (any act, including facts that keep the stage).
+    # When the last act on the case was entered (any act, including those that keep the stage).
     last_recorded_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
     version: Mapped[int] = mapped_column(default=1)

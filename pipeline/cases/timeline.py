@@ -20,7 +20,7 @@ from pipeline.units.models import Unit
 from pipeline.workflow import definition
 from pipeline.workflow.guards import shortfall_of
 
-EVENT_LABELS = {act.name: act.label for act in definition.ACTS}
+ACT_LABELS = {act.name: act.label for act in definition.ACTS}
 EXTRA_LABELS = {
     "rulebook": _l("Judged by the rules of"),
     "introducers": _l("Introducing members"),
@@ -49,11 +49,11 @@ def form_labels(form_class):
     return labels
 
 
-LABELS_BY_EVENT = {definition.SPOT.name: form_labels(NewCaseForm)} | {
+LABELS_BY_ACT = {definition.SPOT.name: form_labels(NewCaseForm)} | {
     name: form_labels(form) for name, form in ACT_FORMS.items()}
-LABELS_BY_EVENT[definition.CORRECTION.name] = {
+LABELS_BY_ACT[definition.CORRECTION.name] = {
     "corrects_seq": _l("Corrects act no."), "what": _l("What is wrong"), "corrected_value": _l("What it should read")}
-LABELS_BY_EVENT["record_document"] = {
+LABELS_BY_ACT["record_document"] = {
     name: label for form in LOGGED_FORMS for name, label in form_labels(form).items()} | LOG_LABELS
 
 
@@ -107,14 +107,14 @@ def timeline(entries_of_log):
     rulebooks = {book.code: book.title for book in load_rulebooks()}
     entries = []
     for row in entries_of_log:
-        labels = LABELS_BY_EVENT.get(row.act, {})
+        labels = LABELS_BY_ACT.get(row.act, {})
         details = []
         for key, value in (row.data or {}).items():
             if value is None or value == "" or value == [] or key in HIDDEN_KEYS:
                 continue
             label = labels.get(key) or EXTRA_LABELS.get(key) or key
             details.append((label, _text(key, value, units, rulebooks)))
-        entries.append(TimelineEntry(row, EVENT_LABELS.get(row.act, row.act), details, shortfall_of(row.data)))
+        entries.append(TimelineEntry(row, ACT_LABELS.get(row.act, row.act), details, shortfall_of(row.data)))
     return with_corrections(entries)
 
 

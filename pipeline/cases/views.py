@@ -137,7 +137,7 @@ def _progress(case, log):
     stage = STAGE_BY_NAME[case.stage]
     if not stage.exit:
         return stage.step, len(MAIN_STAGES), None
-    # The act that left the road: a fact after it (a correction) keeps the exit stage.
+    # The act that left the road: an act after it (a correction) keeps the exit stage.
     left_from = next((e.from_stage for e in reversed(log) if e.from_stage != e.to_stage), None)
     step = STAGE_BY_NAME[left_from].step if left_from in STAGE_BY_NAME else None
     return step or 0, len(MAIN_STAGES), stage

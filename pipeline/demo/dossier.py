@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-EVENT = "record_document"
+DOCUMENT_ACT = "record_document"
 WINDOW_DAYS = 120  # documents are gathered in the last months before the dossier is complete
 YOUTH_RESOLUTION = re.compile(r"Nghị quyết số (\S+) ngày (\d{2}/\d{2}/\d{4})")
 OPENING_ACTS = ("complete_training", "resume_dossier")
@@ -28,7 +28,7 @@ LEAVING_ACTS = ("withdraw", "remove_from_pool", "expire")
 
 
 def _document(act_class, key, day, details=None, note=""):
-    return act_class(EVENT, day, {"key": key, "received": True, "received_on": day, "note": note,
+    return act_class(DOCUMENT_ACT, day, {"key": key, "received": True, "received_on": day, "note": note,
                                   "details": details or {}})
 
 
@@ -98,22 +98,22 @@ def add_documents(plans, act_class, seed, last_day):
         acts, opened, recorded, ceremony = [], None, False, None
         for index, act in enumerate(plan.acts):
             following = plan.acts[index + 1] if index + 1 < len(plan.acts) else None
-            if act.trigger == "complete_dossier":
+            if act.name == "complete_dossier":
                 if not recorded:
                     acts += _admission_documents(act_class, rng, act.data, opened or act.day, act.day)
                     recorded = True
                 act.data = {}  # the documents say it: the act itself records only its date
-            elif act.trigger == "record_recognition_vote" and ceremony:
+            elif act.name == "record_recognition_vote" and ceremony:
                 acts += _recognition_documents(act_class, rng, ceremony, act.day)
             acts.append(act)
-            if act.trigger in OPENING_ACTS:
+            if act.name in OPENING_ACTS:
                 opened = act.day
-                if not recorded and (following is None or following.trigger in LEAVING_ACTS):
+                if not recorded and (following is None or following.name in LEAVING_ACTS):
                     until = min(last_day, following.day - timedelta(days=1)) if following else last_day
                     acts += _unfinished_documents(act_class, rng, opened, until)
-            if act.trigger == "hold_ceremony":
+            if act.name == "hold_ceremony":
                 ceremony = act.day
-                votes = [a for a in plan.acts if a.trigger == "record_recognition_vote"]
+                votes = [a for a in plan.acts if a.name == "record_recognition_vote"]
                 course = ceremony + relativedelta(months=5)
                 if not votes and course <= last_day and rng.random() < 0.7:
                     until = min(last_day, following.day - timedelta(days=1)) if following else last_day

@@ -201,22 +201,22 @@ def _record_case(plan, units, users, classes, town, calendar, rng):
                                 calendar=calendar)
     for planned in plan.acts:
         actor = _actor(users, planned.by, plan.branch)
-        where = f"{plan.fields['full_name']} ({plan.branch}, {plan.tag}): {planned.trigger} on {planned.day}"
+        where = f"{plan.fields['full_name']} ({plan.branch}, {plan.tag}): {planned.name} on {planned.day}"
         recorded_at = _recorded_at(rng, planned.day, after=held.log[-1].recorded_at)
-        if planned.trigger == dossier_ops.ACT.name:  # a document on the dossier page
+        if planned.name == dossier_ops.ACT.name:  # a document on the dossier page
             _record_document(held, actor, planned, recorded_at, where)
             continue
-        act = definition.act_named(planned.trigger, held.state.stage)
+        act = definition.act_named(planned.name, held.state.stage)
         if act is None:
             raise DemoBroken(f"{where}: not possible from the stage {held.state.stage}")
         if not (operations.role_may(actor, act, held.case) and operations.case_in_scope(actor, held.case)):
             raise DemoBroken(f"{where}: {actor.username} may not record it")
         data, assume = dict(planned.data), None
-        if planned.trigger == "record_decision":
+        if planned.name == "record_decision":
             data["issuing_unit_id"] = town.id
-        elif planned.trigger == "enrol_training":  # the act writes the enrolment; the log keeps the name
+        elif planned.name == "enrol_training":  # the act writes the enrolment; the log keeps the name
             data = {"class_id": classes[data["class_name"]].id}
-        elif planned.trigger == "complete_training":  # a certificate: the class recorded a pass
+        elif planned.name == "complete_training":  # a certificate: the class recorded a pass
             assume = training_ops.passed_in_class
         try:
             operations.perform(held, act, actor, planned.day, data, reason=planned.reason, recorded_at=recorded_at,

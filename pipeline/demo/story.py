@@ -126,8 +126,8 @@ VERIFICATION_NOTES = ["Lý lịch rõ ràng, đã thẩm tra", "Đã thẩm tra,
 
 
 @dataclass
-class Act:
-    trigger: str
+class PlannedAct:
+    name: str  # the act's (pipeline.workflow.definition)
     day: date
     data: dict = field(default_factory=dict)
     reason: str = ""
@@ -201,11 +201,11 @@ class Story:
     # --- acts ---------------------------------------------------------------------------------
 
     def enrol(self, plan, klass):
-        plan.acts.append(Act("enrol_training", klass.start, {"class_name": klass.name, "organiser": ORGANISER}))
+        plan.acts.append(PlannedAct("enrol_training", klass.start, {"class_name": klass.name, "organiser": ORGANISER}))
 
     def certify(self, plan, klass):
         # The centre issues the certificates; the organisation board records them for the class.
-        plan.acts.append(Act("complete_training", klass.end, {"certificate_number": None}, by="board",
+        plan.acts.append(PlannedAct("complete_training", klass.end, {"certificate_number": None}, by="board",
                              number=(("certificate", klass.short), "certificate_number",
                                      "{n:03d}/CN-" + klass.short)))
 
@@ -230,7 +230,7 @@ class Story:
                                               f"{passed:%d/%m/%Y} của Ban Chấp hành Đoàn {grassroots.label}")
         else:
             data["introducers"].append(introducer())
-        plan.acts.append(Act("complete_dossier", day, data))
+        plan.acts.append(PlannedAct("complete_dossier", day, data))
 
     def _count(self, plan, passes):
         rng = self.rng
@@ -248,10 +248,10 @@ class Story:
 
     def branch_vote(self, plan, day, passes=True, reason=""):
         data = self._count(plan, passes) | {"resolution_number": None, "over_age_consent": ""}
-        plan.acts.append(Act("record_branch_vote", day, data, reason,
+        plan.acts.append(PlannedAct("record_branch_vote", day, data, reason,
                              number=(("branch", plan.branch, day.year), "resolution_number", "{n:02d}-NQ/CB")))
 
-    def committee_review(self, plan, day, passes=True, reason="", trigger="record_committee_review"):
+    def committee_review(self, plan, day, passes=True, reason="", name="record_committee_review"):
         rng, grassroots = self.rng, org.BRANCH_TO_GRASSROOTS[plan.branch]
         size = grassroots.committee_size
         needed = votes_needed(size)
@@ -263,13 +263,13 @@ class Story:
             against = size - votes_for - rng.randint(0, 1)
         kind = "CB" if grassroots.is_branch else "ĐU"
         data = {"committee_size": size, "votes_for": votes_for, "votes_against": against, "resolution_number": None}
-        if trigger == "record_committee_review":
+        if name == "record_committee_review":
             data["subcommittee_appraisal"] = ""
-        plan.acts.append(Act(trigger, office_day_after(day), data, reason, by="committee",
+        plan.acts.append(PlannedAct(name, office_day_after(day), data, reason, by="committee",
                              number=(("committee", grassroots.code), "resolution_number", "{n}-NQ/" + kind)))
 
     def decision(self, plan, day, received):
-        plan.acts.append(Act("record_decision", day, {"decision_number": None, "received_on": received},
+        plan.acts.append(PlannedAct("record_decision", day, {"decision_number": None, "received_on": received},
                              by="board", number=(("town",), "decision_number", "{n}-QĐ/TU")))
 
     def ceremony(self, plan, day):
@@ -279,18 +279,18 @@ class Story:
             place = f"Nhà văn hóa {place}"
         elif not place.startswith(("Hội trường", "Phòng họp")):
             place = f"Hội trường {place}"
-        plan.acts.append(Act("hold_ceremony", day, {"place": place}))
+        plan.acts.append(PlannedAct("hold_ceremony", day, {"place": place}))
 
     def recognise(self, plan, ceremony_day):
         """The branch votes after the 12 months, the committee resolves, the town decides."""
         ends = ceremony_day + relativedelta(months=12)
         meeting = ends + days(self.rng.randint(2, 6))
-        plan.acts.append(Act("record_recognition_vote", meeting, self._count(plan, True) | {"resolution_number": None},
+        plan.acts.append(PlannedAct("record_recognition_vote", meeting, self._count(plan, True) | {"resolution_number": None},
                              number=(("branch", plan.branch, meeting.year), "resolution_number", "{n:02d}-NQ/CB")))
         reviewed = meeting + days(self.rng.randint(1, 3))
-        self.committee_review(plan, reviewed, trigger="record_recognition_review")
+        self.committee_review(plan, reviewed, name="record_recognition_review")
         decided = office_day_after(reviewed + days(self.rng.randint(3, 8)))
-        plan.acts.append(Act("recognise_official", decided, {"decision_number": None}, by="board",
+        plan.acts.append(PlannedAct("recognise_official", decided, {"decision_number": None}, by="board",
                              number=(("town",), "decision_number", "{n}-QĐ/TU")))
 
     def reason(self, kind):
@@ -299,9 +299,9 @@ class Story:
         self.reason_turns[kind] += 1
         return REASONS[kind][turn % len(REASONS[kind])]
 
-    def leave(self, plan, trigger, day, kind):
-        plan.acts.append(Act(trigger, day, {}, self.reason(kind),
-                             by="board" if trigger == "refuse_admission" else "branch"))
+    def leave(self, plan, name, day, kind):
+        plan.acts.append(PlannedAct(name, day, {}, self.reason(kind),
+                             by="board" if name == "refuse_admission" else "branch"))
 
     # --- whole stories ------------------------------------------------------------------------
 
@@ -346,7 +346,7 @@ class Story:
         self.plans.append(plan)
         self.enrol(plan, CLASS_2021_4)
         self.certify(plan, CLASS_2021_4)
-        plan.acts.append(Act("complete_dossier", date(2022, 8, 5), {
+        plan.acts.append(PlannedAct("complete_dossier", date(2022, 8, 5), {
             "resume_verified": True, "resume_verification_note": "Lý lịch rõ ràng, đã thẩm tra",
             "youth_union_resolution": ("Nghị quyết số 12-NQ/ĐTN ngày 20/07/2022 "
                                        "của Ban Chấp hành Đoàn phường Điện Dương"),
@@ -354,7 +354,7 @@ class Story:
         self.branch_vote(plan, date(2022, 8, 19))
         self.committee_review(plan, date(2022, 9, 8))
         self.decision(plan, date(2022, 9, 26), date(2022, 9, 29))
-        plan.acts.append(Act("hold_ceremony", THANG_CEREMONY, {"place": "Nhà văn hóa khối phố Tân Khai"}))
+        plan.acts.append(PlannedAct("hold_ceremony", THANG_CEREMONY, {"place": "Nhà văn hóa khối phố Tân Khai"}))
         return plan
 
     def pool_2022(self, code, klass, target):
@@ -372,8 +372,8 @@ class Story:
         if target == "dossier":
             return plan
         if target in ("withdrawn", "removed"):
-            trigger, kind = ("withdraw", "withdraw") if target == "withdrawn" else ("remove_from_pool", "remove")
-            self.leave(plan, trigger, start + days(rng.randint(30, 160)), kind)
+            name, kind = ("withdraw", "withdraw") if target == "withdrawn" else ("remove_from_pool", "remove")
+            self.leave(plan, name, start + days(rng.randint(30, 160)), kind)
             return plan
         # forward, keeping every act before LAST_ACT
         steps = {"branch_vote": 1, "failed_vote": 2, "committee_review": 2, "rejected": 3, "decision": 3}[target]
@@ -421,15 +421,15 @@ class Story:
 
         plan = case(CLASS_2021_2, "expired", SNAPSHOT)
         self.certify(plan, CLASS_2021_2)
-        plan.acts.append(Act("expire", date(2022, 8, 22), {},
+        plan.acts.append(PlannedAct("expire", date(2022, 8, 22), {},
                              REASONS["expire"][0]))
 
         plan = case(CLASS_2021_2, "expired_reopened", date(2022, 12, 1))
         self.certify(plan, CLASS_2021_2)
-        plan.acts.append(Act("expire", date(2022, 8, 29), {},
+        plan.acts.append(PlannedAct("expire", date(2022, 8, 29), {},
                              REASONS["expire"][0]))
         self.leave(plan, "reopen", date(2022, 9, 6), "reopen")
-        plan.acts.append(Act("resume_dossier", date(2022, 9, 12),
+        plan.acts.append(PlannedAct("resume_dossier", date(2022, 9, 12),
                              {"note": "Giấy chứng nhận lớp bồi dưỡng khóa 2/2021 còn giá trị; làm lại hồ sơ"}))
 
         plan = case(CLASS_2021_3, "failed_three_times", date(2022, 8, 16))
@@ -438,7 +438,7 @@ class Story:
                   (date(2022, 7, 12), date(2022, 8, 16))]
         for n, (dossier, vote) in enumerate(rounds):
             if n:
-                plan.acts.append(Act("resume_dossier", dossier - days(30),
+                plan.acts.append(PlannedAct("resume_dossier", dossier - days(30),
                                      {"note": f"Chi bộ xem xét lại lần {n + 1} theo đề nghị của đảng viên giúp đỡ"}))
             self.complete_dossier(plan, dossier)
             self.branch_vote(plan, vote, passes=False, reason=REASONS["failed_vote"][n])
@@ -574,7 +574,7 @@ class Story:
         self.pool_2021(pick)
         self.admitted_2021(pick)
         self.number_documents()
-        add_documents(self.plans, Act, SEED, LAST_ACT)  # the dossiers' documents, from their own random stream
+        add_documents(self.plans, PlannedAct, SEED, LAST_ACT)  # the dossiers' documents, from their own random stream
         self.plans.sort(key=lambda p: (p.spotted_on, p.fields["full_name"]))
         return self.plans
 

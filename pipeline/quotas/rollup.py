@@ -22,7 +22,7 @@ from pipeline.base.formatting import format_quota
 from pipeline.workflow.models import LogEntry
 
 # The act that counts a new member, by the rulebook's `admission_count_basis`.
-COUNT_BASIS_EVENTS = {"ceremony": "hold_ceremony", "decision": "record_decision"}
+COUNT_BASIS_ACTS = {"ceremony": "hold_ceremony", "decision": "record_decision"}
 COUNT_BASIS_LABELS = {
     "ceremony": _l("by the date of the admission ceremony"),
     "decision": _l("by the date of the admission decision"),
@@ -62,7 +62,7 @@ def count_basis(day):
         basis = rulebook_on(day).values.get("admission_count_basis")
     except NoRulebook:
         return DEFAULT_COUNT_BASIS
-    return basis.value if basis and basis.value in COUNT_BASIS_EVENTS else DEFAULT_COUNT_BASIS
+    return basis.value if basis and basis.value in COUNT_BASIS_ACTS else DEFAULT_COUNT_BASIS
 
 
 def percent(part, whole):
@@ -230,7 +230,7 @@ def rollup(root, year, until=None):
     admissions of [1 January, until] and the pool as it stands now."""
     start, until = year_span(year, until)
     basis = count_basis(until)
-    event = COUNT_BASIS_EVENTS[basis]
+    admission_act = COUNT_BASIS_ACTS[basis]
 
     units = db.session.execute(
         select(Unit, Quota.minimum, Quota.maximum)
@@ -247,7 +247,7 @@ def rollup(root, year, until=None):
     branch, child = aliased(Unit), aliased(Unit)
     under_child = branch.path.like(child.path + "%")
     admissions = (select(LogEntry.case_id).select_from(LogEntry)
-                  .where(LogEntry.act == event, LogEntry.effective_date.between(start, until)))
+                  .where(LogEntry.act == admission_act, LogEntry.effective_date.between(start, until)))
 
     for child_id, n in db.session.execute(
             admissions.with_only_columns(child.id, func.count())

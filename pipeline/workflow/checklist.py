@@ -249,12 +249,12 @@ def _introducer_problems(line, on_date, known_months):
     return problems
 
 
-def missing_for(lines, trigger, on_date):
-    """Why `trigger` cannot be recorded on `on_date` as far as documents go: each required item it
+def missing_for(lines, act, on_date):
+    """Why `act` cannot be recorded on `on_date` as far as documents go: each required item it
     needs that is missing, dated after the act, or not in order."""
     reasons = []
     for line in lines:
-        if line.due_by != trigger or not line.required or line.from_log:
+        if line.due_by != act or not line.required or line.from_log:
             continue
         if not line.received:
             reasons.append(_l("%(item)s has not been received", item=line.label))

@@ -30,7 +30,7 @@ INITIAL_STAGE = "spotted"
 # Checks before every act that moves a case: a rulebook to judge it by (the others need one), and
 # a date that is not in the future nor before the case's previous act.
 MOVE_CHECKS = (guards.rulebook_exists, guards.act_date_in_order)
-# Facts carry the date of what they record: only a date in the future is refused.
+# Acts that keep the stage carry the date of what they record: only a future date is refused.
 FACT_CHECKS = (guards.not_in_future,)
 
 
@@ -102,7 +102,7 @@ class Act:
     name: str
     label: object
     sources: tuple  # the stages in which it may be recorded
-    dest: str | None  # the stage it leads to; None: the case stays where it is (a fact)
+    dest: str | None  # the stage it leads to; None: the case stays where it is
     roles: frozenset
     guards: tuple = ()  # checked in order, each once per act
     # For a vote: the check that decides between `dest` and `fail_dest` (it adds the count needed
@@ -253,13 +253,14 @@ def judge(act, ctx):
 
 # --- the machine -------------------------------------------------------------------------------
 
-def _passed(event):
-    return (event.kwargs["entry"].data or {}).get("passed") is True
+def _passed(event_data):
+    """The Machine's condition for a vote's first transition: its entry records that it passed."""
+    return (event_data.kwargs["entry"].data or {}).get("passed") is True
 
 
 def _machine_transitions():
-    """One transition per (act, source); a vote has two, the first taken when it passed. Facts
-    are internal transitions: the machine checks they may be recorded in the stage."""
+    """One transition per (act, source); a vote has two, the first taken when it passed. Acts that
+    keep the stage are internal transitions: the machine checks they may be recorded there."""
     specs = []
     for act in ACTS:
         for source in act.sources:

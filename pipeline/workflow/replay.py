@@ -44,7 +44,7 @@ def opened(entry):
 
 def advance(state, entry):
     """Apply one entry after the first to a state bound to the Machine: the stage moves as the
-    act leads (a fact keeps it), then the act adds what it recorded."""
+    act leads (or stays), then the act adds what it recorded."""
     act = ACT_BY_NAME.get(entry.act)
     if act is None or act is SPOT:
         raise BrokenLog(f"entry {entry.seq}: {entry.act} cannot follow the first entry")
