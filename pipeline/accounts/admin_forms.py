@@ -8,17 +8,12 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from pipeline.accounts.models import ROLES
-from pipeline.base.validators import plain_text
-from pipeline.base.text import to_nfc
+from pipeline.base.validators import nfc, plain_text
 from pipeline.base.forms import BaseForm, choices, required
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
 PASSWORD_MAX_LENGTH = 200  # as the login form accepts
 STATUSES = {"all": _l("All accounts"), "active": _l("Active"), "disabled": _l("Disabled")}
-
-
-def _nfc(value):
-    return to_nfc(value) if isinstance(value, str) else value
 
 
 def _strip(value):
@@ -63,7 +58,7 @@ class UserFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Name or username"), filters=[_nfc], validators=[Optional(), Length(max=200)])
+    q = StringField(_l("Name or username"), filters=[nfc], validators=[Optional(), Length(max=200)])
     unit = SelectField(_l("Unit"), validators=[Optional()])
     role = SelectField(_l("Role"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()], choices=choices(list(STATUSES.items())),
@@ -77,7 +72,7 @@ class UserFilterForm(BaseForm):
 
 
 class UserDetailsForm(BaseForm):
-    display_name = StringField(_l("Full name and title"), filters=[_nfc],
+    display_name = StringField(_l("Full name and title"), filters=[nfc],
                                validators=[required(), Length(max=200), plain_text],
                                render_kw={"autocomplete": "off", "maxlength": 200})
     role = SelectField(_l("Role"), validators=[required()])
@@ -118,5 +113,5 @@ class PasswordForm(BaseForm):
 
 class StatusForm(BaseForm):
     """Disabling or enabling an account, with the reason kept in its history."""
-    reason = TextAreaField(_l("Reason"), filters=[_nfc], validators=[required(), Length(max=500), plain_text],
+    reason = TextAreaField(_l("Reason"), filters=[nfc], validators=[required(), Length(max=500), plain_text],
                            render_kw={"maxlength": 500})

@@ -4,16 +4,11 @@ from flask_babel import format_date, lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from pipeline.base.validators import not_in_future, plain_text
-from pipeline.base.text import to_nfc
+from pipeline.base.validators import nfc, not_in_future, plain_text
 from pipeline.base.forms import BaseForm, VersionedForm, choices, date_required, required
 
 from pipeline.audit.log_query import BASES, act_label
 
-
-
-def _nfc(value):
-    return to_nfc(value) if isinstance(value, str) else value
 
 
 BASIS_LABELS = {"effective": _l("the day the act took effect"), "entered": _l("the day it was entered")}
@@ -55,12 +50,12 @@ class LogFilterForm(BaseForm):
 
 class CorrectionForm(VersionedForm):
     corrects_seq = SelectField(_l("Act to correct"), coerce=int, validators=[required()])
-    what = StringField(_l("What is wrong"), filters=[_nfc], validators=[required(), Length(max=200), plain_text],
+    what = StringField(_l("What is wrong"), filters=[nfc], validators=[required(), Length(max=200), plain_text],
                        description=_l("The detail of the act, e.g. “Votes for” or “Decision number”."))
-    corrected_value = TextAreaField(_l("What it should read"), filters=[_nfc],
+    corrected_value = TextAreaField(_l("What it should read"), filters=[nfc],
                                     validators=[required(), Length(max=1000), plain_text])
     effective_date = DateField(_l("Date of the correction"), validators=[date_required(), not_in_future])
-    reason = TextAreaField(_l("Reason"), filters=[_nfc], validators=[required(), Length(min=5, max=1000), plain_text])
+    reason = TextAreaField(_l("Reason"), filters=[nfc], validators=[required(), Length(min=5, max=1000), plain_text])
 
     def __init__(self, *args, acts=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,19 +4,14 @@ from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from pipeline.base.validators import not_in_future, plain_text
-from pipeline.base.text import to_nfc
+from pipeline.base.validators import nfc, not_in_future, plain_text
 from pipeline.training.models import RESULT_LABELS
 from pipeline.base.forms import BaseForm, choices, date_required, required as field_required
 
 
-def _nfc(value):
-    return to_nfc(value) if isinstance(value, str) else value
-
-
 def _text(label, max_length, required=False):
     checks = [field_required()] if required else [Optional()]
-    return StringField(label, filters=[_nfc], validators=checks + [Length(max=max_length), plain_text])
+    return StringField(label, filters=[nfc], validators=checks + [Length(max=max_length), plain_text])
 
 
 class TrainingClassForm(BaseForm):

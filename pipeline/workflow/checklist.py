@@ -140,19 +140,12 @@ def acts_on_record(entries):
     return found
 
 
-def checklist_for(case, state, on_date):
-    """The case's checklist under the rulebook in force on `on_date`, judged on that date.
-
-    `case` is the case row (the candidate's particulars, the branch and its place in the tree),
-    `state` what its log replays to (the documents received, the acts recorded). Lines come in
-    the rulebook's order; items recorded that the case no longer needs (another path, an older
-    rulebook) are kept, marked not required."""
-    book = rulebook_on(on_date)
+def _items(case, state, book):
+    """(spec, key, ordinal, required, optional) for each item `book` lists for the case, in its
+    order: the case's path and levels say which are required, introducers are numbered."""
     by_key = state.documents
     path = path_of(case, state)
     subcommittee = under_subcommittee(case.branch)
-    acts = acts_on_record(state.entries)
-    lines, seen = [], set()
     for spec in book.documents:
         required, offered = _applies(spec, path, subcommittee)
         if spec.repeat == "introducers":
@@ -164,15 +157,39 @@ def checklist_for(case, state, on_date):
         else:
             keys = [(spec.key, None, required)] if (offered or spec.key in by_key) else []
         for key, ordinal, line_required in keys:
-            seen.add(key)
-            lines.append(_line(spec, key, ordinal, line_required and required,
-                               offered and not required and spec.applies == "trade_union_path",
-                               by_key.get(key), acts.get(spec.from_act) if spec.from_act else None))
+            yield (spec, key, ordinal, line_required and required,
+                   offered and not required and spec.applies == "trade_union_path")
+
+
+def checklist_for(case, state, on_date):
+    """The case's checklist under the rulebook in force on `on_date`, judged on that date.
+
+    `case` is the case row (the candidate's particulars, the branch and its place in the tree),
+    `state` what its log replays to (the documents received, the acts recorded). Lines come in
+    the rulebook's order; items recorded that the case no longer needs (another path, an older
+    rulebook) are kept, marked not required."""
+    book = rulebook_on(on_date)
+    by_key = state.documents
+    acts = acts_on_record(state.entries)
+    lines, seen = [], set()
+    for spec, key, ordinal, required, optional in _items(case, state, book):
+        seen.add(key)
+        lines.append(_line(spec, key, ordinal, required, optional, by_key.get(key),
+                           acts.get(spec.from_act) if spec.from_act else None))
     for key, item in by_key.items():  # recorded under a rulebook that named it differently
         if key not in seen:
             lines.append(_line(None, key, None, False, False, item, None))
     _judge(lines, book, on_date, STALENESS_JUDGED_AT in acts)
     return lines
+
+
+def staleness_lines(case, state, on_date):
+    """The lines of the received documents that go stale (the rulebook's `stale`), as the
+    checklist lists them but not judged: what the deadline of the branch vote counts from,
+    without building the whole checklist."""
+    return [_line(spec, key, ordinal, required, optional, state.documents[key], None)
+            for spec, key, ordinal, required, optional in _items(case, state, rulebook_on(on_date))
+            if spec.stale and key in state.documents]
 
 
 def _line(spec, key, ordinal, required, optional, item, act_row):

@@ -95,32 +95,30 @@ def _write_documents(case, state, wanted):
     items = {item.item_key: item for item in case.dossier_items}
     for key, values in wanted.items():
         item = items.get(key)
-        if item is None:
-            item = DossierItem(case=case, item_key=key)
-            db.session.add(item)
-        elif values["file_path"] is None and values["file_name"] and item.file_path:
+        if item is not None and values["file_path"] is None and values["file_name"] and item.file_path:
             # Entries written before the log named the stored file: the scan stays where it is.
-            values = dict(values, file_path=item.file_path)
-        for name, value in values.items():
-            if getattr(item, name) != value:
-                setattr(item, name, value)
-    for key, item in items.items():
-        if key not in wanted:
-            db.session.delete(item)
+            wanted[key] = dict(values, file_path=item.file_path)
+    _write_rows(items, wanted, lambda key: DossierItem(case=case, item_key=key))
 
 
 def _write_enrolments(case, wanted):
-    rows = {row.class_id: row for row in case.enrolments}
-    for class_id, values in wanted.items():
-        row = rows.get(class_id)
+    _write_rows({row.class_id: row for row in case.enrolments}, wanted,
+                lambda class_id: Enrolment(case=case, class_id=class_id))
+
+
+def _write_rows(rows, wanted, new_row):
+    """Make `rows` (key -> row) hold `wanted` (key -> column values): a new row where one is
+    missing, only the columns that differ, no row that the state does not have."""
+    for key, values in wanted.items():
+        row = rows.get(key)
         if row is None:
-            row = Enrolment(case=case, class_id=class_id)
+            row = new_row(key)
             db.session.add(row)
         for name, value in values.items():
             if getattr(row, name) != value:
                 setattr(row, name, value)
-    for class_id, row in rows.items():
-        if class_id not in wanted:
+    for key, row in rows.items():
+        if key not in wanted:
             db.session.delete(row)
 
 

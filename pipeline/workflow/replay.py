@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from transitions.core import MachineError
 
-from pipeline.workflow.checklist import checklist_for
+from pipeline.workflow.checklist import staleness_lines
 from pipeline.workflow.deadlines import CHECKLIST_STAGES, running_deadlines
 from pipeline.workflow.definition import ACT_BY_NAME, BOUND_NAMES, INITIAL_STAGE, MACHINE, SPOT, is_exit
 from pipeline.workflow.state import CaseState
@@ -109,6 +109,6 @@ def with_deadlines(state, calendar, case):
     """Set the state's running deadlines. They are counted as of the case's last act (whose
     rulebook says which documents go stale), so the same log always gives the same deadlines."""
     day = state.last_effective_date
-    checklist = checklist_for(case, state, day) if state.stage in CHECKLIST_STAGES else None
+    checklist = staleness_lines(case, state, day) if state.stage in CHECKLIST_STAGES else None
     state.deadlines = tuple(running_deadlines(state, day, calendar, checklist, day=day))
     return state
