@@ -209,9 +209,9 @@ DOSSIER_DOCUMENTS = {
 }
 
 
-def record_documents(world, case_id, trigger, skip=(), overrides=None):
+def record_documents(world, case_id, act_name, skip=(), overrides=None):
     """Record, as the branch does on the dossier page, each document the case's checklist requires
-    for the act `trigger` and does not have yet, but those in `skip`. `overrides`: key -> (date,
+    for the act `act_name` and does not have yet, but those in `skip`. `overrides`: key -> (date,
     details) to record instead of DOSSIER_DOCUMENTS'. Returns the keys recorded."""
     from pipeline.cases.models import Case
     from pipeline.workflow.checklist import checklist_for
@@ -223,7 +223,7 @@ def record_documents(world, case_id, trigger, skip=(), overrides=None):
     overrides = overrides or {}
     recorded = []
     for line in lines:
-        if line.due_by != trigger or not line.required or line.from_log or line.received or line.key in skip:
+        if line.due_by != act_name or not line.required or line.from_log or line.received or line.key in skip:
             continue
         day, details = overrides.get(line.key) or DOSSIER_DOCUMENTS[line.key]
         record_document(case_id, actor_for(world, "sec", case.branch),
@@ -232,11 +232,11 @@ def record_documents(world, case_id, trigger, skip=(), overrides=None):
     return recorded
 
 
-def with_ids(world, trigger, data):
+def with_ids(world, act_name, data):
     """FORWARD_ACTS data with the ids of the world's rows: the class to enrol in, the issuing unit."""
-    if trigger == "enrol_training":
+    if act_name == "enrol_training":
         return dict(data, class_id=world.training_class.id)
-    if trigger == "record_decision":
+    if act_name == "record_decision":
         return dict(data, issuing_unit_id=world.town.id)
     return data
 
@@ -287,24 +287,24 @@ def make_case(world):
     from pipeline.workflow.checklist import checklist_for
     from pipeline.workflow.definition import ACT_BY_NAME
 
-    def documents(held, trigger, actor):
+    def documents(held, act_name, actor):
         """What record_documents records, on the case in hand."""
         for line in checklist_for(held.case, held.state, clock.today()):
-            if line.due_by == trigger and line.required and not line.from_log and not line.received:
+            if line.due_by == act_name and line.required and not line.from_log and not line.received:
                 day, details = DOSSIER_DOCUMENTS[line.key]
                 record_document_on(held, actor, DocumentEntry(line.key, received=True, received_on=day,
                                                               details=dict(details)), clock.today())
 
-    def act(held, trigger, who, day, data):
+    def act(held, act_name, who, day, data):
         actor = actor_for(world, who, held.case.branch)
-        documents(held, trigger, actor_for(world, "sec", held.case.branch))
-        if trigger == "complete_training":
+        documents(held, act_name, actor_for(world, "sec", held.case.branch))
+        if act_name == "complete_training":
             # The class's organiser records the pass and issues the certificate in one act (as
             # its results page does); numbers are unique in a class: CN-001 (FORWARD_ACTS), CN-002...
-            operations.perform(held, ACT_BY_NAME[trigger], world["board"], day,
+            operations.perform(held, ACT_BY_NAME[act_name], world["board"], day,
                                {"certificate_number": certificate_number(world)}, assume=passed_in_class)
         else:
-            operations.perform(held, ACT_BY_NAME[trigger], actor, day, with_ids(world, trigger, data))
+            operations.perform(held, ACT_BY_NAME[act_name], actor, day, with_ids(world, act_name, data))
 
     def make(stage="spotted", branch=None, **particulars):
         branch = branch or world.branch_a1
@@ -318,10 +318,10 @@ def make_case(world):
             held = operations.open_case(actor_for(world, "sec", branch), branch, date(2021, 6, 1), fields,
                                         calendar=calendar)
             for current in MAIN_ROAD[:MAIN_ROAD.index(stage)]:
-                for trigger, who, day, data in ACTS_WITHIN.get(current, []):
-                    act(held, trigger, who, day, data)
-                trigger, who, day, data = FORWARD_ACTS[current]
-                act(held, trigger, who, day, data)
+                for act_name, who, day, data in ACTS_WITHIN.get(current, []):
+                    act(held, act_name, who, day, data)
+                act_name, who, day, data = FORWARD_ACTS[current]
+                act(held, act_name, who, day, data)
             operations.project(held.case, held.state, calendar)
         return db.session.get(type(held.case), held.case.id)
 

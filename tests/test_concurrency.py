@@ -18,7 +18,7 @@ from conftest import count_events
 
 pytestmark = [pytest.mark.usefixtures("english"), pytest.mark.real_database]
 
-# (trigger, date, data, reason)
+# (act name, date, data, reason)
 def enrol(world):
     return ("enrol_training", date(2021, 9, 1), {"class_id": world.training_class.id}, "")
 
@@ -39,17 +39,17 @@ def race(app, case_id, acts):
     barrier = threading.Barrier(len(acts))
     outcomes = [None] * len(acts)
 
-    def act(i, username, trigger, day, data, reason, expected_version):
+    def act(i, username, act_name, day, data, reason, expected_version):
         with app.app_context():
             try:
                 actor = db.session.execute(select(User).where(User.username == username)).scalar_one()
                 barrier.wait(timeout=20)
-                record_act(case_id, trigger, actor, day, data, reason=reason, expected_version=expected_version)
-                outcomes[i] = ("applied", trigger)
+                record_act(case_id, act_name, actor, day, data, reason=reason, expected_version=expected_version)
+                outcomes[i] = ("applied", act_name)
             except CaseChanged:
-                outcomes[i] = ("changed", trigger)
+                outcomes[i] = ("changed", act_name)
             except Exception as error:  # reported in the assertion, not swallowed
-                outcomes[i] = (f"{type(error).__name__}: {error}", trigger)
+                outcomes[i] = (f"{type(error).__name__}: {error}", act_name)
 
     threads = [threading.Thread(target=act, args=(i, username, *spec, version))
                for i, (username, spec, version) in enumerate(acts)]
@@ -91,7 +91,7 @@ def test_a_decision_and_a_refusal_at_once_apply_only_one(app, world, make_case, 
     outcomes = race(app, case.id, [("board", decide(world), version), ("board", REFUSE, version)])
 
     assert sorted(o for o, _ in outcomes) == ["applied", "changed"], outcomes
-    winner = next(trigger for outcome, trigger in outcomes if outcome == "applied")
+    winner = next(act_name for outcome, act_name in outcomes if outcome == "applied")
     case = db.session.get(Case, case.id)
     assert case.stage == {"record_decision": "ceremony", "refuse_admission": "rejected"}[winner]
     events = load_log(case.id)
@@ -108,7 +108,7 @@ def test_with_the_version_even_acts_that_could_follow_each_other_apply_once(app,
     outcomes = race(app, case.id, [("sec_a1", enrol(world), case.version), ("com_a", WITHDRAW, case.version)])
 
     assert sorted(o for o, _ in outcomes) == ["applied", "changed"], outcomes
-    winner = next(trigger for outcome, trigger in outcomes if outcome == "applied")
+    winner = next(act_name for outcome, act_name in outcomes if outcome == "applied")
     assert [row.act for row in load_log(case.id)] == ["spot", winner]
 
 

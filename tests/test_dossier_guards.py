@@ -21,11 +21,11 @@ COMPLETED = FORWARD_ACTS["dossier"][2]  # 01/11/2021
 VOTE = FORWARD_ACTS["branch_vote"]
 
 
-def refused(case_id, trigger, user, day, data=None):
+def refused(case_id, act_name, user, day, data=None):
     before = fresh(case_id)
     before = (before.stage, before.version, count_events(case_id))
     with pytest.raises(ActBlocked) as blocked:
-        record_act(case_id, trigger, user, day, data or {})
+        record_act(case_id, act_name, user, day, data or {})
     after = fresh(case_id)
     assert (after.stage, after.version, count_events(case_id)) == before
     return [str(reason) for reason in blocked.value.reasons]
@@ -137,16 +137,16 @@ def test_an_introducer_changed_after_completion_is_caught_at_the_vote(world, mak
     case = make_case("branch_vote")
     record_document(case.id, world["sec_a1"], DocumentEntry(
         "3-KNĐ:2", True, date(2021, 10, 2), details=introducer("Trần Thị Hai", "2019-06-01", official=False)))
-    trigger, _who, day, data = VOTE
-    assert refused(case.id, trigger, world["sec_a1"], day, data) == ["Trần Thị Hai is not an official party member"]
+    act_name, _who, day, data = VOTE
+    assert refused(case.id, act_name, world["sec_a1"], day, data) == ["Trần Thị Hai is not an official party member"]
 
 
 # --- staleness -------------------------------------------------------------------------------------
 
 def test_a_stale_document_is_flagged_and_blocks_the_branch_vote(world, make_case):
     case = make_case("branch_vote")  # the résumé (2-KNĐ) is of 25/09/2021, the oldest that ages
-    trigger, _who, _day, data = VOTE
-    reasons = refused(case.id, trigger, world["sec_a1"], date(2022, 9, 26), data)
+    act_name, _who, _day, data = VOTE
+    reasons = refused(case.id, act_name, world["sec_a1"], date(2022, 9, 26), data)
     assert reasons == ["2-KNĐ Lý lịch của người xin vào Đảng of 25/09/2021 is more than 12 months old on "
                        "26/09/2022: it must be redone"]
     case = fresh(case.id)
@@ -154,7 +154,7 @@ def test_a_stale_document_is_flagged_and_blocks_the_branch_vote(world, make_case
     assert [line.key for line in lines if line.stale] == ["2-KNĐ"]
     assert not line_for(lines, "1-KNĐ").stale  # the application does not age
 
-    record_act(case.id, trigger, world["sec_a1"], date(2022, 9, 25), data)
+    record_act(case.id, act_name, world["sec_a1"], date(2022, 9, 25), data)
     assert fresh(case.id).stage == "committee_review"
     # Once the branch has voted, nothing is stale any more.
     case = fresh(case.id)
@@ -164,8 +164,8 @@ def test_a_stale_document_is_flagged_and_blocks_the_branch_vote(world, make_case
 
 def test_every_stale_document_is_named_and_redoing_it_clears_the_block(world, make_case):
     case = make_case("branch_vote")
-    trigger, _who, _day, data = VOTE
-    reasons = refused(case.id, trigger, world["sec_a1"], date(2022, 10, 21), data)
+    act_name, _who, _day, data = VOTE
+    reasons = refused(case.id, act_name, world["sec_a1"], date(2022, 10, 21), data)
     assert [r.split(" of ")[0] for r in reasons] == [
         "2-KNĐ Lý lịch của người xin vào Đảng", "3-KNĐ Giấy giới thiệu người vào Đảng (1)",
         "3-KNĐ Giấy giới thiệu người vào Đảng (2)",
@@ -173,7 +173,7 @@ def test_every_stale_document_is_named_and_redoing_it_clears_the_block(world, ma
     for key in ("2-KNĐ", "3-KNĐ:1", "3-KNĐ:2", "5-KNĐ"):
         record_document(case.id, world["sec_a1"], DocumentEntry(key, True, date(2022, 10, 10),
                                                                 details=DOSSIER_DOCUMENTS[key][1]))
-    record_act(case.id, trigger, world["sec_a1"], date(2022, 10, 21), data)
+    record_act(case.id, act_name, world["sec_a1"], date(2022, 10, 21), data)
     assert fresh(case.id).stage == "committee_review"
 
 
@@ -181,11 +181,11 @@ def test_every_stale_document_is_named_and_redoing_it_clears_the_block(world, ma
 
 def test_the_subcommittee_appraisal_is_needed_before_the_committee_review(world, make_case):
     case = make_case("committee_review", branch=subcommittee_branch(world))
-    trigger, _who, day, data = FORWARD_ACTS["committee_review"]
-    assert refused(case.id, trigger, world["com_a"], day, data) == [
+    act_name, _who, day, data = FORWARD_ACTS["committee_review"]
+    assert refused(case.id, act_name, world["com_a"], day, data) == [
         "7-KNĐ Báo cáo thẩm định của đảng ủy bộ phận has not been received"]
-    assert record_documents(world, case.id, trigger) == ["7-KNĐ"]
-    record_act(case.id, trigger, world["com_a"], day, data)
+    assert record_documents(world, case.id, act_name) == ["7-KNĐ"]
+    record_act(case.id, act_name, world["com_a"], day, data)
     assert fresh(case.id).stage == "decision"
 
 

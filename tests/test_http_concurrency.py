@@ -139,12 +139,12 @@ def test_twenty_clients_acting_on_one_case_record_one_act(app, world, make_case,
     # page version, only one of all these acts can stand.
     forms = []
     for i, browser in enumerate(clients):
-        trigger = "enrol_training" if i % 4 < 2 else "withdraw"
-        path = f"/candidates/{case.id}/act/{trigger}"
+        act_name = "enrol_training" if i % 4 < 2 else "withdraw"
+        path = f"/candidates/{case.id}/act/{act_name}"
         status, _location, page = browser.request(path)
         assert status == 200, (status, text(page)[:300])
         data = [("effective_date", "2021-09-01"), ("version", version_on(page))]
-        data += ([("class_id", world.training_class.id)] if trigger == "enrol_training"
+        data += ([("class_id", world.training_class.id)] if act_name == "enrol_training"
                  else [("reason", "Quần chúng xin rút khỏi danh sách"), ("confirmed", "y")])
         forms.append((browser, path, data))
     log_before = db.session.scalar(select(func.count()).select_from(LogEntry))

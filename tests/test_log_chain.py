@@ -41,9 +41,9 @@ def stored_stage(case_id):
 def reach(make_case, world, stage):
     if stage not in SIDE_ROUTES:
         return make_case(stage)
-    start, trigger, who, day = SIDE_ROUTES[stage]
+    start, act_name, who, day = SIDE_ROUTES[stage]
     case = make_case(start)
-    record_act(case.id, trigger, world[who], day, {}, reason=REASON)
+    record_act(case.id, act_name, world[who], day, {}, reason=REASON)
     return case
 
 

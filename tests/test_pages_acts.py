@@ -22,7 +22,7 @@ from pipeline.workflow.log import replay_stage, verify_chain
 
 
 
-def valid_payload(trigger, world):
+def valid_payload(act_name, world):
     """Form fields, as a browser sends them, that each act accepts on a case made by make_case."""
     return {
         "enrol_training": {"effective_date": "2021-09-01", "class_id": str(world.training_class.id)},
@@ -47,10 +47,10 @@ def valid_payload(trigger, world):
         "remove_from_pool": {"effective_date": "2021-08-15", "reason": "Không còn phấn đấu", "confirmed": "y"},
         "expire": {"effective_date": "2021-10-01", "reason": "Quá hạn bổ sung hồ sơ"},
         "reopen": {"effective_date": "2021-11-01", "reason": "Bồi dưỡng lại từ đầu"},
-    }[trigger]
+    }[act_name]
 
 
-# trigger -> (stage reached with make_case, who acts, a text field of the form or None)
+# act name -> (stage reached with make_case, who acts, a text field of the form or None)
 ACTS = {
     "enrol_training": ("spotted", "sec_a1", None),  # a class is chosen, nothing typed
     "resume_dossier": ("failed_vote", "sec_a1", "note"),
@@ -78,9 +78,9 @@ def test_every_act_of_the_workflow_has_a_page_test():
     assert set(ACTS) == {act.name for act in definition.MOVES}
 
 
-def prepare(make_case, world, trigger):
+def prepare(make_case, world, act_name):
     """A case where `trigger` can be recorded; returns its id."""
-    stage = ACTS[trigger][0]
+    stage = ACTS[act_name][0]
     if stage == "failed_vote":  # back in nurturing with a valid certificate
         case = make_case("branch_vote")
         operations.record_act(case.id, "record_branch_vote", world["sec_a1"], date(2021, 12, 1),
@@ -101,24 +101,24 @@ def prepare(make_case, world, trigger):
     if stage in ("recognition_voted", "recognition_reviewed"):
         case = make_case("probation")
         acts = ACTS_WITHIN["probation"][:1 if stage == "recognition_voted" else 2]
-        for trigger, who, day, data in acts:
-            record_documents(world, case.id, trigger)
-            operations.record_act(case.id, trigger, world["sec_a1" if who == "sec" else "com_a"], day, data)
+        for act_name, who, day, data in acts:
+            record_documents(world, case.id, act_name)
+            operations.record_act(case.id, act_name, world["sec_a1" if who == "sec" else "com_a"], day, data)
         return case.id
     case = make_case(stage)
-    if trigger == "record_recognition_vote":  # the probation documents come first
-        record_documents(world, case.id, trigger)
+    if act_name == "record_recognition_vote":  # the probation documents come first
+        record_documents(world, case.id, act_name)
     return case.id
 
 
-def act_url(case_id, trigger):
-    return f"/candidates/{case_id}/act/{trigger}"
+def act_url(case_id, act_name):
+    return f"/candidates/{case_id}/act/{act_name}"
 
 
-def post_act(pages, case_id, trigger, payload, version=None):
+def post_act(pages, case_id, act_name, payload, version=None):
     data = dict(payload)
     data["version"] = str(fresh_case(case_id).version if version is None else version)
-    return pages.post(act_url(case_id, trigger), data=data)
+    return pages.post(act_url(case_id, act_name), data=data)
 
 
 # --- the main road, walked through the pages -----------------------------------------------
@@ -140,8 +140,8 @@ def test_a_case_walks_from_spotting_to_official_through_the_pages(pages, world):
             ("hold_ceremony", "sec_a1", "probation"), ("record_recognition_vote", "sec_a1", "probation"),
             ("record_recognition_review", "com_a", "probation"), ("recognise_official", "board", "official")]
     facts = 0  # rows of acts that keep the stage
-    for n, (trigger, username, stage) in enumerate(road, start=2):
-        if trigger == "complete_training":  # the class's organiser records the pass on the class page
+    for n, (act_name, username, stage) in enumerate(road, start=2):
+        if act_name == "complete_training":  # the class's organiser records the pass on the class page
             pages.login("board")
             response = pages.post(f"/training/{world.training_class.id}/results", data={
                 "results_on": TRAINING_RESULT_DAY.isoformat(), "rows-0-result": "passed",
@@ -150,9 +150,9 @@ def test_a_case_walks_from_spotting_to_official_through_the_pages(pages, world):
             facts += 1
         documents = {"complete_dossier": ("1-KNĐ", "2-KNĐ", "TTLL", "3-KNĐ:1", "3-KNĐ:2", "5-KNĐ"),
                      "record_recognition_vote": ("CN-ĐVM", "10-KNĐ", "11-KNĐ", "12-KNĐ")}
-        if trigger in documents:  # each document on the dossier page
+        if act_name in documents:  # each document on the dossier page
             pages.login("sec_a1")
-            for key in documents[trigger]:
+            for key in documents[act_name]:
                 day, details = DOSSIER_DOCUMENTS[key]
                 fields = {k: ("y" if v is True else v) for k, v in details.items()}
                 response = pages.post(f"/candidates/{case_id}/dossier/{key}", data={
@@ -162,11 +162,11 @@ def test_a_case_walks_from_spotting_to_official_through_the_pages(pages, world):
                 facts += 1
         pages.login(username)
         case_page = pages.get(f"/candidates/{case_id}")
-        assert f'data-act="{trigger}"' in case_page.get_data(as_text=True)  # offered as an action
-        form = pages.get(act_url(case_id, trigger))
+        assert f'data-act="{act_name}"' in case_page.get_data(as_text=True)  # offered as an action
+        form = pages.get(act_url(case_id, act_name))
         assert form.status_code == 200
-        response = post_act(pages, case_id, trigger, valid_payload(trigger, world))
-        assert response.status_code == 302, (trigger, text(response)[:2000])
+        response = post_act(pages, case_id, act_name, valid_payload(act_name, world))
+        assert response.status_code == 302, (act_name, text(response)[:2000])
         assert response.headers["Location"] == f"/candidates/{case_id}"
         assert fresh_case(case_id).stage == stage
         assert log_rows(case_id) == n + facts
@@ -180,7 +180,7 @@ def test_a_case_walks_from_spotting_to_official_through_the_pages(pages, world):
     assert [e.act for e in everything if e.act in keeping_the_stage] == [
         "record_training_result"] + ["record_document"] * 10
     events = [e for e in everything if e.act not in keeping_the_stage]
-    assert [e.act for e in events] == ["spot"] + [trigger for trigger, _, _ in road]
+    assert [e.act for e in events] == ["spot"] + [act_name for act_name, _, _ in road]
     assert events[1].data["class_id"] == world.training_class.id
     assert events[6].data["issuing_unit_id"] == world.town.id
     introducer = next(e for e in everything if e.act == "record_document" and e.data["item"] == "3-KNĐ:1")
@@ -194,25 +194,25 @@ def test_a_case_walks_from_spotting_to_official_through_the_pages(pages, world):
 
 # --- every act form: good input, bad input -------------------------------------------------
 
-@pytest.mark.parametrize("trigger", sorted(ACTS))
-def test_each_act_form_records_one_row_with_its_text_in_nfc(pages, world, make_case, trigger):
-    case_id = prepare(make_case, world, trigger)
+@pytest.mark.parametrize("act_name", sorted(ACTS))
+def test_each_act_form_records_one_row_with_its_text_in_nfc(pages, world, make_case, act_name):
+    case_id = prepare(make_case, world, act_name)
     before = log_rows(case_id)
-    pages.login(ACTS[trigger][1])
-    form = pages.get(act_url(case_id, trigger))
+    pages.login(ACTS[act_name][1])
+    form = pages.get(act_url(case_id, act_name))
     assert form.status_code == 200
-    transition = definition.ACT_BY_NAME[trigger]
-    assert str(transition.label) in text(form)
-    assert ("I confirm" in text(form)) == transition.confirm
+    table_act = definition.ACT_BY_NAME[act_name]
+    assert str(table_act.label) in text(form)
+    assert ("I confirm" in text(form)) == table_act.confirm
     # Text typed in decomposed form (NFD, as some keyboards send it) is stored composed (NFC).
     typed = unicodedata.normalize("NFD", "Hội trường thôn Hà Tây 2")
-    if ACTS[trigger][2] is None:  # nothing typed: the class's name goes into the log
+    if ACTS[act_name][2] is None:  # nothing typed: the class's name goes into the log
         typed = unicodedata.normalize("NFD", world.training_class.name)
-    payload = dict(valid_payload(trigger, world), **({ACTS[trigger][2]: typed} if ACTS[trigger][2] else {}))
-    response = post_act(pages, case_id, trigger, payload)
+    payload = dict(valid_payload(act_name, world), **({ACTS[act_name][2]: typed} if ACTS[act_name][2] else {}))
+    response = post_act(pages, case_id, act_name, payload)
     assert response.status_code == 302, text(response)[:3000]
     assert log_rows(case_id) == before + 1
-    assert fresh_case(case_id).stage in transition.destinations
+    assert fresh_case(case_id).stage in table_act.destinations
     row = db.session.execute(select(LogEntry).where(LogEntry.case_id == case_id)
                              .order_by(LogEntry.seq.desc()).limit(1)).scalar_one()
     stored = json.dumps(row.data, ensure_ascii=False) + row.reason
@@ -222,36 +222,36 @@ def test_each_act_form_records_one_row_with_its_text_in_nfc(pages, world, make_c
 def _bad_inputs():
     """(trigger, name, change to the good payload, the field whose error is expected, error text)."""
     cases = []
-    for trigger, (_stage, _user, text_field) in sorted(ACTS.items()):
+    for act_name, (_stage, _user, text_field) in sorted(ACTS.items()):
         cases += [
-            (trigger, "nothing", None, "effective_date", "This field is required."),
-            (trigger, "future date", {"effective_date": TOMORROW}, "effective_date", "in the future"),
-            (trigger, "letters for a date", {"effective_date": "hôm qua"}, "effective_date", "Not a valid date"),
+            (act_name, "nothing", None, "effective_date", "This field is required."),
+            (act_name, "future date", {"effective_date": TOMORROW}, "effective_date", "in the future"),
+            (act_name, "letters for a date", {"effective_date": "hôm qua"}, "effective_date", "Not a valid date"),
         ]
         if text_field:
             cases += [
-                (trigger, "10,000 characters", {text_field: "Ă" * 10000}, text_field,
+                (act_name, "10,000 characters", {text_field: "Ă" * 10000}, text_field,
                  "between 5 and 1000 characters" if text_field == "reason" else "cannot be longer than"),
-                (trigger, "control characters", {text_field: "Số\x00 một\u202e"}, text_field, "control characters"),
+                (act_name, "control characters", {text_field: "Số\x00 một\u202e"}, text_field, "control characters"),
             ]
-        if definition.ACT_BY_NAME[trigger].confirm:
-            cases.append((trigger, "not confirmed", {"confirmed": ""}, "confirmed", "Tick the box"))
+        if definition.ACT_BY_NAME[act_name].confirm:
+            cases.append((act_name, "not confirmed", {"confirmed": ""}, "confirmed", "Tick the box"))
         if text_field == "reason":
-            cases.append((trigger, "blank reason", {"reason": "   "}, "reason", "This field is required."))
-            cases.append((trigger, "short reason", {"reason": "ừ"}, "reason", "between 5 and 1000"))
+            cases.append((act_name, "blank reason", {"reason": "   "}, "reason", "This field is required."))
+            cases.append((act_name, "short reason", {"reason": "ừ"}, "reason", "between 5 and 1000"))
     total = {"record_branch_vote": "members_total", "record_recognition_vote": "members_total",
              "record_committee_review": "committee_size", "record_recognition_review": "committee_size"}
-    for trigger in VOTE_ACTS:
+    for act_name in VOTE_ACTS:
         cases += [
-            (trigger, "letters in a number", {total[trigger]: "ba mươi"}, total[trigger], "Not a valid integer"),
-            (trigger, "negative votes", {"votes_against": "-1"}, "votes_against", "between 0 and"),
-            (trigger, "absurd total", {total[trigger]: "100000000000000000000"}, total[trigger], "between 0 and"),
-            (trigger, "more votes than voters", {"votes_for": "40"}, "votes_for", "votes cast but only"),
-            (trigger, "no members", {total[trigger]: "0", "votes_for": "0", "votes_against": "0",
-                                     "members_present": "0"}, total[trigger], "at least one member"),
+            (act_name, "letters in a number", {total[act_name]: "ba mươi"}, total[act_name], "Not a valid integer"),
+            (act_name, "negative votes", {"votes_against": "-1"}, "votes_against", "between 0 and"),
+            (act_name, "absurd total", {total[act_name]: "100000000000000000000"}, total[act_name], "between 0 and"),
+            (act_name, "more votes than voters", {"votes_for": "40"}, "votes_for", "votes cast but only"),
+            (act_name, "no members", {total[act_name]: "0", "votes_for": "0", "votes_against": "0",
+                                     "members_present": "0"}, total[act_name], "at least one member"),
         ]
-        if total[trigger] == "members_total":
-            cases.append((trigger, "more present than members", {"members_present": "31"}, "members_present",
+        if total[act_name] == "members_total":
+            cases.append((act_name, "more present than members", {"members_present": "31"}, "members_present",
                           "More present (31) than members in total (30)"))
     cases += [
         ("enrol_training", "a class that does not exist", {"class_id": "999999"}, "class_id", "Not a valid choice"),
@@ -267,24 +267,24 @@ def _bad_inputs():
 BAD_INPUTS = _bad_inputs()
 
 
-@pytest.mark.parametrize("trigger", sorted(ACTS))
-def test_bad_input_is_refused_beside_the_field_and_writes_nothing(pages, world, make_case, trigger):
+@pytest.mark.parametrize("act_name", sorted(ACTS))
+def test_bad_input_is_refused_beside_the_field_and_writes_nothing(pages, world, make_case, act_name):
     """Every bad input of this act's form, sent in turn on the same case: each is refused with
     the error beside its field, and the case and its log stay as they were."""
-    case_id = prepare(make_case, world, trigger)
+    case_id = prepare(make_case, world, act_name)
     before_rows, before = log_rows(), fresh_case(case_id)
     stage, version = before.stage, before.version
-    pages.login(ACTS[trigger][1])
-    bad = [b for b in BAD_INPUTS if b[0] == trigger]
+    pages.login(ACTS[act_name][1])
+    bad = [b for b in BAD_INPUTS if b[0] == act_name]
     assert len(bad) >= 4
     for _trigger, name, change, field, error in bad:
         if change is None:
             payload = {}
         elif change == "commune_a":
-            payload = dict(valid_payload(trigger, world), issuing_unit_id=str(world.commune_a.id))
+            payload = dict(valid_payload(act_name, world), issuing_unit_id=str(world.commune_a.id))
         else:
-            payload = dict(valid_payload(trigger, world), **with_tomorrow(change))
-        response = post_act(pages, case_id, trigger, payload, version=version)
+            payload = dict(valid_payload(act_name, world), **with_tomorrow(change))
+        response = post_act(pages, case_id, act_name, payload, version=version)
         assert response.status_code == 422, name
         assert error in field_errors(response, field), (name, field, field_errors(response, field))
         assert "Nothing was recorded" in text(response), name
@@ -300,37 +300,37 @@ def test_acting_outside_scope_is_a_404_and_writes_nothing(pages, world, make_cas
     case_id = make_case(branch=world.branch_a1, full_name="Phùng Tấn Thắng").id
     before = log_rows()
     pages.login(username)
-    for trigger in ("enrol_training", "withdraw", "not_an_act"):
-        assert pages.get(act_url(case_id, trigger)).status_code == 404, trigger
-        payload = valid_payload(trigger, world) if trigger != "not_an_act" else {"effective_date": "2021-09-01"}
-        response = post_act(pages, case_id, trigger, payload)
-        assert response.status_code == 404, trigger
+    for act_name in ("enrol_training", "withdraw", "not_an_act"):
+        assert pages.get(act_url(case_id, act_name)).status_code == 404, act_name
+        payload = valid_payload(act_name, world) if act_name != "not_an_act" else {"effective_date": "2021-09-01"}
+        response = post_act(pages, case_id, act_name, payload)
+        assert response.status_code == 404, act_name
         assert "Phùng Tấn Thắng" not in text(response)
     assert log_rows() == before
     assert fresh_case(case_id).stage == "spotted"
 
 
-@pytest.mark.parametrize("trigger", sorted(ACTS))
-def test_board_and_admin_record_only_the_deciding_and_training_acts(pages, world, make_case, trigger):
-    case_id = prepare(make_case, world, trigger)
+@pytest.mark.parametrize("act_name", sorted(ACTS))
+def test_board_and_admin_record_only_the_deciding_and_training_acts(pages, world, make_case, act_name):
+    case_id = prepare(make_case, world, act_name)
     before = log_rows()
     for username in ("board", "admin"):
-        allowed = username == "board" and "board" in definition.ACT_BY_NAME[trigger].roles
+        allowed = username == "board" and "board" in definition.ACT_BY_NAME[act_name].roles
         pages.login(username)
-        assert pages.get(act_url(case_id, trigger)).status_code == (200 if allowed else 403), username
+        assert pages.get(act_url(case_id, act_name)).status_code == (200 if allowed else 403), username
         if not allowed:
-            response = post_act(pages, case_id, trigger, valid_payload(trigger, world))
+            response = post_act(pages, case_id, act_name, valid_payload(act_name, world))
             assert response.status_code == 403, username
             assert log_rows() == before
 
 
-@pytest.mark.parametrize("trigger", ["record_decision", "refuse_admission"])
-def test_a_committee_without_the_power_to_decide_cannot_decide(pages, world, make_case, trigger):
+@pytest.mark.parametrize("act_name", ["record_decision", "refuse_admission"])
+def test_a_committee_without_the_power_to_decide_cannot_decide(pages, world, make_case, act_name):
     case_id = make_case("decision").id
     before = log_rows()
     pages.login("com_a")
-    assert pages.get(act_url(case_id, trigger)).status_code == 403
-    assert post_act(pages, case_id, trigger, valid_payload(trigger, world)).status_code == 403
+    assert pages.get(act_url(case_id, act_name)).status_code == 403
+    assert post_act(pages, case_id, act_name, valid_payload(act_name, world)).status_code == 403
     assert log_rows() == before
 
 
@@ -440,9 +440,9 @@ def test_the_third_failed_branch_vote_flags_the_case(pages, world, make_case):
     pages.login("sec_a1")
     for n, day in enumerate(["2021-12-01", "2022-01-05", "2022-02-07"]):
         if n:  # back through the dossier for another vote
-            for trigger, when in (("resume_dossier", day), ("complete_dossier", day)):
-                assert post_act(pages, case_id, trigger,
-                                dict(valid_payload(trigger, world), effective_date=when)).status_code == 302
+            for act_name, when in (("resume_dossier", day), ("complete_dossier", day)):
+                assert post_act(pages, case_id, act_name,
+                                dict(valid_payload(act_name, world), effective_date=when)).status_code == 302
         assert post_act(pages, case_id, "record_branch_vote",
                         dict(valid_payload("record_branch_vote", world), effective_date=day,
                              votes_for="10", votes_against="17")).status_code == 302

@@ -57,8 +57,8 @@ def test_after_the_acts_of_each_stage_the_tables_are_the_replay(world, make_case
 
 def test_acting_and_replaying_agree(world, make_case):
     case = make_case("decision")
-    trigger, _who, day, data = FORWARD_ACTS["decision"]
-    record_act(case.id, trigger, world["board"], day, with_ids(world, trigger, data))
+    act_name, _who, day, data = FORWARD_ACTS["decision"]
+    record_act(case.id, act_name, world["board"], day, with_ids(world, act_name, data))
     record_act(case.id, "hold_ceremony", world["sec_a1"], date(2022, 2, 10), {"place": "Hội trường"})
     case = db.session.get(Case, case.id)
     state = with_deadlines(replay(load_log(case.id)), WorkingCalendar.load(), case)

@@ -102,14 +102,14 @@ def test_each_rulebook_names_its_regulations(book):
 
 def test_an_act_before_any_rulebook_is_refused_with_a_reason(world, make_case):
     case = make_case("spotted")  # spotted on 01/06/2021, before the 2021 rules took effect
-    trigger, _who, _day, data = FORWARD_ACTS["spotted"]
-    data = with_ids(world, trigger, data)
+    act_name, _who, _day, data = FORWARD_ACTS["spotted"]
+    data = with_ids(world, act_name, data)
     with pytest.raises(ActBlocked) as blocked:
-        record_act(case.id, trigger, world["sec_a1"], date(2021, 7, 29), data)
+        record_act(case.id, act_name, world["sec_a1"], date(2021, 7, 29), data)
     assert any("No rulebook covers 29/07/2021" in str(r) for r in blocked.value.reasons)
     assert db.session.scalar(select(func.count()).select_from(LogEntry)) == 1
 
-    record_act(case.id, trigger, world["sec_a1"], date(2021, 7, 30), data)
+    record_act(case.id, act_name, world["sec_a1"], date(2021, 7, 30), data)
     assert load_log(case.id)[-1].data["rulebook"] == "2021"
 
 
@@ -171,12 +171,12 @@ def test_a_changed_rule_applies_from_its_date_only(rulebook_raising_the_age_in_2
     assert book["branch_vote_fraction"] == "2/3"
     assert book.citation("probation_months") == rulebook_on(date(2021, 12, 1)).citation("probation_months")
 
-    trigger, _who, _day, data = FORWARD_ACTS["branch_vote"]
+    act_name, _who, _day, data = FORWARD_ACTS["branch_vote"]
     young = make_case("branch_vote", date_of_birth=date(2002, 6, 1))  # 19 and a half at the vote
-    record_act(young.id, trigger, world["sec_a1"], date(2021, 12, 31), data)
+    record_act(young.id, act_name, world["sec_a1"], date(2021, 12, 31), data)
     assert load_log(young.id)[-1].to_stage == "committee_review"
 
     later = make_case("branch_vote", date_of_birth=date(2002, 6, 1), full_name="Lê Văn Sau")
     with pytest.raises(ActBlocked) as blocked:
-        record_act(later.id, trigger, world["sec_a1"], date(2022, 1, 1), data)
+        record_act(later.id, act_name, world["sec_a1"], date(2022, 1, 1), data)
     assert any("needs 20 full years" in str(r) for r in blocked.value.reasons)

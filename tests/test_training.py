@@ -319,7 +319,7 @@ def test_only_the_organiser_records_a_class_s_results(world, make_case, username
 
 
 def test_the_training_acts_are_open_to_the_branch_and_the_organiser():
-    for trigger in ("enrol_training", "complete_training"):
-        assert definition.ACT_BY_NAME[trigger].roles == {"secretary", "committee", "board"}
+    for act_name in ("enrol_training", "complete_training"):
+        assert definition.ACT_BY_NAME[act_name].roles == {"secretary", "committee", "board"}
     fact = definition.ACT_BY_NAME["record_training_result"]
     assert fact.sources == ("training",)

@@ -22,15 +22,15 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 def forward(stage, **changes):
-    trigger, _who, day, data = FORWARD_ACTS[stage]
-    return trigger, dict(data, **changes)
+    act_name, _who, day, data = FORWARD_ACTS[stage]
+    return act_name, dict(data, **changes)
 
 
-def refused(case, trigger, user, day, data, reason=""):
+def refused(case, act_name, user, day, data, reason=""):
     """Apply an act expected to be blocked; check nothing was written; return the reasons as text."""
     before = (case.stage, case.version, count_events(case.id))
     with pytest.raises(ActBlocked) as blocked:
-        record_act(case.id, trigger, user, day, data, reason=reason)
+        record_act(case.id, act_name, user, day, data, reason=reason)
     after = fresh(case.id)
     assert (after.stage, after.version, count_events(after.id)) == before
     reasons = [str(r) for r in blocked.value.reasons]
@@ -46,12 +46,12 @@ def mentions(reasons, *fragments):
 
 def test_a_candidate_who_turns_18_on_the_meeting_day_may_be_voted_on(world, make_case):
     case = make_case("branch_vote", date_of_birth=date(2003, 11, 20))
-    trigger, data = forward("branch_vote")
+    act_name, data = forward("branch_vote")
 
-    reasons = refused(case, trigger, world["sec_a1"], date(2021, 11, 19), data)
+    reasons = refused(case, act_name, world["sec_a1"], date(2021, 11, 19), data)
     assert mentions(reasons, "17 years 11 months", "branch meeting")
 
-    record_act(case.id, trigger, world["sec_a1"], date(2021, 11, 20), data)
+    record_act(case.id, act_name, world["sec_a1"], date(2021, 11, 20), data)
     assert fresh(case.id).stage == "committee_review"
 
 
@@ -59,21 +59,21 @@ def test_a_candidate_who_turns_18_on_the_meeting_day_may_be_voted_on(world, make
                                                  (date(1955, 5, 10), "66 years 6 months")])
 def test_over_60_needs_the_provincial_consent(world, make_case, born, years_months):
     case = make_case("branch_vote", date_of_birth=born)
-    trigger, data = forward("branch_vote")
+    act_name, data = forward("branch_vote")
     day = FORWARD_ACTS["branch_vote"][2]
 
-    reasons = refused(case, trigger, world["sec_a1"], day, data)
+    reasons = refused(case, act_name, world["sec_a1"], day, data)
     assert mentions(reasons, years_months, "consent")
 
-    record_act(case.id, trigger, world["sec_a1"], day,
+    record_act(case.id, act_name, world["sec_a1"], day,
                 dict(data, over_age_consent="Công văn 15-CV/TU ngày 20/11/2021 của Ban Thường vụ Tỉnh ủy"))
     assert fresh(case.id).stage == "committee_review"
 
 
 def test_exactly_60_years_needs_no_consent(world, make_case):
     case = make_case("branch_vote", date_of_birth=date(1961, 12, 1))
-    trigger, data = forward("branch_vote")
-    record_act(case.id, trigger, world["sec_a1"], date(2021, 12, 1), data)
+    act_name, data = forward("branch_vote")
+    record_act(case.id, act_name, world["sec_a1"], date(2021, 12, 1), data)
     assert fresh(case.id).stage == "committee_review"
 
 
@@ -81,8 +81,8 @@ def test_exactly_60_years_needs_no_consent(world, make_case):
 
 def test_education_below_lower_secondary_blocks_the_dossier(world, make_case):
     case = make_case("dossier", education="primary")
-    trigger, data = forward("dossier")
-    reasons = refused(case, trigger, world["sec_a1"], date(2021, 11, 1), data)
+    act_name, data = forward("dossier")
+    reasons = refused(case, act_name, world["sec_a1"], date(2021, 11, 1), data)
     assert mentions(reasons, "Primary school", "Lower secondary school")
 
 
@@ -102,12 +102,12 @@ def test_no_certificate_no_dossier(world, make_case):
 def test_the_certificate_is_valid_60_months(world, make_case):
     case = make_case("dossier")  # certificate of 15/09/2021
     record_documents(world, case.id, "complete_dossier")
-    trigger, data = forward("dossier")
+    act_name, data = forward("dossier")
 
-    reasons = refused(case, trigger, world["sec_a1"], date(2026, 9, 15), data)
+    reasons = refused(case, act_name, world["sec_a1"], date(2026, 9, 15), data)
     assert mentions(reasons, "expired on 15/09/2026", "60 months")
 
-    record_act(case.id, trigger, world["sec_a1"], date(2026, 9, 14), data)
+    record_act(case.id, act_name, world["sec_a1"], date(2026, 9, 14), data)
     assert fresh(case.id).stage == "branch_vote"
 
 
@@ -129,12 +129,12 @@ def test_an_expired_certificate_cannot_reopen_the_dossier(world, make_case):
 
 def test_documents_older_than_12_months_must_be_redone_before_the_vote(world, make_case):
     case = make_case("branch_vote")  # the oldest document that ages, the résumé, is of 25/09/2021
-    trigger, data = forward("branch_vote")
+    act_name, data = forward("branch_vote")
 
-    reasons = refused(case, trigger, world["sec_a1"], date(2022, 9, 26), data)
+    reasons = refused(case, act_name, world["sec_a1"], date(2022, 9, 26), data)
     assert mentions(reasons, "2-KNĐ", "25/09/2021", "12 months", "redone")
 
-    record_act(case.id, trigger, world["sec_a1"], date(2022, 9, 25), data)
+    record_act(case.id, act_name, world["sec_a1"], date(2022, 9, 25), data)
     assert fresh(case.id).stage == "committee_review"
 
 
@@ -142,8 +142,8 @@ def test_documents_older_than_12_months_must_be_redone_before_the_vote(world, ma
 
 def test_every_reason_is_given_at_once(world, make_case):
     case = make_case("dossier", education="primary")
-    trigger, data = forward("dossier")
-    reasons = refused(case, trigger, world["sec_a1"], date(2021, 11, 1), data)
+    act_name, data = forward("dossier")
+    reasons = refused(case, act_name, world["sec_a1"], date(2021, 11, 1), data)
     assert mentions(reasons, "Primary school", "1-KNĐ Đơn xin vào Đảng has not been received",
                     "3-KNĐ Giấy giới thiệu người vào Đảng (2) has not been received")
 
@@ -155,10 +155,10 @@ def test_the_decision_must_come_from_a_unit_that_decides_for_the_branch(world, m
     db.session.commit()
     case = make_case("decision")
     before = count_events(case.id)
-    trigger, data = forward("decision")
+    act_name, data = forward("decision")
     for unit in (world.commune_a, world.commune_b):
         with pytest.raises(ActBlocked) as blocked:
-            record_act(case.id, trigger, world["board"], date(2022, 1, 20), dict(data, issuing_unit_id=unit.id))
+            record_act(case.id, act_name, world["board"], date(2022, 1, 20), dict(data, issuing_unit_id=unit.id))
         assert mentions([str(r) for r in blocked.value.reasons], "power to decide")
     case = fresh(case.id)
     assert (case.stage, count_events(case.id)) == ("decision", before)
@@ -166,33 +166,33 @@ def test_the_decision_must_come_from_a_unit_that_decides_for_the_branch(world, m
 
 def test_no_ceremony_before_the_branch_receives_the_decision(world, make_case):
     case = make_case("ceremony")  # decision received 25/01/2022
-    trigger, data = forward("ceremony")
+    act_name, data = forward("ceremony")
 
-    reasons = refused(case, trigger, world["sec_a1"], date(2022, 1, 24), data)
+    reasons = refused(case, act_name, world["sec_a1"], date(2022, 1, 24), data)
     assert mentions(reasons, "received the decision (25/01/2022)")
 
-    record_act(case.id, trigger, world["sec_a1"], date(2022, 1, 25), data)
+    record_act(case.id, act_name, world["sec_a1"], date(2022, 1, 25), data)
     assert fresh(case.id).stage == "probation"
 
 
 def test_the_branch_votes_on_recognition_only_after_probation(world, make_case):
     case = make_case("probation")  # ceremony 10/02/2022
-    trigger, _who, _day, data = ACTS_WITHIN["probation"][0]
-    record_documents(world, case.id, trigger)
+    act_name, _who, _day, data = ACTS_WITHIN["probation"][0]
+    record_documents(world, case.id, act_name)
     case = fresh(case.id)
 
-    reasons = refused(case, trigger, world["sec_a1"], date(2023, 2, 9), data)
+    reasons = refused(case, act_name, world["sec_a1"], date(2023, 2, 9), data)
     assert mentions(reasons, "probation runs until 10/02/2023")
 
-    row = record_act(case.id, trigger, world["sec_a1"], date(2023, 2, 10), data)
+    row = record_act(case.id, act_name, world["sec_a1"], date(2023, 2, 10), data)
     assert fresh(case.id).stage == "probation" and row.data["passed"] is True
 
 
 def test_the_recognition_vote_needs_the_probation_documents(world, make_case):
     case = make_case("probation")
-    trigger, _who, day, data = ACTS_WITHIN["probation"][0]
-    record_documents(world, case.id, trigger, skip=("11-KNĐ",))
-    reasons = refused(fresh(case.id), trigger, world["sec_a1"], day, data)
+    act_name, _who, day, data = ACTS_WITHIN["probation"][0]
+    record_documents(world, case.id, act_name, skip=("11-KNĐ",))
+    reasons = refused(fresh(case.id), act_name, world["sec_a1"], day, data)
     assert mentions(reasons, "11-KNĐ") and not mentions(reasons, "10-KNĐ")
 
 
@@ -228,12 +228,12 @@ def test_a_failed_recognition_vote_blocks_the_decision(world, make_case):
 def test_an_act_dated_in_the_future_is_refused(world, make_case):
     case = make_case("spotted")
     training_class = create_class(world["board"], world.town, "Lớp bồi dưỡng", clock.today(), clock.today())
-    trigger, data = forward("spotted", class_id=training_class.id)
+    act_name, data = forward("spotted", class_id=training_class.id)
     tomorrow = clock.today() + timedelta(days=1)
-    reasons = refused(case, trigger, world["sec_a1"], tomorrow, data)
+    reasons = refused(case, act_name, world["sec_a1"], tomorrow, data)
     assert mentions(reasons, "in the future", tomorrow.strftime("%d/%m/%Y"))
 
-    record_act(case.id, trigger, world["sec_a1"], clock.today(), data)
+    record_act(case.id, act_name, world["sec_a1"], clock.today(), data)
     assert fresh(case.id).stage == "training"
 
 
@@ -241,11 +241,11 @@ def test_an_act_dated_before_the_previous_act_is_refused(world, make_case):
     case = make_case("training")
     record_training_result(world, case.id, day=date(2021, 9, 10))  # passed, on the class's last day
     case = fresh(case.id)
-    trigger, data = forward("training")
-    reasons = refused(case, trigger, world["sec_a1"], date(2021, 9, 9), data)
+    act_name, data = forward("training")
+    reasons = refused(case, act_name, world["sec_a1"], date(2021, 9, 9), data)
     assert mentions(reasons, "before the previous act", "10/09/2021")
 
-    record_act(case.id, trigger, world["sec_a1"], date(2021, 9, 10), data)
+    record_act(case.id, act_name, world["sec_a1"], date(2021, 9, 10), data)
     assert fresh(case.id).stage == "dossier"
 
 

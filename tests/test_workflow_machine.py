@@ -51,21 +51,21 @@ def test_acting_never_builds_another_machine(world, make_case, monkeypatch):
 
     monkeypatch.setattr(transitions.Machine, "__init__", refuse)
     for stage in ("spotted", "training", "dossier"):
-        trigger, _who, day, data = FORWARD_ACTS[stage]
-        if trigger == "complete_training":
+        act_name, _who, day, data = FORWARD_ACTS[stage]
+        if act_name == "complete_training":
             record_training_result(world, case.id)
-        record_documents(world, case.id, trigger)
-        record_act(case.id, trigger, world["sec_a1"], day, with_ids(world, trigger, data))
+        record_documents(world, case.id, act_name)
+        record_act(case.id, act_name, world["sec_a1"], day, with_ids(world, act_name, data))
     assert db.session.get(Case, case.id).stage == "branch_vote"
 
 
 @pytest.mark.parametrize("passes", [True, False], ids=["vote-passes", "vote-fails"])
 def test_after_an_applied_act_the_machine_holds_nothing(world, make_case, passes):
     case = make_case("branch_vote")
-    trigger, _who, day, data = FORWARD_ACTS["branch_vote"]
+    act_name, _who, day, data = FORWARD_ACTS["branch_vote"]
     if not passes:
         data = dict(data, votes_for=10)
-    record_act(case.id, trigger, world["sec_a1"], day, data)
+    record_act(case.id, act_name, world["sec_a1"], day, data)
     case = db.session.get(Case, case.id)
     assert case.stage == ("committee_review" if passes else "spotted")
     assert_unbound(case)
@@ -85,9 +85,9 @@ def test_after_many_acts_on_many_cases_the_machine_holds_nothing(world, make_cas
 ], ids=["guard", "role", "stage"])
 def test_after_a_refused_act_the_machine_holds_nothing(world, make_case, attempt, error):
     case = make_case("branch_vote")
-    trigger, username, day = attempt
+    act_name, username, day = attempt
     with pytest.raises(error):
-        record_act(case.id, trigger, world[username], day, dict(FORWARD_ACTS["branch_vote"][3]))
+        record_act(case.id, act_name, world[username], day, dict(FORWARD_ACTS["branch_vote"][3]))
     assert_unbound(db.session.get(Case, case.id))
 
 
@@ -102,8 +102,8 @@ def test_the_guards_are_asked_once_per_act(world, make_case, monkeypatch):
     counted = tuple(replace(guard, check=lambda ctx, guard=guard: calls.append(guard.name) or guard.check(ctx))
                     for guard in act.guards)
     monkeypatch.setitem(definition.ACT_BY_NAME, act.name, replace(act, guards=counted))
-    trigger, _who, day, data = FORWARD_ACTS["branch_vote"]
-    record_act(case.id, trigger, world["sec_a1"], day, data)
+    act_name, _who, day, data = FORWARD_ACTS["branch_vote"]
+    record_act(case.id, act_name, world["sec_a1"], day, data)
     assert sorted(calls) == sorted(guard.name for guard in act.guards)
     assert db.session.get(Case, case.id).stage == "committee_review"
 
@@ -121,9 +121,9 @@ def test_a_failure_while_the_machine_acts_unbinds_and_writes_nothing(world, make
         return real(state, act, entry)
 
     monkeypatch.setattr(replay_module, "_record", fails_inside_the_machine)
-    trigger, _who, day, data = FORWARD_ACTS["branch_vote"]
+    act_name, _who, day, data = FORWARD_ACTS["branch_vote"]
     with pytest.raises(Boom):
-        record_act(case.id, trigger, world["sec_a1"], day, data)
+        record_act(case.id, act_name, world["sec_a1"], day, data)
 
     assert calls[-1] == "record_branch_vote"
     assert MACHINE.models == []
@@ -143,9 +143,9 @@ def test_a_failure_after_the_stage_changed_is_rolled_back(world, make_case, monk
         raise Boom()
 
     monkeypatch.setattr(operations, "project", log_fails)
-    trigger, _who, day, data = FORWARD_ACTS["branch_vote"]
+    act_name, _who, day, data = FORWARD_ACTS["branch_vote"]
     with pytest.raises(Boom):
-        record_act(case.id, trigger, world["sec_a1"], day, data)
+        record_act(case.id, act_name, world["sec_a1"], day, data)
 
     db.session.expire_all()
     case = db.session.get(Case, case.id)
@@ -157,6 +157,6 @@ def test_a_failure_after_the_stage_changed_is_rolled_back(world, make_case, monk
 def test_binding_keeps_the_stage_loaded_from_the_database(world, make_case):
     """add_model without initial= would reset every case to the machine's initial stage."""
     case = make_case("decision")
-    trigger, _who, day, data = FORWARD_ACTS["decision"]
-    row = record_act(case.id, trigger, world["board"], day, dict(data, issuing_unit_id=world.town.id))
+    act_name, _who, day, data = FORWARD_ACTS["decision"]
+    row = record_act(case.id, act_name, world["board"], day, dict(data, issuing_unit_id=world.town.id))
     assert (row.from_stage, row.to_stage) == ("decision", "ceremony")

@@ -41,7 +41,7 @@ def test_the_machine_has_one_event_per_act_and_keeps_the_stage_for_facts():
             continue
         event = definition.MACHINE.events[act.name]
         for source in act.sources:
-            dests = {transition.dest for transition in event.transitions[source]}
+            dests = {table_act.dest for table_act in event.transitions[source]}
             assert dests == ({None} if not act.moves else set(act.destinations)), act.name
 
 

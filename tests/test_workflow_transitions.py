@@ -47,56 +47,56 @@ def last_date(case_id):
     return load_log(case_id)[-1].effective_date
 
 
-def permitted_user(world, transition):
-    if "secretary" in transition.roles:
+def permitted_user(world, table_act):
+    if "secretary" in table_act.roles:
         return world["sec_a1"]
-    if "board" in transition.roles:
+    if "board" in table_act.roles:
         return world["board"]
     return world["com_a"]
 
 
-def act_for(world, transition, source, case_id, passes=True):
+def act_for(world, table_act, source, case_id, passes=True):
     """(date, data, reason) for an act that the guards accept on this case."""
     forward = FORWARD_ACTS.get(source)
     within = {act[0]: act for act in ACTS_WITHIN.get(source, [])}
-    if transition.name in within:
-        forward = within[transition.name]
-    if forward and forward[0] == transition.name:
+    if table_act.name in within:
+        forward = within[table_act.name]
+    if forward and forward[0] == table_act.name:
         _trigger, _who, day, data = forward
-        data = with_ids(world, transition.name, dict(data))
+        data = with_ids(world, table_act.name, dict(data))
     else:
         day, data = max(last_date(case_id), FIRST_RULEBOOK_DAY) + timedelta(days=10), {}
     if not passes:
-        data.update(VOTE_FAILS[transition.name])
-    return day, data, (REASON if transition.needs_reason else "")
+        data.update(VOTE_FAILS[table_act.name])
+    return day, data, (REASON if table_act.needs_reason else "")
 
 
 def reach(make_case, world, stage):
     """A case standing in `stage`, reached through the operations."""
     if stage in MAIN_ROAD:
         return make_case(stage)
-    start, trigger, day = SIDE_ROUTES[stage]
+    start, act_name, day = SIDE_ROUTES[stage]
     case = make_case(start)
-    record_act(case.id, trigger, permitted_user(world, ACT_BY_NAME[trigger]), day, {}, reason=REASON)
+    record_act(case.id, act_name, permitted_user(world, ACT_BY_NAME[act_name]), day, {}, reason=REASON)
     return fresh(case.id)
 
 
-def prepare(make_case, world, transition, source):
+def prepare(make_case, world, table_act, source):
     """A case in `source` on which `transition` can succeed. Reopening the dossier needs a
     case back in nurturing with a certificate still valid."""
-    if transition.name == "resume_dossier":
+    if table_act.name == "resume_dossier":
         case = make_case("dossier")
         sec = world["sec_a1"]
         record_act(case.id, "expire", sec, date(2021, 10, 1), {}, reason="Quá hạn bổ sung hồ sơ")
         record_act(case.id, "reopen", sec, date(2021, 10, 15), {}, reason="Tiếp tục bồi dưỡng")
         return fresh(case.id)
     case = reach(make_case, world, source)
-    if transition.name == "complete_training":  # the class recorded a pass
+    if table_act.name == "complete_training":  # the class recorded a pass
         record_training_result(world, case.id)
-    record_documents(world, case.id, transition.name)  # the dossier's documents the act needs
-    for trigger, who, day, data in ACTS_WITHIN.get(source, [])[:RECOGNITION_STEPS.get(transition.name, 0)]:
-        record_documents(world, case.id, trigger)
-        record_act(case.id, trigger, world["sec_a1" if who == "sec" else "com_a"], day, data)
+    record_documents(world, case.id, table_act.name)  # the dossier's documents the act needs
+    for act_name, who, day, data in ACTS_WITHIN.get(source, [])[:RECOGNITION_STEPS.get(table_act.name, 0)]:
+        record_documents(world, case.id, act_name)
+        record_act(case.id, act_name, world["sec_a1" if who == "sec" else "com_a"], day, data)
     return fresh(case.id)
 
 
@@ -141,26 +141,26 @@ def test_every_act_into_a_side_exit_asks_for_a_reason_or_records_a_vote():
                 assert t.needs_reason or (t.outcome and dest == t.fail_dest), t.name
 
 
-# --- each transition from each of its sources -------------------------------------------------
+# --- each act from each of its sources -------------------------------------------------
 
-@pytest.mark.parametrize("trigger, source, passes", list(_success_params()))
-def test_transition_reaches_its_destination(world, make_case, trigger, source, passes):
-    transition = ACT_BY_NAME[trigger]
-    case = prepare(make_case, world, transition, source)
+@pytest.mark.parametrize("act_name, source, passes", list(_success_params()))
+def test_transition_reaches_its_destination(world, make_case, act_name, source, passes):
+    table_act = ACT_BY_NAME[act_name]
+    case = prepare(make_case, world, table_act, source)
     assert case.stage == source
-    day, data, reason = act_for(world, transition, source, case.id, passes)
+    day, data, reason = act_for(world, table_act, source, case.id, passes)
     before, version = count_events(case.id), case.version
 
-    row = record_act(case.id, trigger, permitted_user(world, transition), day, data, reason=reason)
+    row = record_act(case.id, act_name, permitted_user(world, table_act), day, data, reason=reason)
 
-    expected = transition.dest if passes else transition.fail_dest
+    expected = table_act.dest if passes else table_act.fail_dest
     case = fresh(case.id)
     assert case.stage == expected
     if expected != source:  # a vote within a stage keeps the date the case entered it
         assert case.stage_entered_on == day
     assert case.version == version + 1
     assert count_events(case.id) == before + 1
-    assert (row.act, row.from_stage, row.to_stage, row.effective_date) == (trigger, source, expected, day)
+    assert (row.act, row.from_stage, row.to_stage, row.effective_date) == (act_name, source, expected, day)
     if STAGE_BY_NAME[expected].exit:
         assert case.exit_reason
         if reason:
@@ -213,35 +213,35 @@ def _refused_role_params():
             yield pytest.param(t.name, "committee", id=f"{t.name}-by-non-deciding-committee")
 
 
-@pytest.mark.parametrize("trigger, role", list(_refused_role_params()))
-def test_a_role_outside_the_transition_is_not_permitted(world, make_case, trigger, role):
-    transition = ACT_BY_NAME[trigger]
-    source = transition.sources[0]
-    case = prepare(make_case, world, transition, source)
-    day, data, reason = act_for(world, transition, source, case.id)
+@pytest.mark.parametrize("act_name, role", list(_refused_role_params()))
+def test_a_role_outside_the_transition_is_not_permitted(world, make_case, act_name, role):
+    table_act = ACT_BY_NAME[act_name]
+    source = table_act.sources[0]
+    case = prepare(make_case, world, table_act, source)
+    day, data, reason = act_for(world, table_act, source, case.id)
     before, version = count_events(case.id), case.version
 
     with pytest.raises(NotPermitted):
-        record_act(case.id, trigger, world[ROLE_USERS[role]], day, data, reason=reason)
+        record_act(case.id, act_name, world[ROLE_USERS[role]], day, data, reason=reason)
 
     case = fresh(case.id)
     assert (case.stage, case.version, count_events(case.id)) == (source, version, before)
 
 
-@pytest.mark.parametrize("transition", [t for t in MOVES if t.roles == definition.DECIDING],
+@pytest.mark.parametrize("table_act", [t for t in MOVES if t.roles == definition.DECIDING],
                          ids=lambda t: t.name)
-def test_a_committee_given_the_power_to_decide_may_record_decisions(world, make_case, transition):
+def test_a_committee_given_the_power_to_decide_may_record_decisions(world, make_case, table_act):
     world.commune_a.decides_admissions = True
     db.session.commit()
-    source = transition.sources[0]
-    case = prepare(make_case, world, transition, source)
-    day, data, reason = act_for(world, transition, source, case.id)
+    source = table_act.sources[0]
+    case = prepare(make_case, world, table_act, source)
+    day, data, reason = act_for(world, table_act, source, case.id)
     if "issuing_unit_id" in data:
         data["issuing_unit_id"] = world.commune_a.id
 
-    record_act(case.id, transition.name, world["com_a"], day, data, reason=reason)
+    record_act(case.id, table_act.name, world["com_a"], day, data, reason=reason)
 
-    assert fresh(case.id).stage == transition.dest
+    assert fresh(case.id).stage == table_act.dest
 
 
 def test_a_board_records_the_decision_of_the_unit_it_serves(world, make_case):
@@ -256,9 +256,9 @@ def test_a_board_records_the_decision_of_the_unit_it_serves(world, make_case):
 @pytest.mark.parametrize("username", ["sec_a2", "sec_b1", "com_b"])
 def test_a_user_outside_the_branch_cannot_act_on_its_cases(world, make_case, username):
     case = make_case("spotted")
-    trigger, _who, day, data = FORWARD_ACTS["spotted"]
+    act_name, _who, day, data = FORWARD_ACTS["spotted"]
     with pytest.raises(CaseNotFound):
-        record_act(case.id, trigger, world[username], day, data)
+        record_act(case.id, act_name, world[username], day, data)
     assert (fresh(case.id).stage, count_events(case.id)) == ("spotted", 1)
 
 
@@ -267,33 +267,33 @@ def test_a_user_outside_the_branch_cannot_act_on_its_cases(world, make_case, use
 REASONED = [t for t in MOVES if t.needs_reason]
 
 
-@pytest.mark.parametrize("transition", REASONED, ids=lambda t: t.name)
+@pytest.mark.parametrize("table_act", REASONED, ids=lambda t: t.name)
 @pytest.mark.parametrize("blank", ["", "   "], ids=["empty", "spaces"])
-def test_an_act_that_needs_a_reason_is_refused_without_one(world, make_case, transition, blank):
-    source = transition.sources[0]
-    case = prepare(make_case, world, transition, source)
-    day, data, _ = act_for(world, transition, source, case.id)
+def test_an_act_that_needs_a_reason_is_refused_without_one(world, make_case, table_act, blank):
+    source = table_act.sources[0]
+    case = prepare(make_case, world, table_act, source)
+    day, data, _ = act_for(world, table_act, source, case.id)
     before = (case.stage, case.exit_reason, count_events(case.id))
 
     with pytest.raises(ActBlocked) as refused:
-        record_act(case.id, transition.name, permitted_user(world, transition), day, data, reason=blank)
+        record_act(case.id, table_act.name, permitted_user(world, table_act), day, data, reason=blank)
 
     assert any("reason is required" in str(r) for r in refused.value.reasons)
     case = fresh(case.id)
     assert (case.stage, case.exit_reason, count_events(case.id)) == before
 
 
-@pytest.mark.parametrize("transition", [t for t in REASONED if STAGE_BY_NAME[t.dest].exit],
+@pytest.mark.parametrize("table_act", [t for t in REASONED if STAGE_BY_NAME[t.dest].exit],
                          ids=lambda t: t.name)
-def test_an_exit_keeps_its_reason_on_the_case_and_in_the_log(world, make_case, transition):
-    source = transition.sources[0]
-    case = prepare(make_case, world, transition, source)
-    day, data, _ = act_for(world, transition, source, case.id)
+def test_an_exit_keeps_its_reason_on_the_case_and_in_the_log(world, make_case, table_act):
+    source = table_act.sources[0]
+    case = prepare(make_case, world, table_act, source)
+    day, data, _ = act_for(world, table_act, source, case.id)
 
-    row = record_act(case.id, transition.name, permitted_user(world, transition), day, data, reason=REASON)
+    row = record_act(case.id, table_act.name, permitted_user(world, table_act), day, data, reason=REASON)
 
     case = fresh(case.id)
-    assert case.stage == transition.dest and case.stage in TERMINAL_STAGES
+    assert case.stage == table_act.dest and case.stage in TERMINAL_STAGES
     assert case.exit_reason == REASON
     assert row.reason == REASON
 

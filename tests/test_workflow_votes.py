@@ -114,10 +114,10 @@ def test_the_committee_review_needs_two_thirds_of_the_committee(world, make_case
 @pytest.mark.parametrize("votes_for, passed", [(20, True), (19, False)])
 def test_the_recognition_vote_needs_two_thirds_of_all_official_members(world, make_case, votes_for, passed):
     case = make_case("probation")
-    trigger, _who, day, data = ACTS_WITHIN["probation"][0]
-    record_documents(world, case.id, trigger)
+    act_name, _who, day, data = ACTS_WITHIN["probation"][0]
+    record_documents(world, case.id, act_name)
     data = dict(data, members_total=30, members_present=30, votes_for=votes_for, votes_against=30 - votes_for)
-    row = record_act(case.id, trigger, world["sec_a1"], day, data)
+    row = record_act(case.id, act_name, world["sec_a1"], day, data)
     case = fresh(case.id)
     assert (case.stage, case.exit_reason, row.data["passed"]) == ("probation", None, passed)
     if not passed:
