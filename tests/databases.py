@@ -226,3 +226,6 @@ class PostgresBackend(Backend):
             engine.dispose()
         with self.app.app_context():
             db.engine.dispose()
+        for name in self.built:
+            drop_pg_database(self._name(name))
+        drop_pg_database(PG_DB_NAME)
