@@ -24,8 +24,7 @@ from pipeline.printing import pdf
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow.deadlines import stored_deadline
 from pipeline.workflow.guards import age_in_months
-from pipeline.workflow.log import load_log
-from pipeline.workflow.models import LogEntry
+from pipeline.workflow.log import load_log, logs_of
 from pipeline.workflow.replay import replay
 from pipeline.workflow.stages import TERMINAL_STAGES
 from pipeline.web.scope import branch_or_404, case_or_404
@@ -104,18 +103,6 @@ def open_cases_of(branch):
     ).scalars().all()
 
 
-def logs_by_case(case_ids):
-    found = {case_id: [] for case_id in case_ids}
-    if case_ids:
-        rows = db.session.execute(
-            select(LogEntry).where(LogEntry.case_id.in_(case_ids))
-            .order_by(LogEntry.case_id, LogEntry.seq)
-        ).scalars().all()
-        for row in rows:
-            found[row.case_id].append(row)
-    return found
-
-
 @bp.get("/branches/<int:unit_id>/checklists.pdf")
 @login_required
 def branch_checklists_pdf(unit_id):
@@ -124,7 +111,7 @@ def branch_checklists_pdf(unit_id):
     today = clock.today()
     calendar = WorkingCalendar.load()
     cases = open_cases_of(branch)
-    logs = logs_by_case([case.id for case in cases])
+    logs = logs_of([case.id for case in cases])
     sheets = [sheet_for(case, logs[case.id], today, calendar) for case in cases]
     html = _render(sheets, branch, today, unit_head(branch))
     return pdf.pdf_response(html, f"checklists-{_slug(branch.name)}.pdf")

@@ -20,7 +20,8 @@ from pipeline.training.access import may_manage_class, organiser_units_for
 from pipeline.training.models import RESULTS, Enrolment, TrainingClass
 from pipeline.transaction import one_transaction
 from pipeline.workdays.calendar import WorkingCalendar
-from pipeline.workflow.bulk import BulkRefused, Refusal, all_or_nothing, apply_to_many, lock_cases, logs_by_case, refusal  # noqa: F401
+from pipeline.workflow.bulk import BulkRefused, Refusal, all_or_nothing, apply_to_many, lock_cases, refusal  # noqa: F401
+from pipeline.workflow.log import logs_of
 from pipeline.workflow.definition import ACT_BY_NAME
 from pipeline.workflow.operations import hold, perform, project, role_may
 from pipeline.workflow.stages import stage_label
@@ -126,7 +127,7 @@ def record_results(actor, training_class, entries, results_on, today=None):
                                     Enrolment.id.in_([e.enrolment_id for e in wanted
                                                       if storable(e.enrolment_id)]))).scalars()}
         cases = lock_cases([e.case_id for e in enrolments.values()], actor)
-        logs = logs_by_case(cases)
+        logs = logs_of(cases)
         calendar = WorkingCalendar.load()
         for entry in wanted:
             enrolment = enrolments.get(entry.enrolment_id)

@@ -1,7 +1,6 @@
 """Acts on a selection of cases in one submission: all or nothing. Each row is judged; if any
 is refused nothing is written and `BulkRefused` carries one line per refused row, so the page
 can say which candidate failed and why."""
-from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -16,7 +15,7 @@ from pipeline.transaction import one_transaction
 from pipeline.units.models import Unit
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow.definition import ACT_BY_NAME
-from pipeline.workflow.models import LogEntry
+from pipeline.workflow.log import logs_of
 from pipeline.workflow.operations import hold, perform, project, role_may, scope_filter
 from pipeline.workflow.stages import stage_label
 
@@ -56,15 +55,6 @@ def lock_cases(case_ids, actor):
     return {case.id: case for case in cases}
 
 
-def logs_by_case(case_ids):
-    logs = defaultdict(list)
-    if case_ids:
-        for row in db.session.execute(select(LogEntry).where(LogEntry.case_id.in_(list(case_ids)))
-                                      .order_by(LogEntry.case_id, LogEntry.seq)).scalars():
-            logs[row.case_id].append(row)
-    return logs
-
-
 def refusal(case, reasons, case_id=None):
     if case is None:
         return Refusal(case_id, "", "", list(reasons))
@@ -88,7 +78,7 @@ def apply_to_many(actor, name, case_ids, effective_date, data, reason="", today=
     def work():
         refusals, entries = [], []
         cases = lock_cases(case_ids, actor)
-        logs = logs_by_case(cases)
+        logs = logs_of(cases)
         calendar = WorkingCalendar.load()
         for case_id in dict.fromkeys(case_ids):
             case = cases.get(case_id)

@@ -2,7 +2,6 @@
 dossier items, the class enrolments, the running deadlines) are projections of the log: written
 from a case's replayed state, by the operation that acts on the case, inside its transaction, and
 by nothing else. `differences` compares what is stored with a fresh replay of the log."""
-from collections import defaultdict
 from dataclasses import dataclass
 
 from flask import current_app
@@ -19,7 +18,8 @@ from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow.deadlines import WORKING_DAYS
 from pipeline.workflow.definition import ACT_BY_NAME
 from pipeline.workflow.guards import shortfall_of
-from pipeline.workflow.models import CaseDeadline, LogEntry
+from pipeline.workflow.log import logs_of
+from pipeline.workflow.models import CaseDeadline
 from pipeline.workflow.replay import BrokenLog, replay, with_deadlines
 from pipeline.workflow.stages import TERMINAL_STAGES
 
@@ -86,12 +86,12 @@ def project(case, state, calendar):
     for name, value in wanted.case.items():
         if getattr(case, name) != value:
             setattr(case, name, value)
-    _write_documents(case, state, wanted.documents)
+    _write_documents(case, wanted.documents)
     _write_enrolments(case, wanted.enrolments)
     _write_deadlines(case, wanted.deadlines)
 
 
-def _write_documents(case, state, wanted):
+def _write_documents(case, wanted):
     items = {item.item_key: item for item in case.dossier_items}
     for key, values in wanted.items():
         item = items.get(key)
@@ -143,19 +143,11 @@ def _cases_with_projections(case_ids):
     ).scalars().all()
 
 
-def _logs(case_ids):
-    found = defaultdict(list)
-    for entry in db.session.execute(select(LogEntry).where(LogEntry.case_id.in_(case_ids))
-                                    .order_by(LogEntry.case_id, LogEntry.seq)).scalars():
-        found[entry.case_id].append(entry)
-    return found
-
-
 def _in_batches(case_ids):
     case_ids = sorted(set(case_ids))
     for start in range(0, len(case_ids), REBUILD_BATCH):
         batch = case_ids[start:start + REBUILD_BATCH]
-        logs = _logs(batch)
+        logs = logs_of(batch)
         for case in _cases_with_projections(batch):
             yield case, logs[case.id]
 
