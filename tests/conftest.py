@@ -5,6 +5,7 @@ kind (tests/databases.py): an empty schema; the small test `world`; the Điện 
 Tests that need a database of their own (threads, migrations, a second application, backups)
 are marked `real_database`; `postgres_only` tests need PostgreSQL's row locks."""
 import contextlib
+import os
 from datetime import date
 
 from pipeline.base import clock
@@ -215,21 +216,27 @@ def record_documents(world, case_id, act_name, skip=(), overrides=None):
     details) to record instead of DOSSIER_DOCUMENTS'. Returns the keys recorded."""
     from pipeline.cases.models import Case
     from pipeline.workflow.checklist import checklist_for
-    from pipeline.dossier.operations import DocumentEntry, record_document
+    from pipeline.dossier.operations import record_document
     from pipeline.workflow.log import load_log
     from pipeline.workflow.replay import replay
     case = db.session.get(Case, case_id)
-    lines = checklist_for(case, replay(load_log(case_id)), clock.today())
-    overrides = overrides or {}
     recorded = []
+    for entry in missing_documents(checklist_for(case, replay(load_log(case_id)), clock.today()), act_name,
+                                   skip, overrides):
+        record_document(case_id, actor_for(world, "sec", case.branch), entry)
+        recorded.append(entry.key)
+    return recorded
+
+
+def missing_documents(lines, act_name, skip=(), overrides=None):
+    """The DocumentEntry of each document the checklist `lines` require for `act_name` and lack
+    (but those in `skip`), dated and detailed as DOSSIER_DOCUMENTS (or `overrides`) say."""
+    from pipeline.dossier.operations import DocumentEntry
     for line in lines:
         if line.due_by != act_name or not line.required or line.from_log or line.received or line.key in skip:
             continue
-        day, details = overrides.get(line.key) or DOSSIER_DOCUMENTS[line.key]
-        record_document(case_id, actor_for(world, "sec", case.branch),
-                        DocumentEntry(line.key, received=True, received_on=day, details=dict(details)))
-        recorded.append(line.key)
-    return recorded
+        day, details = (overrides or {}).get(line.key) or DOSSIER_DOCUMENTS[line.key]
+        yield DocumentEntry(line.key, received=True, received_on=day, details=dict(details))
 
 
 def with_ids(world, act_name, data):
@@ -279,7 +286,7 @@ def make_case(world):
     logged by `perform`, each document recorded as the dossier page records it, all in one
     transaction, projected once at the end. A case in "training" is enrolled in
     world.training_class with no result yet (record_training_result gives it one)."""
-    from pipeline.dossier.operations import DocumentEntry, record_document_on
+    from pipeline.dossier.operations import record_document_on
     from pipeline.training.operations import passed_in_class
     from pipeline.transaction import one_transaction
     from pipeline.workdays.calendar import WorkingCalendar
@@ -289,11 +296,8 @@ def make_case(world):
 
     def documents(held, act_name, actor):
         """What record_documents records, on the case in hand."""
-        for line in checklist_for(held.case, held.state, clock.today()):
-            if line.due_by == act_name and line.required and not line.from_log and not line.received:
-                day, details = DOSSIER_DOCUMENTS[line.key]
-                record_document_on(held, actor, DocumentEntry(line.key, received=True, received_on=day,
-                                                              details=dict(details)), clock.today())
+        for entry in missing_documents(checklist_for(held.case, held.state, clock.today()), act_name):
+            record_document_on(held, actor, entry, clock.today())
 
     def act(held, act_name, who, day, data):
         actor = actor_for(world, who, held.case.branch)

@@ -6,7 +6,6 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_login import current_user
 
 from pipeline.accounts.operations import choose_language, log_in
-from pipeline.base.forms import EmptyForm
 from pipeline.web.redirects import safe_next
 
 bp = Blueprint("language", __name__)
@@ -35,8 +34,8 @@ def remember_language_choice():
 @bp.post("/language")
 def choose():
     """The language switch of the bar: for this device, and on the account once logged in."""
-    wanted = _known(request.form.get("lang"))
-    if EmptyForm().validate_on_submit() and wanted is not None:
+    wanted = _known(request.form.get("lang"))  # the form's CSRF token is checked for every POST (CSRFProtect)
+    if wanted is not None:
         session["lang"] = wanted
         if current_user.is_authenticated:
             choose_language(current_user._get_current_object(), wanted)

@@ -86,10 +86,22 @@ def rulebook_exists(ctx):
     return []
 
 
+def in_the_future(day):
+    """The reason a date after today is refused (an act, a decision's receipt, a spotting)."""
+    return _l("The date %(day)s is in the future.", day=format_day(day))
+
+
+def _not_before(ctx, last):
+    if last and ctx.on_date < last:
+        return [_l("The date %(day)s is before the previous act of this case (%(last)s).",
+                   day=format_day(ctx.on_date), last=format_day(last))]
+    return []
+
+
 @guard(_l("The date is not in the future"))
 def not_in_future(ctx):
     if not ctx.preview and ctx.on_date > ctx.today:
-        return [_l("The date %(day)s is in the future.", day=format_day(ctx.on_date))]
+        return [in_the_future(ctx.on_date)]
     return []
 
 
@@ -97,13 +109,7 @@ def not_in_future(ctx):
 def act_date_in_order(ctx):
     if ctx.preview:
         return []
-    if ctx.on_date > ctx.today:
-        return [_l("The date %(day)s is in the future.", day=format_day(ctx.on_date))]
-    last = ctx.state.last_effective_date
-    if last and ctx.on_date < last:
-        return [_l("The date %(day)s is before the previous act of this case (%(last)s).",
-                   day=format_day(ctx.on_date), last=format_day(last))]
-    return []
+    return not_in_future(ctx) or _not_before(ctx, ctx.state.last_effective_date)
 
 
 # --- eligibility ---------------------------------------------------------------------------
@@ -272,15 +278,11 @@ def results_date_plausible(ctx):
     day, not in the future, and not before the case's previous act."""
     training_class = chosen_class(ctx)
     if ctx.on_date > ctx.today:
-        return [_l("The date %(day)s is in the future.", day=format_day(ctx.on_date))]
+        return [in_the_future(ctx.on_date)]
     if training_class is not None and ctx.on_date < training_class.starts_on:
         return [_l("the results are dated %(day)s, before the class started on %(start)s",
                    day=format_day(ctx.on_date), start=format_day(training_class.starts_on))]
-    last = ctx.state.entries[-1].effective_date if ctx.state.entries else None
-    if last and ctx.on_date < last:
-        return [_l("The date %(day)s is before the previous act of this case (%(last)s).",
-                   day=format_day(ctx.on_date), last=format_day(last))]
-    return []
+    return _not_before(ctx, ctx.state.entries[-1].effective_date if ctx.state.entries else None)
 
 
 # --- decision, ceremony, probation ---------------------------------------------------------------
@@ -298,7 +300,7 @@ def decision_receipt_plausible(ctx):
         return [_l("the branch cannot receive the decision (%(received)s) before it was issued (%(issued)s)",
                    received=format_day(received), issued=format_day(ctx.on_date))]
     if received > ctx.today:
-        return [_l("The date %(day)s is in the future.", day=format_day(received))]
+        return [in_the_future(received)]
     return []
 
 

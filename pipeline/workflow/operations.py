@@ -17,14 +17,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from pipeline.base import clock
 from pipeline.base.errors import ActBlocked, CaseChanged, CaseNotFound, NotPermitted
-from pipeline.base.formatting import format_day
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.transaction import one_transaction
 from pipeline.units.models import Unit, subtree_filter
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow.definition import DECIDING, SPOT, act_named, acts_from, judge
-from pipeline.workflow.guards import ActContext, referral_after_failed_votes
+from pipeline.workflow.guards import ActContext, in_the_future, referral_after_failed_votes
 from pipeline.workflow.log import load_log
 from pipeline.workflow.models import GENESIS_HASH, LogEntry
 from pipeline.workflow.projection import open_case_ids, project, rebuild
@@ -169,7 +168,7 @@ def open_case(actor, branch, effective_date, particulars, recorded_at=None, toda
     entry of its log, "spot". Does not commit; returns the LockedCase to act on further."""
     today = today or clock.today()
     if effective_date > today:
-        raise ActBlocked(_l("The date %(day)s is in the future.", day=format_day(effective_date)))
+        raise ActBlocked(in_the_future(effective_date))
     case = Case(branch=branch, **particulars)
     data = _json_ready({k: v for k, v in particulars.items() if k != "full_name"} | {"full_name": case.full_name})
     entry = _new_entry(None, None, SPOT, None, actor, effective_date, "", data, recorded_at)
