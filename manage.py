@@ -96,6 +96,9 @@ DEMO_TODAY = "2022-10-31"
 
 def serve(args):
     os.environ.setdefault("KETNAP_TODAY", DEMO_TODAY)
+    # The demo's admin and board accounts sign in with the published password alone (JSON, read
+    # by app.config.from_prefixed_env); a real deployment keeps the setting's default.
+    os.environ.setdefault("KETNAP_TWO_FACTOR_REQUIRED_ROLES", "[]")
     ensure_environment("")
     if flask("init-db").returncode:
         sys.exit(1)

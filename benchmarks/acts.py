@@ -38,7 +38,8 @@ def main():
     parser.add_argument("--n", type=int, default=100)
     args = parser.parse_args()
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url_from_env(args.url), "SECRET_KEY": "bench",
-                      "TESTING": True, "WTF_CSRF_ENABLED": False, "TODAY": date(2022, 10, 31)})
+                      "LOG_KEY": "bench log key", "TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "TODAY": date(2022, 10, 31)})
     with app.app_context():
         from pipeline.demo.loader import load_demo
         started = time.perf_counter()

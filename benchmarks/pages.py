@@ -96,7 +96,7 @@ def main():
     args = parser.parse_args()
     fresh_database(args.url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "SECRET_KEY": "bench", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False, "TODAY": date(2022, 10, 31)})
+                      "LOG_KEY": "bench log key", "WTF_CSRF_ENABLED": False, "TODAY": date(2022, 10, 31)})
     with app.app_context():
         from pipeline.demo.loader import load_demo
         load_demo()

@@ -12,6 +12,8 @@ from pipeline.accounts.views import bp as accounts_bp
 from pipeline.audit.cli import audit
 from pipeline.audit.views import bp as audit_bp
 from pipeline.backup.commands import backup, restore
+from pipeline.base import signing
+from pipeline.base.files import PRIVATE_FOLDER, write_private_file
 from pipeline.cases.views import bp as cases_bp
 from pipeline.ceremonies.views import bp as ceremonies_bp
 from pipeline.config import DEFAULTS, database_url_from_env
@@ -21,9 +23,10 @@ from pipeline.imports.cli import import_candidates
 from pipeline.printing.views import bp as printing_bp
 from pipeline.process.views import bp as process_bp
 from pipeline.quotas.views import bp as quotas_bp
+from pipeline.readlog.views import bp as read_log_bp
 from pipeline.reports.views import bp as reports_bp
 from pipeline.training.views import bp as training_bp
-from pipeline.web import language, params
+from pipeline.web import inbound, language, params
 from pipeline.web.pages import register_web
 from pipeline.web.security import init_security
 from pipeline.workdays.views import bp as workdays_bp
@@ -31,7 +34,7 @@ from pipeline.workdays.views import bp as workdays_bp
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
 BLUEPRINTS = (accounts_bp, cases_bp, training_bp, workdays_bp, dossier_bp, printing_bp, ceremonies_bp,
-              dashboard_bp, quotas_bp, reports_bp, audit_bp, process_bp, users_bp, language.bp)
+              dashboard_bp, quotas_bp, reports_bp, audit_bp, process_bp, users_bp, language.bp, read_log_bp)
 COMMANDS = (cli.init_db, cli.create_user, cli.demo, cli.deadlines, audit, backup, restore, import_candidates)
 
 
@@ -42,7 +45,8 @@ def create_app(test_config=None):
         template_folder=os.path.join(PROJECT_DIR, "templates"),
         static_folder=os.path.join(PACKAGE_DIR, "static"),
     )
-    os.makedirs(app.instance_path, exist_ok=True)
+    # Created 0700: it holds the SQLite database, the keys and the scans.
+    os.makedirs(app.instance_path, mode=PRIVATE_FOLDER, exist_ok=True)
     app.config.from_mapping(DEFAULTS)
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "ketnap.sqlite")
     if test_config is None:
@@ -56,7 +60,12 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    if not app.config.get("LOG_KEY"):
+        # None until init-db creates it (pipeline.base.signing): acts then refuse with a clear message.
+        app.config["LOG_KEY"] = signing.read_key_file(app.instance_path)
 
+    # The request's size, lists and characters checked before any other hook reads its body (CSRFProtect).
+    inbound.init_inbound(app)
     extensions.init_app(app, locale_selector=language.select_locale)
     app.before_request(language.remember_language_choice)
     params.install(app)  # ids in URLs bounded to the database's integers: before the blueprints
@@ -83,7 +92,9 @@ def _instance_secret(instance_path):
     without any secret in the repository."""
     path = os.path.join(instance_path, "secret_key")
     if not os.path.exists(path):
-        with open(path, "w") as fh:
-            fh.write(os.urandom(32).hex())
+        try:  # readable by this user only (anyone holding it can forge sessions)
+            write_private_file(path, os.urandom(32).hex().encode())
+        except FileExistsError:
+            pass  # another process (a second worker) wrote it first
     with open(path) as fh:
         return fh.read().strip()

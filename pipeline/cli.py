@@ -2,12 +2,15 @@
 (`audit`, `backup`, `restore` and `import-candidates` are their features' own). Commands call
 operations, which commit; a command never does."""
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from pipeline.accounts.operations import AccountRefused, create_user as create_account
+from pipeline.audit.db_roles import RoleRefused, grant_app_role
 from pipeline.base.progress import CountProgress
+from pipeline.base.signing import ensure_log_key
 from pipeline.cases.models import Case
 from pipeline.demo.loader import DemoRefused, load_demo
 from pipeline.extensions import db
@@ -17,12 +20,24 @@ from pipeline.workflow.operations import rebuild_open_cases
 
 
 @click.command("init-db")
+@click.option("--app-role", envvar="KETNAP_APP_ROLE", default=None,
+              help="PostgreSQL: the application's own login role, created if missing and granted what it "
+                   "needs but UPDATE and DELETE on the logs (run as the tables' owner)")
+@click.option("--app-password", envvar="KETNAP_APP_PASSWORD", default=None,
+              help="the password to give the application's role")
 @with_appcontext
-def init_db():
-    """Bring the database schema to the newest migration."""
+def init_db(app_role, app_password):
+    """Bring the database schema to the newest migration (and create the log key if none)."""
+    ensure_log_key(current_app)
     upgrade()
     click.echo("Database at the newest schema: " + _safe_url())
     _fill_missing_deadlines()
+    if app_role:
+        try:
+            for line in grant_app_role(app_role, app_password):
+                click.echo(line)
+        except RoleRefused as refused:
+            raise click.ClickException(str(refused))
 
 
 def _fill_missing_deadlines():

@@ -14,10 +14,16 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": False,
     # 1 behind one reverse proxy: trust its X-Forwarded-For/-Proto (client address, HTTPS).
     "PROXY_FIX": False,
-    # Refused logins allowed before the login page answers 429 (pipeline/accounts/limits.py).
+    # Refused logins allowed before the login page answers 429 (pipeline/accounts/limits.py);
+    # the address's limits count second-factor attempts too.
     "RATELIMIT_STORAGE_URI": "memory://",
     "LOGIN_LIMITS_PER_ADDRESS": "10 per minute; 50 per hour",
     "LOGIN_LIMITS_PER_ACCOUNT": "5 per minute; 30 per hour",
+    "TWO_FACTOR_LIMITS_PER_ACCOUNT": "5 per minute; 20 per hour",
+    # Roles that must sign in with a second factor (TOTP): they enrol at their next login.
+    "TWO_FACTOR_REQUIRED_ROLES": ["admin", "board"],
+    # A session without a request for this long ends: the next page asks to log in again.
+    "SESSION_IDLE_MINUTES": 30,
     "PASSWORD_MIN_LENGTH": 10,
     # How passwords are hashed (werkzeug's methods): slow on purpose against guessing.
     "PASSWORD_HASH_METHOD": "scrypt",
@@ -25,6 +31,11 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     # A scanned dossier document (PDF, JPEG or PNG), stored under instance/uploads/.
     "DOSSIER_UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
+    # Any request body; None: the scan's limit plus a margin for the form (pipeline/web/inbound.py).
+    # Flask's MAX_FORM_MEMORY_SIZE (500 kB per text field) and MAX_FORM_PARTS (1,000) bound multipart forms.
+    "MAX_CONTENT_LENGTH": None,
+    # The most rows one bulk form may carry (a ceremony day, an enrolment, a class's results).
+    "BULK_ROWS_MAX": 500,
 }
 
 

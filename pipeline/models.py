@@ -7,3 +7,4 @@ from pipeline.quotas.models import Quota, QuotaChange  # noqa: F401
 from pipeline.workdays.models import CalendarOverride  # noqa: F401
 from pipeline.training.models import Enrolment, TrainingClass  # noqa: F401
 from pipeline.dossier.models import DossierItem  # noqa: F401
+from pipeline.readlog.models import ReadLog  # noqa: F401

@@ -116,6 +116,18 @@ def credentials(p):
     return {"username": "sec_a1", "password": "demo-pass"}
 
 
+def own_password(p):
+    return {"old_password": "demo-pass", "password": "a new long password", "confirm": "a new long password"}
+
+
+def current_password(p):
+    return {"password": "demo-pass"}
+
+
+def totp_code(p):
+    return {"code": "123456"}
+
+
 # --- the table ---------------------------------------------------------------------------------
 #                        who:   anon   sec  com  board admin
 SPECS = [
@@ -123,7 +135,22 @@ SPECS = [
     S("favicon", "/favicon.ico", get=(301, 301, 301, 301, 301), public=True),
     S("accounts.login", "/login", get=(200, 302, 302, 302, 302), post=(422, 422, 422, 422, 422),
       data=credentials, public=True),
-    S("accounts.logout", "/logout", post=(302, 302, 302, 302, 302), logs_out=True, public=True),
+    # Logging out ends every session of the account: it writes its session generation.
+    S("accounts.logout", "/logout", post=(302, 302, 302, 302, 302), logs_out=True, public=True,
+      writes=("sec", "com", "board", "admin")),
+    # The second step of a login: without a password typed in this browser first, back to the login page.
+    S("accounts.second_factor", "/login/two-factor", get=(302, 302, 302, 302, 302), post=(302, 302, 302, 302, 302),
+      data=totp_code, public=True),
+    # The user's own account: everyone has one, nothing of another's (no outside).
+    S("accounts.profile", "/account", get=EVERYONE, outside=None),
+    S("accounts.change_password", "/account/password", get=EVERYONE, post=(LOGIN, 422, 422, 422, 422),
+      data=own_password, outside=None),
+    S("accounts.enrol_two_factor", "/account/two-factor", get=EVERYONE, post=(LOGIN, 422, 422, 422, 422),
+      data=totp_code, outside=None),
+    S("accounts.regenerate_codes", "/account/two-factor/codes", post=(LOGIN, 422, 422, 422, 422),
+      data=current_password, outside=None),
+    S("accounts.disable_two_factor", "/account/two-factor/disable", post=(LOGIN, 422, 422, 422, 422),
+      data=current_password, outside=None),
     # The language switch: for the device, and on the account once logged in (`inside` picks none).
     S("language.choose", "/language", post=(302, 302, 302, 302, 302), public=True),
     S("index", "/", get=EVERYONE),
@@ -184,6 +211,10 @@ SPECS = [
       outside=(None, 403, 404, 404, 404)),
     S("audit.anomalies", ("/audit/anomalies?unit={p.branch}", "/audit/anomalies?unit={p.branch}&format=csv"),
       get=(LOGIN, 403, 200, 200, 200), outside=(None, 403, 404, 404, 404)),
+    # The read log: the audit's roles; a unit outside the subtree in its filter is refused by the
+    # form (a message, no rows): 200, no leak.
+    S("read_log.reads", ("/audit/reads?unit={p.branch}", "/audit/reads?case={p.case}"),
+      get=(LOGIN, 403, 200, 200, 200), outside=(None, 403, 200, 200, 200)),
     # A correction is an act: the roles that act on cases, in their scope; an administrator never.
     S("audit.correct", "/audit/cases/{p.case}/correct", get=(LOGIN, 200, 200, 200, 403),
       post=(LOGIN, 422, 422, 422, 403), data=correction, outside=(None, 404, 404, 404, 403)),
@@ -196,6 +227,9 @@ SPECS = [
     S("users.reset_password", "/admin/users/{p.user}/password", post=(LOGIN, 404, 404, 404, 422), data=password),
     S("users.disable_user", "/admin/users/{p.user}/disable", post=(LOGIN, 404, 404, 404, 422), data=reason),
     S("users.enable_user", "/admin/users/{p.user}/enable", post=(LOGIN, 404, 404, 404, 422), data=reason),
+    # An EmptyForm button: the place's secretary has no second factor, so nothing is written.
+    S("users.reset_two_factor", "/admin/users/{p.user}/two-factor/reset", post=(LOGIN, 404, 404, 404, 302),
+      data=lambda p: {}),
 ]
 
 SPEC_BY_ENDPOINT = {spec.endpoint: spec for spec in SPECS}

@@ -60,6 +60,7 @@ class World:
 
     @classmethod
     def build(cls):
+        from pipeline.accounts.chain import record_created
         from pipeline.accounts.models import User
         from pipeline.training.models import TrainingClass
         from pipeline.transaction import one_transaction
@@ -73,9 +74,12 @@ class World:
                      "branch_a2": add_unit("branch_a2", "Chi bộ trường A2", "school", parent=commune_a),
                      "branch_b1": add_unit("branch_b1", "Chi bộ khối phố B1", "quarter", parent=commune_b),
                      "branch_direct": add_unit("branch_direct", "Chi bộ Công an thị xã", "police", parent=town)}
-            for username, role, unit in cls.USERS:
-                db.session.add(User(username=username, display_name=username.upper(), role=role, unit=units[unit],
-                                    password_hash=password_hash()))
+            accounts = [User(username=username, display_name=username.upper(), role=role, unit=units[unit],
+                             password_hash=password_hash()) for username, role, unit in cls.USERS]
+            db.session.add_all(accounts)
+            db.session.flush()
+            for account in accounts:  # each account's chain of changes starts with its state
+                record_created(None, account)
             db.session.add(TrainingClass(
                 name=cls.CLASS_NAME, organiser_unit=town, organiser_name="Trung tâm Chính trị thị xã",
                 place="Hội trường Trung tâm", starts_on=date(2021, 9, 1), ends_on=date(2021, 9, 10)))

@@ -26,8 +26,10 @@ PG_DB_NAME = os.environ.get("TEST_PG_DB_NAME", "ketnap_test")
 # Passwords are hashed with one round in tests (the logins of a thousand tests would otherwise
 # spend minutes in scrypt); the application's own default is werkzeug's.
 CHEAP_HASH = "pbkdf2:sha256:1"
-TEST_CONFIG = {"SECRET_KEY": "test", "TESTING": True, "WTF_CSRF_ENABLED": False,
-               "PASSWORD_HASH_METHOD": CHEAP_HASH}
+TEST_CONFIG = {"SECRET_KEY": "test", "LOG_KEY": "test log key", "TESTING": True, "WTF_CSRF_ENABLED": False,
+               "PASSWORD_HASH_METHOD": CHEAP_HASH,
+               # The tests' accounts sign in with a password only; tests/test_two_factor.py turns it on.
+               "TWO_FACTOR_REQUIRED_ROLES": []}
 
 
 def pg_url(name):

@@ -5,6 +5,7 @@ act be recorded. On both databases (SQLite's backup API; pg_dump and pg_restore)
 import hashlib
 import os
 import shutil
+import tarfile
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 
 from conftest import PG_ADMIN_URL, PG_DB_NAME
 from pipeline.app import create_app
+from pipeline.base.signing import create_key_file
 from pipeline.cases.models import Case
 from pipeline.dossier.models import DossierItem
 from pipeline.dossier.operations import DocumentEntry, Upload, record_document, stored_path
@@ -81,7 +83,8 @@ def second_url(database_url, tmp_path):
 
 @pytest.fixture
 def restored_app(second_url, tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": second_url, "SECRET_KEY": "test", "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": second_url, "SECRET_KEY": "test", "LOG_KEY": "test log key",
+                      "TESTING": True})
     app.instance_path = str(tmp_path / "restored-instance")
     yield app
     with app.app_context():
@@ -179,3 +182,28 @@ def test_backup_never_overwrites_and_restore_refuses_a_file_of_the_other_kind(ap
 
     assert refused.exit_code != 0 and "not a" in refused.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LogEntry)) > 0
+
+
+def test_the_log_key_is_not_in_the_backup_and_a_restore_without_it_says_so(app, loaded, restored_app, tmp_path):
+    """The key that seals the logs stays outside the database: a backup of the database (and of
+    the scans) does not carry it, so a restore elsewhere cannot verify the chains until the key
+    is brought separately."""
+    key = create_key_file(app.instance_path)  # as init-db makes it, next to the scans
+    path = str(tmp_path / "backups" / "copy.bin")
+    assert invoke(app, "backup", path).exit_code == 0
+    scans = path.rsplit(".", 1)[0] + ".uploads.tar"
+    for made in (path, scans):
+        with open(made, "rb") as fh:
+            body = fh.read()
+        assert key.encode() not in body and b"test log key" not in body
+    with tarfile.open(scans) as archive:
+        assert all(name.startswith("uploads/") for name in archive.getnames())
+
+    restored_app.config["LOG_KEY"] = None
+    restored = invoke(restored_app, "restore", path)
+    assert restored.exit_code != 0
+    assert "the log key is missing (restore instance/log_key or set KETNAP_LOG_KEY)" in restored.output
+    restored_app.config["LOG_KEY"] = "test log key"
+    with restored_app.app_context():
+        assert restored_app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+        db.session.remove()

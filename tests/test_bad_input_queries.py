@@ -7,7 +7,10 @@ from urllib.parse import quote
 import pytest
 from hypothesis import strategies as st
 
-from bad_input_support import EXAMPLES, dates, explore, ids, integers, logged_in, mostly, pairs_of, submit, texts
+from flask import url_for
+
+from bad_input_support import (EXAMPLES, dates, explore, ids, integers, logged_in, mostly, pairs_of, shows_a_message,
+                               snapshot, submit, texts)
 from pipeline.cases.models import SOURCE_ORGANISATIONS
 from pipeline.quotas.operations import set_quota
 from pipeline.units.models import BRANCH_KINDS
@@ -87,3 +90,92 @@ def test_the_calendar_page_takes_any_year(client, world):
     pages = logged_in(client, "admin")
     explore(st.one_of(st.integers(1999, 2101).map(str), integers),
             lambda year: submit(pages, "GET", "/admin/calendar", [("year", year)]))
+
+
+# --- every query parameter of every page ------------------------------------------------------------
+
+COMMON = ("lang", "order")  # every page: the language, the order of names (the layout reads it)
+EXPORT = ("format", "download_token")
+# Every GET page (app.url_map) and the query parameters its view reads. A new page must be listed
+# here, with the parameters it reads: the sweep below then sends each of them every bad value.
+GET_ARGS = {
+    "index": COMMON,
+    "static": (), "favicon": (),
+    "accounts.login": COMMON + ("next",), "accounts.second_factor": COMMON + ("next",),
+    "accounts.profile": COMMON, "accounts.change_password": COMMON + ("next",),
+    "accounts.enrol_two_factor": COMMON,
+    "cases.list_cases": COMMON + EXPORT + ("q", "stage", "unit", "page", "per_page"),
+    "cases.new_case": COMMON, "cases.show_case": COMMON, "cases.act": COMMON,
+    "dossier.show_dossier": COMMON, "dossier.edit_item": COMMON, "dossier.download_scan": COMMON,
+    "printing.case_checklist": COMMON, "printing.case_checklist_pdf": COMMON + ("download_token",),
+    "printing.branch_checklists_pdf": COMMON + ("download_token",),
+    "ceremonies.ceremony_day": COMMON,
+    "training.list_classes": COMMON + EXPORT, "training.show_class": COMMON + EXPORT,
+    "training.new_class": COMMON, "training.enrol": COMMON, "training.results": COMMON,
+    "dashboard.matrix": COMMON + EXPORT + ("unit", "year", "kind", "source"),
+    "dashboard.cases": COMMON + EXPORT + ("unit", "stage", "which", "year", "kind", "source", "page", "per_page"),
+    "dashboard.deadlines": COMMON + EXPORT + ("when", "page", "per_page"),
+    "dashboard.board": COMMON,
+    "quotas.index": COMMON + EXPORT + ("unit", "year", "until"),
+    "reports.year_report": COMMON + EXPORT + ("unit", "year", "until"),
+    "reports.year_report_pdf": COMMON + ("unit", "year", "until"),
+    "process.diagram": COMMON,
+    "workdays.show_calendar": COMMON + ("year",), "workdays.delete_override": COMMON,
+    "users.list_users": COMMON + ("q", "unit", "role", "status", "page", "per_page"),
+    "users.show_user": COMMON, "users.new_user": COMMON,
+    "audit.log": COMMON + EXPORT + ("unit", "user", "event", "from", "to", "by", "page", "per_page"),
+    "audit.case_log": COMMON, "audit.correct": COMMON + ("seq",),
+    "audit.verify_chains": COMMON + ("unit",),
+    "audit.anomalies": COMMON + EXPORT + ("unit",),
+    "read_log.reads": COMMON + EXPORT + ("unit", "user", "case", "kind", "from", "to", "page", "per_page"),
+}
+# Rendered by WeasyPrint (slow): every parameter at once, with a few values.
+PDF_PAGES = ("printing.case_checklist_pdf", "printing.branch_checklists_pdf", "reports.year_report_pdf")
+BAD_VALUES = (str(10**20), "-5", "Nguy\x00n", "x" * 3000, "한" * 120, "漢字" * 60, "مُحَمَّد", "👍🏽" * 30,
+              "e\u0301\u0301\u0301")
+ROLES = ("sec_a1", "com_a", "board", "admin")
+
+
+def get_pages(app):
+    return sorted(rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods)
+
+
+def test_every_get_page_has_its_query_parameters_listed(app):
+    assert sorted(set(get_pages(app))) == sorted(GET_ARGS), "list the query parameters of a new page in GET_ARGS"
+
+
+def answered_well(response):
+    body = response.get_data()
+    assert response.status_code < 500, (response.request.url[:300], response.status_code)
+    if response.status_code >= 400:
+        assert body and shows_a_message(response), (response.request.url[:300], response.status_code)
+
+
+def test_every_query_parameter_of_every_page_takes_any_value_for_every_role(app, loaded, make_case):
+    """Each (page, parameter, value) once, the role turning with the values (so that each
+    parameter meets every role), then every parameter at once for each role: no 500, a refusal
+    says why, nothing written."""
+    world = loaded
+    case_id = make_case("dossier", full_name="Đỗ Thị Hồ Sơ").id
+    by_role = {role: logged_in(app.test_client(), role) for role in ROLES}
+    values = {"case_id": case_id, "unit_id": world.branch_a1.id, "branch_id": world.branch_a1.id,
+              "class_id": world.training_class.id, "user_id": world["sec_a1"].id, "override_id": 1,
+              "name": "withdraw", "key": "1-KNĐ", "filename": "app.css"}
+    before = snapshot()[1]
+    turn = 0
+    with app.test_request_context():
+        paths = {rule.endpoint: url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+                 for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    for endpoint, path in sorted(paths.items()):
+        names = GET_ARGS[endpoint]
+        if endpoint in PDF_PAGES:
+            for value in ("10" * 12, "\x00", "한" * 120):
+                answered_well(by_role["board"].get(path, query_string=[(name, value) for name in names]))
+            continue
+        for name in names:
+            for value in BAD_VALUES:
+                turn += 1
+                answered_well(by_role[ROLES[turn % len(ROLES)]].get(path, query_string=[(name, value)]))
+        for role in ROLES:  # every parameter at once
+            answered_well(by_role[role].get(path, query_string=[(name, "한" * 120) for name in names]))
+    assert snapshot()[1] == before

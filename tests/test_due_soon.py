@@ -151,4 +151,5 @@ def test_the_same_statements_for_n_and_ten_times_n_cases(pages, world, on_snapsh
         response = pages.get(path)
         response.get_data()
     assert response.status_code == 200
-    assert many.count == few.count <= 4, (few.count, many.count)
+    # An export also writes its read (pipeline/readlog): the head of the user's chain and the row.
+    assert many.count == few.count <= (6 if "format=" in path else 4), (few.count, many.count)

@@ -2,6 +2,7 @@
 import re
 from datetime import date
 
+import pytest
 from dateutil.relativedelta import relativedelta
 
 from imports_support import HEADER, ROWS, as_dates, cases, log_count, write_csv, write_xlsx
@@ -158,3 +159,12 @@ def test_a_file_of_another_kind_is_refused(runner, world, tmp_path):
     path.write_bytes(b"\xd0\xcf\x11\xe0")
     result = run(runner, path)
     assert result.exit_code != 0 and cases() == []
+
+
+@pytest.mark.parametrize("key", [None, "not the key of this log"])
+def test_an_import_without_the_logs_key_writes_nothing(world, runner, app, tmp_path, key):
+    path = tmp_path / "list.csv"
+    path.write_text("Họ và tên,Ngày sinh,Giới tính,Trình độ,Ngày phát hiện\\n", encoding="utf-8")
+    app.config["LOG_KEY"] = key
+    result = runner.invoke(args=["import-candidates", str(path), "--unit", "branch_a1", "--as", "sec_a1"])
+    assert result.exit_code != 0 and "KETNAP_LOG_KEY" in result.output

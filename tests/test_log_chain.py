@@ -1,16 +1,20 @@
-"""The act log: replaying it gives the stored stage; its hash chain reveals edited, deleted and
-inserted rows; the database itself refuses UPDATE and DELETE on it, and the stage column is
-guarded by CHECK constraints."""
+"""The act log: replaying it gives the stored stage; its hash chain, HMACs under the log key,
+reveals edited, deleted and inserted rows, even when the later hashes were recomputed without the
+key; the database itself refuses UPDATE and DELETE on it, and the stage column is guarded by
+CHECK constraints."""
 import contextlib
+import hashlib
+import hmac
 from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import delete, select, update
 
+from pipeline.base.signing import LogKeyMissing, key_fingerprint
 from pipeline.cases.models import Case
 from pipeline.extensions import db
-from pipeline.workflow.models import LogEntry
+from pipeline.workflow.models import LogEntry, LogKey, entry_hash, entry_payload
 from pipeline.workflow.log import replay_stage, verify_chain
 from pipeline.workflow.log import load_log
 from pipeline.workflow.operations import record_act
@@ -256,3 +260,53 @@ def test_an_exit_with_its_reason_is_accepted_by_the_database(world, make_case):
     db.session.commit()
     assert stored_stage(case.id) == "withdrawn"
 
+
+
+# --- the key ------------------------------------------------------------------------------------
+
+def test_the_hash_is_an_hmac_under_the_log_key(case_with_history, app):
+    """Without the key, the project's own payload hashed with SHA-256 (or an HMAC under any other
+    key) does not give the stored hash: a recomputed chain cannot pass."""
+    row = fresh_events(case_with_history.id)[3]
+    payload = entry_payload(row)
+    assert row.hash == hmac.new(b"test log key", payload.encode("utf-8"), hashlib.sha256).hexdigest()
+    assert row.hash != hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    assert row.hash != entry_hash(row, key="another key")
+    assert key_fingerprint() == db.session.scalar(select(LogKey.fingerprint))  # stored by the migration
+
+
+def test_an_edit_recomputed_without_the_key_breaks_at_the_edited_row(case_with_history):
+    case_id = case_with_history.id
+    events = fresh_events(case_id)
+    prev = events[2].hash
+    db.session.rollback()
+    with append_only_bypassed():
+        for row in events[3:]:  # the reason of act no. 4 changed, every later hash recomputed
+            reason = "sửa lén" if row.seq == 4 else row.reason
+            forged = LogEntry(case_id=row.case_id, seq=row.seq, act=row.act, from_stage=row.from_stage,
+                              to_stage=row.to_stage, actor_id=row.actor_id, recorded_at=row.recorded_at,
+                              effective_date=row.effective_date, reason=reason, data=row.data, prev_hash=prev)
+            new_hash = hashlib.sha256(entry_payload(forged).encode("utf-8")).hexdigest()
+            db.session.execute(update(LogEntry).where(row_where(case_id, row.seq))
+                               .values(reason=reason, prev_hash=prev, hash=new_hash))
+            prev = new_hash
+    broken = verify_chain(fresh_events(case_id))
+    assert broken is not None and broken.seq == 4
+
+
+def test_no_act_is_written_without_the_key(world, make_case, app):
+    case = make_case("spotted")
+    app.config["LOG_KEY"] = None
+    with pytest.raises(LogKeyMissing, match="KETNAP_LOG_KEY"):
+        record_act(case.id, "remove_from_pool", world["sec_a1"], date(2021, 8, 15), {}, reason=REASON)
+    assert len(fresh_events(case.id)) == 1
+
+
+def test_the_opening_act_records_every_particular_and_the_branch(world, make_case):
+    case = make_case("spotted", branch=world.branch_a2)
+    data = fresh_events(case.id)[0].data
+    assert data["branch_id"] == world.branch_a2.id
+    for name in ("full_name", "sex", "ethnicity", "education", "occupation", "residence", "youth_union_member",
+                 "source_organisation", "helper_member"):
+        assert data[name] == getattr(case, name), name
+    assert data["date_of_birth"] == case.date_of_birth.isoformat()

@@ -1,10 +1,20 @@
 """The schema comes from migrations: they reach the models' shape and go down and up again
 on a database that holds data (SQLite rebuilds tables for some changes)."""
+import hashlib
+import os
+
 import pytest
+import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
+from pipeline.accounts.models import AccountChange, User
+from pipeline.audit.replayed import account_differences
+from pipeline.audit.verify import verify
+from pipeline.base.signing import key_fingerprint, key_path, read_key_file
 from pipeline.cases.models import Case
+from pipeline.workflow.log import load_log, verify_chain
+from pipeline.workflow.models import LogKey, entry_payload
 from pipeline.base.text import name_sort_key
 from pipeline.extensions import db
 from pipeline.units.models import Unit
@@ -38,3 +48,87 @@ def test_upgrading_fills_the_name_order_keys_of_existing_cases(app, make_case):
     case = db.session.get(Case, case_id)
     assert case.sort_given_first == name_sort_key("Phùng Tấn Thắng")
     assert case.sort_full_name == name_sort_key("Phùng Tấn Thắng", given_name_first=False)
+
+
+def test_upgrading_refolds_names_in_other_scripts(app, make_case):
+    """Hangul used to be folded into jamo (three times as long, and not found by a search)."""
+    import unicodedata
+    from pipeline.base.text import fold
+    hangul, latin = make_case(full_name="김민준").id, make_case(full_name="Phùng Tấn Thắng").id
+    old = unicodedata.normalize("NFD", "김민준")
+    db.session.execute(sa.update(Case).where(Case.id == hangul).values(name_folded=old, sort_given_first="x"))
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0009")
+    upgrade()
+    case = db.session.get(Case, hangul)
+    assert case.name_folded == fold("김민준") == "김민준" and case.sort_given_first == name_sort_key("김민준")
+    assert db.session.get(Case, latin).name_folded == "phung tan thang"
+
+
+def plain_chain_holds(case_id):
+    """Whether the case's chain holds under the hash of before 0008 (SHA-256, no key)."""
+    prev = "0" * 64
+    for row in load_log(case_id):
+        if row.prev_hash != prev or hashlib.sha256(entry_payload(row).encode("utf-8")).hexdigest() != row.hash:
+            return False
+        prev = row.hash
+    return True
+
+
+def test_upgrading_seals_the_old_chains_with_the_key_but_leaves_a_broken_one(app, world, make_case):
+    """0008 re-seals each case's chain with the log key only when its old chain holds: a chain
+    tampered with before the upgrade stays broken, and verification names it."""
+    accounts, secretary, town = len(world.users), world["sec_a1"].id, world.town.id
+    good = make_case("dossier").id
+    bad = make_case("dossier", full_name="Trần Văn Bình").id
+    db.session.remove()
+    downgrade(revision="0007")
+    assert plain_chain_holds(good) and plain_chain_holds(bad)
+    db.session.remove()
+    guard = "case_event_append_only" if db.engine.dialect.name == "postgresql" else None
+    with db.engine.begin() as conn:
+        if guard:
+            conn.execute(sa.text(f"ALTER TABLE case_event DISABLE TRIGGER {guard}"))
+        else:
+            conn.execute(sa.text("DROP TRIGGER case_event_no_update"))
+        conn.execute(sa.text("UPDATE case_event SET reason = 'sửa lén' WHERE candidate_id = :id AND seq = 3"),
+                     {"id": bad})
+        if guard:
+            conn.execute(sa.text(f"ALTER TABLE case_event ENABLE TRIGGER {guard}"))
+        else:
+            conn.execute(sa.text("CREATE TRIGGER case_event_no_update BEFORE UPDATE ON case_event "
+                                 "BEGIN SELECT RAISE(ABORT, 'case_event is append-only: UPDATE refused'); END"))
+        # An account made behind the application's back, before its history was chained.
+        conn.execute(sa.text("INSERT INTO user_account (username, password_hash, display_name, role, unit_id, "
+                             "active, created_at) VALUES ('cu', 'x', 'Tài khoản cũ', 'board', :unit, :yes, "
+                             "CURRENT_TIMESTAMP)"), {"unit": town, "yes": True})
+    bad_hashes = [row.hash for row in load_log(bad)]
+    db.session.remove()
+    upgrade()
+    assert verify_chain(load_log(good)) is None  # sealed with the key
+    assert not plain_chain_holds(good)
+    assert [row.hash for row in load_log(bad)] == bad_hashes  # left as it was: not laundered
+    assert verify_chain(load_log(bad)) is not None
+    broken = [b for b in verify().breaks if b.case_id == bad]
+    assert [(b.seq, b.kind) for b in broken] == [(3, "edited")] and len(verify().breaks) == 1
+    # Every account's history is a chain now, starting with its state; the tables agree with it.
+    assert account_differences() == (accounts + 1, [])
+    baseline = db.session.execute(select(AccountChange).join(User, User.id == AccountChange.user_id)
+                                  .where(User.username == "cu")).scalar_one()
+    assert baseline.action == "created" and baseline.changes == {
+        "display_name": [None, "Tài khoản cũ"], "role": [None, "board"], "unit_id": [None, town],
+        "active": [None, True]}
+    created = db.session.execute(select(AccountChange).where(AccountChange.user_id == secretary)).scalar_one()
+    assert created.action == "created" and created.changes["role"] == [None, "secretary"]
+
+
+def test_upgrading_creates_the_log_key_and_stores_its_fingerprint(app, tmp_path):
+    app.config["LOG_KEY"] = None  # a new instance: no key yet
+    db.session.remove()
+    downgrade(revision="0007")
+    upgrade()
+    key = read_key_file(app.instance_path)
+    assert key and app.config["LOG_KEY"] == key
+    assert oct(os.stat(key_path(app.instance_path)).st_mode & 0o777) == "0o600"
+    assert db.session.scalar(select(LogKey.fingerprint).order_by(LogKey.id.desc())) == key_fingerprint(key)

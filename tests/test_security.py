@@ -107,8 +107,8 @@ def test_secure_cookies_can_be_forced(app, world):
 @pytest.mark.parametrize("proxy_fix", [False, True])
 def test_a_proxys_https_counts_only_when_it_is_trusted(database_url, tmp_path, proxy_fix):
     from pipeline.app import create_app
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False, "PROXY_FIX": proxy_fix})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test", "LOG_KEY": "test log key",
+                      "TESTING": True, "WTF_CSRF_ENABLED": False, "PROXY_FIX": proxy_fix})
     response = app.test_client().get("/login?lang=en", headers={"X-Forwarded-Proto": "https",
                                                                 "X-Forwarded-For": "203.0.113.9"})
     assert ("; Secure" in session_cookie(response)) == proxy_fix
@@ -198,6 +198,9 @@ def test_passwords_are_werkzeug_hashes_and_never_stored_in_clear(app, pages, wor
 
 
 def test_a_username_with_a_control_character_is_refused_with_a_message(client, world):
+    response = client.post("/login?lang=en", data={"username": "sec_a1\x01", "password": "x"})
+    assert response.status_code == 422
+    assert "Remove the invisible control characters" in response.get_data(as_text=True)
     # A NUL reached PostgreSQL and failed there (500) before the form checked it.
     response = client.post("/login?lang=en", data={"username": "sec_a1\x00", "password": "x"})
     assert response.status_code == 422

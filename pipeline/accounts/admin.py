@@ -9,10 +9,12 @@ from sqlalchemy import func, or_, select
 from pipeline.accounts import operations
 from pipeline.accounts.admin_forms import (STATUSES, NewUserForm, PasswordForm, StatusForm, UserDetailsForm,
                                            UserFilterForm)
+from pipeline.accounts.forms import EmptyForm
 from pipeline.accounts.models import ROLES, AccountChange, User
 from pipeline.extensions import db
 from pipeline.units.models import subtree_filter
 from pipeline.units.tree import units_in_tree_order
+from pipeline.web.params import page_arg
 from pipeline.web.scope import current_actor
 from pipeline.workflow.models import LogEntry
 
@@ -59,7 +61,8 @@ def list_users():
         statement = statement.where(or_(User.username.contains(query.casefold(), autoescape=True),
                                         User.display_name.icontains(query, autoescape=True)))
     per_page = request.args.get("per_page", current_app.config["USERS_PER_PAGE"], type=int)
-    page = db.paginate(statement.order_by(User.username), per_page=per_page, max_per_page=MAX_PER_PAGE)
+    page = db.paginate(statement.order_by(User.username), page=page_arg(), per_page=per_page,
+                       max_per_page=MAX_PER_PAGE)
     filtered = bool(unit is not None or form.role.data in ROLES or status != "all" or query)
     return render_template("accounts/users.html", page=page, form=form, filtered=filtered)
 
@@ -74,8 +77,8 @@ def new_user():
         except operations.AccountRefused as refused:  # the same username created in the meantime too
             form[refused.field].errors.append(refused.reason)
         else:
-            flash(_("Account created: %(username)s. Give the initial password to its owner in person.",
-                    username=user.username), "success")
+            flash(_("Account created: %(username)s. Give the initial password to its owner in person: "
+                    "they must change it when they first log in.", username=user.username), "success")
             return redirect(url_for(".show_user", user_id=user.id))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/user_new.html", form=form), status
@@ -98,6 +101,7 @@ def _user_page(user, details=None, password=None, status_form=None, code=200):
     return render_template("accounts/user.html", user=user, details=details,
                            password_form=password or PasswordForm(formdata=None),
                            status_form=status_form or StatusForm(formdata=None),
+                           two_factor_form=EmptyForm(formdata=None),
                            is_self=user.id == current_actor().id, history=history, history_units=history_units,
                            roles=ROLES, acts=acts), code
 
@@ -130,8 +134,8 @@ def reset_password(user_id):
     form = PasswordForm()
     if form.validate_on_submit():
         operations.reset_password(current_actor(), user, form.password.data)
-        flash(_("The password of %(username)s was reset. Give the new one to its owner in person.",
-                username=user.username), "success")
+        flash(_("The password of %(username)s was reset. Its sessions have ended; give the new password to its "
+                "owner in person: they must change it when they log in.", username=user.username), "success")
         return redirect(url_for(".show_user", user_id=user.id))
     return _user_page(user, password=form, code=422)
 
@@ -165,3 +169,24 @@ def disable_user(user_id):
 @bp.post("/<int:user_id>/enable")
 def enable_user(user_id):
     return _set_active(user_id, True)
+
+
+@bp.post("/<int:user_id>/two-factor/reset")
+def reset_two_factor(user_id):
+    """A lost phone: the second factor is removed, the account's sessions end, and where its role
+    requires one the owner enrols again at the next login."""
+    user = _user_or_404(user_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            changed = operations.reset_two_factor(current_actor(), user)
+        except operations.AccountRefused as refused:
+            flash(refused.reason, "danger")
+        else:
+            if changed:
+                flash(_("The two-factor sign-in of %(username)s was reset: they log in with the password only, "
+                        "then enrol again where their role requires it.", username=user.username), "success")
+            else:
+                flash(_("This account has no two-factor sign-in."), "info")
+        return redirect(url_for(".show_user", user_id=user.id))
+    return _user_page(user, code=400)

@@ -3,7 +3,7 @@ administrator's subtree, given by the view; anything else is "Not a valid choice
 import re
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 

@@ -1,9 +1,10 @@
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
+from pipeline.accounts.admin_forms import new_password_rule, same_password
 from pipeline.base.validators import plain_text
-from pipeline.base.forms import BaseForm
+from pipeline.base.forms import BaseForm, required
 
 
 def _strip(value):
@@ -17,3 +18,41 @@ class LoginForm(BaseForm):
     password = PasswordField(_l("Password"),
                              validators=[DataRequired(message=_l("This field is required.")), Length(max=200)],
                              render_kw={"autocomplete": "current-password"})
+
+
+class ChangePasswordForm(BaseForm):
+    """A user replaces their own password: the current one, then the new one twice."""
+    old_password = PasswordField(_l("Current password"),
+                                 validators=[DataRequired(message=_l("This field is required.")), Length(max=200)],
+                                 render_kw={"autocomplete": "current-password"})
+    password = PasswordField(_l("New password"), validators=[required(), new_password_rule],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("New password again"), validators=[required(), same_password],
+                            render_kw={"autocomplete": "new-password"})
+
+    def __init__(self, *args, username, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_username = username
+
+    def validate_password(self, field):
+        if (field.data or "").strip().casefold() == self.account_username.casefold():
+            raise ValidationError(_l("The password cannot be the username."))
+
+
+class CodeForm(BaseForm):
+    """A second-factor code: 6 digits from the app, or a recovery code where `recovery` is True."""
+    code = StringField(_l("Code"), filters=[_strip],
+                       validators=[DataRequired(message=_l("This field is required.")), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false",
+                                  "maxlength": 40})
+
+
+class PasswordCheckForm(BaseForm):
+    """The current password, asked again before a change to the second factor."""
+    password = PasswordField(_l("Current password"),
+                             validators=[DataRequired(message=_l("This field is required.")), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class EmptyForm(BaseForm):
+    """A button that posts: only its CSRF token."""

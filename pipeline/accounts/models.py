@@ -1,9 +1,9 @@
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,12 +39,30 @@ class User(UserMixin, db.Model):
     # The language the user last chose (vi, en); None: the site's default.
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    # Part of every session's id (get_id): raising it ends every session of the account at its
+    # next request, copied cookies included (logout, password changes, disabling, role changes).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set when an administrator chose the password (new account, reset): its owner must replace it.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The TOTP secret of the second factor (None: not enrolled). Kept in clear in the database,
+    # since the server must compute the codes: whoever reads the database can make codes, but
+    # still needs the password too; the hashes and this secret are protected the same way (backups).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The time step of the last code accepted: a code is used once, even within its 30 seconds.
+    totp_last_step: Mapped[int | None] = mapped_column()
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self):
+        return f"{self.id}:{self.session_generation}"
+
+    @property
+    def two_factor_enabled(self):
+        return self.totp_secret is not None
 
     @property
     def role_label(self):
@@ -65,6 +83,11 @@ ACCOUNT_ACTIONS = {
     "password_reset": _l("Password reset"),
     "disabled": _l("Account disabled"),
     "enabled": _l("Account enabled again"),
+    "password_changed": _l("Password changed by its owner"),
+    "two_factor_enabled": _l("Two-factor sign-in turned on"),
+    "two_factor_disabled": _l("Two-factor sign-in turned off"),
+    "two_factor_reset": _l("Two-factor sign-in reset"),
+    "codes_regenerated": _l("New recovery codes made"),
 }
 
 
@@ -75,6 +98,8 @@ class AccountChange(db.Model):
     __tablename__ = "account_change"
     __table_args__ = (
         CheckConstraint("action IN (" + ", ".join(f"'{a}'" for a in ACCOUNT_ACTIONS) + ")", name="action_known"),
+        # One row after each row of an account's chain: two changes written at once cannot fork it.
+        db.UniqueConstraint("user_id", "prev_hash", name="uq_account_change_user_id_prev_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +109,9 @@ class AccountChange(db.Model):
     changes: Mapped[dict] = mapped_column(db.JSON, default=dict)
     reason: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    # Each account's changes form a hash chain sealed with the log key (pipeline.accounts.chain).
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
@@ -91,3 +119,15 @@ class AccountChange(db.Model):
     @property
     def action_label(self):
         return ACCOUNT_ACTIONS.get(self.action, self.action)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the second factor (a lost phone). Only its SHA-256 is
+    kept: a code is 80 random bits, not a human password, so a fast unsalted hash is enough and
+    lets a login find it with one query. Used codes are deleted (a DELETE that counts one row
+    wins a race between two logins with the same code)."""
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))

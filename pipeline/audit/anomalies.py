@@ -16,7 +16,7 @@ audit run a board starts, not for a page everyone opens."""
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, tuple_
 from sqlalchemy.orm import aliased
 

@@ -4,7 +4,7 @@ stays as it was written, so the hash chain stays whole and both versions remain 
 
 A correction cannot itself be corrected: a second correction of the same act says the newer word,
 and the history keeps both."""
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 
 from pipeline.base.errors import CaseChanged, NotPermitted
 from pipeline.transaction import one_transaction

@@ -1,6 +1,7 @@
 """The audit list's filters (read from the query string; anything invalid is ignored, as on the
 other lists) and the correction form."""
-from flask_babel import format_date, lazy_gettext as _l
+from flask_babel import format_date
+from pipeline.base.i18n import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 

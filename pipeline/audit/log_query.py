@@ -8,7 +8,8 @@ whatever the size of the log; the export streams the same statement.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
+from flask_babel import format_datetime, gettext as _
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 

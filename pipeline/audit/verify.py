@@ -1,20 +1,29 @@
 """The walk of the act log's hash chains (pipeline.workflow.log): for each case, the first row
 that was edited, inserted or deleted behind the application's back. The database refuses UPDATE
-and DELETE on the log, but whoever owns the database can drop those triggers; the chain is what
-still shows it afterwards.
+and DELETE on the log (and, on PostgreSQL, the application's own role may not run them at all),
+but whoever owns the database can drop those triggers; the chain is what still shows it afterwards.
 
-What a walk cannot see, since the hash has no secret key: rows appended after the newest one,
-or the newest row edited, with hashes computed the same way; and the newest rows deleted when they
-did not move the case. That is why the chain head is printed on paper (pipeline.audit.head)."""
+Each hash is an HMAC under the log key, kept outside the database (instance/log_key or
+KETNAP_LOG_KEY): rows edited and every later hash recomputed without the key (plain SHA-256, a
+guessed key) break the chain like any other edit. The chain says nothing of the other tables, so
+`audit verify` also replays every case's log and compares it with the case's row, particulars
+included, and its projection rows, and replays every account's chain of changes against the
+account (pipeline.audit.replayed).
+
+What remains unseen: the newest rows of a case deleted together with every trace they left in the
+other tables (the rows left still chain up and replay to what is stored): that is why the chain head is printed on paper
+(pipeline.audit.head). And whoever holds the key as well as the database can forge anything: keep
+the key out of the database's backups and away from its administrators."""
+import hashlib
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units.models import Unit, subtree_filter
-from pipeline.workflow.models import GENESIS_HASH, HASHED, LogEntry, entry_hash
+from pipeline.workflow.models import GENESIS_HASH, HASHED, LogEntry, entry_hash, entry_payload
 from pipeline.workflow.stages import stage_label
 
 EDITED, INSERTED, DELETED = "edited", "inserted", "deleted"
@@ -54,6 +63,11 @@ def _content_hash(row, seq=None):
     return entry_hash(row, seq)
 
 
+def _unkeyed_hash(row):
+    """The hash a row had before the log key: SHA-256 of the same payload."""
+    return hashlib.sha256(entry_payload(row).encode("utf-8")).hexdigest()
+
+
 def _original_seq(row):
     """The position the row had when it was written, if it was only renumbered since (its content
     hashes right under another seq), else None."""
@@ -77,6 +91,10 @@ class CaseChain:
         self.last_to_stage = None
         self.broken = None
         self.rows = 0
+        # A chain whose first row carries the hash of before the log key (plain SHA-256): one the
+        # upgrade left unsealed because it was already broken, or one recomputed without the key.
+        self.unkeyed = None
+        self.first_act = None
 
     def _break(self, seq, kind, act, detail):
         self.broken = Break(self.case_id, seq, kind, act, detail)
@@ -90,7 +108,10 @@ class CaseChain:
             detail = (_l("act no. %(seq)d is missing from the log", seq=last) if last == self.expected_seq else
                       _l("acts no. %(first)d to %(last)d are missing from the log", first=self.expected_seq, last=last))
             return self._break(self.expected_seq, DELETED, None, detail)
-        content_ok = _content_hash(row) == row.hash
+        if self.unkeyed is None:
+            self.unkeyed = _content_hash(row) != row.hash and _unkeyed_hash(row) == row.hash
+            self.first_act = row.act
+        content_ok = (_unkeyed_hash(row) if self.unkeyed else _content_hash(row)) == row.hash
         if row.prev_hash == self.prev_hash and row.seq == self.expected_seq:
             if not content_ok:
                 return self._break(row.seq, EDITED, row.act,
@@ -136,6 +157,10 @@ class CaseChain:
                         _l("the case is in the stage “%(stored)s” but its last logged act leaves it in "
                            "“%(logged)s”: its newest rows were deleted",
                            stored=stage_label(self.stage), logged=stage_label(self.last_to_stage)))
+        elif self.unkeyed:
+            self._break(1, EDITED, self.first_act,
+                        _l("its hashes were computed without the log key: the chain was recomputed, "
+                           "or was never sealed with the key"))
         return self.broken
 
 

@@ -20,9 +20,12 @@ from pipeline.units.tree import units_in_tree_order
 from pipeline.audit.verify import case_names, check_case, verify
 from pipeline.cases.timeline import ACT_LABELS
 from pipeline.exports import export_response
+from pipeline.readlog.models import AUDIT_CASE
+from pipeline.readlog.reads import read_of, recorded_export
 from pipeline.extensions import db
 from pipeline.quotas.access import requested_unit
 from pipeline.web.scope import case_or_404, current_actor
+from pipeline.web.params import page_arg
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.base.errors import ActBlocked, CaseChanged
 from pipeline.workflow.log import load_log
@@ -65,11 +68,12 @@ def log():
     late_days = late_entry_days()
     statement = log_statement(filters, late_days)
     if request.args.get("format"):  # ?format=xlsx|csv: every row the filters select
-        return export_response(request.args["format"], _("Audit log %(unit)s", unit=root.name), LOG_COLUMNS,
-                               log_rows(statement))
+        return recorded_export(export_response(request.args["format"], _("Audit log %(unit)s", unit=root.name),
+                                               LOG_COLUMNS, log_rows(statement)),
+                               request.args["format"], statement, unit=root)
     per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
     page = LogPagination(select=statement, count_select=count_statement(filters), session=db.session,
-                         per_page=per_page, max_per_page=MAX_PER_PAGE)
+                         page=page_arg(), per_page=per_page, max_per_page=MAX_PER_PAGE)
     # Any filter set: an empty page then offers to clear them rather than saying nothing happened.
     filtered = any(request.args.get(name) for name in ("unit", "user", "event", "from", "to"))
     return render_template("audit/log.html", page=page, form=form, root=root, late_days=late_days,
@@ -78,6 +82,7 @@ def log():
 
 @bp.get("/cases/<int:case_id>")
 @auditor_required
+@read_of(AUDIT_CASE)
 def case_log(case_id):
     case = case_or_404(case_id)
     log = load_log(case.id)
@@ -137,8 +142,9 @@ def anomalies():
     calendar = WorkingCalendar.load()
     late_days = late_entry_days()
     if request.args.get("format"):
-        return export_response(request.args["format"], _("Anomalies %(unit)s", unit=root.name), ANOMALY_COLUMNS,
-                               anomaly_rows(root, calendar, late_days))
+        return recorded_export(export_response(request.args["format"], _("Anomalies %(unit)s", unit=root.name),
+                                               ANOMALY_COLUMNS, anomaly_rows(root, calendar, late_days)),
+                               request.args["format"], unit=root)
     sections = []
     for check in CHECKS:
         found = run_check(check, root, calendar, late_days)

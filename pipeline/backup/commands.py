@@ -13,9 +13,10 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import lazyload
 
 from pipeline.base import clock
+from pipeline.base.files import PRIVATE_FILE, make_private_folder, private_umask
 from pipeline.backup import postgres, sqlite_file, uploads
 from pipeline.extensions import db, migrate
-from pipeline.workflow.log import verify_chain
+from pipeline.workflow.log import KEY_MISSING, KEY_WRONG, key_state, verify_chain
 from pipeline.workflow.models import LogEntry
 
 EXTENSIONS = {"sqlite": ".sqlite", "postgresql": ".dump"}
@@ -61,16 +62,20 @@ def backup(path):
     for existing in (path, scans):
         if os.path.exists(existing):
             raise click.ClickException(f"{existing} exists already: choose another name.")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    try:
-        if dialect == "sqlite":
-            sqlite_file.backup(_sqlite_path(), path)
-        else:
-            postgres.backup(db.engine.url, path)
-    except (postgres.ToolFailed, sqlite_file.BadBackup, OSError) as error:
-        raise click.ClickException(f"Backup failed: {error}")
-    click.echo(f"Database {_safe_url()} backed up to {path} ({os.path.getsize(path):,} bytes).")
-    count = uploads.archive(current_app.instance_path, scans)
+    # Every person's particulars and scans: the backup, its archive and any folder made for them
+    # are readable by this user only, whatever the shell's umask (pipeline.base.files).
+    with private_umask():
+        make_private_folder(os.path.dirname(path))
+        try:
+            if dialect == "sqlite":
+                sqlite_file.backup(_sqlite_path(), path)
+            else:
+                postgres.backup(db.engine.url, path)
+        except (postgres.ToolFailed, sqlite_file.BadBackup, OSError) as error:
+            raise click.ClickException(f"Backup failed: {error}")
+        os.chmod(path, PRIVATE_FILE)
+        click.echo(f"Database {_safe_url()} backed up to {path} ({os.path.getsize(path):,} bytes).")
+        count = uploads.archive(current_app.instance_path, scans)
     click.echo(f"Scans: {count} file(s) in {scans}." if count else "Scans: none to back up.")
 
 
@@ -107,18 +112,20 @@ def restore(path, yes):
                                        "still running? Stop it (and any other client) and restore again; "
                                        "nothing was changed.")
     try:
-        if dialect == "sqlite":
-            sqlite_file.restore(path, _sqlite_path())
-        else:
-            postgres.restore(db.engine.url, path)
+        with private_umask():  # a database file or scan folder it creates: this user's only
+            if dialect == "sqlite":
+                sqlite_file.restore(path, _sqlite_path())
+            else:
+                postgres.restore(db.engine.url, path)
     except (postgres.ToolFailed, sqlite_file.BadBackup, OSError) as error:
         raise click.ClickException(f"Restore failed: {error}")
     db.engine.dispose()  # connections opened before the restore may hold the old schema's state
     click.echo(f"Database {_safe_url()} restored from {path}.")
     scans = uploads.archive_path(path)
     if os.path.exists(scans):
-        click.echo(f"Scans: {uploads.restore(scans, current_app.instance_path)} file(s) unpacked "
-                   f"into {os.path.join(current_app.instance_path, 'uploads')}.")
+        with private_umask():
+            count = uploads.restore(scans, current_app.instance_path)
+        click.echo(f"Scans: {count} file(s) unpacked into {os.path.join(current_app.instance_path, 'uploads')}.")
     else:
         click.echo(f"Scans: no archive {scans}; the uploads folder is left as it is.")
     _report_restored()
@@ -168,6 +175,14 @@ def _report_restored():
     head = ScriptDirectory.from_config(migrate.get_config()).get_current_head()
     if revision != head:
         click.echo(f"Schema revision {revision}; this application is at {head}: run `flask --app wsgi init-db`.")
+    key = key_state()
+    if key in (KEY_MISSING, KEY_WRONG):
+        # The key is never in a backup of the database: it travels separately (instance/log_key).
+        raise click.ClickException(
+            "The chains were not verified: " + ("the log key is missing (restore instance/log_key or set "
+                                                "KETNAP_LOG_KEY)" if key == KEY_MISSING else
+                                                "the key is not the one the log was written with")
+            + "; then run `flask --app wsgi audit verify`.")
     cases, broken = _broken_chains()
     if broken:
         raise click.ClickException(f"The act log of {len(broken)} case(s) does not verify: {broken[:20]}.")

@@ -5,6 +5,7 @@ later one may be too, unreferenced and harmless)."""
 import os
 import tarfile
 
+from pipeline.base.files import PRIVATE_FILE, PRIVATE_FOLDER
 from pipeline.dossier.operations import UPLOADS_DIR
 
 SUFFIX = ".uploads.tar"
@@ -25,6 +26,7 @@ def archive(instance_path, destination):
     with tarfile.open(partial, "w") as tar:
         for path in sorted(files):
             tar.add(path, arcname=os.path.relpath(path, instance_path), recursive=False)
+    os.chmod(partial, PRIVATE_FILE)  # scans of personal documents
     os.replace(partial, destination)
     return len(files)
 
@@ -39,7 +41,17 @@ def restore(archive_file, instance_path):
             raise tarfile.TarError(f"{archive_file} holds entries outside {UPLOADS_DIR}/ or that are not files.")
         for member in members:
             tar.extract(member, instance_path, **_data_filter())
+            _make_private(instance_path, member.name)
     return len(members)
+
+
+def _make_private(instance_path, name):
+    """An archive keeps the modes its files had (0644 in older backups): the scans and their
+    folders come back readable by this user only, as the application writes them."""
+    os.chmod(os.path.join(instance_path, name), PRIVATE_FILE)
+    parts = name.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        os.chmod(os.path.join(instance_path, *parts[:depth]), PRIVATE_FOLDER)
 
 
 def _safe(member):

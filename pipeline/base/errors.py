@@ -1,6 +1,6 @@
 """Refusals every layer raises and every page and command reads: each carries sentences for the
 user (`reasons`), never a bare code."""
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 
 CASE_CHANGED = _l("This case has changed in the meantime (someone else acted on it). "
                   "Please reload the page and check before acting again.")

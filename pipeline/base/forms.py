@@ -1,9 +1,11 @@
 """The base form: WTForms' own messages go through our catalogue (WTForms ships no Vietnamese)."""
 import flask_babel
 from flask import abort
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+
+from pipeline.base.validators import CONTROL_MESSAGE, has_control_characters
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 from wtforms.fields.choices import SelectChoice
 
@@ -43,6 +45,21 @@ class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _BabelTranslations()
+
+    def validate(self, extra_validators=None):
+        """A text with a NUL or another invisible control character is refused beside its field
+        before any other check runs: no validator, query or operation ever sees it (PostgreSQL
+        refuses a NUL in text: a 500 otherwise), and the form comes back with what was typed."""
+        unusable = [field for field in self if isinstance(field.data, str)
+                    and has_control_characters(field.data, multiline=isinstance(field, TextAreaField))]
+        if not unusable:
+            return super().validate(extra_validators)
+        if any(isinstance(field, HiddenField) for field in unusable):
+            abort(400)  # nobody types into a hidden field: the request was made by hand
+        self._errors = None  # WTForms caches `errors` until the next validation
+        for field in self:
+            field.errors = [CONTROL_MESSAGE] if field in unusable else []
+        return False
 
 
 class EmptyForm(BaseForm):

@@ -6,13 +6,26 @@ def to_nfc(text):
     return unicodedata.normalize("NFC", text or "").strip()
 
 
+def is_latin(ch):
+    return ch.isascii() or unicodedata.name(ch, "").startswith("LATIN ")
+
+
 def fold(text):
     """'Phùng Tấn Thắng' -> 'phung tan thang', whatever the normal form of the input.
-    đ/Đ is a letter of its own, not a d with a mark, so it is mapped by hand."""
-    decomposed = unicodedata.normalize("NFD", text or "")
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace("đ", "d").replace("Đ", "D")
-    return " ".join(stripped.lower().split())
+    đ/Đ is a letter of its own, not a d with a mark, so it is mapped by hand.
+    Only Latin letters lose their marks; other scripts are recomposed as they were (a Hangul
+    syllable decomposes into two or three letters that are no marks), so that the folded text is
+    never longer than the NFC text: it fits the same column."""
+    kept, base = [], None
+    for ch in unicodedata.normalize("NFD", unicodedata.normalize("NFC", text or "").lower()):
+        if unicodedata.combining(ch):
+            if base is not None and not is_latin(base):
+                kept.append(ch)
+            continue  # a mark of a Latin letter, or one on nothing
+        base = ch
+        kept.append(ch)
+    stripped = unicodedata.normalize("NFC", "".join(kept)).replace("đ", "d")
+    return " ".join(stripped.split())
 
 
 # Vietnamese alphabetical order: ă, â, đ, ê, ô, ơ, ư are letters of their own, each after its
@@ -25,15 +38,22 @@ _END_OF_LETTERS = " "  # sorts before the separator: a name that is a prefix of 
 
 
 def _word_key(word):
+    """Two digits per letter: the key is at most about twice the name's length in characters (the
+    column holds three times). A letter of another script is one letter, whatever its
+    decomposition (a Hangul syllable is two or three jamo that are no marks)."""
     letters, tone = [], "0"
-    for ch in unicodedata.normalize("NFD", word.lower()):
-        if ch in _TONE_DIGIT:
-            tone = _TONE_DIGIT[ch]
-        elif unicodedata.combining(ch) and letters:
-            # The breve, circumflex or horn makes another letter of the one before it.
-            letters[-1] = unicodedata.normalize("NFC", letters[-1] + ch)
-        else:
-            letters.append(ch)
+    for composed in unicodedata.normalize("NFC", word.lower()):
+        parts = unicodedata.normalize("NFD", composed)
+        if not (is_latin(parts[0]) or unicodedata.combining(parts[0])):
+            parts = composed
+        for ch in parts:
+            if ch in _TONE_DIGIT:
+                tone = _TONE_DIGIT[ch]
+            elif unicodedata.combining(ch) and letters:
+                # The breve, circumflex or horn makes another letter of the one before it.
+                letters[-1] = unicodedata.normalize("NFC", letters[-1] + ch)
+            else:
+                letters.append(ch)
     return "".join(_LETTER_CODE.get(letter, "00") for letter in letters), tone
 
 

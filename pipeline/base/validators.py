@@ -2,7 +2,7 @@
 the future, and text stored in Unicode NFC."""
 import unicodedata
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 

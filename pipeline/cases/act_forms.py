@@ -1,6 +1,7 @@
 """One form per act, collecting what that stage records (DOMAIN.md §2, last column).
 Every act form has `effective_date`: the day the act took effect, labelled for the act."""
-from flask_babel import format_date, lazy_gettext as _l
+from flask_babel import format_date
+from pipeline.base.i18n import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 

@@ -1,5 +1,5 @@
 """The candidate list as a spreadsheet: the columns of the page and a few more."""
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 
 from pipeline.exports import Column, stream_scalars
 from pipeline.workflow.stages import stage_label

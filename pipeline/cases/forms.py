@@ -1,7 +1,7 @@
 """Forms of the case pages: the list's filter, opening a case, and the page side of the act
 forms (pipeline.cases.act_forms, one per act that moves a case)."""
 from dateutil.relativedelta import relativedelta
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 

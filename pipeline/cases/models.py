@@ -1,7 +1,7 @@
 """A candidate case. The stage column is written by the workflow alone (pipeline.workflow)."""
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

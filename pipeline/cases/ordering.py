@@ -1,7 +1,7 @@
 """The order lists of candidates follow: Vietnamese order of names, by given name (as offices
 list people) or by the name as written. The choice (?order=given|full) is kept for the session."""
 from flask import has_request_context, request, session
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 
 from pipeline.cases.models import Case
 

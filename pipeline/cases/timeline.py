@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from flask_babel import format_date, gettext as _
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.core import UnboundField
 
@@ -32,6 +33,7 @@ EXTRA_LABELS = {
     "organiser": _l("Organised by"),
     "result": _l("Result"),
 }
+UNIT_KEYS = ("issuing_unit_id", "branch_id")  # shown by the unit's name
 HIDDEN_KEYS = {"class_id", "corrects_event", "file_path"}  # shown by the class's name, by the corrected act's label; where a scan is stored
 CHOICE_LABELS = {"sex": SEXES, "education": EDUCATION_LEVELS, "source_organisation": SOURCE_ORGANISATIONS,
                  "verification_result": VERIFICATION_RESULTS, "result": RESULT_LABELS}
@@ -76,7 +78,7 @@ def _day(text):
 def _text(key, value, units, rulebooks):
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if key == "issuing_unit_id":
+    if key in UNIT_KEYS:
         unit = units.get(value)
         return unit.name if unit else f"#{value}"
     if key in CHOICE_LABELS:
@@ -100,7 +102,7 @@ def _text(key, value, units, rulebooks):
 
 def timeline(entries_of_log):
     """One entry per log entry. Loads the units the entries refer to in one query."""
-    unit_ids = {e.data.get("issuing_unit_id") for e in entries_of_log if isinstance(e.data, dict)} - {None}
+    unit_ids = {e.data.get(key) for e in entries_of_log if isinstance(e.data, dict) for key in UNIT_KEYS} - {None}
     units = {}
     if unit_ids:
         units = {u.id: u for u in db.session.execute(select(Unit).where(Unit.id.in_(unit_ids))).scalars()}

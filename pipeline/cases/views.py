@@ -15,6 +15,8 @@ from pipeline.base.text import fold
 from pipeline.cases.timeline import timeline
 from pipeline.exports import export_response
 from pipeline.extensions import db
+from pipeline.readlog.models import ACT_FORM, CASE_PAGE
+from pipeline.readlog.reads import read_of, recorded_export
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.training.access import classes_open_to
 from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
@@ -84,7 +86,8 @@ def _filtered_cases():
 def list_cases():
     form, stmt, filtered = _filtered_cases()
     if request.args.get("format"):  # ?format=xlsx|csv: every matching case, not one page
-        return export_response(request.args["format"], _("Candidates"), CASE_COLUMNS, case_rows(stmt))
+        return recorded_export(export_response(request.args["format"], _("Candidates"), CASE_COLUMNS, case_rows(stmt)),
+                               request.args["format"], stmt)
     per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
     page = db.paginate(stmt, page=page_arg(), per_page=per_page, max_per_page=MAX_PER_PAGE)
     return render_template(
@@ -145,6 +148,7 @@ def _progress(case, log):
 
 @bp.get("/<int:case_id>")
 @login_required
+@read_of(CASE_PAGE)
 def show_case(case_id):
     case = case_or_404(case_id)
     today = clock.today()
@@ -188,6 +192,7 @@ def _preview_reasons(act, case):
 
 @bp.route("/<int:case_id>/act/<name>", methods=["GET", "POST"])
 @login_required
+@read_of(ACT_FORM)
 def act(case_id, name):
     case = case_or_404(case_id)
     act = definition.act_named(name)

@@ -1,4 +1,4 @@
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 

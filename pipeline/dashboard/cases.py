@@ -3,7 +3,8 @@ with why it is stuck and since when (pipeline.workflow.stuck.reasons_for, one st
 page or per export chunk)."""
 from itertools import islice
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 

@@ -4,7 +4,7 @@ log keeps (pipeline.workflow.projection); days left are calendar days."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from pipeline.cases.models import Case

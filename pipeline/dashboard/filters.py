@@ -4,7 +4,7 @@ as the candidate list does."""
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import exists, select
 from wtforms import SelectField
 

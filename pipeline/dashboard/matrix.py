@@ -4,7 +4,8 @@ cases: counts per cell, median and longest time per cell, and the same times per
 totals row (medians do not add up)."""
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 

@@ -1,7 +1,8 @@
 """The dashboard pages: the matrix (`/dashboard/`), the cases behind each of its numbers, a
 branch's board, the deadlines falling due, and the home page (`/`, endpoint `index`)."""
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
+from flask_babel import format_decimal, gettext as _
+from pipeline.base.i18n import lazy_gettext as _l
 from flask_login import login_required
 
 from pipeline.base import clock
@@ -13,6 +14,7 @@ from pipeline.dashboard.due_soon import DUE_COLUMNS, GROUP_BY_KEY, GROUPS, due_p
 from pipeline.dashboard.filters import OPEN_STAGE_NAMES, OPEN_STAGES, FilterForm, Filters
 from pipeline.dashboard.matrix import MATRIX_COLUMNS, build_matrix, matrix_rows
 from pipeline.exports import export_response
+from pipeline.readlog.reads import recorded_export
 from pipeline.extensions import db
 from pipeline.units.models import UNIT_KINDS
 from pipeline.web.params import id_arg, page_arg
@@ -83,7 +85,8 @@ def cases():
     statement = case_statement(unit, stage, which, filters, today)
     title = _selection_title(unit, stage, which, filters)
     if request.args.get("format"):  # every case of the selection, not one page
-        return export_response(request.args["format"], title, CASE_COLUMNS, case_rows(statement, today))
+        return recorded_export(export_response(request.args["format"], title, CASE_COLUMNS, case_rows(statement, today)),
+                               request.args["format"], statement, unit=unit)
     page = db.paginate(statement, page=page_arg(), per_page=_per_page(), max_per_page=MAX_PER_PAGE)
     return render_template("dashboard/cases.html", page=page, reasons=reasons_for(page.items, today), unit=unit,
                            stage=stage, which=which, filters=filters, form=form, title=title,
@@ -106,8 +109,8 @@ def deadlines():
     key = request.args.get("when") if request.args.get("when") in GROUP_BY_KEY else GROUPS[0].key
     unit = current_actor().unit
     if request.args.get("format"):
-        return export_response(request.args["format"], GROUP_BY_KEY[key].title, DUE_COLUMNS,
-                               due_rows(unit, key, today))
+        return recorded_export(export_response(request.args["format"], GROUP_BY_KEY[key].title, DUE_COLUMNS,
+                                               due_rows(unit, key, today)), request.args["format"], unit=unit)
     page = due_page(unit, key, today, _per_page(), MAX_PER_PAGE, page=page_arg())
     return render_template("dashboard/deadlines.html", page=page, group=GROUP_BY_KEY[key], groups=GROUPS)
 

@@ -21,10 +21,12 @@ import random
 import time
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import aliased
 
+from pipeline.accounts.chain import record_created
 from pipeline.accounts.models import User, hash_password
 from pipeline.cases.models import Case
 from pipeline.demo import organisation as org
@@ -36,9 +38,11 @@ from pipeline.training import operations as training_ops
 from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.models import Unit, add_unit
 from pipeline.base.errors import ActBlocked, ActError
+from pipeline.base.signing import ensure_log_key
 from pipeline.transaction import one_transaction
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow import definition, operations
+from pipeline.workflow.log import remember_key
 from pipeline.workflow.models import LogEntry
 
 BATCH = 100  # cases per commit
@@ -61,6 +65,7 @@ def load_demo(reset=False, progress=None, case_progress=None):
     progress also gets a line at each commit ("100/345 cases recorded")."""
     progress = progress or (lambda message: None)
     started = time.perf_counter()
+    ensure_log_key(current_app)  # every row is sealed with it (a fresh instance has none yet)
     upgrade()  # a fresh database gets its schema; an up-to-date one is left as it is
     found = _existing_data()
     if found and not reset:
@@ -73,6 +78,7 @@ def load_demo(reset=False, progress=None, case_progress=None):
         _empty_database()
     progress("Building the organisation of Đảng bộ thị xã Điện Bàn, its quotas for 2022 and the accounts...")
     with one_transaction():
+        remember_key()
         units, users = _build_organisation()
         classes = _build_classes(units[org.TOWN_CODE])
     plans = story.build_plans()
@@ -143,6 +149,8 @@ def _build_organisation():
         db.session.add(user)
         users[username] = user
     db.session.flush()
+    for user in users.values():
+        record_created(None, user)  # each account's chain of changes starts with its state
     return units, users
 
 

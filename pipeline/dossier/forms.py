@@ -3,7 +3,7 @@ résumé verification, a document that comes from an act and only takes a note a
 import os
 import unicodedata
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 
 from pipeline.base import clock
 from pipeline.base.errors import ActBlocked, CaseChanged, NotPermitted
+from pipeline.base.files import make_private_folder, write_private_file
 from pipeline.rules.rulebook import rulebook_on
 from pipeline.transaction import one_transaction
 from pipeline.workdays.calendar import WorkingCalendar
@@ -110,11 +111,10 @@ def _store_scan(case_id, upload, written):
     """Write the scan under the instance folder; returns its path relative to it. A replaced scan
     stays on disk: the log entry that described it still names its hash."""
     folder = os.path.join(uploads_root(), str(case_id))
-    os.makedirs(folder, exist_ok=True)
+    make_private_folder(folder)  # personal documents: this user's only (pipeline.base.files)
     stored = secrets.token_hex(16) + EXTENSION_OF[upload.mime_type]
     path = os.path.join(folder, stored)
-    with open(path, "xb") as fh:
-        fh.write(upload.content)
+    write_private_file(path, upload.content)
     written.append(path)
     return "/".join((UPLOADS_DIR, str(case_id), stored))
 

@@ -10,6 +10,8 @@ from pipeline.base import clock
 from pipeline.dossier import operations as dossier_ops
 from pipeline.base.errors import ActBlocked, CaseChanged
 from pipeline.dossier.forms import form_class_for, human_size
+from pipeline.readlog.models import DOSSIER_ITEM, DOSSIER_PAGE, SCAN_FILE
+from pipeline.readlog.reads import read_of
 from pipeline.workflow.checklist import (VERIFICATION_RESULTS, checklist_for, line_for, missing_for, phases_for,
                                          stale_reasons)
 from pipeline.workflow.definition import act_needing_documents
@@ -21,8 +23,6 @@ from pipeline.web.scope import case_or_404, current_actor
 bp = Blueprint("dossier", __name__, url_prefix="/candidates")
 
 ACT = dossier_ops.ACT
-# Margin above the file limit for the other fields of the form and the multipart framing.
-FORM_MARGIN_BYTES = 64 * 1024
 
 
 def _may_record(case):
@@ -36,6 +36,7 @@ def _lines(case):
 
 @bp.get("/<int:case_id>/dossier")
 @login_required
+@read_of(DOSSIER_PAGE)
 def show_dossier(case_id):
     case = case_or_404(case_id)
     lines = _lines(case)
@@ -49,6 +50,7 @@ def show_dossier(case_id):
 
 @bp.route("/<int:case_id>/dossier/<key>", methods=["GET", "POST"])
 @login_required
+@read_of(DOSSIER_ITEM)
 def edit_item(case_id, key):
     case = case_or_404(case_id)
     line = line_for(_lines(case), key)
@@ -60,9 +62,8 @@ def edit_item(case_id, key):
         flash(_("The dossier of a case in the stage “%(stage)s” can no longer be changed.",
                 stage=stage_label(case.stage)), "warning")
         return redirect(url_for(".show_dossier", case_id=case.id))
-    if request.method == "POST":
-        # The scan is checked against its own limit; anything much bigger is cut off at once (413).
-        request.max_content_length = dossier_ops.upload_limit() + FORM_MARGIN_BYTES
+    # The scan is checked against its own limit by the form; anything much bigger was cut off
+    # before the body was read (413, pipeline/web/inbound.py: the limit follows the scan's).
     form_class = form_class_for(line)
     if request.method == "GET":
         form = form_class(version=case.version, **_initial(line))
@@ -105,6 +106,7 @@ def _initial(line):
 
 @bp.get("/<int:case_id>/dossier/<key>/file")
 @login_required
+@read_of(SCAN_FILE)
 def download_scan(case_id, key):
     case = case_or_404(case_id)
     item = next((i for i in case.dossier_items if i.item_key == key), None)

@@ -12,6 +12,7 @@ from pipeline.imports.operations import ImportRefused, actor_and_branch, open_ca
 from pipeline.imports.rows import Problem, judge_rows, missing_columns
 from pipeline.imports.sheet import SheetError, read_sheet
 from pipeline.base.errors import ActError
+from pipeline.workflow.log import KEY_MISSING, KEY_WRONG, key_state
 
 PROGRESS_LINES = 10  # without a terminal: about this many "N/M rows" lines
 
@@ -29,6 +30,10 @@ def import_candidates(path, unit_code, username, dry_run):
         sheet = read_sheet(path, looks_like_header)
     except (ImportRefused, SheetError) as refusal:
         raise click.ClickException(str(refusal.args[0]))
+    if key_state() in (KEY_MISSING, KEY_WRONG):
+        # Rows sealed without the log's key could never be verified: nothing is written.
+        raise click.ClickException(_("The log key is missing or is not the one this database's log was written "
+                                     "with: restore instance/log_key or set KETNAP_LOG_KEY. Nothing was written."))
     layout = Layout.of(sheet.headers)
     for header in layout.ignored:
         click.echo(_("Column “%(column)s” is not read by the import.", column=header), err=True)

@@ -1,5 +1,5 @@
 """Who may import into which branch, and the writing itself: one transaction for the file."""
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from pipeline.base import clock

@@ -3,7 +3,7 @@
 get wrong: the same person twice, a person who already has an open case, another branch's row."""
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectField

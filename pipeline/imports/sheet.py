@@ -5,7 +5,7 @@ import io
 import os
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from openpyxl import load_workbook
 
 HEADER_SEARCH_ROWS = 10  # a title block longer than this is not a table's header any more

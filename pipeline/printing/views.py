@@ -21,6 +21,8 @@ from pipeline.workflow.checklist import checklist_for, phases_for
 from pipeline.exports.progress import track_download
 from pipeline.extensions import db
 from pipeline.printing import pdf
+from pipeline.readlog.models import BRANCH_PDF, PRINTOUT, PRINTOUT_PDF
+from pipeline.readlog.reads import read_of, recorded
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow.deadlines import stored_deadline
 from pipeline.workflow.guards import age_in_months
@@ -72,12 +74,14 @@ def _case_sheet(case_id):
 
 @bp.get("/candidates/<int:case_id>/checklist")
 @login_required
+@read_of(PRINTOUT)
 def case_checklist(case_id):
     return _case_sheet(case_id)[1]
 
 
 @bp.get("/candidates/<int:case_id>/checklist.pdf")
 @login_required
+@read_of(PRINTOUT_PDF)
 def case_checklist_pdf(case_id):
     case, html = _case_sheet(case_id)
     return pdf.pdf_response(html, f"checklist-{_slug(case.full_name)}.pdf")
@@ -114,4 +118,5 @@ def branch_checklists_pdf(unit_id):
     logs = logs_of([case.id for case in cases])
     sheets = [sheet_for(case, logs[case.id], today, calendar) for case in cases]
     html = _render(sheets, branch, today, unit_head(branch))
-    return pdf.pdf_response(html, f"checklists-{_slug(branch.name)}.pdf")
+    return recorded(pdf.pdf_response(html, f"checklists-{_slug(branch.name)}.pdf"), BRANCH_PDF, unit=branch,
+                    rows=len(sheets))

@@ -1,6 +1,6 @@
 """The per-unit table of plan and actual (quota page and year report) as CSV or XLSX: the rows
 of the page's table, the subordinate units then the unit itself as the total."""
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 
 from pipeline.exports import Column, export_response
 from pipeline.quotas.rollup import POOL_BUCKETS, POOL_LABELS

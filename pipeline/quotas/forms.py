@@ -1,5 +1,5 @@
 """The quota form (one number, or a range with a maximum) and the year/date choice of the pages."""
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 

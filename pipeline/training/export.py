@@ -1,7 +1,7 @@
 """Training classes as spreadsheets: the list of classes and a class's attendees, with the
 columns of their pages."""
 from dateutil.relativedelta import relativedelta
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 
 from pipeline.exports import Column, stream_rows, stream_scalars
 from pipeline.workflow.stages import stage_label

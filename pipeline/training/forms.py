@@ -1,5 +1,5 @@
 """Forms of the training pages: a new class, enrolling a selection, a class's results."""
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput

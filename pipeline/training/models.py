@@ -1,7 +1,7 @@
 """Political training classes (lớp bồi dưỡng nhận thức về Đảng) and who attended them."""
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l, lazy_pgettext
+from pipeline.base.i18n import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 

@@ -6,7 +6,7 @@ submission is all-or-nothing: each row is judged, and if any is refused nothing 
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 

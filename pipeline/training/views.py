@@ -13,6 +13,7 @@ from pipeline.base import clock
 from pipeline.cases.models import Case
 from pipeline.cases.ordering import by_name
 from pipeline.exports import export_response
+from pipeline.readlog.reads import recorded_export
 from pipeline.extensions import db
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.training import operations
@@ -105,8 +106,10 @@ def new_class():
 def show_class(class_id):
     training_class = _class_or_404(class_id)
     if request.args.get("format"):  # ?format=xlsx|csv: the attendees as a spreadsheet
-        return export_response(request.args["format"], training_class.name, ATTENDEE_COLUMNS,
-                               attendee_rows(_attendees_statement(training_class), _validity_months()))
+        statement = _attendees_statement(training_class)
+        return recorded_export(export_response(request.args["format"], training_class.name, ATTENDEE_COLUMNS,
+                                               attendee_rows(statement, _validity_months())),
+                               request.args["format"], statement, detail=f"class={training_class.id}")
     attendees = _scoped_attendees(training_class)
     total = db.session.execute(select(func.count(Enrolment.id))
                                .where(Enrolment.class_id == training_class.id)).scalar_one()

@@ -2,7 +2,7 @@
 (merging communes, abolishing districts) adds rows instead of rewriting history."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

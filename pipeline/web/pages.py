@@ -2,7 +2,8 @@
 from urllib.parse import urlencode
 
 from flask import render_template, request
-from flask_babel import format_datetime, get_locale, lazy_gettext as _l
+from flask_babel import format_datetime, get_locale
+from pipeline.base.i18n import lazy_gettext as _l
 
 from pipeline.base import clock
 from pipeline.base.errors import CaseNotFound, NotPermitted

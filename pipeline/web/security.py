@@ -3,7 +3,8 @@ cookies that are Secure whenever the request came over HTTPS.
 
 The policy allows nothing but this site's own files: no inline script or style (templates and
 static/app.js keep to that), no framing, no plugins. A response that set one of these headers
-itself (a download sets its own X-Content-Type-Options and Cache-Control) keeps its value."""
+itself (a download sets its own X-Content-Type-Options) keeps its value; caching is forbidden on
+every page but the static files (`forbid_caching`), and HSTS is sent over HTTPS."""
 from flask import has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -42,10 +43,29 @@ class SchemeAwareSessionInterface(SecureCookieSessionInterface):
         return has_request_context() and request.is_secure
 
 
+# Browsers remember for a year to come back over HTTPS only; sent on HTTPS responses only (over
+# plain HTTP it would be ignored, and an office network reached over HTTP must keep working).
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+NO_STORE = "no-store"
+
+
 def add_security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    if request.endpoint != "static":
+        forbid_caching(response)
     return response
+
+
+def forbid_caching(response):
+    """Every page but the static files shows personal data or the login form: no browser or proxy
+    keeps a copy (the back button on a shared computer, a proxy's cache). A download that set
+    its own Cache-Control keeps it only when it already forbids storing."""
+    if NO_STORE not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = NO_STORE
+    response.headers["Pragma"] = "no-cache"
 
 
 def init_security(app):

@@ -1,7 +1,8 @@
 """Forms of the working-day calendar page."""
 from datetime import date
 
-from flask_babel import format_date, lazy_gettext as _l
+from flask_babel import format_date
+from pipeline.base.i18n import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 

@@ -1,6 +1,6 @@
 """Changing the working-day calendar: administrators only. A change moves the due dates counted
 in working days, so the cases that have such deadlines get them rewritten in the same transaction."""
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 
 from pipeline.base.errors import NotPermitted
 from pipeline.extensions import db

@@ -3,7 +3,7 @@ is refused nothing is written and `BulkRefused` carries one line per refused row
 can say which candidate failed and why."""
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 

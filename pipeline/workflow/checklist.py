@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 
 from pipeline.rules.rulebook import rulebook_on
 from pipeline.base.formatting import format_day

@@ -8,7 +8,7 @@ and the replay of a log all read the same rows."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from transitions import Machine
 
 from pipeline.workflow import guards

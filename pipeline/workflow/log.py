@@ -1,10 +1,15 @@
-"""Reading a case's log: its entries in order, and whether their hash chain holds."""
+"""Reading a case's log: its entries in order, and whether their hash chain holds; and whether
+the log key configured is the one the log was sealed with."""
 from collections import defaultdict
 
+from flask import current_app
 from sqlalchemy import select
 
+from pipeline.base.signing import key_fingerprint, same_digest
 from pipeline.extensions import db
-from pipeline.workflow.models import GENESIS_HASH, LogEntry
+from pipeline.workflow.models import GENESIS_HASH, LogEntry, LogKey
+
+KEY_MATCHES, KEY_MISSING, KEY_WRONG, KEY_UNRECORDED = "matches", "missing", "wrong", "unrecorded"
 
 
 def load_log(case_id):
@@ -43,3 +48,26 @@ def replay_stage(entries):
             return None
         stage = row.to_stage
     return stage
+
+
+def stored_fingerprint():
+    """The fingerprint of the key the database says its logs are sealed with, or None."""
+    return db.session.execute(select(LogKey.fingerprint).order_by(LogKey.id.desc()).limit(1)).scalar()
+
+
+def key_state():
+    """KEY_MISSING (no key configured), KEY_UNRECORDED (the database holds no fingerprint),
+    KEY_WRONG (the key is not the one the log was written with) or KEY_MATCHES."""
+    if not current_app.config.get("LOG_KEY"):
+        return KEY_MISSING
+    stored = stored_fingerprint()
+    if stored is None:
+        return KEY_UNRECORDED
+    return KEY_MATCHES if same_digest(stored, key_fingerprint()) else KEY_WRONG
+
+
+def remember_key():
+    """Store the current key's fingerprint when the database holds none (a database built
+    without the migrations); inside the caller's transaction."""
+    if stored_fingerprint() is None:
+        db.session.add(LogKey.of_current_key())

@@ -2,15 +2,18 @@
 deadlines (a projection of it, pipeline.workflow.projection).
 
 Each log entry carries a hash over its own content and the previous entry of the same case, so an
-edited, inserted or deleted entry breaks the chain. Chains are per case because the case row is
-already locked while acting: no global write bottleneck."""
-import hashlib
+edited, inserted or deleted entry breaks the chain. The hash is an HMAC under the log key
+(pipeline.base.signing), kept outside the database: whoever holds only the database cannot
+recompute a chain after editing it. `log_key` keeps the key's fingerprint, to tell a wrong key
+from a tampered log. Chains are per case because the case row is already locked while acting:
+no global write bottleneck."""
 import json
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from pipeline.base.signing import key_fingerprint, seal
 from pipeline.extensions import db
 
 GENESIS_HASH = "0" * 64
@@ -58,15 +61,35 @@ def _canonical(value):
     return value
 
 
-def entry_hash(row, seq=None):
-    """The hash of a log entry (or of a row with the same attributes), as if at `seq` when given."""
+def entry_payload(row, seq=None):
+    """The text a log entry's hash is computed over (its content and the previous hash), as if
+    at `seq` when given."""
     fields = {hashed: getattr(row, name) for name, hashed in HASHED.items()}
     fields["prev_hash"] = row.prev_hash
     if seq is not None:
         fields["seq"] = seq
-    payload = json.dumps({k: _canonical(v) for k, v in fields.items()},
-                         sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return json.dumps({k: _canonical(v) for k, v in fields.items()},
+                      sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def entry_hash(row, seq=None, key=None):
+    """The hash of a log entry (or of a row with the same attributes), as if at `seq` when given:
+    an HMAC under the log key (raises signing.LogKeyMissing without one)."""
+    return seal(entry_payload(row, seq), key)
+
+
+class LogKey(db.Model):
+    """The fingerprint of the key the logs are sealed with (never the key itself), and since when:
+    the newest row is the key in use."""
+    __tablename__ = "log_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime]
+
+    @classmethod
+    def of_current_key(cls, set_at=None):
+        return cls(fingerprint=key_fingerprint(), set_at=set_at or datetime.utcnow())
 
 
 class CaseDeadline(db.Model):

@@ -11,7 +11,7 @@ Operations that act on several cases (bulk acts, the demo, an import) use `hold`
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -170,7 +170,10 @@ def open_case(actor, branch, effective_date, particulars, recorded_at=None, toda
     if effective_date > today:
         raise ActBlocked(in_the_future(effective_date))
     case = Case(branch=branch, **particulars)
-    data = _json_ready({k: v for k, v in particulars.items() if k != "full_name"} | {"full_name": case.full_name})
+    # Every particular as stored (the name normalised) and the branch: `audit verify` compares
+    # the case row with what its first entry says.
+    data = _json_ready({k: v for k, v in particulars.items() if k != "full_name"}
+                       | {"full_name": case.full_name, "branch_id": branch.id})
     entry = _new_entry(None, None, SPOT, None, actor, effective_date, "", data, recorded_at)
     entry.to_stage = SPOT.dest
     state = opened(entry)

@@ -2,7 +2,7 @@
 rest of the package so that models can use the names in database constraints."""
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from pipeline.base.i18n import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,8 @@ def served(backend, tmp_path_factory, catalogues):
     backend.world("demo", WORLDS)
     url = backend.copy_of("demo", "web")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "browser-tests", "TODAY": SNAPSHOT,
+                      "LOG_KEY": "test log key",  # the key the tests' worlds are sealed with
+                      "TWO_FACTOR_REQUIRED_ROLES": [],  # the demo's board and admin sign in with a password
                       "BABEL_TRANSLATION_DIRECTORIES": catalogues})
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)

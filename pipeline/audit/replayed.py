@@ -1,0 +1,231 @@
+"""What the tables hold against what the logs say, for `audit verify`: every case's log replayed
+and compared with its projection rows (the case row's stage and dates, its dossier items,
+enrolments and running deadlines) and with the candidate's particulars as its opening act
+recorded them; every account's chain of changes replayed and compared with the account's role,
+unit, name and active flag. Each difference is named: case or account, field, stored value,
+value the log gives.
+
+Both walks read a fixed number of statements per chunk of cases or accounts, never the whole
+database at once."""
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from pipeline.accounts.chain import GENESIS_HASH as ACCOUNT_GENESIS, apply, change_hash
+from pipeline.accounts.models import AccountChange, User
+from pipeline.base.text import fold, name_sort_key
+from pipeline.cases.models import Case
+from pipeline.extensions import db
+from pipeline.units.models import Unit, subtree_filter
+from pipeline.workdays.calendar import WorkingCalendar
+from pipeline.workflow.log import logs_of
+from pipeline.workflow.projection import DEADLINE_COLUMNS, projection_of, stored_projection, with_deadlines
+from pipeline.workflow.replay import BrokenLog, replay
+
+CASES_AT_A_TIME = 200
+ACCOUNT_ROWS_AT_A_TIME = 2000
+# The particulars the opening act records (pipeline.workflow.operations.open_case), compared with
+# the case row's columns when the log holds them (logs opened before the branch was recorded
+# do not name it).
+PARTICULARS = ("full_name", "date_of_birth", "sex", "ethnicity", "education", "occupation", "residence",
+               "youth_union_member", "source_organisation", "helper_member", "branch_id")
+NO_ROW = "(no row)"
+MISSING = "(missing)"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One value the tables hold that the log does not give. `subject` is a case id or an
+    account id; `field` names the column (and the row, for a case's dossier item, enrolment
+    or deadline)."""
+    subject: int
+    field: str
+    stored: object
+    logged: object
+
+
+def _shown(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _json_value(value):
+    """A column's value as the opening act's JSON data holds it."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+def _case_ids(root, after, limit):
+    statement = select(Case.id).where(Case.id > after)
+    if root is not None:
+        statement = statement.join(Unit, Unit.id == Case.branch_id).where(subtree_filter(root))
+    return db.session.execute(statement.order_by(Case.id).limit(limit)).scalars().all()
+
+
+def _cases(case_ids):
+    return db.session.execute(
+        select(Case).where(Case.id.in_(case_ids))
+        .options(selectinload(Case.branch).selectinload(Unit.parent), selectinload(Case.dossier_items),
+                 selectinload(Case.enrolments), selectinload(Case.deadlines))
+        .order_by(Case.id)).scalars().all()
+
+
+def particulars_differences(case, log):
+    """The case row's particulars that differ from what its opening act recorded (and the search
+    and sort keys, which follow from the name)."""
+    if not log or not isinstance(log[0].data, dict):
+        return []
+    data = log[0].data
+    found = [Difference(case.id, name, _shown(getattr(case, name)), data[name])
+             for name in PARTICULARS if name in data and _json_value(getattr(case, name)) != data[name]]
+    name = data.get("full_name")
+    if isinstance(name, str):
+        for column, wanted in (("name_folded", fold(name)), ("sort_given_first", name_sort_key(name)),
+                               ("sort_full_name", name_sort_key(name, given_name_first=False))):
+            if getattr(case, column) != wanted:
+                found.append(Difference(case.id, column, getattr(case, column), wanted))
+    return found
+
+
+def _rows_differences(case_id, label, stored, wanted):
+    """stored, wanted: key -> column values (dossier items by item key, enrolments by class)."""
+    found = []
+    for key in sorted(set(stored) | set(wanted), key=str):
+        if key not in wanted:
+            found.append(Difference(case_id, f"{label} {key}", "present", NO_ROW))
+        elif key not in stored:
+            found.append(Difference(case_id, f"{label} {key}", NO_ROW, "present"))
+        else:
+            for name, value in wanted[key].items():
+                if stored[key].get(name) != value:
+                    found.append(Difference(case_id, f"{label} {key}: {name}", _shown(stored[key].get(name)),
+                                            _shown(value)))
+    return found
+
+
+def projection_differences(case, log, calendar):
+    """The case's projection rows that differ from a fresh replay of its log."""
+    stored = stored_projection(case)
+    try:
+        wanted = projection_of(with_deadlines(replay(log), calendar, case))
+    except BrokenLog as broken:
+        return [Difference(case.id, "log", "-", f"does not replay: {broken}")]
+    found = [Difference(case.id, name, _shown(stored.case[name]), _shown(value))
+             for name, value in wanted.case.items() if stored.case[name] != value]
+    documents = {key: dict(values) for key, values in wanted.documents.items()}
+    for key, values in documents.items():
+        held = stored.documents.get(key)
+        if held is not None and values["file_path"] is None and values["file_name"] and held["file_path"]:
+            values["file_path"] = held["file_path"]  # entries from before the log named the stored scan
+    found += _rows_differences(case.id, "dossier_item", stored.documents, documents)
+    found += _rows_differences(case.id, "enrolment in class", stored.enrolments, wanted.enrolments)
+    found += _rows_differences(case.id, "case_deadline", _deadlines(stored.deadlines), _deadlines(wanted.deadlines))
+    return found
+
+
+def _deadlines(rows):
+    """The deadline rows by their rule's key (numbered when a key comes twice), as column values."""
+    found = {}
+    for values in rows:
+        columns = dict(zip(DEADLINE_COLUMNS, values))
+        key, n = columns["key"], 2
+        while key in found:
+            key, n = f"{columns['key']}:{n}", n + 1
+        found[key] = columns
+    return found
+
+
+def case_differences(root=None, chunk=CASES_AT_A_TIME):
+    """(cases compared, differences) for every case of `root`'s subtree (all when None): per
+    chunk of cases, one statement for their ids, one for their logs and one per kind of
+    projection row."""
+    calendar = WorkingCalendar.load()
+    found, count, after = [], 0, 0
+    while True:
+        case_ids = _case_ids(root, after, chunk)
+        if not case_ids:
+            break
+        logs = logs_of(case_ids)
+        for case in _cases(case_ids):
+            log = logs[case.id]
+            count += 1
+            if not log:
+                continue  # the chain walk reports a case without rows
+            found += particulars_differences(case, log)
+            found += projection_differences(case, log, calendar)
+        # The session's identity map holds its rows weakly: the chunk's go once unreferenced.
+        after = case_ids[-1]
+    return count, found
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+class AccountChain:
+    """One account's changes fed in order; its breaks, and the state the chain gives."""
+
+    def __init__(self, user):
+        self.user = user
+        self.prev_hash = ACCOUNT_GENESIS
+        self.state = {}
+        self.rows = 0
+        self.broken = None
+
+    def feed(self, row):
+        self.rows += 1
+        if self.broken is None:
+            if row.prev_hash != self.prev_hash:
+                self.broken = Difference(self.user.id, "history", f"change no. {self.rows} ({row.action})",
+                                         "not linked to the change before it: rows were inserted or deleted")
+            elif change_hash(row) != row.hash:
+                self.broken = Difference(self.user.id, "history", f"change no. {self.rows} ({row.action})",
+                                         "its content no longer matches its hash: it was changed")
+        self.prev_hash = row.hash
+        apply(self.state, row)
+
+    def differences(self):
+        found = [self.broken] if self.broken else []
+        if self.rows == 0:
+            return [Difference(self.user.id, "history", "no row", "an account's history starts with its creation")]
+        for name in ("role", "unit_id", "active", "display_name"):
+            if name in self.state and getattr(self.user, name) != self.state[name]:
+                found.append(Difference(self.user.id, name, getattr(self.user, name), self.state[name]))
+        return found
+
+
+def _users(root, after, limit):
+    statement = select(User).where(User.id > after)
+    if root is not None:
+        statement = statement.join(Unit, Unit.id == User.unit_id).where(subtree_filter(root))
+    return db.session.execute(statement.order_by(User.id).limit(limit)).scalars().all()
+
+
+def account_differences(root=None, chunk=ACCOUNT_ROWS_AT_A_TIME):
+    """(accounts compared, differences) for every account of `root`'s subtree (all when None):
+    each account's chain walked and replayed, compared with the account's row. Per chunk of
+    accounts, two statements."""
+    found, count, after = [], 0, 0
+    accounts_at_a_time = max(1, chunk // 20)
+    while True:
+        users = _users(root, after, accounts_at_a_time)
+        if not users:
+            break
+        chains = {user.id: AccountChain(user) for user in users}
+        rows = db.session.execute(select(AccountChange).where(AccountChange.user_id.in_(list(chains)))
+                                  .order_by(AccountChange.user_id, AccountChange.id)).scalars()
+        for row in rows:
+            chains[row.user_id].feed(row)
+        for chain in chains.values():
+            count += 1
+            found += chain.differences()
+        after = users[-1].id
+    return count, found
+
+
+def usernames(user_ids):
+    """id -> username for the accounts a report names: one statement, none when there are none."""
+    if not user_ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(set(user_ids)))).all())

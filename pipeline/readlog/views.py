@@ -1,0 +1,61 @@
+"""The read log's audit page, `/audit/reads`: who read what in the viewer's subtree (reads of its
+cases, exports and printouts of its units), newest first, filtered, paginated. The roles of the
+other audit pages (pipeline.audit.access); a fixed number of statements whatever the log's size."""
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+
+from pipeline.audit.access import auditor_required
+from pipeline.audit.log_query import LogPagination
+from pipeline.audit.scope import users_acting_in
+from pipeline.base import signing
+from pipeline.extensions import db
+from pipeline.readlog.forms import ReadFilterForm
+from pipeline.readlog.reads import KIND_LABELS, ReadFilters, kind_label, reads_count_statement, reads_statement
+from pipeline.units.tree import units_in_tree_order
+from pipeline.web.params import page_arg
+from pipeline.web.scope import current_actor
+
+bp = Blueprint("read_log", __name__, url_prefix="/audit/reads")
+
+MAX_PER_PAGE = 200
+FILTERS = ("unit", "user", "case", "kind", "from", "to")
+
+
+@bp.context_processor
+def read_log_helpers():
+    return {"read_kind_label": kind_label}
+
+
+@bp.get("")
+@auditor_required
+def reads():
+    user = current_actor()
+    units = units_in_tree_order(user.unit)
+    users = users_acting_in(user.unit)
+    form = ReadFilterForm(request.args, units, user.unit.depth, users, KIND_LABELS.items())
+    valid = form.validate()
+    units_by_id = {u.id: u for u in units}
+    unit_id, reader_id, case_id, kind, date_from, date_to = form.values() if valid else (None,) * 6
+    root = units_by_id.get(unit_id, user.unit)
+    filters = ReadFilters(root, reader_id, case_id, kind, date_from, date_to)
+    page_number = page_arg()
+    per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
+    if per_page is None or not 1 <= per_page <= MAX_PER_PAGE:
+        per_page = current_app.config["CANDIDATES_PER_PAGE"]
+    page = None
+    if valid:
+        page = LogPagination(select=reads_statement(filters), count_select=reads_count_statement(filters),
+                             session=db.session, page=page_number, per_page=per_page, max_per_page=MAX_PER_PAGE)
+    filtered = any(request.args.get(name) for name in FILTERS)
+    return render_template("readlog/reads.html", page=page, form=form, root=root, filtered=filtered)
+
+
+@bp.app_errorhandler(signing.LogKeyMissing)
+def log_key_missing(error):
+    """Without the key no read can be logged, so no personal data is shown (and no act recorded):
+    a page that says why, not a bare server error."""
+    current_app.logger.error("%s", error)
+    return render_template("error.html", code=503, title=_("The log key is missing"), message=_(
+        "Every act and every opening of personal data is written to a signed log, and the key that "
+        "signs it is missing: nothing can be shown or recorded until it is restored. Tell your "
+        "administrator (the key is instance/log_key or the setting KETNAP_LOG_KEY).")), 503
