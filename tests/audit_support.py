@@ -13,29 +13,25 @@ from pipeline.extensions import db
 from pipeline.workflow import operations
 from pipeline.workflow.models import LogEntry
 
-SQLITE_GUARDS = {
-    "case_event_no_update": "CREATE TRIGGER case_event_no_update BEFORE UPDATE ON case_event "
-                            "BEGIN SELECT RAISE(ABORT, 'case_event is append-only: UPDATE refused'); END",
-    "case_event_no_delete": "CREATE TRIGGER case_event_no_delete BEFORE DELETE ON case_event "
-                            "BEGIN SELECT RAISE(ABORT, 'case_event is append-only: DELETE refused'); END",
-}
-
-
 @contextlib.contextmanager
-def tampering():
-    """Bypass the append-only triggers for the block, put them back, commit."""
+def tampering(table="case_event"):
+    """Bypass the append-only triggers of `table` for the block, as an intruder who owns the
+    database would, then put them back (as they were: SQLite keeps their SQL) and commit."""
     postgres = db.engine.dialect.name == "postgresql"
     if postgres:
-        db.session.execute(sa.text("ALTER TABLE case_event DISABLE TRIGGER USER"))
+        db.session.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
     else:
-        for name in SQLITE_GUARDS:
+        triggers = db.session.execute(sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                              "AND tbl_name = :table"), {"table": table}).all()
+        assert triggers, f"{table} has no triggers to bypass"
+        for name, _sql in triggers:
             db.session.execute(sa.text(f"DROP TRIGGER {name}"))
     yield
     if postgres:
-        db.session.execute(sa.text("ALTER TABLE case_event ENABLE TRIGGER USER"))
+        db.session.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
     else:
-        for statement in SQLITE_GUARDS.values():
-            db.session.execute(sa.text(statement))
+        for _name, sql in triggers:
+            db.session.execute(sa.text(sql))
     db.session.commit()
     db.session.expire_all()
 

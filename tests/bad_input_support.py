@@ -55,7 +55,11 @@ with_controls = st.builds(lambda head, control, tail: head + control + tail, vie
 # 10,000 characters and more: a letter, a lone combining mark, a name repeated.
 huge_text = st.sampled_from(["a", "Ư", "\u0301", " ", "ạ", "Nguyễn "]).map(
     lambda piece: piece * (10000 // len(piece) + 1))
-texts = st.one_of(vietnamese, st.text(max_size=40), with_controls, huge_text, st.sampled_from(["", " ", "\t", "\x00"]))
+# Other scripts: Hangul (folding once split each syllable into jamo and overflowed a column), CJK,
+# Arabic with its marks, emoji with a skin tone, Greek.
+other_scripts = st.sampled_from(["한" * 120, "김민준", "漢字" * 60, "مُحَمَّد", "👍🏽" * 30, "Ελληνικά"])
+texts = st.one_of(vietnamese, st.text(max_size=40), with_controls, huge_text, other_scripts,
+                  st.sampled_from(["", " ", "\t", "\x00"]))
 
 plausible_dates = st.dates(min_value=date(2021, 1, 1), max_value=date(2023, 12, 31)).map(date.isoformat)
 dates = st.one_of(
@@ -143,7 +147,7 @@ def pairs_of(valid, bad):
 DERIVED = {"case_deadline"}
 # The tables these forms write, compared row by row: a refusal must leave them exactly as they were.
 WATCHED = ("candidate", "case_event", "dossier_item", "enrolment", "training_class", "quota", "quota_change",
-           "calendar_override", "unit")
+           "calendar_override", "unit", "user_account", "recovery_code")
 
 
 def snapshot():

@@ -13,7 +13,7 @@ import sys
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from audit_support import craft_act, delete_rows, edit_row, events_of, row_at, seq_of, tampering
 from pages_support import pages, section, text as page_text  # noqa: F401  (pages is a fixture)
@@ -275,6 +275,21 @@ def test_the_page_names_the_row_within_the_users_scope(two_cases, pages, world):
     assert pages.get(f"/audit/verify?unit={world.commune_a.id}").status_code == 404
 
 
+def test_the_page_names_what_the_tables_hold_against_the_logs(two_cases, pages, world):
+    tampered, _other = two_cases
+    set_column(Case.__table__, tampered.id, full_name="Người Giả")
+    set_column(User.__table__, world["sec_a1"].id, role="admin")
+    pages.login("board")
+    page = pages.get("/audit/verify")
+    body = page.get_data(as_text=True)
+    assert f'data-case="{tampered.id}" data-field="full_name"' in body
+    assert f'data-account="{world["sec_a1"].id}" data-field="role"' in body
+    assert "Differences: 2." in page_text(page)
+    assert "Người Giả" in section(page, "differences") and "Phùng Tấn Thắng" in section(page, "differences")
+    pages.login("com_b")  # neither is in commune B's subtree
+    assert "Differences: 0." in page_text(pages.get("/audit/verify"))
+
+
 def test_a_secretary_cannot_run_the_walk(two_cases, pages):
     pages.login("sec_a1")
     assert pages.get("/audit/verify").status_code == 403
@@ -421,21 +436,8 @@ def test_the_replay_reads_a_fixed_number_of_statements_per_chunk(two_cases, coun
 def history_unguarded():
     """account_change's append-only triggers out of the way for the block, then committed."""
     db.session.rollback()
-    postgres = db.engine.dialect.name == "postgresql"
-    if postgres:
-        db.session.execute(text("ALTER TABLE account_change DISABLE TRIGGER USER"))
-    else:
-        for action in ("update", "delete"):
-            db.session.execute(text(f"DROP TRIGGER account_change_no_{action}"))
-    yield
-    if postgres:
-        db.session.execute(text("ALTER TABLE account_change ENABLE TRIGGER USER"))
-    else:
-        for action in ("UPDATE", "DELETE"):
-            db.session.execute(text(
-                f"CREATE TRIGGER account_change_no_{action.lower()} BEFORE {action} ON account_change "
-                f"BEGIN SELECT RAISE(ABORT, 'account_change is append-only: {action} refused'); END"))
-    db.session.commit()
+    with tampering("account_change"):
+        yield
     db.session.expire_all()
 
 

@@ -3,7 +3,6 @@ and export that shows a person's particulars adds exactly one row naming the use
 the unit and the number of rows) and when; the audit page `/audit/reads` shows them to the
 auditors of the subtree only, filtered, in a fixed number of statements; the database refuses to
 change or delete a row, and `verify_reads` names a row changed or deleted behind its back."""
-import contextlib
 from datetime import date, datetime
 from urllib.parse import quote
 
@@ -11,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+import audit_support
 from conftest import own_transaction
 from pages_support import pages  # noqa: F401  (a fixture)
 from pipeline.extensions import db
@@ -316,31 +316,8 @@ def test_the_database_refuses_to_change_or_delete_a_read(world, read_cases, stat
     assert len(reads()) == 2
 
 
-SQLITE_GUARDS = {
-    "read_log_no_update": "CREATE TRIGGER read_log_no_update BEFORE UPDATE ON read_log "
-                          "BEGIN SELECT RAISE(ABORT, 'read_log is append-only: UPDATE refused'); END",
-    "read_log_no_delete": "CREATE TRIGGER read_log_no_delete BEFORE DELETE ON read_log "
-                          "BEGIN SELECT RAISE(ABORT, 'read_log is append-only: DELETE refused'); END",
-}
-
-
-@contextlib.contextmanager
 def tampering():
-    """The append-only triggers out of the way for the block, as an intruder who owns the database."""
-    postgres = db.engine.dialect.name == "postgresql"
-    if postgres:
-        db.session.execute(sa.text("ALTER TABLE read_log DISABLE TRIGGER USER"))
-    else:
-        for name in SQLITE_GUARDS:
-            db.session.execute(sa.text(f"DROP TRIGGER {name}"))
-    yield
-    if postgres:
-        db.session.execute(sa.text("ALTER TABLE read_log ENABLE TRIGGER USER"))
-    else:
-        for create in SQLITE_GUARDS.values():
-            db.session.execute(sa.text(create))
-    db.session.commit()
-    db.session.expire_all()
+    return audit_support.tampering("read_log")
 
 
 @pytest.fixture

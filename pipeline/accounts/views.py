@@ -264,10 +264,18 @@ def _password_confirmed(user, form):
     return True
 
 
+def _not_enrolled():
+    # The buttons show only with a second factor: this is another tab's, or a stale page's, post.
+    flash(_("Two-factor sign-in is not on for this account."), "info")
+    return redirect(url_for(".profile"))
+
+
 @bp.post("/account/two-factor/codes")
 @login_required
 def regenerate_codes():
     user = current_actor()
+    if not user.two_factor_enabled:
+        return _not_enrolled()
     form = PasswordCheckForm()
     if form.validate_on_submit():
         if _password_confirmed(user, form):
@@ -285,6 +293,8 @@ def regenerate_codes():
 @login_required
 def disable_two_factor():
     user = current_actor()
+    if not user.two_factor_enabled:
+        return _not_enrolled()
     form = PasswordCheckForm()
     if form.validate_on_submit():
         if two_factor_required(user):

@@ -17,6 +17,7 @@ from pipeline.audit.log_query import (LOG_COLUMNS, LogFilters, LogPagination, co
                                       flag_rows, late_entry_days, log_rows, log_statement)
 from pipeline.audit.scope import users_acting_in
 from pipeline.units.tree import units_in_tree_order
+from pipeline.audit.replayed import account_differences, case_differences, usernames
 from pipeline.audit.verify import case_names, check_case, verify
 from pipeline.cases.timeline import ACT_LABELS
 from pipeline.exports import export_response
@@ -131,8 +132,13 @@ def correct(case_id):
 def verify_chains():
     root = requested_unit()
     report = verify(root)
-    names = case_names([b.case_id for b in report.breaks])
-    return render_template("audit/verify.html", root=root, report=report, names=names, head=unit_head(root))
+    cases_replayed, case_found = case_differences(root)
+    accounts_checked, account_found = account_differences(root)
+    names = case_names([b.case_id for b in report.breaks] + [d.subject for d in case_found])
+    return render_template("audit/verify.html", root=root, report=report, names=names, head=unit_head(root),
+                           cases_replayed=cases_replayed, case_differences=case_found,
+                           accounts_checked=accounts_checked, account_differences=account_found,
+                           account_names=usernames([d.subject for d in account_found]))
 
 
 @bp.get("/anomalies")
