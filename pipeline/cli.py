@@ -1,14 +1,17 @@
 """Command-line tasks: `flask --app wsgi init-db | demo | create-user | deadlines refresh`
 (`audit`, `backup`, `restore` and `import-candidates` are their features' own). Commands call
 operations, which commit; a command never does."""
+import os
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
 from pipeline.accounts.operations import AccountRefused, create_user as create_account
 from pipeline.audit.db_roles import RoleRefused, grant_app_role
+from pipeline.base.files import PRIVATE_FILE, private_umask
 from pipeline.base.progress import CountProgress
 from pipeline.base.signing import ensure_log_key
 from pipeline.cases.models import Case
@@ -29,7 +32,9 @@ from pipeline.workflow.operations import rebuild_open_cases
 def init_db(app_role, app_password):
     """Bring the database schema to the newest migration (and create the log key if none)."""
     ensure_log_key(current_app)
-    upgrade()
+    with private_umask():  # a new SQLite file, and its -wal and -shm, readable by this user only
+        upgrade()
+    _keep_sqlite_file_private()
     click.echo("Database at the newest schema: " + _safe_url())
     _fill_missing_deadlines()
     if app_role:
@@ -38,6 +43,16 @@ def init_db(app_role, app_password):
                 click.echo(line)
         except RoleRefused as refused:
             raise click.ClickException(str(refused))
+
+
+def _keep_sqlite_file_private():
+    """A SQLite database holds every person's particulars: an existing file made readable by
+    others (copied, restored, created before this rule) is narrowed to this user."""
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database and os.path.exists(url.database):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(url.database + suffix):
+                os.chmod(url.database + suffix, PRIVATE_FILE)
 
 
 def _fill_missing_deadlines():

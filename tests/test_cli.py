@@ -1,6 +1,8 @@
 import io
+import os
 
 import pytest
+from sqlalchemy import make_url
 
 from pipeline.accounts.models import User
 from pipeline.base.progress import CountProgress
@@ -31,6 +33,16 @@ def test_init_db_is_idempotent(runner):
     result = runner.invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert "newest schema" in result.output
+
+
+def test_init_db_makes_a_sqlite_file_readable_by_its_owner_only(app, runner):
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite":
+        pytest.skip("a PostgreSQL server keeps its own files")
+    path = url.database
+    os.chmod(path, 0o644)  # as a copy or an older init-db left it
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    assert os.stat(path).st_mode & 0o777 == 0o600
 
 
 class Terminal(io.StringIO):
