@@ -17,6 +17,7 @@ from pipeline.extensions import db
 from pipeline.readlog import models as kinds
 from pipeline.readlog.models import GENESIS_HASH, ReadLog, read_hash
 from pipeline.readlog.reads import DELETED, EDITED, record_read, verify_reads
+from pipeline.workflow.models import LogEntry
 
 pytestmark = pytest.mark.usefixtures("english")
 SCAN = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -133,16 +134,6 @@ def test_the_audit_log_of_a_case_adds_one_read(world, case, pages):
     rows = reads()
     assert len(rows) == before + 1
     assert (rows[-1].user_id, rows[-1].kind, rows[-1].case_id) == (world["com_a"].id, kinds.AUDIT_CASE, case.id)
-
-
-def test_without_the_log_key_no_personal_data_is_shown(app, world, case, pages):
-    pages.login("sec_a1")
-    app.config["LOG_KEY"] = None
-    response = pages.get(f"/candidates/{case.id}")
-    assert response.status_code == 503
-    body = response.get_data(as_text=True)
-    assert "The log key is missing" in body and "Nguyễn Văn Đọc" not in body
-    assert reads() == []
 
 
 def test_a_refused_page_records_nothing(world, case, make_case, pages):
@@ -414,3 +405,18 @@ def test_audit_verify_names_a_broken_read_chain_and_fails(world, five_reads, run
     assert broken.exit_code == 1
     assert "read log of com_a (COM_A), row no. 3: deleted: read no. 3 is missing" in broken.output, broken.output
     assert "Broken read chains: 1" in broken.output
+
+
+def test_without_the_log_key_no_personal_data_is_shown_and_nothing_is_recorded(app, world, make_case, pages):
+    case = make_case("dossier", full_name="Nguyễn Văn Khóa")
+    pages.login("sec_a1")
+    app.config["LOG_KEY"] = None  # the key file lost, the setting unset
+    before = (len(reads()), db.session.scalar(sa.select(sa.func.count()).select_from(LogEntry)))
+    page = pages.get(f"/candidates/{case.id}?lang=en")
+    assert page.status_code == 503
+    assert "The log key is missing" in page.get_data(as_text=True)
+    assert "Nguyễn Văn Khóa" not in page.get_data(as_text=True)
+    refused = pages.post(f"/candidates/{case.id}/act/withdraw?lang=en", data={
+        "version": str(case.version), "effective_date": "2021-10-01", "reason": "Chuyển đi nơi khác", "confirmed": "y"})
+    assert refused.status_code == 503
+    assert (len(reads()), db.session.scalar(sa.select(sa.func.count()).select_from(LogEntry))) == before

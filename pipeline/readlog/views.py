@@ -2,12 +2,10 @@
 cases, exports and printouts of its units), newest first, filtered, paginated. The roles of the
 other audit pages (pipeline.audit.access); a fixed number of statements whatever the log's size."""
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import gettext as _
 
 from pipeline.audit.access import auditor_required
 from pipeline.audit.log_query import LogPagination
 from pipeline.audit.scope import users_acting_in
-from pipeline.base import signing
 from pipeline.extensions import db
 from pipeline.readlog.forms import ReadFilterForm
 from pipeline.readlog.reads import KIND_LABELS, ReadFilters, kind_label, reads_count_statement, reads_statement
@@ -48,14 +46,3 @@ def reads():
                              session=db.session, page=page_number, per_page=per_page, max_per_page=MAX_PER_PAGE)
     filtered = any(request.args.get(name) for name in FILTERS)
     return render_template("readlog/reads.html", page=page, form=form, root=root, filtered=filtered)
-
-
-@bp.app_errorhandler(signing.LogKeyMissing)
-def log_key_missing(error):
-    """Without the key no read can be logged, so no personal data is shown (and no act recorded):
-    a page that says why, not a bare server error."""
-    current_app.logger.error("%s", error)
-    return render_template("error.html", code=503, title=_("The log key is missing"), message=_(
-        "Every act and every opening of personal data is written to a signed log, and the key that "
-        "signs it is missing: nothing can be shown or recorded until it is restored. Tell your "
-        "administrator (the key is instance/log_key or the setting KETNAP_LOG_KEY).")), 503

@@ -7,6 +7,7 @@ from pipeline.base.i18n import lazy_gettext as _l
 
 from pipeline.base import clock
 from pipeline.base.errors import CaseNotFound, NotPermitted
+from pipeline.base.signing import LogKeyMissing
 from pipeline.base.formatting import format_day, format_number, format_whole_percent
 from pipeline.cases.ordering import NAME_ORDERS, chosen_name_order
 from pipeline.workflow.stages import STAGES, stage_label
@@ -66,3 +67,13 @@ def register_web(app):
                                                _l("The request could not be understood. Please go back and try again.")))
     app.register_error_handler(405, error_page(405, _l("Not allowed"),
                                                _l("This address does not accept this kind of request.")))
+
+    @app.errorhandler(LogKeyMissing)
+    def log_key_missing(error):
+        """Without the key no read can be logged, so no personal data is shown (and no act
+        recorded): a page that says why, not a bare server error."""
+        app.logger.error("%s", error)
+        return render_template("error.html", code=503, title=_l("The log key is missing"), message=_l(
+            "Every act and every opening of personal data is written to a signed log, and the key that "
+            "signs it is missing: nothing can be shown or recorded until it is restored. Tell your "
+            "administrator (the key is instance/log_key or the setting KETNAP_LOG_KEY).")), 503
