@@ -6,11 +6,13 @@ Tests that need a database of their own (threads, migrations, a second applicati
 are marked `real_database`; `postgres_only` tests need PostgreSQL's row locks."""
 import contextlib
 import os
+import threading
 from datetime import date
 
 from pipeline.base import clock
 import pytest
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 from databases import (CHEAP_HASH, PG_ADMIN_URL, PG_DB_NAME, PostgresBackend, SqliteBackend, drop_pg_database,  # noqa: F401
                        fresh_pg_database, migrate_to_newest, pg_url)
@@ -334,6 +336,17 @@ def make_case(world):
         return db.session.get(type(held.case), held.case.id)
 
     return make
+
+
+@pytest.fixture
+def server(app):
+    """The test's application served over HTTP by a threaded server: its address."""
+    served = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=served.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{served.server_port}"
+    served.shutdown()
+    thread.join(timeout=10)
 
 
 @pytest.fixture

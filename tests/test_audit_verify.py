@@ -46,6 +46,18 @@ def two_cases(world, make_case):
     return tampered, other
 
 
+def named_as_edited(runner, case, vote):
+    """The walk and the command both name the branch vote of `case` (of branch A1) as edited;
+    returns the command's result."""
+    broken = only_break(verify(), case.id)
+    assert (broken.seq, broken.kind, broken.act) == (vote, EDITED, "record_branch_vote")
+    result = cli(runner)
+    assert result.exit_code == 1
+    assert f"case {case.id} (Phùng Tấn Thắng, Chi bộ thôn A1), act no. {vote} (record_branch_vote): edited" \
+        in result.output
+    return result
+
+
 def only_break(report, case_id):
     assert [b.case_id for b in report.breaks] == [case_id]
     return report.breaks[0]
@@ -86,12 +98,7 @@ def test_an_edited_row_is_named_as_edited(two_cases, runner, column, value):
     tampered, _other = two_cases
     vote = seq_of(tampered.id, "record_branch_vote")
     edit_row(tampered.id, vote, **{column: value})
-    broken = only_break(verify(), tampered.id)
-    assert (broken.seq, broken.kind, broken.act) == (vote, EDITED, "record_branch_vote")
-    result = cli(runner)
-    assert result.exit_code == 1
-    assert f"case {tampered.id} (Phùng Tấn Thắng, Chi bộ thôn A1), act no. {vote} (record_branch_vote): edited" \
-        in result.output
+    result = named_as_edited(runner, tampered, vote)
     assert "Broken: 1" in result.output
 
 
@@ -329,12 +336,7 @@ def test_a_chain_recomputed_without_the_key_is_named(two_cases, runner, hash_of)
     db.session.rollback()
     with tampering():
         rewrite_chain(db.session.connection(), tampered.id, vote, "sửa lén", hash_of)
-    broken = only_break(verify(), tampered.id)
-    assert (broken.seq, broken.kind, broken.act) == (vote, EDITED, "record_branch_vote")
-    result = cli(runner)
-    assert result.exit_code == 1
-    assert f"case {tampered.id} (Phùng Tấn Thắng, Chi bộ thôn A1), act no. {vote} (record_branch_vote): edited" \
-        in result.output
+    named_as_edited(runner, tampered, vote)
 
 
 def test_the_command_says_when_the_key_is_missing(two_cases, app, runner):

@@ -17,7 +17,6 @@ import urllib.request
 import pytest
 from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from conftest import PASSWORD
 from pipeline.extensions import db
@@ -80,16 +79,6 @@ def version_on(page):
     match = re.search(r'<input[^>]*name="version"[^>]*value="(\d+)"', page)
     assert match, "the act form carries no version"
     return match.group(1)
-
-
-@pytest.fixture
-def server(app):
-    served = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=served.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{served.server_port}"
-    served.shutdown()
-    thread.join(timeout=10)
 
 
 def together(submissions):

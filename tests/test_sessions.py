@@ -10,7 +10,6 @@ import urllib.request
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from conftest import PASSWORD
 from pages_support import Pages, field_errors, text
@@ -218,16 +217,6 @@ def test_accounts_from_the_command_line_and_the_demo_are_not_flagged(app, demo):
 
 
 # --- the login's limits under parallel attempts ---------------------------------------------------
-
-@pytest.fixture
-def server(app):
-    served = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=served.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{served.server_port}"
-    served.shutdown()
-    thread.join(timeout=10)
-
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
