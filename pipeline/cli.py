@@ -5,9 +5,12 @@ import os
 
 import click
 from flask import current_app
+from flask_babel import force_locale
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, make_url, select
+from sqlalchemy.exc import DBAPIError
+from werkzeug.datastructures import MultiDict
 
 from pipeline.accounts.operations import AccountRefused, create_user as create_account
 from pipeline.audit.db_roles import RoleRefused, grant_app_role
@@ -17,7 +20,10 @@ from pipeline.base.signing import ensure_log_key
 from pipeline.cases.models import Case
 from pipeline.demo.loader import DemoRefused, load_demo
 from pipeline.extensions import db
+from pipeline.units.forms import TOP_KINDS, OrganisationSetupForm
 from pipeline.units.models import Unit
+from pipeline.units.setup import SetupRefused, set_up_organisation, unit_count
+from pipeline.workflow.log import KEY_MISSING, KEY_WRONG, key_state
 from pipeline.workflow.models import CaseDeadline
 from pipeline.workflow.operations import rebuild_open_cases
 
@@ -99,6 +105,80 @@ def create_user(username, display_name, role, unit_code, password):
         hint = "--username" if refused.field == "username" else "--role"
         raise click.BadParameter(f"{username!r}: {refused.reason}", param_hint=hint)
     click.echo(f"Created {username} ({role}) on {unit.name}.")
+
+
+SETUP_PROMPTS = (("unit_code", "Code of the top unit (e.g. dienban)", False),
+                 ("unit_name", "Name of the top unit (e.g. Đảng bộ thị xã Điện Bàn)", False),
+                 ("username", "Username of the first administrator", False),
+                 ("display_name", "Full name and title of the first administrator", False),
+                 ("password", "Password of the first administrator", True))
+
+
+@click.command("setup")
+@click.option("--unit-code", help="code of the top unit (letters, digits, . _ -)")
+@click.option("--unit-name", help="name of the top unit, as its seal reads")
+@click.option("--unit-kind", type=click.Choice(TOP_KINDS), default=None,
+              help="kind of the top unit (default: asked; town when not asked)")
+@click.option("--decides-admissions/--no-decides-admissions", default=True, show_default=True,
+              help="whether the top unit's standing committee decides admissions")
+@click.option("--admin-username", "username", help="username of the first administrator")
+@click.option("--admin-name", "display_name", help="full name and title of the first administrator")
+@click.option("--admin-password", "password", envvar="KETNAP_ADMIN_PASSWORD",
+              help="the administrator's password (better: leave it out and type it when asked)")
+@with_appcontext
+def setup(unit_code, unit_name, unit_kind, decides_admissions, username, display_name, password):
+    """Set up your own organisation on an empty database (after init-db): its top unit and its
+    first administrator. What is not given as an option is asked for."""
+    _ready_for_setup()
+    given = {"unit_code": unit_code, "unit_name": unit_name, "username": username,
+             "display_name": display_name, "password": password}
+    for name, question, secret in SETUP_PROMPTS:
+        if given[name] is None:
+            given[name] = click.prompt(question, hide_input=secret, confirmation_prompt=secret)
+    if unit_kind is None:
+        unit_kind = click.prompt("Kind of the top unit", type=click.Choice(TOP_KINDS), default="town")
+    data = dict(given, unit_kind=unit_kind, confirm=given["password"],
+                decides_admissions="y" if decides_admissions else "")
+    with force_locale("en"):  # like the other commands' output
+        form = OrganisationSetupForm(formdata=MultiDict(data))
+        if not form.validate():
+            for field in form:
+                for error in field.errors:
+                    click.echo(f"{field.label.text}: {error}", err=True)
+            raise click.ClickException("Nothing was written: correct the values above and run setup again.")
+    try:
+        top, admin = set_up_organisation(form.unit_code.data, form.unit_name.data, form.unit_kind.data,
+                                         form.decides_admissions.data, form.username.data,
+                                         form.display_name.data, form.password.data)
+    except SetupRefused as refused:
+        raise click.ClickException(_already_set_up(refused.args[0]))
+    except AccountRefused as refused:
+        with force_locale("en"):
+            raise click.ClickException(f"{refused.field}: {refused.reason}. Nothing was written.")
+    click.echo(f"Set up {top.name} ({top.code}, {top.kind}) with its administrator {admin.username}.")
+    click.echo("Next: log in as the administrator to create the units below it and their accounts.")
+
+
+def _already_set_up(count):
+    return (f"This database already has {count} unit(s): setup is for an empty database. Add units on the "
+            "administrators' pages, or start from an empty database.")
+
+
+def _ready_for_setup():
+    """Refuse before asking anything: no schema yet, no log key, or units already there."""
+    try:
+        count = unit_count()
+    except DBAPIError:
+        db.session.rollback()
+        raise click.ClickException("The database has no schema yet: run `flask --app wsgi init-db` first.")
+    if count:
+        raise click.ClickException(_already_set_up(count))
+    state = key_state()
+    if state == KEY_MISSING:
+        raise click.ClickException("The log key is missing: run `flask --app wsgi init-db` (it creates "
+                                   "instance/log_key) or set KETNAP_LOG_KEY.")
+    if state == KEY_WRONG:
+        raise click.ClickException("The log key is not the one this database was set up with: use that key.")
 
 
 @click.command("demo")

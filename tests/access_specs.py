@@ -112,6 +112,23 @@ def correction(p):
             "reason": "viết sai chính tả", "version": p.version}
 
 
+def new_unit(p):
+    return {"code": "new_unit", "name": "Chi bộ mới", "kind": "village", "parent_id": p.deciding_unit,
+            "valid_from": "2025-07-01"}
+
+
+def unit_details(p):
+    return {"name": "Tên mới", "official_members": "12", "reason": "x"}
+
+
+def move_unit(p):
+    return {"parent_id": p.deciding_unit, "effective_date": "2025-07-01", "reason": "sáp nhập"}
+
+
+def close_unit(p):
+    return {"effective_date": "2026-12-31", "reason": "giải thể", "confirmed": "y"}
+
+
 def credentials(p):
     return {"username": "sec_a1", "password": "demo-pass"}
 
@@ -219,6 +236,19 @@ SPECS = [
     # A correction is an act: the roles that act on cases, in their scope; an administrator never.
     S("audit.correct", "/audit/cases/{p.case}/correct", get=(LOGIN, 200, 200, 200, 403),
       post=(LOGIN, 422, 422, 422, 403), data=correction, outside=(None, 404, 404, 404, 403)),
+    # The units (pipeline/units/views.py): a unit outside the user's subtree is 404; inside it,
+    # whoever is no administrator gets 403. The place's branch is below the administrator's unit.
+    S("units.list_units", "/admin/units/", get=(LOGIN, 403, 403, 403, 200)),
+    # The parent preselected from the query: a unit outside is 404; the posted parent is a form
+    # field (one outside is not offered: 422).
+    S("units.new_unit", "/admin/units/new?parent={p.branch}", get=(LOGIN, 403, 403, 403, 200),
+      post=(LOGIN, 403, 403, 403, 422), data=new_unit),
+    S("units.show_unit", "/admin/units/{p.branch}", get=(LOGIN, 403, 403, 403, 200)),
+    S("units.edit_unit", "/admin/units/{p.branch}", post=(LOGIN, 403, 403, 403, 422), data=unit_details),
+    S("units.move_unit", "/admin/units/{p.branch}/move", get=(LOGIN, 403, 403, 403, 200),
+      post=(LOGIN, 403, 403, 403, 422), data=move_unit),
+    S("units.close_unit", "/admin/units/{p.branch}/close", get=(LOGIN, 403, 403, 403, 200),
+      post=(LOGIN, 403, 403, 403, 422), data=close_unit),
     S("users.list_users", "/admin/users/?unit={p.branch}", get=ADMIN_ONLY, outside=(None, 404, 404, 404, 200)),
     # The unit is a form field: one outside the administrator's is not offered (422).
     S("users.new_user", "/admin/users/new", get=ADMIN_ONLY, post=(LOGIN, 404, 404, 404, 422), data=account,
@@ -231,6 +261,26 @@ SPECS = [
     # An EmptyForm button: the place's secretary has no second factor, so nothing is written.
     S("users.reset_two_factor", "/admin/users/{p.user}/two-factor/reset", post=(LOGIN, 404, 404, 404, 302),
       data=lambda p: {}),
+    # The imports of units and accounts (pipeline/bulk): administrators only, other roles refused
+    # as by the pages beside them (403 under /admin/units, 404 under /admin/users). The URLs name
+    # no object: the file's rows outside the subtree are problems of the preview
+    # (tests/test_unit_import.py, tests/test_account_import.py). Without a file: 422.
+    S("unit_import.import_units", "/admin/units/import", get=(LOGIN, 403, 403, 403, 200),
+      post=(LOGIN, 403, 403, 403, 422), outside=None),
+    S("unit_import.confirm_units", "/admin/units/import/confirm", post=(LOGIN, 403, 403, 403, 422), outside=None),
+    S("unit_import.unit_template", ("/admin/units/import/template?format=xlsx",
+                                    "/admin/units/import/template?format=csv"), get=(LOGIN, 403, 403, 403, 200),
+      outside=None),
+    S("unit_import.export_units", ("/admin/units/export?format=xlsx", "/admin/units/export?format=csv"),
+      get=(LOGIN, 403, 403, 403, 200), outside=None),
+    S("account_import.import_accounts", "/admin/users/import", get=ADMIN_ONLY, post=(LOGIN, 404, 404, 404, 422),
+      outside=None),
+    S("account_import.confirm_accounts", "/admin/users/import/confirm", post=(LOGIN, 404, 404, 404, 422),
+      outside=None),
+    S("account_import.account_template", ("/admin/users/import/template?format=xlsx",
+                                          "/admin/users/import/template?format=csv"), get=ADMIN_ONLY, outside=None),
+    S("account_import.export_accounts", ("/admin/users/export?format=xlsx", "/admin/users/export?format=csv"),
+      get=ADMIN_ONLY, outside=None),
 ]
 
 SPEC_BY_ENDPOINT = {spec.endpoint: spec for spec in SPECS}

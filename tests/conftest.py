@@ -66,6 +66,7 @@ class World:
         from pipeline.accounts.models import User
         from pipeline.training.models import TrainingClass
         from pipeline.transaction import one_transaction
+        from pipeline.units.chain import record_created_rows as record_unit_created_rows
         from pipeline.units.models import add_unit
         with one_transaction():
             town = add_unit("town", "Đảng bộ thị xã Thử", "town", decides_admissions=True)
@@ -76,6 +77,7 @@ class World:
                      "branch_a2": add_unit("branch_a2", "Chi bộ trường A2", "school", parent=commune_a),
                      "branch_b1": add_unit("branch_b1", "Chi bộ khối phố B1", "quarter", parent=commune_b),
                      "branch_direct": add_unit("branch_direct", "Chi bộ Công an thị xã", "police", parent=town)}
+            record_unit_created_rows(units.values())  # each unit's chain starts with its state
             accounts = [User(username=username, display_name=username.upper(), role=role, unit=units[unit],
                              password_hash=password_hash()) for username, role, unit in cls.USERS]
             db.session.add_all(accounts)

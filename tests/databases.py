@@ -168,7 +168,9 @@ class PostgresBackend(Backend):
 
     def _engine(self, world):
         if world not in self.engines:
-            self.engines[world] = sa.create_engine(pg_url(self._name(world)))
+            # The application's options (no server-side prepared statements…), as in production.
+            self.engines[world] = sa.create_engine(pg_url(self._name(world)),
+                                                   **self.app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         return self.engines[world]
 
     def _build(self, name, base, build):

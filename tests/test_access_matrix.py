@@ -21,7 +21,7 @@ from pipeline.printing import pdf
 USERS = {"sec": "sec_a1", "com": "com_a", "board": "board", "admin": "admin"}
 # Rows that no request of the matrix may add, change or remove.
 TABLES = ("case_event", "candidate", "dossier_item", "quota", "quota_change", "user_account", "account_change",
-          "calendar_override", "training_class", "enrolment", "case_deadline", "unit")
+          "calendar_override", "training_class", "enrolment", "case_deadline", "unit", "unit_change")
 REFUSED = (LOGIN, 403, 404)
 BINARY = ("application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 SCAN = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -128,6 +128,12 @@ GET_ARGS = {
     "audit.verify_chains": COMMON + ("unit",),
     "audit.anomalies": COMMON + EXPORT + ("unit",),
     "read_log.reads": COMMON + EXPORT + ("unit", "user", "case", "kind", "from", "to", "page", "per_page"),
+    "units.list_units": COMMON, "units.new_unit": COMMON + ("parent",), "units.show_unit": COMMON,
+    "units.move_unit": COMMON, "units.close_unit": COMMON,
+    "unit_import.import_units": COMMON, "unit_import.unit_template": COMMON + EXPORT,
+    "unit_import.export_units": COMMON + EXPORT,
+    "account_import.import_accounts": COMMON, "account_import.account_template": COMMON + EXPORT,
+    "account_import.export_accounts": COMMON + EXPORT,
 }
 # Rendered by WeasyPrint (slow): every parameter at once, with a few values.
 PDF_PAGES = ("printing.case_checklist_pdf", "printing.branch_checklists_pdf", "reports.year_report_pdf")

@@ -14,7 +14,7 @@ from pipeline.audit.verify import verify
 from pipeline.base.signing import key_fingerprint, key_path, read_key_file
 from pipeline.cases.models import Case
 from pipeline.workflow.log import load_log, verify_chain
-from pipeline.workflow.models import LogKey, entry_payload
+from pipeline.workflow.models import LogEntry, LogKey, entry_payload
 from pipeline.base.text import name_sort_key
 from pipeline.extensions import db
 from pipeline.units.models import Unit
@@ -66,10 +66,17 @@ def test_upgrading_refolds_names_in_other_scripts(app, make_case):
     assert db.session.get(Case, latin).name_folded == "phung tan thang"
 
 
+def old_log(case_id):
+    """A case's log read at an older revision: its rows only, without the actor and unit that
+    load_log joins (their tables had fewer columns then, e.g. unit.official_members from 0011)."""
+    return db.session.execute(select(LogEntry).where(LogEntry.case_id == case_id).order_by(LogEntry.seq)
+                              .options(sa.orm.lazyload("*"))).scalars().all()
+
+
 def plain_chain_holds(case_id):
     """Whether the case's chain holds under the hash of before 0008 (SHA-256, no key)."""
     prev = "0" * 64
-    for row in load_log(case_id):
+    for row in old_log(case_id):
         if row.prev_hash != prev or hashlib.sha256(entry_payload(row).encode("utf-8")).hexdigest() != row.hash:
             return False
         prev = row.hash
@@ -103,7 +110,7 @@ def test_upgrading_seals_the_old_chains_with_the_key_but_leaves_a_broken_one(app
         conn.execute(sa.text("INSERT INTO user_account (username, password_hash, display_name, role, unit_id, "
                              "active, created_at) VALUES ('cu', 'x', 'Tài khoản cũ', 'board', :unit, :yes, "
                              "CURRENT_TIMESTAMP)"), {"unit": town, "yes": True})
-    bad_hashes = [row.hash for row in load_log(bad)]
+    bad_hashes = [row.hash for row in old_log(bad)]
     db.session.remove()
     upgrade()
     assert verify_chain(load_log(good)) is None  # sealed with the key
@@ -132,3 +139,22 @@ def test_upgrading_creates_the_log_key_and_stores_its_fingerprint(app, tmp_path)
     assert key and app.config["LOG_KEY"] == key
     assert oct(os.stat(key_path(app.instance_path)).st_mode & 0o777) == "0o600"
     assert db.session.scalar(select(LogKey.fingerprint).order_by(LogKey.id.desc())) == key_fingerprint(key)
+
+
+def test_upgrading_starts_every_units_history_with_its_state(app, world):
+    """0011: every unit already there gets a "created" row recording its state then, sealed with
+    the log key, so that `audit verify` finds its row and its history agreeing."""
+    from pipeline.audit.replayed import unit_differences
+    from pipeline.units.models import UnitChange
+    branch, town = world.branch_a1.id, world.town.id
+    db.session.execute(sa.update(Unit).where(Unit.code == "branch_a1").values(name="Chi bộ thôn A1 đổi tên"))
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0010")
+    upgrade()
+    assert unit_differences() == (len(world.UNITS), [])
+    rows = db.session.execute(select(UnitChange).order_by(UnitChange.unit_id)).scalars().all()
+    assert [r.action for r in rows] == ["created"] * len(world.UNITS)
+    renamed = next(r for r in rows if r.unit_id == branch)
+    assert renamed.changes["name"] == [None, "Chi bộ thôn A1 đổi tên"] and renamed.changes["kind"] == [None, "village"]
+    assert db.session.get(Unit, town).official_members is None

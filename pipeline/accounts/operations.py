@@ -70,8 +70,10 @@ def _record(actor, user, action, changes=None, reason=""):
     db.session.add(chained_change(actor, user, action, changes or {}, reason or ""))
 
 
-def create_user(actor, username, display_name, role, unit, password):
-    """A new account. `actor` None: from the command line, where whoever holds the database acts."""
+def create_user(actor, username, display_name, role, unit, password, must_change_password=None):
+    """A new account. `actor` None: from the command line, where whoever holds the database acts.
+    `must_change_password` None: when an administrator chose the password (see below); True for a
+    one-time password (the bulk import's), whoever creates the account."""
     with one_transaction(conflict=lambda: AccountRefused("username", USERNAME_TAKEN)):
         if actor is not None:
             _check(actor, unit)
@@ -81,7 +83,8 @@ def create_user(actor, username, display_name, role, unit, password):
         # An administrator knows the password they chose: its owner must replace it at first login.
         # From the command line (actor None) the owner usually chose it themselves.
         user = User(username=username, display_name=display_name, role=role, unit=unit, active=True,
-                    must_change_password=actor is not None)
+                    must_change_password=actor is not None if must_change_password is None
+                    else must_change_password)
         user.set_password(password)
         db.session.add(user)
         db.session.flush()  # the history row needs the id; a concurrent twin fails here (unique username)

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from pipeline.audit.head import unit_head
-from pipeline.audit.replayed import account_differences, case_differences, usernames
+from pipeline.audit.replayed import account_differences, case_differences, unit_codes, unit_differences, usernames
 from pipeline.audit.verify import case_names, verify
 from pipeline.base.signing import key_path
 from pipeline.extensions import db
@@ -94,6 +94,17 @@ def _accounts(root):
     return len(found)
 
 
+def _units(root):
+    count, found = unit_differences(root)
+    codes = unit_codes([d.subject for d in found])
+    for difference in found:
+        click.echo(f"unit {difference.subject} ({codes.get(difference.subject, '?')}): {difference.field}: "
+                   f"stored {difference.stored!r}, its history says {difference.logged!r}")
+    click.echo(f"Units checked: {count}")
+    click.echo(f"Differences between the units and their histories: {len(found)}")
+    return len(found)
+
+
 def _reads(root):
     report = verify_reads(root)
     names = reader_names([b.user_id for b in report.breaks])
@@ -109,7 +120,7 @@ def _reads(root):
 
 
 # Each check prints what it found and returns how many problems.
-CHECKS = (_chains, _case_tables, _accounts, _reads)
+CHECKS = (_chains, _case_tables, _accounts, _units, _reads)
 
 
 @audit.command("verify")
@@ -117,7 +128,7 @@ CHECKS = (_chains, _case_tables, _accounts, _reads)
 @with_appcontext
 def verify_command(unit_code):
     """Check the log key; walk every case's hash chain (the first edited, inserted or deleted row
-    of each); compare every case's tables and every account with what the logs say."""
+    of each); compare every case's tables, every account and every unit with what the logs say."""
     root = _unit(unit_code)
     check_key()
     problems = sum(check(root) for check in CHECKS)

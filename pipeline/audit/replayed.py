@@ -2,10 +2,10 @@
 and compared with its projection rows (the case row's stage and dates, its dossier items,
 enrolments and running deadlines) and with the candidate's particulars as its opening act
 recorded them; every account's chain of changes replayed and compared with the account's role,
-unit, name and active flag. Each difference is named: case or account, field, stored value,
+unit, name and active flag; every unit's chain likewise with the unit's row. Each difference is named: case or account, field, stored value,
 value the log gives.
 
-Both walks read a fixed number of statements per chunk of cases or accounts, never the whole
+The walks read a fixed number of statements per chunk of cases or accounts, never the whole
 database at once."""
 from dataclasses import dataclass
 
@@ -17,7 +17,9 @@ from pipeline.accounts.models import AccountChange, User
 from pipeline.base.text import fold, name_sort_key
 from pipeline.cases.models import Case
 from pipeline.extensions import db
-from pipeline.units.models import Unit, subtree_filter
+from pipeline.units.chain import CHAINED_FIELDS as UNIT_FIELDS, GENESIS_HASH as UNIT_GENESIS
+from pipeline.units.chain import apply as apply_unit_change, change_hash as unit_change_hash, state_of as unit_state
+from pipeline.units.models import Unit, UnitChange, subtree_filter
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow.log import logs_of
 from pipeline.workflow.projection import DEADLINE_COLUMNS, projection_of, stored_projection, with_deadlines
@@ -224,8 +226,75 @@ def account_differences(root=None, chunk=ACCOUNT_ROWS_AT_A_TIME):
     return count, found
 
 
+def unit_codes(unit_ids):
+    """id -> code for the units a report names: one statement, none when there are none."""
+    if not unit_ids:
+        return {}
+    return dict(db.session.execute(select(Unit.id, Unit.code).where(Unit.id.in_(set(unit_ids)))).all())
+
+
 def usernames(user_ids):
     """id -> username for the accounts a report names: one statement, none when there are none."""
     if not user_ids:
         return {}
     return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(set(user_ids)))).all())
+
+
+# --- units -----------------------------------------------------------------------------------
+
+class UnitChain:
+    """One unit's changes fed in order; its breaks, and the state the chain gives."""
+
+    def __init__(self, unit):
+        self.unit = unit
+        self.prev_hash = UNIT_GENESIS
+        self.state = {}
+        self.rows = 0
+        self.broken = None
+
+    def feed(self, row):
+        self.rows += 1
+        if self.broken is None:
+            if row.prev_hash != self.prev_hash:
+                self.broken = Difference(self.unit.id, "history", f"change no. {self.rows} ({row.action})",
+                                         "not linked to the change before it: rows were inserted or deleted")
+            elif unit_change_hash(row) != row.hash:
+                self.broken = Difference(self.unit.id, "history", f"change no. {self.rows} ({row.action})",
+                                         "its content no longer matches its hash: it was changed")
+        self.prev_hash = row.hash
+        apply_unit_change(self.state, row)
+
+    def differences(self):
+        found = [self.broken] if self.broken else []
+        if self.rows == 0:
+            return [Difference(self.unit.id, "history", "no row", "a unit's history starts with its creation")]
+        stored = unit_state(self.unit)
+        for name in UNIT_FIELDS:
+            if name in self.state and stored[name] != self.state[name]:
+                found.append(Difference(self.unit.id, name, stored[name], self.state[name]))
+        return found
+
+
+def unit_differences(root=None, chunk=ACCOUNT_ROWS_AT_A_TIME):
+    """(units compared, differences) for every unit of `root`'s subtree (all when None): each
+    unit's chain walked and replayed, compared with the unit's row (code, name, kind, parent,
+    decides admissions, official members, validity). Per chunk of units, two statements."""
+    found, count, after = [], 0, 0
+    units_at_a_time = max(1, chunk // 10)
+    while True:
+        statement = select(Unit).where(Unit.id > after)
+        if root is not None:
+            statement = statement.where(subtree_filter(root))
+        units = db.session.execute(statement.order_by(Unit.id).limit(units_at_a_time)).scalars().all()
+        if not units:
+            break
+        chains = {unit.id: UnitChain(unit) for unit in units}
+        rows = db.session.execute(select(UnitChange).where(UnitChange.unit_id.in_(list(chains)))
+                                  .order_by(UnitChange.unit_id, UnitChange.id)).scalars()
+        for row in rows:
+            chains[row.unit_id].feed(row)
+        for chain in chains.values():
+            count += 1
+            found += chain.differences()
+        after = units[-1].id
+    return count, found

@@ -17,7 +17,7 @@ from pipeline.audit.log_query import (LOG_COLUMNS, LogFilters, LogPagination, co
                                       flag_rows, late_entry_days, log_rows, log_statement)
 from pipeline.audit.scope import users_acting_in
 from pipeline.units.tree import units_in_tree_order
-from pipeline.audit.replayed import account_differences, case_differences, usernames
+from pipeline.audit.replayed import account_differences, case_differences, unit_codes, unit_differences, usernames
 from pipeline.audit.verify import case_names, check_case, verify
 from pipeline.cases.timeline import ACT_LABELS
 from pipeline.exports import export_response
@@ -134,11 +134,14 @@ def verify_chains():
     report = verify(root)
     cases_replayed, case_found = case_differences(root)
     accounts_checked, account_found = account_differences(root)
+    units_checked, unit_found = unit_differences(root)
     names = case_names([b.case_id for b in report.breaks] + [d.subject for d in case_found])
     return render_template("audit/verify.html", root=root, report=report, names=names, head=unit_head(root),
                            cases_replayed=cases_replayed, case_differences=case_found,
                            accounts_checked=accounts_checked, account_differences=account_found,
-                           account_names=usernames([d.subject for d in account_found]))
+                           account_names=usernames([d.subject for d in account_found]),
+                           units_checked=units_checked, unit_differences=unit_found,
+                           unit_codes=unit_codes([d.subject for d in unit_found]))
 
 
 @bp.get("/anomalies")

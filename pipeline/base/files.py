@@ -3,6 +3,7 @@ key) are readable by the application's own user only: 0600, in folders of 0700. 
 umask of the process that writes them (a service's is often 022)."""
 import contextlib
 import os
+import secrets
 
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
@@ -26,6 +27,18 @@ def write_private_file(path, content, exclusive=True):
     descriptor = os.open(path, flags, PRIVATE_FILE)
     with os.fdopen(descriptor, "wb") as fh:
         fh.write(content)
+
+
+def create_private_file(path, content):
+    """Create `path` (0600) holding `content`, whole or not at all: the file appears with its
+    content already in it, so a process that finds it never reads it half written (two workers
+    starting at once). Raises FileExistsError when it exists; the existing file is kept."""
+    partial = f"{path}.{os.getpid()}.{secrets.token_hex(8)}.part"
+    write_private_file(partial, content)
+    try:
+        os.link(partial, path)  # atomic, and fails when `path` exists: the first writer wins
+    finally:
+        os.remove(partial)
 
 
 @contextlib.contextmanager

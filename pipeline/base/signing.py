@@ -10,6 +10,8 @@ import os
 
 from flask import current_app
 
+from pipeline.base.files import create_private_file, make_private_folder
+
 KEY_FILE = "log_key"
 # What the stored fingerprint is computed over: it tells a wrong key from a tampered log.
 _FINGERPRINT_MESSAGE = b"ket-nap: log key fingerprint"
@@ -38,12 +40,12 @@ def create_key_file(instance_path):
     existing = read_key_file(instance_path)
     if existing:
         return existing
-    os.makedirs(instance_path, exist_ok=True)
-    key = os.urandom(32).hex()
-    descriptor = os.open(key_path(instance_path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as fh:
-        fh.write(key)
-    return key
+    make_private_folder(instance_path)
+    try:
+        create_private_file(key_path(instance_path), os.urandom(32).hex().encode())
+    except FileExistsError:
+        pass  # another process made it meanwhile: its key is the one
+    return read_key_file(instance_path)
 
 
 def ensure_log_key(app):

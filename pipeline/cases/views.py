@@ -181,6 +181,9 @@ def _make_act_form(act, case):
         kwargs["classes"] = classes_open_to(case.branch)
     if request.method == "GET":
         kwargs.update(version=case.version, effective_date=clock.today())
+        if hasattr(form, "members_total") and case.branch.official_members is not None:
+            # The branch's number of official members as its unit page records it: still editable.
+            kwargs["members_total"] = case.branch.official_members
     return form(**kwargs)
 
 

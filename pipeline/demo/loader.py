@@ -36,6 +36,7 @@ from pipeline.extensions import db
 from pipeline.quotas.models import Quota, QuotaChange
 from pipeline.training import operations as training_ops
 from pipeline.training.models import Enrolment, TrainingClass
+from pipeline.units.chain import record_created_rows as record_unit_created_rows
 from pipeline.units.models import Unit, add_unit
 from pipeline.base.errors import ActBlocked, ActError
 from pipeline.base.signing import ensure_log_key
@@ -135,6 +136,7 @@ def _build_organisation():
         if not grassroots.is_branch:
             for branch in grassroots.branches:
                 units[branch.code] = add_unit(branch.code, branch.name, branch.kind, parent=unit)
+    record_unit_created_rows(units.values())  # each unit's chain starts with its state, one INSERT
     _add_quota(town.id, org.TOWN_QUOTA, org.TOWN_QUOTA, set_by_unit_id=None)
     for grassroots in org.GRASSROOTS:
         low, high = grassroots.quota

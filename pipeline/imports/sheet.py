@@ -23,8 +23,9 @@ class Sheet:
     rows: list  # (row number, [cells]) of the non-empty rows under the header
 
 
-def read_sheet(path, is_header):
-    """The table of `path`; `is_header(cells)` says whether a row is the header."""
+def read_sheet(path, is_header, no_header=None):
+    """The table of `path`; `is_header(cells)` says whether a row is the header; `no_header`, the
+    message when none is (the candidate list's by default)."""
     extension = os.path.splitext(path)[1].lower()
     if extension == ".csv":
         numbered = _csv_rows(path)
@@ -37,7 +38,7 @@ def read_sheet(path, is_header):
         if is_header(cells):
             headers = ["" if c is None else str(c).strip() for c in cells]
             return Sheet(number, headers, numbered[index + 1:])
-    raise SheetError(_l("No header row with the columns of a candidate list was found."))
+    raise SheetError(no_header or _l("No header row with the columns of a candidate list was found."))
 
 
 def _filled(cell):

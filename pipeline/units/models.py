@@ -1,9 +1,9 @@
 """The organisation tree. Units keep their own validity dates so that a reorganisation
 (merging communes, abolishing districts) adds rows instead of rewriting history."""
-from datetime import date
+from datetime import date, datetime
 
 from pipeline.base.i18n import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.extensions import db
@@ -48,6 +48,8 @@ class Unit(db.Model):
     path: Mapped[str] = mapped_column(String(400), default="")
     depth: Mapped[int] = mapped_column(default=0)
     decides_admissions: Mapped[bool] = mapped_column(default=False)
+    # A branch's number of official members: what its vote form starts from (editable per vote).
+    official_members: Mapped[int | None]
     valid_from: Mapped[date] = mapped_column(default=date(2000, 1, 1))
     valid_to: Mapped[date | None]
 
@@ -78,6 +80,47 @@ def add_unit(code, name, kind, parent=None, decides_admissions=False, valid_from
     unit.path = (parent.path if parent else "/") + f"{unit.id}/"
     unit.depth = parent.depth + 1 if parent else 0
     return unit
+
+
+# What an administrator may do to a unit (pipeline/units/operations.py). Units are never deleted:
+# cases, accounts and the logs keep pointing at them; a closed unit has its end date.
+UNIT_ACTIONS = {
+    "created": _l("Unit created"),
+    "renamed": _l("Unit renamed"),
+    "moved": _l("Unit moved"),
+    "closed": _l("Unit closed"),
+    "details_changed": _l("Details changed"),
+}
+
+
+class UnitChange(db.Model):
+    """Who did what to a unit, and from when. Rows are only ever added (the database refuses
+    UPDATE and DELETE); `changes` maps a field to its [old, new] values. Each unit's rows form a
+    hash chain sealed with the log key (pipeline.units.chain), like an account's."""
+    __tablename__ = "unit_change"
+    __table_args__ = (
+        CheckConstraint("action IN (" + ", ".join(f"'{a}'" for a in UNIT_ACTIONS) + ")", name="action_known"),
+        # One row after each row of a unit's chain: two changes written at once cannot fork it.
+        db.UniqueConstraint("unit_id", "prev_hash", name="uq_unit_change_unit_id_prev_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    # The account is named by its table: pipeline.accounts.models imports this module.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    effective_date: Mapped[date]
+    recorded_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    unit: Mapped[Unit] = relationship()
+
+    @property
+    def action_label(self):
+        return UNIT_ACTIONS.get(self.action, self.action)
 
 
 def subtree_filter(root):

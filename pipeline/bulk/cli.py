@@ -1,0 +1,111 @@
+"""`flask --app wsgi import-units FILE --as USERNAME [--dry-run]` and
+`flask --app wsgi import-accounts FILE --as USERNAME [--dry-run]`: an administrator's unit tree
+or accounts from a CSV or XLSX file, all rows or none. The one-time passwords of the accounts
+are printed once, in a table on the standard output, and kept nowhere in clear."""
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _, ngettext
+from sqlalchemy import select
+
+from pipeline.accounts.models import User
+from pipeline.base.errors import NotPermitted
+from pipeline.bulk import accounts, units
+from pipeline.extensions import db
+from pipeline.imports.cli import _line
+from pipeline.imports.sheet import SheetError
+from pipeline.workflow.log import KEY_MISSING, KEY_WRONG, key_state
+
+
+def _administrator(username):
+    actor = db.session.execute(select(User).filter_by(username=username)).scalar_one_or_none()
+    if actor is None or not actor.is_active:
+        raise click.ClickException(_("No active user %(username)s.", username=username))
+    if actor.role != "admin":
+        raise click.ClickException(_("%(user)s is not an administrator: only an administrator imports units and "
+                                     "accounts.", user=username))
+    return actor
+
+
+def _read(table, path, username):
+    actor = _administrator(username)
+    try:
+        sheet, layout, problems = table.read(path)
+    except SheetError as refusal:
+        raise click.ClickException(str(refusal.args[0]))
+    if key_state() in (KEY_MISSING, KEY_WRONG):
+        # Rows sealed without the log's key could never be verified: nothing is written.
+        raise click.ClickException(_("The log key is missing or is not the one this database's log was written "
+                                     "with: restore instance/log_key or set KETNAP_LOG_KEY. Nothing was written."))
+    for header in layout.ignored:
+        click.echo(_("Column “%(column)s” is not read by the import.", column=header), err=True)
+    return actor, sheet, layout, problems
+
+
+def _fail(problems):
+    for problem in problems:
+        click.echo(_line(problem), err=True)
+    click.echo(ngettext("%(num)d problem; nothing was written.", "%(num)d problems; nothing was written.",
+                        len(problems)), err=True)
+    click.get_current_context().exit(1)
+
+
+def _dry_run(count):
+    click.echo(ngettext("%(num)d row checked, no problems found; nothing was written (dry run).",
+                        "%(num)d rows checked, no problems found; nothing was written (dry run).", count))
+
+
+@click.command("import-units")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "username", required=True, help="the administrator under whose units the tree goes")
+@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+@with_appcontext
+def import_units(path, username, dry_run):
+    """Create the units of a CSV or XLSX file (code, name, kind, parent code…), all or none."""
+    actor, sheet, layout, problems = _read(units.UNIT_TABLE, path, username)
+    rows = []
+    if not problems:
+        rows, problems = units.judge_units(actor, sheet, layout)
+    if problems:
+        _fail(problems)
+    if dry_run:
+        return _dry_run(len(rows))
+    try:
+        created = units.create_units(actor, rows)
+    except units.ImportFailed as failed:
+        _fail(failed.problems)
+    except NotPermitted as refused:
+        raise click.ClickException(str(refused))
+    click.echo(ngettext("Created %(num)d unit.", "Created %(num)d units.", created))
+
+
+@click.command("import-accounts")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "username", required=True, help="the administrator whose units the accounts belong to")
+@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+@with_appcontext
+def import_accounts(path, username, dry_run):
+    """Create the accounts of a CSV or XLSX file, each with a one-time password printed once."""
+    actor, sheet, layout, problems = _read(accounts.ACCOUNT_TABLE, path, username)
+    if accounts.email_ignored(layout):
+        click.echo(_("The e-mail column is not read: accounts have no e-mail address."), err=True)
+    rows = []
+    if not problems:
+        rows, problems = accounts.judge_accounts(actor, sheet, layout)
+    if problems:
+        _fail(problems)
+    if dry_run:
+        return _dry_run(len(rows))
+    try:
+        created = accounts.create_accounts(actor, rows)
+    except units.ImportFailed as failed:
+        _fail(failed.problems)
+    except NotPermitted as refused:
+        raise click.ClickException(str(refused))
+    click.echo(ngettext("Created %(num)d account. Give each owner their one-time password in person: it is shown "
+                        "only now, and must be changed at the first login.",
+                        "Created %(num)d accounts. Give each owner their one-time password in person: they are "
+                        "shown only now, and must be changed at the first login.", len(created)))
+    width = max(len(user.username) for user, _password in created)
+    click.echo(f"{_('Username'):<{width}}  {_('One-time password')}")
+    for user, password in created:
+        click.echo(f"{user.username:<{width}}  {password}")

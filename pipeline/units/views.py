@@ -1,0 +1,194 @@
+"""The unit pages, for administrators: /admin/units. An administrator sees the tree of their own
+subtree and changes the units below their own unit (creating, renaming, changing details, moving,
+closing). A unit outside the user's subtree is 404, like every page outside a scope; inside it,
+anyone who may not change it gets 403. Views parse a form, call one operation (which commits),
+flash and redirect."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import func, select
+
+from pipeline.accounts.models import User
+from pipeline.base import clock
+from pipeline.base.errors import NotPermitted
+from pipeline.cases.models import Case
+from pipeline.extensions import db
+from pipeline.units import operations
+from pipeline.units.admin_forms import CloseUnitForm, MoveUnitForm, NewUnitForm, UnitDetailsForm
+from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit, UnitChange, subtree_filter
+from pipeline.units.tree import units_in_tree_order
+from pipeline.web.params import id_arg
+from pipeline.web.scope import current_actor
+
+bp = Blueprint("units", __name__, url_prefix="/admin/units")
+
+
+@bp.before_request
+@login_required
+def logged_in():
+    """Every page needs a login; each view then decides 404 (outside) or 403 (not an administrator)."""
+
+
+def _unit_or_404(unit_id):
+    """A unit of the user's subtree; 403 when the user is no administrator (404 outside, whoever asks)."""
+    unit = db.session.execute(select(Unit).where(Unit.id == unit_id, subtree_filter(current_actor().unit))
+                              ).scalar_one_or_none()
+    if unit is None:
+        abort(404)  # not there and not yours look the same
+    if not operations.may_manage_units(current_actor()):
+        abort(403)
+    return unit
+
+
+def _changeable_or_403(unit_id):
+    unit = _unit_or_404(unit_id)
+    if not operations.may_change(current_actor(), unit):
+        abort(403)  # the administrator's own top unit: changed from above
+    return unit
+
+
+def _parents():
+    """The open committees of the administrator's subtree, in tree order: where a new unit may go."""
+    return [u for u in units_in_tree_order(current_actor().unit) if u.valid_to is None and not u.is_branch]
+
+
+def _root_depth():
+    return current_actor().unit.depth
+
+
+def open_case_counts(units, root):
+    """unit id -> open cases in the unit's subtree, for every unit of `units` (all inside `root`'s
+    subtree): one statement, the counts per branch and their paths, added up along each path."""
+    ids = {u.id for u in units}
+    per_branch = db.session.execute(
+        select(Unit.path, func.count()).join(Case, Case.branch_id == Unit.id)
+        .where(subtree_filter(root), Case.stage.not_in(operations.CLOSED_STAGES))
+        .group_by(Unit.id, Unit.path)).all()
+    counts = dict.fromkeys(ids, 0)
+    for path, count in per_branch:
+        for ancestor in path.strip("/").split("/"):
+            if int(ancestor) in counts:
+                counts[int(ancestor)] += count
+    return counts
+
+
+@bp.get("/")
+def list_units():
+    if not operations.may_manage_units(current_actor()):
+        abort(403)
+    units = units_in_tree_order(current_actor().unit)
+    return render_template("units/units.html", units=units, counts=open_case_counts(units, current_actor().unit),
+                           root_depth=_root_depth())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_unit():
+    preselected = None
+    if request.args.get("parent"):
+        preselected = _unit_or_404(id_arg("parent") or 0)  # bounded: no id beyond the column's
+    if not operations.may_manage_units(current_actor()):
+        abort(403)
+    parents = _parents()
+    data = {"valid_from": clock.today()}
+    if preselected is not None and any(u.id == preselected.id for u in parents):
+        data["parent_id"] = preselected.id
+    form = NewUnitForm(data=data if request.method == "GET" else None, parents=parents, root_depth=_root_depth())
+    if form.validate_on_submit():
+        try:
+            unit = operations.create_unit(current_actor(), form.code.data, form.name.data, form.kind.data,
+                                          form.chosen_parent, form.decides_admissions.data,
+                                          form.official_members.data, form.valid_from.data)
+        except operations.UnitRefused as refused:
+            form[refused.field].errors.append(refused.reason)
+        else:
+            flash(_("Unit created: %(name)s.", name=unit.name), "success")
+            return redirect(url_for(".show_unit", unit_id=unit.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("units/unit_new.html", form=form, preselected=preselected), status
+
+
+def _history(unit):
+    rows = db.session.execute(select(UnitChange).where(UnitChange.unit_id == unit.id)
+                              .order_by(UnitChange.id.desc())).scalars().all()
+    unit_ids = {v for row in rows for v in (row.changes or {}).get("parent_id", ()) if v is not None}
+    actor_ids = {row.actor_id for row in rows if row.actor_id is not None}
+    units = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()) if unit_ids else {}
+    actors = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(actor_ids))).all()) \
+        if actor_ids else {}
+    return rows, units, actors
+
+
+def _unit_page(unit, details=None, code=200):
+    if details is None:
+        details = UnitDetailsForm(formdata=None, data={"name": unit.name, "decides_admissions": unit.decides_admissions,
+                                                       "official_members": unit.official_members})
+    history, history_units, actors = _history(unit)
+    children = db.session.execute(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)).scalars().all()
+    counts = open_case_counts([unit], unit)
+    return render_template("units/unit.html", unit=unit, details=details, history=history,
+                           history_units=history_units, actors=actors, children=children,
+                           open_cases=counts.get(unit.id, 0), may_change=operations.may_change(current_actor(), unit),
+                           kinds=UNIT_KINDS, branch_kinds=BRANCH_KINDS), code
+
+
+@bp.get("/<int:unit_id>")
+def show_unit(unit_id):
+    return _unit_page(_unit_or_404(unit_id))
+
+
+@bp.post("/<int:unit_id>")
+def edit_unit(unit_id):
+    unit = _changeable_or_403(unit_id)
+    form = UnitDetailsForm()
+    if form.validate_on_submit():
+        try:
+            changes = operations.update_unit(current_actor(), unit, form.name.data, form.decides_admissions.data,
+                                             form.official_members.data, form.reason.data or "")
+        except operations.UnitRefused as refused:
+            form[refused.field].errors.append(refused.reason)
+        else:
+            flash(_("Saved: %(name)s.", name=unit.name) if changes else _("Nothing was changed."),
+                  "success" if changes else "info")
+            return redirect(url_for(".show_unit", unit_id=unit.id))
+    return _unit_page(unit, details=form, code=422)
+
+
+@bp.route("/<int:unit_id>/move", methods=["GET", "POST"])
+def move_unit(unit_id):
+    unit = _changeable_or_403(unit_id)
+    parents = operations.eligible_parents(current_actor(), unit)
+    eligible = {u.id for u in parents}
+    ordered = [u for u in units_in_tree_order(current_actor().unit) if u.id in eligible]
+    form = MoveUnitForm(data={"effective_date": clock.today()} if request.method == "GET" else None,
+                        parents=ordered, root_depth=_root_depth())
+    if form.validate_on_submit():
+        try:
+            operations.move_unit(current_actor(), unit, form.chosen_parent, form.reason.data,
+                                 form.effective_date.data)
+        except operations.UnitRefused as refused:
+            form[refused.field].errors.append(refused.reason)
+        except NotPermitted:
+            abort(403)
+        else:
+            flash(_("Moved: %(name)s is now under %(parent)s.", name=unit.name, parent=unit.parent.name), "success")
+            return redirect(url_for(".show_unit", unit_id=unit.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("units/move.html", unit=unit, form=form), status
+
+
+@bp.route("/<int:unit_id>/close", methods=["GET", "POST"])
+def close_unit(unit_id):
+    unit = _changeable_or_403(unit_id)
+    form = CloseUnitForm(data={"effective_date": clock.today()} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            operations.close_unit(current_actor(), unit, form.effective_date.data, form.reason.data)
+        except operations.UnitRefused as refused:
+            form[refused.field].errors.append(refused.reason)
+        else:
+            flash(_("Closed: %(name)s, its last day %(day)s.", name=unit.name,
+                    day=unit.valid_to.strftime("%d/%m/%Y")), "success")
+            return redirect(url_for(".show_unit", unit_id=unit.id))
+    status = 422 if request.method == "POST" else 200
+    blockers = operations.blockers(unit) if unit.valid_to is None else []
+    return render_template("units/close.html", unit=unit, form=form, blockers=blockers), status
