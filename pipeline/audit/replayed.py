@@ -25,6 +25,7 @@ from pipeline.workflow.log import logs_of
 from pipeline.workflow.projection import DEADLINE_COLUMNS, projection_of, stored_projection, with_deadlines
 from pipeline.workflow.replay import BrokenLog, replay
 
+ACCOUNT_FIELDS = ("role", "unit_id", "active", "display_name")
 CASES_AT_A_TIME = 200
 ACCOUNT_ROWS_AT_A_TIME = 2000
 # The particulars the opening act records (pipeline.workflow.operations.open_case), compared with
@@ -163,39 +164,7 @@ def case_differences(root=None, chunk=CASES_AT_A_TIME):
     return count, found
 
 
-# --- accounts --------------------------------------------------------------------------------
-
-class AccountChain:
-    """One account's changes fed in order; its breaks, and the state the chain gives."""
-
-    def __init__(self, user):
-        self.user = user
-        self.prev_hash = ACCOUNT_GENESIS
-        self.state = {}
-        self.rows = 0
-        self.broken = None
-
-    def feed(self, row):
-        self.rows += 1
-        if self.broken is None:
-            if row.prev_hash != self.prev_hash:
-                self.broken = Difference(self.user.id, "history", f"change no. {self.rows} ({row.action})",
-                                         "not linked to the change before it: rows were inserted or deleted")
-            elif change_hash(row) != row.hash:
-                self.broken = Difference(self.user.id, "history", f"change no. {self.rows} ({row.action})",
-                                         "its content no longer matches its hash: it was changed")
-        self.prev_hash = row.hash
-        apply(self.state, row)
-
-    def differences(self):
-        found = [self.broken] if self.broken else []
-        if self.rows == 0:
-            return [Difference(self.user.id, "history", "no row", "an account's history starts with its creation")]
-        for name in ("role", "unit_id", "active", "display_name"):
-            if name in self.state and getattr(self.user, name) != self.state[name]:
-                found.append(Difference(self.user.id, name, getattr(self.user, name), self.state[name]))
-        return found
-
+# --- accounts and units: each row against its chain of changes --------------------------------
 
 def _users(root, after, limit):
     statement = select(User).where(User.id > after)
@@ -204,26 +173,86 @@ def _users(root, after, limit):
     return db.session.execute(statement.order_by(User.id).limit(limit)).scalars().all()
 
 
+@dataclass(frozen=True)
+class History:
+    """How a kind of row (an account, a unit) is checked against its chain of changes."""
+    noun: str  # "an account", "a unit": in the sentence for a row without history
+    change_model: object  # AccountChange, UnitChange
+    subject_column: str  # the change's column naming its row
+    genesis: str
+    change_hash: object  # row -> its hash under the key
+    apply: object  # (state, change) -> None
+    stored_state: object  # row -> {field: value}
+    fields: tuple  # what is compared
+
+
+class HistoryChain:
+    """One row's changes fed in order; its first break, and the state the chain gives."""
+
+    def __init__(self, history, subject):
+        self.history = history
+        self.subject = subject
+        self.prev_hash = history.genesis
+        self.state = {}
+        self.rows = 0
+        self.broken = None
+
+    def feed(self, row):
+        self.rows += 1
+        if self.broken is None:
+            if row.prev_hash != self.prev_hash:
+                self.broken = Difference(self.subject.id, "history", f"change no. {self.rows} ({row.action})",
+                                         "not linked to the change before it: rows were inserted or deleted")
+            elif self.history.change_hash(row) != row.hash:
+                self.broken = Difference(self.subject.id, "history", f"change no. {self.rows} ({row.action})",
+                                         "its content no longer matches its hash: it was changed")
+        self.prev_hash = row.hash
+        self.history.apply(self.state, row)
+
+    def differences(self):
+        found = [self.broken] if self.broken else []
+        if self.rows == 0:
+            return [Difference(self.subject.id, "history", "no row",
+                               f"{self.history.noun}'s history starts with its creation")]
+        stored = self.history.stored_state(self.subject)
+        for name in self.history.fields:
+            if name in self.state and stored[name] != self.state[name]:
+                found.append(Difference(self.subject.id, name, stored[name], self.state[name]))
+        return found
+
+
+def _history_differences(history, rows_after, per_chunk):
+    """(rows compared, differences): per chunk of rows (`rows_after(after, limit)`), two statements."""
+    found, count, after = [], 0, 0
+    column = getattr(history.change_model, history.subject_column)
+    while True:
+        subjects = rows_after(after, per_chunk)
+        if not subjects:
+            break
+        chains = {subject.id: HistoryChain(history, subject) for subject in subjects}
+        changes = db.session.execute(select(history.change_model).where(column.in_(list(chains)))
+                                     .order_by(column, history.change_model.id)).scalars()
+        for change in changes:
+            chains[getattr(change, history.subject_column)].feed(change)
+        for chain in chains.values():
+            count += 1
+            found += chain.differences()
+        after = subjects[-1].id
+    return count, found
+
+
+ACCOUNT_HISTORY = History("an account", AccountChange, "user_id", ACCOUNT_GENESIS, change_hash, apply,
+                          lambda user: {name: getattr(user, name) for name in ACCOUNT_FIELDS}, ACCOUNT_FIELDS)
+UNIT_HISTORY = History("a unit", UnitChange, "unit_id", UNIT_GENESIS, unit_change_hash, apply_unit_change,
+                       unit_state, UNIT_FIELDS)
+
+
 def account_differences(root=None, chunk=ACCOUNT_ROWS_AT_A_TIME):
     """(accounts compared, differences) for every account of `root`'s subtree (all when None):
     each account's chain walked and replayed, compared with the account's row. Per chunk of
     accounts, two statements."""
-    found, count, after = [], 0, 0
-    accounts_at_a_time = max(1, chunk // 20)
-    while True:
-        users = _users(root, after, accounts_at_a_time)
-        if not users:
-            break
-        chains = {user.id: AccountChain(user) for user in users}
-        rows = db.session.execute(select(AccountChange).where(AccountChange.user_id.in_(list(chains)))
-                                  .order_by(AccountChange.user_id, AccountChange.id)).scalars()
-        for row in rows:
-            chains[row.user_id].feed(row)
-        for chain in chains.values():
-            count += 1
-            found += chain.differences()
-        after = users[-1].id
-    return count, found
+    return _history_differences(ACCOUNT_HISTORY, lambda after, limit: _users(root, after, limit),
+                                max(1, chunk // 20))
 
 
 def unit_codes(unit_ids):
@@ -240,61 +269,14 @@ def usernames(user_ids):
     return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(set(user_ids)))).all())
 
 
-# --- units -----------------------------------------------------------------------------------
-
-class UnitChain:
-    """One unit's changes fed in order; its breaks, and the state the chain gives."""
-
-    def __init__(self, unit):
-        self.unit = unit
-        self.prev_hash = UNIT_GENESIS
-        self.state = {}
-        self.rows = 0
-        self.broken = None
-
-    def feed(self, row):
-        self.rows += 1
-        if self.broken is None:
-            if row.prev_hash != self.prev_hash:
-                self.broken = Difference(self.unit.id, "history", f"change no. {self.rows} ({row.action})",
-                                         "not linked to the change before it: rows were inserted or deleted")
-            elif unit_change_hash(row) != row.hash:
-                self.broken = Difference(self.unit.id, "history", f"change no. {self.rows} ({row.action})",
-                                         "its content no longer matches its hash: it was changed")
-        self.prev_hash = row.hash
-        apply_unit_change(self.state, row)
-
-    def differences(self):
-        found = [self.broken] if self.broken else []
-        if self.rows == 0:
-            return [Difference(self.unit.id, "history", "no row", "a unit's history starts with its creation")]
-        stored = unit_state(self.unit)
-        for name in UNIT_FIELDS:
-            if name in self.state and stored[name] != self.state[name]:
-                found.append(Difference(self.unit.id, name, stored[name], self.state[name]))
-        return found
-
-
 def unit_differences(root=None, chunk=ACCOUNT_ROWS_AT_A_TIME):
     """(units compared, differences) for every unit of `root`'s subtree (all when None): each
     unit's chain walked and replayed, compared with the unit's row (code, name, kind, parent,
     decides admissions, official members, validity). Per chunk of units, two statements."""
-    found, count, after = [], 0, 0
-    units_at_a_time = max(1, chunk // 10)
-    while True:
+    def units_after(after, limit):
         statement = select(Unit).where(Unit.id > after)
         if root is not None:
             statement = statement.where(subtree_filter(root))
-        units = db.session.execute(statement.order_by(Unit.id).limit(units_at_a_time)).scalars().all()
-        if not units:
-            break
-        chains = {unit.id: UnitChain(unit) for unit in units}
-        rows = db.session.execute(select(UnitChange).where(UnitChange.unit_id.in_(list(chains)))
-                                  .order_by(UnitChange.unit_id, UnitChange.id)).scalars()
-        for row in rows:
-            chains[row.unit_id].feed(row)
-        for chain in chains.values():
-            count += 1
-            found += chain.differences()
-        after = units[-1].id
-    return count, found
+        return db.session.execute(statement.order_by(Unit.id).limit(limit)).scalars().all()
+
+    return _history_differences(UNIT_HISTORY, units_after, max(1, chunk // 10))

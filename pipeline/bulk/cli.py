@@ -54,6 +54,34 @@ def _dry_run(count):
                         "%(num)d rows checked, no problems found; nothing was written (dry run).", count))
 
 
+def _judged(table, judge, path, username, notice=None):
+    """(the importing administrator, the file's rows judged); every problem printed and exit 1."""
+    actor, sheet, layout, problems = _read(table, path, username)
+    if notice is not None:
+        notice(layout)
+    rows = []
+    if not problems:
+        rows, problems = judge(actor, sheet, layout)
+    if problems:
+        _fail(problems)
+    return actor, rows
+
+
+def _written(create, actor, rows):
+    """What `create` made of the rows, all or nothing (its problems printed, exit 1)."""
+    try:
+        return create(actor, rows)
+    except units.ImportFailed as failed:
+        _fail(failed.problems)
+    except NotPermitted as refused:
+        raise click.ClickException(str(refused))
+
+
+def _email_notice(layout):
+    if accounts.email_ignored(layout):
+        click.echo(_("The e-mail column is not read: accounts have no e-mail address."), err=True)
+
+
 @click.command("import-units")
 @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
 @click.option("--as", "username", required=True, help="the administrator under whose units the tree goes")
@@ -61,20 +89,10 @@ def _dry_run(count):
 @with_appcontext
 def import_units(path, username, dry_run):
     """Create the units of a CSV or XLSX file (code, name, kind, parent code…), all or none."""
-    actor, sheet, layout, problems = _read(units.UNIT_TABLE, path, username)
-    rows = []
-    if not problems:
-        rows, problems = units.judge_units(actor, sheet, layout)
-    if problems:
-        _fail(problems)
+    actor, rows = _judged(units.UNIT_TABLE, units.judge_units, path, username)
     if dry_run:
         return _dry_run(len(rows))
-    try:
-        created = units.create_units(actor, rows)
-    except units.ImportFailed as failed:
-        _fail(failed.problems)
-    except NotPermitted as refused:
-        raise click.ClickException(str(refused))
+    created = _written(units.create_units, actor, rows)
     click.echo(ngettext("Created %(num)d unit.", "Created %(num)d units.", created))
 
 
@@ -85,22 +103,11 @@ def import_units(path, username, dry_run):
 @with_appcontext
 def import_accounts(path, username, dry_run):
     """Create the accounts of a CSV or XLSX file, each with a one-time password printed once."""
-    actor, sheet, layout, problems = _read(accounts.ACCOUNT_TABLE, path, username)
-    if accounts.email_ignored(layout):
-        click.echo(_("The e-mail column is not read: accounts have no e-mail address."), err=True)
-    rows = []
-    if not problems:
-        rows, problems = accounts.judge_accounts(actor, sheet, layout)
-    if problems:
-        _fail(problems)
+    actor, rows = _judged(accounts.ACCOUNT_TABLE, accounts.judge_accounts, path, username,
+                          notice=_email_notice)
     if dry_run:
         return _dry_run(len(rows))
-    try:
-        created = accounts.create_accounts(actor, rows)
-    except units.ImportFailed as failed:
-        _fail(failed.problems)
-    except NotPermitted as refused:
-        raise click.ClickException(str(refused))
+    created = _written(accounts.create_accounts, actor, rows)
     click.echo(ngettext("Created %(num)d account. Give each owner their one-time password in person: it is shown "
                         "only now, and must be changed at the first login.",
                         "Created %(num)d accounts. Give each owner their one-time password in person: they are "
