@@ -86,3 +86,24 @@ def empty_database(app, backend, tmp_path):
         engine.dispose()
         if name:
             drop_pg_database(name)
+
+
+def printed_passwords(output):
+    """username -> the one-time password of the table the command prints."""
+    found = {}
+    for line in output.splitlines():
+        match = re.fullmatch(r"([a-z0-9._-]+)\s+(\S{16})", line.strip())
+        if match:
+            found[match.group(1)] = match.group(2)
+    return found
+
+
+def big_tree(top_code, communes=30, branches_each=9):
+    """A tree of `communes` communes under `top_code`, each with `branches_each` village branches."""
+    rows = []
+    for c in range(communes):
+        commune = f"xa_{c:02d}"
+        rows.append([commune, f"Đảng bộ xã số {c:02d}", "commune", top_code, "x", "01/07/2025", None])
+        rows += [[f"{commune}_cb{b}", f"Chi bộ thôn {b} xã {c:02d}", "village", commune, "", "01/07/2025", 20 + b]
+                 for b in range(branches_each)]
+    return rows

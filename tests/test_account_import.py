@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from bulk_support import (ACCOUNT_HEADER, ACCOUNT_HEADER_EN, csv_rows, empty_database, line_of, row_lines,
-                          write_csv, write_xlsx, xlsx_rows)
+from bulk_support import (ACCOUNT_HEADER, ACCOUNT_HEADER_EN, csv_rows, empty_database, line_of, printed_passwords,
+                          row_lines, write_csv, write_xlsx, xlsx_rows)
 from pages_support import Pages
 from pipeline.accounts.models import AccountChange, User
 from pipeline.extensions import db
@@ -39,16 +39,6 @@ def change_count():
 def users_by_name():
     db.session.expire_all()
     return {u.username: u for u in db.session.execute(select(User)).scalars()}
-
-
-def printed_passwords(output):
-    """username -> the one-time password of the table the command prints."""
-    found = {}
-    for line in output.splitlines():
-        match = re.fullmatch(r"([a-z0-9._-]+)\s+(\S{16})", line.strip())
-        if match:
-            found[match.group(1)] = match.group(2)
-    return found
 
 
 def test_accounts_are_created_with_one_time_passwords_printed_once(app, runner, world, tmp_path):

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from bulk_support import (UNIT_HEADER, UNIT_HEADER_EN, csv_rows, empty_database, line_of, row_lines, write_csv,
+from bulk_support import (UNIT_HEADER, UNIT_HEADER_EN, big_tree, csv_rows, empty_database, line_of, row_lines, write_csv,
                           write_xlsx, xlsx_rows)
 from pages_support import Pages
 from pipeline.extensions import db
@@ -129,28 +129,18 @@ def test_a_file_without_the_columns_or_the_rows_is_refused_clearly(runner, world
     assert run(runner, tmp_path / "c.txt").exit_code != 0
 
 
-def _big_tree(top_code, communes=30, branches_each=9):
-    rows = []
-    for c in range(communes):
-        commune = f"xa_{c:02d}"
-        rows.append([commune, f"Đảng bộ xã số {c:02d}", "commune", top_code, "x", "01/07/2025", None])
-        rows += [[f"{commune}_cb{b}", f"Chi bộ thôn {b} xã {c:02d}", "village", commune, "", "01/07/2025", 20 + b]
-                 for b in range(branches_each)]
-    return rows
-
-
 # It fills the empty world: on PostgreSQL that advances the sequences, which a rolled-back test does not
 # undo (the demo's ids, hence its hashes, would differ in a later test): a database of its own.
 @pytest.mark.real_database
 def test_three_hundred_units_in_one_go_with_a_fixed_number_of_statements_per_row(app, runner, tmp_path,
                                                                                count_statements):
     set_up_organisation("tinh", "Đảng bộ tỉnh Thử", "town", True, "quan.tri", "Quản trị", "a long password")
-    small = write_xlsx(tmp_path / "small.xlsx", UNIT_HEADER_EN, _big_tree("tinh", communes=3, branches_each=9))
+    small = write_xlsx(tmp_path / "small.xlsx", UNIT_HEADER_EN, big_tree("tinh", communes=3, branches_each=9))
     with count_statements() as counter:
         assert run(runner, small, "quan.tri").exit_code == 0
     per_row = counter.count / 30
     big_rows = [[f"b{r[0]}", r[1], r[2], "tinh" if r[3] == "tinh" else f"b{r[3]}", *r[4:]]
-                for r in _big_tree("tinh")]
+                for r in big_tree("tinh")]
     big = write_xlsx(tmp_path / "big.xlsx", UNIT_HEADER_EN, big_rows)
     with count_statements() as counter:
         result = run(runner, big, "quan.tri")
