@@ -10,13 +10,12 @@ another, and the chain of one account is read on its own (its history page, the 
 The "created" row records the account's whole initial state (display name, role, unit, active),
 so replaying the chain (`replayed`) gives what the account should hold now, which `audit verify`
 compares with the account's row."""
-import json
 from datetime import datetime
 
 from sqlalchemy import select
 
 from pipeline.accounts.models import AccountChange, User
-from pipeline.base.signing import seal
+from pipeline.base.signing import canonical_json, seal
 from pipeline.extensions import db
 
 GENESIS_HASH = "0" * 64
@@ -29,9 +28,9 @@ ACTIVE_AFTER = {"disabled": False, "enabled": True}
 def change_payload(row):
     """The text a change's hash is computed over: its content and the previous row's hash."""
     recorded_at = row.recorded_at.replace(tzinfo=None).isoformat(timespec="microseconds")
-    return json.dumps({"user_id": row.user_id, "actor_id": row.actor_id, "action": row.action,
-                       "changes": row.changes or {}, "reason": row.reason or "", "recorded_at": recorded_at,
-                       "prev_hash": row.prev_hash}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return canonical_json({"user_id": row.user_id, "actor_id": row.actor_id, "action": row.action,
+                           "changes": row.changes or {}, "reason": row.reason or "", "recorded_at": recorded_at,
+                           "prev_hash": row.prev_hash})
 
 
 def change_hash(row, key=None):

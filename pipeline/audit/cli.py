@@ -83,26 +83,22 @@ def _case_tables(root):
     return len(found)
 
 
-def _accounts(root):
-    count, found = account_differences(root)
-    names = usernames([d.subject for d in found])
-    for difference in found:
-        click.echo(f"account {difference.subject} ({names.get(difference.subject, '?')}): {difference.field}: "
-                   f"stored {difference.stored!r}, its history says {difference.logged!r}")
-    click.echo(f"Accounts checked: {count}")
-    click.echo(f"Differences between the accounts and their histories: {len(found)}")
-    return len(found)
+def _history_check(noun, plural, differences, names_of):
+    """A check of every account or unit against its chain of changes."""
+    def check(root):
+        count, found = differences(root)
+        names = names_of([d.subject for d in found])
+        for difference in found:
+            click.echo(f"{noun} {difference.subject} ({names.get(difference.subject, '?')}): {difference.field}: "
+                       f"stored {difference.stored!r}, its history says {difference.logged!r}")
+        click.echo(f"{plural.capitalize()} checked: {count}")
+        click.echo(f"Differences between the {plural} and their histories: {len(found)}")
+        return len(found)
+    return check
 
 
-def _units(root):
-    count, found = unit_differences(root)
-    codes = unit_codes([d.subject for d in found])
-    for difference in found:
-        click.echo(f"unit {difference.subject} ({codes.get(difference.subject, '?')}): {difference.field}: "
-                   f"stored {difference.stored!r}, its history says {difference.logged!r}")
-    click.echo(f"Units checked: {count}")
-    click.echo(f"Differences between the units and their histories: {len(found)}")
-    return len(found)
+_accounts = _history_check("account", "accounts", account_differences, usernames)
+_units = _history_check("unit", "units", unit_differences, unit_codes)
 
 
 def _reads(root):

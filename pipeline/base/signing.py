@@ -6,6 +6,7 @@ The key is created by `init-db` (and by the migration that introduced it); the a
 makes one up at start, because a fresh key would silently make the whole log unverifiable."""
 import hashlib
 import hmac
+import json
 import os
 
 from flask import current_app
@@ -80,6 +81,11 @@ def key_fingerprint(key=None):
     """A value stored in the database to recognise the key later without revealing it."""
     key = current_key() if key is None else _as_bytes(key)
     return hmac.new(key, _FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()
+
+
+def canonical_json(fields):
+    """The one text a row's fields are sealed as: keys sorted, no spaces, letters as they are."""
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def same_digest(a, b):

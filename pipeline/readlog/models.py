@@ -7,7 +7,6 @@ Why one chain per user, not one for the whole table: every page view appends a r
 chain would make every view of every user read and extend the same head, serialising them all on
 one lock (or failing them on one unique key). Per user, only the same user's parallel requests
 (a few tabs) can meet on (user_id, seq), and the loser simply retries (pipeline.readlog.reads)."""
-import json
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
@@ -75,7 +74,7 @@ def canonical_payload(row, seq=None):
     fields["prev_hash"] = row.prev_hash
     if seq is not None:
         fields["seq"] = seq
-    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return signing.canonical_json(fields)
 
 
 def read_hash(row, seq=None, key=None):

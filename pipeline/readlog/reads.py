@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from pipeline.accounts.models import User
+from pipeline.audit.verify import DELETED, EDITED, INSERTED, KIND_LABELS as BREAK_KIND_LABELS
 from pipeline.base import clock, signing
 from pipeline.base.i18n import lazy_gettext as _l
 from pipeline.base.ids import storable
@@ -217,8 +218,6 @@ def kind_label(kind):
 
 # --- the walk of the chains ----------------------------------------------------------------------
 
-EDITED, INSERTED, DELETED = "edited", "inserted", "deleted"
-BREAK_LABELS = {EDITED: _l("edited"), INSERTED: _l("inserted"), DELETED: _l("deleted")}
 
 
 @dataclass(frozen=True)
@@ -234,7 +233,7 @@ class ReadBreak:
 
     @property
     def kind_label(self):
-        return BREAK_LABELS[self.kind]
+        return BREAK_KIND_LABELS[self.kind]
 
 
 @dataclass

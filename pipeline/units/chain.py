@@ -4,13 +4,12 @@ key, so a row edited, inserted or deleted behind the application's back breaks t
 
 The "created" row records the unit's whole initial state, so replaying the chain (`apply`) gives
 what the unit's row should hold now, which `audit verify` compares with it."""
-import json
 from datetime import date, datetime
 
 from sqlalchemy import insert, select
 
 from pipeline.base import clock
-from pipeline.base.signing import seal
+from pipeline.base.signing import canonical_json, seal
 from pipeline.extensions import db
 from pipeline.units.models import Unit, UnitChange
 
@@ -23,10 +22,10 @@ CHAINED_FIELDS = ("code", "name", "kind", "parent_id", "decides_admissions", "of
 def change_payload(row):
     """The text a change's hash is computed over: its content and the previous row's hash."""
     recorded_at = row.recorded_at.replace(tzinfo=None).isoformat(timespec="microseconds")
-    return json.dumps({"unit_id": row.unit_id, "actor_id": row.actor_id, "action": row.action,
-                       "changes": row.changes or {}, "reason": row.reason or "",
-                       "effective_date": row.effective_date.isoformat(), "recorded_at": recorded_at,
-                       "prev_hash": row.prev_hash}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return canonical_json({"unit_id": row.unit_id, "actor_id": row.actor_id, "action": row.action,
+                           "changes": row.changes or {}, "reason": row.reason or "",
+                           "effective_date": row.effective_date.isoformat(), "recorded_at": recorded_at,
+                           "prev_hash": row.prev_hash})
 
 
 def change_hash(row, key=None):

@@ -7,13 +7,12 @@ edited, inserted or deleted entry breaks the chain. The hash is an HMAC under th
 recompute a chain after editing it. `log_key` keeps the key's fingerprint, to tell a wrong key
 from a tampered log. Chains are per case because the case row is already locked while acting:
 no global write bottleneck."""
-import json
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from pipeline.base.signing import key_fingerprint, seal
+from pipeline.base.signing import canonical_json, key_fingerprint, seal
 from pipeline.extensions import db
 
 GENESIS_HASH = "0" * 64
@@ -68,8 +67,7 @@ def entry_payload(row, seq=None):
     fields["prev_hash"] = row.prev_hash
     if seq is not None:
         fields["seq"] = seq
-    return json.dumps({k: _canonical(v) for k, v in fields.items()},
-                      sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return canonical_json({k: _canonical(v) for k, v in fields.items()})
 
 
 def entry_hash(row, seq=None, key=None):
