@@ -19,7 +19,7 @@ from pipeline.units import operations
 from pipeline.units.chain import GENESIS_HASH, change_hash
 from pipeline.units.models import Unit, UnitChange
 
-CREATED = {"unit": 1, "unit_change": 1}
+CREATED = {"unit": 1, "unit_change": 1, "unit_version": 1}
 
 
 def fresh_unit(unit_id):
@@ -423,7 +423,9 @@ def test_bad_input_on_the_unit_forms(world, client):
     explore(pairs_of(valid_new, bad_new), lambda pairs: submit(pages, "POST", "/admin/units/new", pairs, [CREATED]))
 
     target = world.branch_a2
-    history_row = [{"unit_change": 1}, {"unit_change": 2}]
+    # A change adds its history row(s); a new name or place starts a new period of the unit
+    # (rewritten in place when one began that day).
+    history_row = [{"unit_change": n} | periods for n in (1, 2) for periods in ({}, {"unit_version": 1})]
     forms = {"": ({"name": "Chi bộ trường A2 mới", "official_members": "9", "reason": ""},
                   {"name": texts, "official_members": texts, "reason": texts, "decides_admissions": texts}),
              "/move": ({"parent_id": str(world.commune_b.id), "effective_date": "2025-07-01", "reason": "Sáp nhập"},

@@ -22,6 +22,7 @@ from pipeline.units.chain import apply as apply_unit_change, change_hash as unit
 from pipeline.units.models import Unit, UnitChange, subtree_filter
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow.log import logs_of
+from pipeline.units.history import MOVE_ACTS
 from pipeline.workflow.projection import DEADLINE_COLUMNS, projection_of, stored_projection, with_deadlines
 from pipeline.workflow.replay import BrokenLog, replay
 
@@ -81,7 +82,10 @@ def particulars_differences(case, log):
     and sort keys, which follow from the name)."""
     if not log or not isinstance(log[0].data, dict):
         return []
-    data = log[0].data
+    data = dict(log[0].data)
+    for entry in log[1:]:  # a case moved to another branch is where its last move took it
+        if entry.act in MOVE_ACTS and isinstance(entry.data, dict) and "to_branch_id" in entry.data:
+            data["branch_id"] = entry.data["to_branch_id"]
     found = [Difference(case.id, name, _shown(getattr(case, name)), data[name])
              for name in PARTICULARS if name in data and _json_value(getattr(case, name)) != data[name]]
     name = data.get("full_name")

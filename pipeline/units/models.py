@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from pipeline.base.i18n import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.extensions import db
@@ -79,6 +79,7 @@ def add_unit(code, name, kind, parent=None, decides_admissions=False, valid_from
     db.session.flush()
     unit.path = (parent.path if parent else "/") + f"{unit.id}/"
     unit.depth = parent.depth + 1 if parent else 0
+    db.session.add(UnitVersion.of(unit, valid_from))
     return unit
 
 
@@ -90,6 +91,9 @@ UNIT_ACTIONS = {
     "moved": _l("Unit moved"),
     "closed": _l("Unit closed"),
     "details_changed": _l("Details changed"),
+    # Reorganisation (pipeline.units.reorganise): the unit ends, its successors named in `changes`.
+    "merged": _l("Merged into another unit"),
+    "split": _l("Split among other units"),
 }
 
 
@@ -121,6 +125,70 @@ class UnitChange(db.Model):
     @property
     def action_label(self):
         return UNIT_ACTIONS.get(self.action, self.action)
+
+
+# Which unit replaced which (pipeline.units.reorganise): a merge, or one of a split's successors.
+SUCCESSION_KINDS = {"merge": _l("merged"), "split": _l("split")}
+
+
+class UnitVersion(db.Model):
+    """The unit as it was named and placed from `starts_on` to `ends_on` (None: still so, or until
+    the unit closed). A projection of the unit's dated changes (pipeline.units.history): reports
+    for a past period read the tree of that period from here, so a later reorganisation does not
+    rewrite them."""
+    __tablename__ = "unit_version"
+    __table_args__ = (
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="period_ordered"),
+        Index("ix_unit_version_unit_id_starts_on", "unit_id", "starts_on"),
+        Index("ix_unit_version_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    path: Mapped[str] = mapped_column(String(400))
+    depth: Mapped[int]
+    decides_admissions: Mapped[bool] = mapped_column(default=False)
+
+    PLACED = ("name", "kind", "parent_id", "path", "depth", "decides_admissions")
+
+    @classmethod
+    def of(cls, unit, starts_on):
+        """The unit's present name and place, from `starts_on`."""
+        return cls(unit_id=unit.id, starts_on=starts_on, ends_on=unit.valid_to,
+                   **{name: getattr(unit, name) for name in cls.PLACED})
+
+    @property
+    def is_branch(self):
+        return self.kind in BRANCH_KINDS
+
+    @property
+    def kind_label(self):
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+
+class UnitSuccession(db.Model):
+    """`successor` took over from `predecessor` on `effective_date`: a merge (its quota and
+    figures add up in the successor for the rest of that year) or a part of a split."""
+    __tablename__ = "unit_succession"
+    __table_args__ = (
+        UniqueConstraint("predecessor_id", "successor_id", name="uq_unit_succession_pair"),
+        CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in SUCCESSION_KINDS) + ")", name="kind_known"),
+        CheckConstraint("predecessor_id <> successor_id", name="not_itself"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    successor_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    effective_date: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(10))
+
+    predecessor: Mapped[Unit] = relationship(foreign_keys=[predecessor_id])
+    successor: Mapped[Unit] = relationship(foreign_keys=[successor_id])
 
 
 def subtree_filter(root):

@@ -22,7 +22,8 @@ from pipeline.extensions import db
 from pipeline.transaction import one_transaction
 from pipeline.units.chain import chained_change
 from pipeline.units.forms import UNIT_CODE
-from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit, subtree_filter
+from pipeline.units.history import DatedBeforeLastChange, ended_on, placed_from, subtree_units
+from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit, UnitVersion, subtree_filter
 from pipeline.workflow.stages import TERMINAL_STAGES
 
 # A case in one of these stages is finished: it does not keep its unit open.
@@ -138,6 +139,7 @@ def create_unit(actor, code, name, kind, parent, decides_admissions=False, offic
         db.session.flush()  # the path and the history need the id; a concurrent twin fails here
         unit.path = (parent.path if parent else "/") + f"{unit.id}/"
         unit.depth = parent.depth + 1 if parent else 0
+        db.session.add(UnitVersion.of(unit, valid_from))
         _record(actor, unit, "created", {}, effective_date=valid_from)
     return unit
 
@@ -158,11 +160,21 @@ def update_unit(actor, unit, name, decides_admissions, official_members, reason=
                 details[field] = [old, new]
         unit.name = name
         unit.decides_admissions, unit.official_members = bool(decides_admissions), official_members
+        if renamed or "decides_admissions" in details:
+            # The name and the power to decide are what reports of a period show: dated.
+            _placed_from([unit], effective_date or clock.today())
         if renamed:
             _record(actor, unit, "renamed", renamed, reason, effective_date)
         if details:
             _record(actor, unit, "details_changed", details, reason, effective_date)
     return renamed | details
+
+
+def _placed_from(units, day, field="effective_date"):
+    try:
+        placed_from(units, day)
+    except DatedBeforeLastChange as error:
+        raise UnitRefused(field, error.message) from None
 
 
 def _check_open(unit):
@@ -202,6 +214,7 @@ def move_unit(actor, unit, new_parent, reason="", effective_date=None):
             .values(path=literal(new_prefix) + func.substr(Unit.path, len(old_prefix) + 1),
                     depth=Unit.depth + (new_parent.depth + 1 - old_depth))
             .execution_options(synchronize_session="fetch"))
+        _placed_from(subtree_units(unit), effective_date or clock.today(), "parent_id")
         _record(actor, unit, "moved", {"parent_id": [old_parent_id, new_parent.id]}, reason, effective_date)
     return True
 
@@ -239,6 +252,7 @@ def close_unit(actor, unit, effective_date, reason=""):
         if reasons:
             raise UnitRefused("effective_date", " ".join(str(r) for r in reasons))
         unit.valid_to = effective_date
+        ended_on(unit, effective_date)
         _record(actor, unit, "closed", {"valid_to": [None, effective_date]}, reason, effective_date)
     return unit
 

@@ -22,6 +22,9 @@ COMMITTEE = frozenset({"committee"})
 DECIDING = frozenset({"board", "committee"})
 # The training class: the branch, or the class's organiser (the board, a deciding committee).
 TRAINING = BRANCH | DECIDING
+# A transfer between branches: a committee above both (or the board over them).
+TRANSFERRING = frozenset({"committee", "board"})
+ADMIN = frozenset({"admin"})
 
 PRE_CEREMONY = ("spotted", "training", "dossier", "branch_vote", "committee_review", "decision", "ceremony")
 OPEN_STAGES = PRE_CEREMONY + ("probation",)
@@ -209,6 +212,15 @@ ACTS = (
     # stage, even after the case has closed. It carries the day it was made: it sets no order.
     Act("record_correction", _l("Correct an earlier act"), STAGE_NAMES, None, BRANCH | DECIDING,
         guards=(guards.corrects_an_earlier_act,) + FACT_CHECKS, needs_reason=True, sets_order=False),
+    # The case changes branch, its dossier and history with it (data: from_branch_id,
+    # to_branch_id and both names as they were then). Its deadlines keep running. A
+    # reorganisation of units moves the open cases of the units it ends (pipeline.units.reorganise);
+    # a committee above both branches transfers one candidate who moved house or job.
+    Act("move_with_reorganisation", _l("Moved with a reorganisation of units"), OPEN_STAGES, None, ADMIN,
+        guards=FACT_CHECKS, sets_order=False, records={"branch_id": given("to_branch_id")}),
+    Act("transfer_branch", _l("Transferred to another branch"), OPEN_STAGES, None, TRANSFERRING,
+        guards=(guards.act_date_in_order, guards.transfer_destination_open), needs_reason=True,
+        records={"branch_id": given("to_branch_id")}),
 )
 ACT_BY_NAME = {act.name: act for act in ACTS}
 SPOT = ACT_BY_NAME["spot"]

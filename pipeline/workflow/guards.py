@@ -16,6 +16,7 @@ from pipeline.cases.models import EDUCATION_LEVELS, EDUCATION_RANK
 from pipeline.extensions import db
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.training.models import RESULT_LABELS, Enrolment, TrainingClass
+from pipeline.units.models import Unit
 from pipeline.workflow.checklist import checklist_for, missing_for, stale_reasons
 
 
@@ -420,4 +421,18 @@ def corrects_an_earlier_act(ctx):
     if ctx.on_date < target.effective_date:
         return [_l("A correction cannot be dated before the act it corrects (%(day)s).",
                    day=format_day(target.effective_date))]
+    return []
+
+
+@guard(_l("The branch it goes to is another open branch, existing on the date"))
+def transfer_destination_open(ctx):
+    if ctx.preview:
+        return []
+    destination = db.session.get(Unit, (ctx.data or {}).get("to_branch_id") or 0)
+    if destination is None or not destination.is_branch:
+        return [_l("Choose the branch the candidate goes to.")]
+    if destination.id == ctx.case.branch_id:
+        return [_l("The candidate is in this branch already.")]
+    if destination.valid_to is not None or destination.valid_from > ctx.on_date:
+        return [_l("%(branch)s is not open on %(day)s.", branch=destination.name, day=format_day(ctx.on_date))]
     return []

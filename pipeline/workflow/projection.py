@@ -86,6 +86,8 @@ def project(case, state, calendar):
     for name, value in wanted.case.items():
         if getattr(case, name) != value:
             setattr(case, name, value)
+    if state.branch_id is not None and case.branch_id != state.branch_id:
+        case.branch = db.session.get(Unit, state.branch_id)  # moved by its last entry
     _write_documents(case, wanted.documents)
     _write_enrolments(case, wanted.enrolments)
     _write_deadlines(case, wanted.deadlines)

@@ -36,7 +36,8 @@ def bound(state):
 
 def opened(entry):
     """The state of a case after its first entry, the spotting."""
-    state = CaseState(particulars=dict(entry.data or {}), stage=INITIAL_STAGE)
+    state = CaseState(particulars=dict(entry.data or {}), stage=INITIAL_STAGE,
+                      branch_id=(entry.data or {}).get("branch_id"))
     state.stage_entered_on = entry.effective_date
     _record(state, SPOT, entry)
     return state

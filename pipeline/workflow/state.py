@@ -36,6 +36,9 @@ class EnrolmentState:
 class CaseState:
     """A case after the entries of its log, oldest first (`entries`)."""
     particulars: dict = field(default_factory=dict)  # as the spotting recorded them
+    # The branch the case is in: the spotting's, then each move's (None: a log from before the
+    # spotting named the branch).
+    branch_id: int | None = None
     stage: str | None = None
     stage_entered_on: date | None = None
     # The entry that moved the case into the side exit where it stands (its reason is the case's).

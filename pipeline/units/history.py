@@ -1,0 +1,188 @@
+"""The tree as it was on a day. Each unit's name and place are kept per period (UnitVersion),
+rewritten here by every dated change in the change's own transaction; a case's branch on a day
+is its present branch unless a later move (pipeline.units.reorganise) took it from another.
+
+Reports for a period read both as of the period's day (`tree_on`, `branch_on`), so a merge
+dated later leaves the figures of earlier years as they were."""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from pipeline.base.i18n import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from pipeline.cases.models import Case
+from pipeline.extensions import db
+from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit, UnitSuccession, UnitVersion, subtree_filter
+from pipeline.workflow.models import LogEntry
+
+# The acts that take a case from one branch to another; their data names both.
+MOVE_ACTS = ("move_with_reorganisation", "transfer_branch")
+
+
+class DatedBeforeLastChange(Exception):
+    """A change dated before the unit's latest change: the periods would overlap."""
+
+    def __init__(self, unit, last_day):
+        super().__init__(f"{unit.code} changed last on {last_day}")
+        self.unit = unit
+        self.last_day = last_day
+
+    @property
+    def message(self):
+        return _l("%(unit)s changed last on %(day)s: a later change cannot take effect before that day.",
+                  unit=self.unit.name, day=self.last_day.strftime("%d/%m/%Y"))
+
+
+def latest_versions(unit_ids):
+    """unit id -> its newest version (the one a dated change ends or rewrites)."""
+    if not unit_ids:
+        return {}
+    newest = (select(UnitVersion.unit_id, func.max(UnitVersion.starts_on).label("starts_on"))
+              .where(UnitVersion.unit_id.in_(unit_ids)).group_by(UnitVersion.unit_id).subquery())
+    rows = db.session.execute(select(UnitVersion).join(newest, and_(
+        newest.c.unit_id == UnitVersion.unit_id, newest.c.starts_on == UnitVersion.starts_on))).scalars()
+    return {version.unit_id: version for version in rows}
+
+
+def check_dated(units, day):
+    """Refuse a change of `units` dated before one of their latest versions began."""
+    for unit in units:
+        version = latest_versions([unit.id]).get(unit.id)
+        if version is not None and version.starts_on > day:
+            raise DatedBeforeLastChange(unit, version.starts_on)
+
+
+def placed_from(units, day):
+    """The units' present names and places hold from `day`: each newest version ends the day
+    before (or is rewritten, when it began that day) and a new one starts. Call after changing
+    the rows and flushing them (a move's paths included)."""
+    units = list(units)
+    latest = latest_versions([unit.id for unit in units])
+    for unit in units:
+        version = latest.get(unit.id)
+        if version is not None and version.starts_on > day:
+            raise DatedBeforeLastChange(unit, version.starts_on)
+        if version is not None and version.starts_on == day:
+            for name in UnitVersion.PLACED:
+                setattr(version, name, getattr(unit, name))
+            version.ends_on = unit.valid_to
+            continue
+        if version is not None:
+            version.ends_on = day - timedelta(days=1)
+        db.session.add(UnitVersion.of(unit, day))
+
+
+def ended_on(unit, day):
+    """The unit closed on `day`: its newest version ends then."""
+    version = latest_versions([unit.id]).get(unit.id)
+    if version is not None:
+        version.ends_on = day
+
+
+def subtree_units(unit):
+    return db.session.execute(select(Unit).where(subtree_filter(unit)).order_by(Unit.path)).scalars().all()
+
+
+# --- reading the tree of a day -----------------------------------------------------------------
+
+def valid_on(version, day):
+    """SQL condition: the version (an alias of UnitVersion) holds on `day`."""
+    return and_(version.starts_on <= day, or_(version.ends_on.is_(None), version.ends_on >= day))
+
+
+def version_on(unit_id, day):
+    """The unit's version on `day`, or None when it did not exist then."""
+    return db.session.execute(select(UnitVersion).where(UnitVersion.unit_id == unit_id, valid_on(UnitVersion, day))
+                              .limit(1)).scalar_one_or_none()
+
+
+def branch_on(day, case=Case):
+    """SQL expression: the id of the branch a case belonged to on `day`, the branch it was moved
+    from by its first move after that day, else the branch it is in now."""
+    move = aliased(LogEntry, name="later_move")
+    moved_from = (select(move.data["from_branch_id"].as_integer())
+                  .where(move.case_id == case.id, move.act.in_(MOVE_ACTS), move.effective_date > day)
+                  .order_by(move.effective_date, move.seq).limit(1).scalar_subquery())
+    return func.coalesce(moved_from, case.branch_id)
+
+
+def placed_branch(day, root_path=None, name="placed"):
+    """(branch version alias, join condition): a case's branch as it was named and placed on
+    `day`, the one it belonged to then; within the subtree whose path on that day was
+    `root_path`, when given. `select(...).select_from(Case).join(alias, condition)`."""
+    branch = aliased(UnitVersion, name=name)
+    condition = and_(branch.unit_id == branch_on(day), valid_on(branch, day))
+    if root_path is not None:
+        condition = and_(condition, branch.path.startswith(root_path, autoescape=True))
+    return branch, condition
+
+
+@dataclass
+class UnitOn:
+    """A unit as it was on a day: what the reports' lines and rows show of it."""
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    path: str
+    depth: int
+    decides_admissions: bool
+    valid_from: date
+    valid_to: date | None
+    formerly: list = field(default_factory=list)  # names of the units it replaced (merged into it)
+
+    @property
+    def is_branch(self):
+        return self.kind in BRANCH_KINDS
+
+    @property
+    def kind_label(self):
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def formerly_label(self):
+        return ", ".join(self.formerly)
+
+
+def units_on(day, where=None):
+    """The units whose version holds on `day` (filtered by `where`, a condition on the version),
+    as UnitOn, with the names of the units they replaced. Two statements."""
+    statement = (select(UnitVersion, Unit.code, Unit.valid_from, Unit.valid_to)
+                 .join(Unit, Unit.id == UnitVersion.unit_id).where(valid_on(UnitVersion, day)))
+    if where is not None:
+        statement = statement.where(where)
+    found = {version.unit_id: UnitOn(version.unit_id, code, version.name, version.kind, version.parent_id,
+                                     version.path, version.depth, version.decides_admissions, valid_from, valid_to)
+             for version, code, valid_from, valid_to in db.session.execute(statement)}
+    for successor_id, name in predecessor_names(list(found), day):
+        found[successor_id].formerly.append(name)
+    return found
+
+
+def predecessor_names(unit_ids, day):
+    """(successor id, the predecessor's last name) for the units merged into or split towards
+    `unit_ids` on or before `day`, oldest first."""
+    if not unit_ids:
+        return []
+    last = aliased(UnitVersion)
+    newest = (select(func.max(UnitVersion.starts_on)).where(UnitVersion.unit_id == last.unit_id)
+              .scalar_subquery())
+    return db.session.execute(
+        select(UnitSuccession.successor_id, last.name)
+        .join(last, last.unit_id == UnitSuccession.predecessor_id)
+        .where(UnitSuccession.successor_id.in_(unit_ids), UnitSuccession.effective_date <= day,
+               last.starts_on == newest)
+        .order_by(UnitSuccession.effective_date, UnitSuccession.id)).all()
+
+
+def successors_of(unit_ids, start, until):
+    """predecessor id -> successor id, for the merges that took effect in [start, until]: their
+    quotas and figures count in the successor for the rest of that year."""
+    if not unit_ids:
+        return {}
+    return dict(db.session.execute(
+        select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
+        .where(UnitSuccession.kind == "merge", UnitSuccession.predecessor_id.in_(unit_ids),
+               UnitSuccession.effective_date.between(start, until))).all())

@@ -1,0 +1,136 @@
+"""Reorganising the tree (pipeline.units.reorganise): merges and splits with an effective date move
+the units below, the open cases (each with a log entry) and the accounts; the tree of an earlier
+day stays readable (pipeline.units.history); `audit verify` still finds every row as its log says."""
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from pipeline.accounts.models import User
+from pipeline.audit.replayed import account_differences, case_differences, unit_differences
+from pipeline.base.errors import NotPermitted
+from pipeline.cases.models import Case
+from pipeline.extensions import db
+from pipeline.units.history import branch_on, units_on, version_on
+from pipeline.units.models import Unit, UnitSuccession
+from pipeline.units.operations import UnitRefused, create_unit
+from pipeline.units.reorganise import NewUnit, carry_out, plan_merge, plan_split
+from pipeline.workflow.models import LogEntry
+
+JULY = date(2025, 7, 1)
+
+
+def merge(actor, ending, successor, day=JULY, accounts="move"):
+    return carry_out(actor, lambda: plan_merge(actor, ending, successor, day, accounts))
+
+
+def entries_of(case):
+    return db.session.execute(sa.select(LogEntry).where(LogEntry.case_id == case.id).order_by(LogEntry.seq)).scalars().all()
+
+
+def assert_all_as_logged():
+    assert case_differences()[1] == []
+    assert unit_differences()[1] == []
+    assert account_differences()[1] == []
+
+
+def test_merging_two_branches_moves_the_open_cases_with_a_log_entry_each(world, make_case):
+    waiting = make_case("decision", branch=world.branch_a2)
+    admitted = make_case("official", branch=world.branch_a2, full_name="Lê Thị Xong")
+    before = {case.id: (case.stage, [(d.key, d.due_on) for d in case.deadlines]) for case in (waiting, admitted)}
+
+    plan = merge(world["admin"], [world.branch_a2], world.branch_a1)
+
+    assert [move.subject.id for move in plan.cases] == [waiting.id]
+    db.session.expire_all()
+    waiting, admitted = db.session.get(Case, waiting.id), db.session.get(Case, admitted.id)
+    assert waiting.branch_id == world.branch_a1.id
+    moved = entries_of(waiting)[-1]
+    assert moved.act == "move_with_reorganisation" and moved.effective_date == JULY
+    assert moved.data["from_branch_name"] == "Chi bộ trường A2" and moved.data["to_branch_name"] == "Chi bộ thôn A1"
+    # The stage and its deadlines keep running; a finished case stays where it finished.
+    assert (waiting.stage, [(d.key, d.due_on) for d in waiting.deadlines]) == before[waiting.id]
+    assert admitted.branch_id == world.branch_a2.id
+    branch_a2 = db.session.get(Unit, world.branch_a2.id)
+    assert branch_a2.valid_to == date(2025, 6, 30)
+    assert db.session.get(User, world["sec_a2"].id).unit_id == world.branch_a1.id
+    # Before the merge the case was in its old branch, from it in the new one.
+    for day, branch in ((date(2025, 6, 30), world.branch_a2), (JULY, world.branch_a1)):
+        found = db.session.execute(sa.select(branch_on(day)).where(Case.id == waiting.id)).scalar_one()
+        assert found == branch.id
+    assert_all_as_logged()
+
+
+def test_merging_communes_into_a_new_one_moves_their_branches_and_keeps_the_old_tree(world, make_case):
+    case = make_case("branch_vote", branch=world.branch_b1)
+    new = NewUnit("commune_ab", "Đảng bộ xã AB", "commune", world.town, decides_admissions=True)
+
+    plan = merge(world["admin"], [world.commune_a, world.commune_b], new, accounts="disable")
+
+    successor = db.session.execute(sa.select(Unit).where(Unit.code == "commune_ab")).scalar_one()
+    assert successor.valid_from == JULY and successor.decides_admissions
+    assert {move.subject.code for move in plan.units} == {"branch_a1", "branch_a2", "branch_b1"}
+    assert plan.cases == []  # their branches move, the cases stay in them
+    db.session.expire_all()
+    assert db.session.get(Unit, world.branch_b1.id).parent_id == successor.id
+    assert db.session.get(Case, case.id).branch_id == world.branch_b1.id
+    assert not db.session.get(User, world["com_a"].id).active
+    # The tree of June 2025 is the old one, with its names; July's the new one, "formerly" both.
+    june = version_on(world.branch_b1.id, date(2025, 6, 30))
+    assert june.parent_id == world.commune_b.id and june.path.startswith(world.commune_b.path)
+    assert version_on(world.branch_b1.id, JULY).path.startswith(successor.path)
+    assert version_on(world.commune_a.id, JULY) is None
+    july = units_on(JULY, None)
+    assert july[successor.id].formerly == ["Đảng bộ xã A", "Đảng bộ phường B"]
+    assert {s.predecessor_id for s in db.session.execute(sa.select(UnitSuccession)).scalars()} == {
+        world.commune_a.id, world.commune_b.id}
+    assert_all_as_logged()
+
+
+def test_a_split_sends_each_row_where_it_was_chosen(world, make_case):
+    first = make_case("dossier", branch=world.branch_a1)
+    second = make_case("training", branch=world.branch_a1, full_name="Trần Văn Hai")
+    admin = world["admin"]
+    east = create_unit(admin, "a1_east", "Chi bộ thôn A1 Đông", "village", world.commune_a, valid_from=date(2025, 1, 1))
+    west = create_unit(admin, "a1_west", "Chi bộ thôn A1 Tây", "village", world.commune_a, valid_from=date(2025, 1, 1))
+    choice = {("case", first.id): east, ("case", second.id): west}
+    accounts = {world["sec_a1"].id: west}
+
+    carry_out(admin, lambda: plan_split(admin, world.branch_a1, choice, JULY, accounts))
+
+    db.session.expire_all()
+    assert db.session.get(Case, first.id).branch_id == east.id
+    assert db.session.get(Case, second.id).branch_id == west.id
+    assert db.session.get(User, world["sec_a1"].id).unit_id == west.id
+    assert db.session.get(Unit, world.branch_a1.id).valid_to == date(2025, 6, 30)
+    assert_all_as_logged()
+
+
+@pytest.mark.usefixtures("english")
+def test_bad_reorganisations_are_refused_and_write_nothing(world, make_case):
+    admin = world["admin"]
+    make_case("dossier", branch=world.branch_a2)
+    closed = create_unit(admin, "gone", "Chi bộ đã giải thể", "village", world.commune_a, valid_from=date(2020, 1, 1))
+    carry_out(admin, lambda: plan_merge(admin, [closed], world.branch_a1, date(2024, 1, 1)))
+    counted = (Unit, LogEntry, UnitSuccession, User)
+    before = [db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in counted]
+    cases = {
+        "is closed (dissolved or merged)": ([world.branch_a2], db.session.get(Unit, closed.id), JULY),
+        "not of the same level": ([world.branch_a2], world.commune_b, JULY),
+        "is below": ([world.commune_a], world.branch_a1, JULY),
+        "into itself": ([world.commune_a], world.commune_a, JULY),
+        "in the future": ([world.branch_a2], world.branch_a1, date(2099, 1, 1)),
+    }
+    for expected, (ending, successor, day) in cases.items():
+        plan = plan_merge(admin, ending, successor, day)
+        assert any(expected in str(problem) for problem in plan.problems), (expected, plan.problems)
+        with pytest.raises(UnitRefused, match=re.escape(expected)):
+            carry_out(admin, lambda: plan_merge(admin, ending, successor, day))
+        assert [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in counted] == before
+    # Only an administrator strictly above every unit that ends.
+    for who in ("com_a", "board", "sec_a1"):
+        with pytest.raises(NotPermitted):
+            plan_merge(world[who], [world.branch_a2], world.branch_a1, JULY)
+    with pytest.raises(NotPermitted):
+        plan_merge(admin, [world.town], world.commune_a, JULY)
