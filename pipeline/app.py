@@ -28,6 +28,7 @@ from pipeline.quotas.views import bp as quotas_bp
 from pipeline.readlog.views import bp as read_log_bp
 from pipeline.reports.views import bp as reports_bp
 from pipeline.training.views import bp as training_bp
+from pipeline.units.cli import merge_units
 from pipeline.units.views import bp as units_bp
 from pipeline.web import inbound, language, params
 from pipeline.web.pages import register_web
@@ -45,7 +46,7 @@ BLUEPRINTS = (accounts_bp, cases_bp, training_bp, workdays_bp, dossier_bp, print
               dashboard_bp, quotas_bp, reports_bp, audit_bp, process_bp, users_bp, language.bp, read_log_bp,
               unit_import_bp, account_import_bp, units_bp)
 COMMANDS = (cli.init_db, cli.setup, cli.create_user, cli.demo, cli.deadlines, audit, backup, restore, import_candidates,
-            import_units, import_accounts)
+            import_units, import_accounts, merge_units)
 
 
 def create_app(test_config=None):

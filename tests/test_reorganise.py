@@ -134,3 +134,21 @@ def test_bad_reorganisations_are_refused_and_write_nothing(world, make_case):
             plan_merge(world[who], [world.branch_a2], world.branch_a1, JULY)
     with pytest.raises(NotPermitted):
         plan_merge(admin, [world.town], world.commune_a, JULY)
+
+
+def test_merge_units_from_the_command_line_prints_the_plan_then_merges(world, make_case, runner):
+    case = make_case("dossier", branch=world.branch_a2)
+    args = ["merge-units", "branch_a2", "--into", "branch_a1", "--on", "2025-07-01", "--as", "admin"]
+    dry = runner.invoke(args=args + ["--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Phùng Tấn Thắng" in dry.output and "sec_a2" in dry.output
+    assert db.session.get(Case, case.id).branch_id == world.branch_a2.id
+    done = runner.invoke(args=args)
+    assert done.exit_code == 0, done.output
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).branch_id == world.branch_a1.id
+    refused = runner.invoke(args=["merge-units", "branch_b1", "--into", "branch_a2", "--on", "2025-08-01",
+                                  "--as", "admin"])
+    assert refused.exit_code == 1 and "Chi bộ trường A2" in refused.output
+    assert runner.invoke(args=["merge-units", "branch_b1", "--into", "branch_a1", "--on", "2025-08-01",
+                               "--as", "com_a"]).exit_code == 1

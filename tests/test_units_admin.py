@@ -235,7 +235,9 @@ def test_verify_names_a_unit_row_edited_behind_the_applications_back(world, runn
     assert count == 7
     assert sorted((d.subject, d.field, d.stored, d.logged) for d in found) == [
         (world.branch_a1.id, "name", "Chi bộ ma", "Chi bộ thôn A1"),
-        (world.branch_a1.id, "official_members", 99, 20)]
+        (world.branch_a1.id, "official_members", 99, 20),
+        # Its period (what reports of the present read) was not edited with it.
+        (world.branch_a1.id, "period: name", "Chi bộ ma", "Chi bộ thôn A1")]
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert f"unit {world.branch_a1.id} (branch_a1): name: stored 'Chi bộ ma', its history says 'Chi bộ thôn A1'" \
@@ -257,7 +259,7 @@ def test_a_unit_without_a_history_or_with_a_history_row_changed_is_named(world):
     orphan.path = world.town.path + f"{orphan.id}/"
     db.session.commit()
     found = unit_differences()[1]
-    assert [(d.subject, d.field) for d in found] == [(orphan.id, "history")]
+    assert [(d.subject, d.field) for d in found] == [(orphan.id, "history"), (orphan.id, "period")]
 
 
 # --- the pages --------------------------------------------------------------------------------

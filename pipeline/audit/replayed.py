@@ -19,10 +19,10 @@ from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units.chain import CHAINED_FIELDS as UNIT_FIELDS, GENESIS_HASH as UNIT_GENESIS
 from pipeline.units.chain import apply as apply_unit_change, change_hash as unit_change_hash, state_of as unit_state
-from pipeline.units.models import Unit, UnitChange, subtree_filter
+from pipeline.units.history import MOVE_ACTS, latest_versions
+from pipeline.units.models import Unit, UnitChange, UnitVersion, subtree_filter
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow.log import logs_of
-from pipeline.units.history import MOVE_ACTS
 from pipeline.workflow.projection import DEADLINE_COLUMNS, projection_of, stored_projection, with_deadlines
 from pipeline.workflow.replay import BrokenLog, replay
 
@@ -283,4 +283,26 @@ def unit_differences(root=None, chunk=ACCOUNT_ROWS_AT_A_TIME):
             statement = statement.where(subtree_filter(root))
         return db.session.execute(statement.order_by(Unit.id).limit(limit)).scalars().all()
 
-    return _history_differences(UNIT_HISTORY, units_after, max(1, chunk // 10))
+    count, found = _history_differences(UNIT_HISTORY, units_after, max(1, chunk // 10))
+    return count, found + period_differences(root)
+
+
+def period_differences(root=None):
+    """The unit's newest period (pipeline.units.history) against its row: the name, place and
+    power to decide it has now, and its end. Two statements."""
+    units = select(Unit)
+    if root is not None:
+        units = units.where(subtree_filter(root))
+    rows = db.session.execute(units.order_by(Unit.id)).scalars().all()
+    newest = latest_versions([unit.id for unit in rows])
+    found = []
+    for unit in rows:
+        version = newest.get(unit.id)
+        if version is None:
+            found.append(Difference(unit.id, "period", "present", MISSING))
+            continue
+        for name in (*UnitVersion.PLACED, "ends_on"):
+            wanted = unit.valid_to if name == "ends_on" else getattr(unit, name)
+            if getattr(version, name) != wanted:
+                found.append(Difference(unit.id, f"period: {name}", _shown(wanted), _shown(getattr(version, name))))
+    return found

@@ -17,7 +17,7 @@ from pipeline.dossier.forms import LOG_LABELS, LOGGED_FORMS
 from pipeline.extensions import db
 from pipeline.rules.rulebook import load_rulebooks
 from pipeline.training.models import RESULT_LABELS
-from pipeline.units.models import Unit
+from pipeline.units.models import UnitVersion
 from pipeline.workflow import definition
 from pipeline.workflow.guards import shortfall_of
 
@@ -32,9 +32,13 @@ EXTRA_LABELS = {
     "class_name": _l("Training class"),
     "organiser": _l("Organised by"),
     "result": _l("Result"),
+    "from_branch_name": _l("From branch"),
+    "to_branch_name": _l("To branch"),
 }
 UNIT_KEYS = ("issuing_unit_id", "branch_id")  # shown by the unit's name
-HIDDEN_KEYS = {"class_id", "corrects_event", "file_path"}  # shown by the class's name, by the corrected act's label; where a scan is stored
+# Shown by the class's name, by the corrected act's label; where a scan is stored; a move's
+# branches by the names they had then (the entry keeps both).
+HIDDEN_KEYS = {"class_id", "corrects_event", "file_path", "from_branch_id", "to_branch_id"}
 CHOICE_LABELS = {"sex": SEXES, "education": EDUCATION_LEVELS, "source_organisation": SOURCE_ORGANISATIONS,
                  "verification_result": VERIFICATION_RESULTS, "result": RESULT_LABELS}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -75,12 +79,29 @@ def _day(text):
         return text
 
 
-def _text(key, value, units, rulebooks):
+class UnitNames:
+    """Units by the name they had on a day (a later renaming or merger does not rename the past)."""
+
+    def __init__(self, unit_ids):
+        self.periods = {}
+        if unit_ids:
+            for version in db.session.execute(select(UnitVersion).where(UnitVersion.unit_id.in_(unit_ids))
+                                              .order_by(UnitVersion.starts_on)).scalars():
+                self.periods.setdefault(version.unit_id, []).append(version)
+
+    def name_on(self, unit_id, day):
+        periods = self.periods.get(unit_id)
+        if not periods:
+            return f"#{unit_id}"
+        held = [v for v in periods if v.starts_on <= day] or periods[:1]
+        return held[-1].name
+
+
+def _text(key, value, units, rulebooks, day=None):
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if key in UNIT_KEYS:
-        unit = units.get(value)
-        return unit.name if unit else f"#{value}"
+        return units.name_on(value, day)
     if key in CHOICE_LABELS:
         return str(CHOICE_LABELS[key].get(value, value))
     if key == "rulebook":
@@ -103,9 +124,7 @@ def _text(key, value, units, rulebooks):
 def timeline(entries_of_log):
     """One entry per log entry. Loads the units the entries refer to in one query."""
     unit_ids = {e.data.get(key) for e in entries_of_log if isinstance(e.data, dict) for key in UNIT_KEYS} - {None}
-    units = {}
-    if unit_ids:
-        units = {u.id: u for u in db.session.execute(select(Unit).where(Unit.id.in_(unit_ids))).scalars()}
+    units = UnitNames(unit_ids)
     rulebooks = {book.code: book.title for book in load_rulebooks()}
     entries = []
     for row in entries_of_log:
@@ -115,7 +134,7 @@ def timeline(entries_of_log):
             if value is None or value == "" or value == [] or key in HIDDEN_KEYS:
                 continue
             label = labels.get(key) or EXTRA_LABELS.get(key) or key
-            details.append((label, _text(key, value, units, rulebooks)))
+            details.append((label, _text(key, value, units, rulebooks, row.effective_date)))
         entries.append(TimelineEntry(row, ACT_LABELS.get(row.act, row.act), details, shortfall_of(row.data)))
     return with_corrections(entries)
 
