@@ -86,8 +86,10 @@ def project(case, state, calendar):
     for name, value in wanted.case.items():
         if getattr(case, name) != value:
             setattr(case, name, value)
-    if state.branch_id is not None and case.branch_id != state.branch_id:
-        case.branch = db.session.get(Unit, state.branch_id)  # moved by its last entry
+    # A case moved by its last entry (a new case's branch is set, its id not flushed yet).
+    current = case.branch_id if case.branch_id is not None else getattr(case.branch, "id", None)
+    if state.branch_id is not None and current != state.branch_id:
+        case.branch = db.session.get(Unit, state.branch_id)
     _write_documents(case, wanted.documents)
     _write_enrolments(case, wanted.enrolments)
     _write_deadlines(case, wanted.deadlines)
