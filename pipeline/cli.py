@@ -19,6 +19,7 @@ from pipeline.base.progress import CountProgress
 from pipeline.base.signing import ensure_log_key
 from pipeline.cases.models import Case
 from pipeline.demo.loader import DemoRefused, load_demo
+from pipeline.demo.reorganisation import SERVE_TODAY, apply_reorganisation
 from pipeline.extensions import db
 from pipeline.units.forms import TOP_KINDS, OrganisationSetupForm
 from pipeline.units.models import Unit
@@ -26,6 +27,8 @@ from pipeline.units.setup import SetupRefused, set_up_organisation, unit_count
 from pipeline.workflow.log import KEY_MISSING, KEY_WRONG, key_state
 from pipeline.workflow.models import CaseDeadline
 from pipeline.workflow.operations import rebuild_open_cases
+
+DEMO_SCENARIOS = ("2022", "reorganisation-2025")
 
 
 @click.command("init-db")
@@ -183,8 +186,11 @@ def _ready_for_setup():
 
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="Empty the database first (every row is lost).")
+@click.option("--scenario", type=click.Choice(DEMO_SCENARIOS), default="2022", show_default=True,
+              help="2022: the Điện Bàn demo as of 31/10/2022; reorganisation-2025: the same, then the "
+                   "reorganisation of 1/7/2025 (communes merged, decisions by the new communes' committees)")
 @with_appcontext
-def demo(reset):
+def demo(reset, scenario):
     """Load the Điện Bàn 2022 demonstration data into an empty database."""
     progress = CountProgress("Recording cases", "cases recorded")
     try:
@@ -194,3 +200,8 @@ def demo(reset):
     finally:
         progress.close()  # a failure halfway leaves the terminal on a line of its own
     click.echo(summary)
+    if scenario == "reorganisation-2025":
+        click.echo(apply_reorganisation().summary())
+        # The demo's deadlines and the merged tree read right only from a day after the change.
+        click.echo(f"Serve it as of a day after the reorganisation: KETNAP_TODAY={SERVE_TODAY.isoformat()} "
+                   "python3 manage.py serve")

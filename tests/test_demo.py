@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from pipeline.accounts.models import User
 from pipeline.cases.models import Case
 from pipeline.demo.loader import DemoRefused, load_demo
+from pipeline.demo.reorganisation import apply_reorganisation
 from pipeline.extensions import db
 from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.workflow.models import LogEntry
@@ -145,6 +146,9 @@ def test_a_second_load_is_refused_and_reset_reloads_the_same_demo(app, runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code != 0 and "--reset" in result.output
     assert table_counts() == before
+    # Its second scenario merges units: the reset takes those rows down with the schema too.
+    apply_reorganisation()
+    assert table_counts() != before
 
     # Reloaded by the command, which says how far it has got: not on a terminal here, so plain
     # lines (CI, logs) rather than a bar.

@@ -48,7 +48,9 @@ def managed_users(actor):
 
 
 def _check(actor, unit):
-    if not may_manage(actor, unit):
+    # `actor` None: the command line (or a reorganisation run from it), where whoever holds the
+    # database acts.
+    if actor is not None and not may_manage(actor, unit):
         raise NotPermitted(_l("Only an administrator of a unit above may manage this account."))
 
 
@@ -98,7 +100,7 @@ def update_user(actor, user, display_name, role, unit):
         _check(actor, user.unit)
         _check(actor, unit)
         _check_role(role, unit)
-        if user.id == actor.id and (role != user.role or unit.id != user.unit_id):
+        if actor is not None and user.id == actor.id and (role != user.role or unit.id != user.unit_id):
             # Taking away one's own administration midway would leave the subtree without it.
             raise AccountRefused("role", _l("You cannot change your own role or unit: ask another administrator."))
         changes = {}
@@ -128,7 +130,7 @@ def set_active(actor, user, active, reason):
     end at their next request (the user loader refuses inactive accounts)."""
     with one_transaction():
         _check(actor, user.unit)
-        if user.id == actor.id and not active:
+        if actor is not None and user.id == actor.id and not active:
             raise AccountRefused("reason", _l("You cannot disable your own account."))
         if user.active == active:
             return False
