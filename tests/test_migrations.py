@@ -158,3 +158,24 @@ def test_upgrading_starts_every_units_history_with_its_state(app, world):
     renamed = next(r for r in rows if r.unit_id == branch)
     assert renamed.changes["name"] == [None, "Chi bộ thôn A1 đổi tên"] and renamed.changes["kind"] == [None, "village"]
     assert db.session.get(Unit, town).official_members is None
+
+
+def test_upgrading_gives_every_unit_its_present_period_and_the_kinds_since_2025(app, world):
+    """0012: each unit already there gets one period, from its start, as it is named and placed;
+    0013: a province's organisation and a special zone are kinds a unit may have."""
+    from pipeline.audit.replayed import period_differences
+    from pipeline.units.models import UnitVersion, add_unit
+    db.session.remove()
+    downgrade(revision="0011")
+    upgrade()
+    periods = db.session.execute(select(UnitVersion).order_by(UnitVersion.unit_id)).scalars().all()
+    assert len(periods) == len(world.UNITS) and period_differences() == []
+    assert {p.starts_on for p in periods} == {db.session.get(Unit, world.town.id).valid_from}
+    add_unit("dn", "Đảng bộ thành phố Đà Nẵng", "province")
+    add_unit("hs", "Đảng bộ đặc khu Hoàng Sa", "special_zone", parent=db.session.get(Unit, world.town.id))
+    db.session.commit()
+    db.session.remove()
+    with pytest.raises(SystemExit):  # refused: the province would stand outside the older CHECK
+        downgrade(revision="0012")
+    db.session.remove()
+    assert db.session.scalar(select(func.count(Unit.id)).where(Unit.kind == "province")) == 1

@@ -10,9 +10,13 @@ from pipeline.extensions import db
 
 # kind -> label. Branch kinds are the chi bộ of DOMAIN.md §1; the others are committees.
 UNIT_KINDS = {
+    # Since 1/7/2025 a province's (or centrally-run city's) organisation sits directly above the
+    # commune level; before, a district or town's did (QĐ 294-QĐ/TW, DOMAIN.md §1).
+    "province": _l("Provincial party organisation"),
     "town": _l("Town party organisation"),
     "commune": _l("Commune party committee"),
     "ward": _l("Ward party committee"),
+    "special_zone": _l("Special-zone party committee"),
     "committee": _l("Grassroots party committee"),
     # Đảng ủy bộ phận: between a grassroots committee and its branches; its branches' cases
     # need the sub-committee's appraisal (7-KNĐ).
