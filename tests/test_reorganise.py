@@ -17,6 +17,7 @@ from pipeline.units.models import Unit, UnitSuccession
 from pipeline.units.operations import UnitRefused, create_unit
 from pipeline.units.reorganise import NewUnit, carry_out, plan_merge, plan_split
 from pipeline.workflow.models import LogEntry
+from pages_support import pages  # noqa: F401
 
 JULY = date(2025, 7, 1)
 
@@ -152,3 +153,25 @@ def test_merge_units_from_the_command_line_prints_the_plan_then_merges(world, ma
     assert refused.exit_code == 1 and "Chi bộ trường A2" in refused.output
     assert runner.invoke(args=["merge-units", "branch_b1", "--into", "branch_a1", "--on", "2025-08-01",
                                "--as", "com_a"]).exit_code == 1
+
+
+def test_the_audit_log_and_the_case_page_name_units_as_they_were_then(world, make_case, pages):
+    from pipeline.units.operations import update_unit
+    case = make_case("dossier", branch=world.branch_a2)
+    merge(world["admin"], [world.branch_a2], world.branch_a1)
+    update_unit(world["admin"], db.session.get(Unit, world.branch_a1.id), "Chi bộ thôn A1 mới", False, None,
+                "Đổi tên", date(2025, 8, 1))
+    pages.login("board")
+    body = pages.get(f"/audit/?unit={world.town.id}&per_page=100").get_data(as_text=True)
+    branch_by_act = {}
+    for row in body.split('<tr data-row="')[1:]:
+        if f'data-case="{case.id}"' in row:
+            act = row.split('data-event="')[1].split('"')[0]
+            cells = re.findall(r'<td data-label="[^"]*">(.*?)</td>', row, re.S)
+            branch_by_act[act] = cells[3].strip()  # took effect, entered at, case, branch
+    # Acts of 2021 name the school branch the case was in; the move of July 2025 the branch it
+    # went to, by the name it had then (renamed in August).
+    assert branch_by_act["spot"] == "Chi bộ trường A2"
+    assert branch_by_act["move_with_reorganisation"] == "Chi bộ thôn A1"
+    timeline = pages.get(f"/candidates/{case.id}").get_data(as_text=True)
+    assert "Chi bộ trường A2" in timeline and "Moved with a reorganisation of units" in timeline

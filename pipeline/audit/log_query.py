@@ -21,7 +21,8 @@ from pipeline.cases.timeline import ACT_LABELS
 from pipeline.dashboard.paging import RowPagination
 from pipeline.exports import Column, stream_rows
 from pipeline.rules.rulebook import rulebook_on
-from pipeline.units.models import Unit, subtree_filter
+from pipeline.units.history import branch_on, valid_on
+from pipeline.units.models import Unit, UnitVersion, subtree_filter
 from pipeline.workflow import definition
 from pipeline.workflow.models import LogEntry
 
@@ -83,6 +84,17 @@ def previous_order_date():
             .order_by(before.seq.desc()).limit(1).scalar_subquery())
 
 
+def branch_name_then():
+    """The name of the branch the case was in on the entry's date, as it was named then
+    (correlated: evaluated only for the rows of the page); its present name when the tree has no
+    period for that day."""
+    then = aliased(UnitVersion)
+    named = (select(then.name).where(then.unit_id == branch_on(LogEntry.effective_date),
+                                     valid_on(then, LogEntry.effective_date))
+             .limit(1).scalar_subquery())
+    return func.coalesce(named, Unit.name)
+
+
 def log_statement(filters, late_days):
     """The rows of the list as labelled columns, newest entry first (the primary key is the
     order of entry: no sort of the whole log)."""
@@ -90,7 +102,7 @@ def log_statement(filters, late_days):
     previous = previous_order_date()
     return (select(LogEntry.id, LogEntry.case_id, LogEntry.seq, LogEntry.act,
                    LogEntry.effective_date, LogEntry.recorded_at, LogEntry.hash,
-                   Case.full_name, Unit.name.label("branch_name"), User.display_name.label("actor_name"),
+                   Case.full_name, branch_name_then().label("branch_name"), User.display_name.label("actor_name"),
                    lag.label("lag_days"), (lag > late_days).label("late"),
                    and_(LogEntry.act.not_in(UNORDERED_ACTS), LogEntry.effective_date < previous)
                    .label("back_dated"))

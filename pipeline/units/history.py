@@ -103,7 +103,9 @@ def branch_on(day, case=Case):
     move = aliased(LogEntry, name="later_move")
     moved_from = (select(move.data["from_branch_id"].as_integer())
                   .where(move.case_id == case.id, move.act.in_(MOVE_ACTS), move.effective_date > day)
-                  .order_by(move.effective_date, move.seq).limit(1).scalar_subquery())
+                  .order_by(move.effective_date, move.seq).limit(1)
+                  # The case (and `day`'s table) come from the statement it is used in, however deep.
+                  .correlate_except(move).scalar_subquery())
     return func.coalesce(moved_from, case.branch_id)
 
 
