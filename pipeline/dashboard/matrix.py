@@ -1,13 +1,14 @@
 """The matrix of the dashboard: one row per unit just below the chosen one (each counting its
-whole subtree), one column per open stage. Three aggregate statements whatever the number of
-cases: counts per cell, median and longest time per cell, and the same times per stage for the
-totals row (medians do not add up)."""
+whole subtree), one column per open stage. The rows are the tree of `today` read from the units'
+versions (pipeline.units.history), each case in the branch it belongs to that day: on a day
+before a reorganisation the matrix reads as it did then. Five statements whatever the number of
+cases: the units of the rows and their former names, counts per cell, median and longest time
+per cell, and the same times per stage for the totals row (medians do not add up)."""
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from pipeline.base.i18n import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, func, or_, select
 
 from pipeline.analytics.sql import days_between, median_and_max
 from pipeline.cases.models import Case
@@ -15,7 +16,8 @@ from pipeline.base.text import fold
 from pipeline.dashboard.filters import OPEN_STAGE_NAMES
 from pipeline.exports import Column
 from pipeline.extensions import db
-from pipeline.units.models import Unit, subtree_filter
+from pipeline.units.history import cases_placed, holder_among, unit_on_now, units_on
+from pipeline.units.models import Unit, UnitVersion
 from pipeline.workflow.stages import stage_label
 from pipeline.workflow.stuck import overdue_condition, stuck_condition
 
@@ -36,7 +38,7 @@ class Cell:
 
 @dataclass
 class Row:
-    unit: Unit  # the row's unit (the matrix's own unit in the totals row)
+    unit: object  # the row's unit as it is on the day (a UnitOn); the matrix's own Unit in the totals row
     cells: dict = field(default_factory=lambda: {stage: Cell() for stage in OPEN_STAGE_NAMES})
     total: Cell = field(default_factory=Cell)  # every open stage: counts only
 
@@ -59,16 +61,19 @@ def _median(row):
     return total // 2 if total % 2 == 0 else total / 2
 
 
-def row_units(root, filters):
-    """The units of the rows: the root's children (committees first, then branches, by name), or
-    the root alone when it has none (a branch). Branches of another kind than the filter's are
-    left out: their rows could only show zeros."""
-    children = db.session.execute(select(Unit).where(Unit.parent_id == root.id)).scalars().all()
+def row_units(root, filters, today):
+    """(the root as it is on `today`, the units of the rows): the root's children on that day
+    (committees first, then branches, by name), or the root alone when it has none (a branch).
+    Branches of another kind than the filter's are left out: their rows could only show zeros.
+    Two statements."""
+    found = units_on(today, or_(UnitVersion.unit_id == root.id, UnitVersion.parent_id == root.id))
+    root_on = found.pop(root.id, None) or unit_on_now(root)
+    children = list(found.values())
     if not children:
-        return [root]
+        return root_on, [root_on]
     if filters.kind:
         children = [u for u in children if not u.is_branch or u.kind == filters.kind]
-    return sorted(children, key=lambda u: (u.is_branch, fold(u.name)))
+    return root_on, sorted(children, key=lambda u: (u.is_branch, fold(u.name), u.id))
 
 
 def _in_open_stage(filters):
@@ -76,24 +81,30 @@ def _in_open_stage(filters):
 
 
 def build_matrix(root, filters, today):
-    units = row_units(root, filters)
+    root_on, units = row_units(root, filters, today)
     rows = {unit.id: Row(unit) for unit in units}
-    row_unit = aliased(Unit, name="row_unit")
-    # Each case counts in the row whose path starts its branch's path.
-    cases_by_row = (Case.__table__.join(Unit.__table__, Unit.id == Case.branch_id)
-                    .join(row_unit, and_(row_unit.id.in_(list(rows)), Unit.path.startswith(row_unit.path))))
+    # Each case counts in the row whose path, that day, starts the path of its branch that day;
+    # the branch's Unit is joined for the filters' conditions (its kind).
+    in_root, placed = cases_placed(today, root_on.path)
+    cases_in_root = in_root.join(Unit, Unit.id == placed.unit_id)
+    row_id = holder_among(placed.path, units).label("row_id")
     where = _in_open_stage(filters)
-    counts = (select(row_unit.id, Case.stage, func.count().label("count"),
-                     func.sum(case((stuck_condition(today), 1), else_=0)).label("stuck"),
-                     func.sum(case((overdue_condition(today), 1), else_=0)).label("overdue"))
-              .select_from(cases_by_row).where(where).group_by(row_unit.id, Case.stage))
+    flagged = (select(row_id, Case.stage.label("stage"),
+                      case((stuck_condition(today), 1), else_=0).label("stuck"),
+                      case((overdue_condition(today), 1), else_=0).label("overdue"))
+               .select_from(cases_in_root).where(where).subquery())
+    counts = (select(flagged.c.row_id, flagged.c.stage, func.count().label("count"),
+                     func.sum(flagged.c.stuck).label("stuck"), func.sum(flagged.c.overdue).label("overdue"))
+              .group_by(flagged.c.row_id, flagged.c.stage))
     for r in db.session.execute(counts):
-        cell = rows[r.id].cells[r.stage]
-        cell.count, cell.stuck, cell.overdue = r.count, int(r.stuck or 0), int(r.overdue or 0)
+        if r.row_id in rows:
+            cell = rows[r.row_id].cells[r.stage]
+            cell.count, cell.stuck, cell.overdue = r.count, int(r.stuck or 0), int(r.overdue or 0)
     days = days_between(Case.stage_entered_on, today)
-    for r in db.session.execute(median_and_max([row_unit.id, Case.stage], days, where, cases_by_row)):
-        cell = rows[r.id].cells[r.stage]
-        cell.median, cell.longest = _median(r), r.maximum
+    for r in db.session.execute(median_and_max([row_id, Case.stage], days, where, cases_in_root)):
+        if r.row_id in rows:
+            cell = rows[r.row_id].cells[r.stage]
+            cell.median, cell.longest = _median(r), r.maximum
 
     totals = Row(root)
     for row in rows.values():
@@ -101,8 +112,7 @@ def build_matrix(root, filters, today):
             row.total.add_counts(cell)
             totals.cells[stage].add_counts(cell)
         totals.total.add_counts(row.total)
-    in_root = Case.__table__.join(Unit.__table__, Unit.id == Case.branch_id)
-    for r in db.session.execute(median_and_max([Case.stage], days, and_(where, subtree_filter(root)), in_root)):
+    for r in db.session.execute(median_and_max([Case.stage], days, where, cases_in_root)):
         cell = totals.cells[r.stage]
         cell.median, cell.longest = _median(r), r.maximum
     return Matrix(root, list(rows.values()), totals)

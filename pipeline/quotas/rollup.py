@@ -1,23 +1,30 @@
 """Plan against actual for a unit and its subordinate units in a year: the quota as planned, the
 admissions counted from the act log, and the pool waiting behind (cases by current stage).
 
+The figures read the organisation tree as it was on the period's reference day (`reference_day`:
+its last day, or today while it runs), from the units' versions (pipeline.units.history): each case
+counts in the branch it belonged to then, placed where that branch stood then. A reorganisation
+dated later leaves the period's figures as they were; one dated within it shows the new tree, a
+merged unit's quota and figures in its successor's line ("formerly ...").
+
 Every figure is an aggregate query (GROUP BY over the log or the stage column): `rollup` runs five
-statements whatever the number of cases or units. A unit's subtree is its materialised path
-prefix; the branches under each subordinate unit `child` are `branch.path LIKE child.path || '%'`."""
+statements whatever the number of cases or units (the units and their former names, the quotas
+and merges, the admissions, the cases by stage). A unit's subtree is its path prefix on that day."""
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased
 
+from pipeline.base import clock
 from pipeline.cases.models import Case
 from pipeline.base.text import fold
 from pipeline.extensions import db
 from pipeline.quotas.models import Quota
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
-from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit
+from pipeline.units.history import cases_placed, holder_among, unit_on_now, units_as_of
+from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit, UnitSuccession, UnitVersion
 from pipeline.base.formatting import format_quota
 from pipeline.workflow.models import LogEntry
 
@@ -48,7 +55,7 @@ KIND_ORDER = {kind: rank for rank, kind in enumerate(UNIT_KINDS)}
 BRANCH_KIND_COLUMNS = tuple((kind, UNIT_KINDS[kind]) for kind in BRANCH_KINDS)
 
 # Subordinate units that are commune or ward committees; every other kind is "directly under".
-LOCAL_KINDS = ("commune", "ward")
+LOCAL_KINDS = ("commune", "ward", "special_zone")
 
 
 def template_figures(trail_endpoint):
@@ -134,8 +141,9 @@ class Figures:
 
 @dataclass
 class Line(Figures):
-    """One unit's plan and actual."""
-    unit: Unit
+    """One unit's plan and actual; `unit` is the unit as it was on the rollup's day (a UnitOn:
+    its name then, and the names of the units it replaced in `formerly`)."""
+    unit: object
     target: Target | None
     admitted: int = 0
     pool: dict = field(default_factory=lambda: dict.fromkeys(POOL_BUCKETS, 0))
@@ -182,6 +190,8 @@ class Rollup:
     children: list
     by_branch_kind: dict  # branch kind -> admissions in the subtree
     stage_counts: dict  # stage -> cases of the subtree in it now (all stages: the funnel reads it)
+    day: date | None = None  # the day whose tree the figures read (reference_day)
+    merged: list = field(default_factory=list)  # units merged into a line's unit during the period (no line)
 
     @property
     def basis_label(self):
@@ -225,57 +235,94 @@ def year_span(year, until=None):
     return start, until or date(year, 12, 31)
 
 
+def reference_day(start, until):
+    """The day whose tree a period's figures read: the period's last day, or today while the
+    period runs (the tree of a day to come is not known), never before the period starts."""
+    return max(start, min(until, clock.today()))
+
+
+def _quotas_and_mergers(root, unit_ids, year, start, day):
+    """(unit id -> its own Target for `year`, predecessor id -> successor id for the merges of
+    [start, day]) of these units and of the units merged into `root` in that time: one statement
+    (the rule of pipeline.units.history.successors_of, read with the quotas)."""
+    into_root = select(UnitSuccession.predecessor_id).where(
+        UnitSuccession.successor_id == root.id, UnitSuccession.kind == "merge",
+        UnitSuccession.effective_date.between(start, day))
+    rows = db.session.execute(
+        select(Unit.id, Quota.minimum, Quota.maximum, UnitSuccession.successor_id)
+        .outerjoin(Quota, and_(Quota.unit_id == Unit.id, Quota.year == year))
+        .outerjoin(UnitSuccession, and_(UnitSuccession.predecessor_id == Unit.id, UnitSuccession.kind == "merge",
+                                        UnitSuccession.effective_date.between(start, day)))
+        .where(or_(Unit.id.in_(unit_ids), Unit.id.in_(into_root)))).all()
+    quotas = {unit_id: Target(minimum, maximum) for unit_id, minimum, maximum, _s in rows if minimum is not None}
+    return quotas, {unit_id: successor for unit_id, _min, _max, successor in rows if successor is not None}
+
+
+def _target(unit_id, quotas, merged_into, seen=()):
+    """The unit's quota for the year; without one of its own, the quotas of the units merged into
+    it during the period added up (a merger's own quota, once set, is the plan that counts: the
+    level above may have planned the new unit differently from the sum of the old ones)."""
+    if unit_id in quotas:
+        return quotas[unit_id]
+    inherited = [_target(predecessor, quotas, merged_into, seen + (unit_id,))
+                 for predecessor, successor in merged_into.items() if successor == unit_id and predecessor not in seen]
+    inherited = [target for target in inherited if target is not None]
+    return sum(inherited[1:], inherited[0]) if inherited else None
+
+
+def _line_of(unit_id, lines, merged_into):
+    """The line a unit's figures count in: its own, or the line of the unit it was merged into
+    during the period (following a second merger of the same year); None outside the lines."""
+    seen = set()
+    while unit_id in merged_into and unit_id not in seen:
+        seen.add(unit_id)
+        unit_id = merged_into[unit_id]
+    return lines.get(unit_id)
+
+
 def rollup(root, year, until=None):
     """Plan and actual of `root` and each unit directly under it (valid during the year), the
-    admissions of [1 January, until] and the pool as it stands now."""
+    admissions of [1 January, until] and the pool as it stands now, read on the tree of
+    `reference_day`. A unit merged into another during the period has no line: its quota and
+    figures count in its successor's."""
     start, until = year_span(year, until)
+    day = reference_day(start, until)
     basis = count_basis(until)
     admission_act = COUNT_BASIS_ACTS[basis]
 
-    units = db.session.execute(
-        select(Unit, Quota.minimum, Quota.maximum)
-        .outerjoin(Quota, and_(Quota.unit_id == Unit.id, Quota.year == year))
-        .where(or_(Unit.id == root.id, Unit.parent_id == root.id),
-               # A unit dissolved before the year or created after the period has no line.
-               or_(Unit.id == root.id, and_(Unit.valid_from <= until,
-                                            or_(Unit.valid_to.is_(None), Unit.valid_to >= start))))
-    ).all()
-    lines = {unit.id: Line(unit, Target(minimum, maximum) if minimum is not None else None)
-             for unit, minimum, maximum in units}
-    root_line = lines.pop(root.id)
+    # The units under the root on the day, and those that ended during the period (a unit
+    # dissolved or created during the period has a line too, with the name it had last).
+    units = units_as_of(day, or_(UnitVersion.unit_id == root.id, UnitVersion.parent_id == root.id), since=start)
+    root_unit = units.pop(root.id, None) or unit_on_now(root)
+    quotas, merged_into = _quotas_and_mergers(root, [root.id, *units], year, start, day)
+    lines = {unit_id: Line(unit, _target(unit_id, quotas, merged_into))
+             for unit_id, unit in units.items() if unit_id not in merged_into}
+    root_line = Line(root_unit, _target(root.id, quotas, merged_into))
 
-    branch, child = aliased(Unit), aliased(Unit)
-    under_child = branch.path.like(child.path + "%")
-    admissions = (select(LogEntry.case_id).select_from(LogEntry)
-                  .where(LogEntry.act == admission_act, LogEntry.effective_date.between(start, until)))
+    in_root, placed = cases_placed(day, root_unit.path)
+    holder = holder_among(placed.path, units.values()).label("holder")
 
-    for child_id, n in db.session.execute(
-            admissions.with_only_columns(child.id, func.count())
-            .join(Case, Case.id == LogEntry.case_id)
-            .join(branch, branch.id == Case.branch_id).join(child, under_child)
-            .where(child.parent_id == root.id).group_by(child.id)):
-        if child_id in lines:
-            lines[child_id].admitted = n
-
-    by_branch_kind = dict(db.session.execute(
-        admissions.with_only_columns(branch.kind, func.count())
-        .join(Case, Case.id == LogEntry.case_id)
-        .join(branch, branch.id == Case.branch_id)
-        .where(branch.path.startswith(root.path, autoescape=True)).group_by(branch.kind)).all())
+    admissions = (select(holder, placed.kind.label("kind")).select_from(in_root)
+                  .join(LogEntry, LogEntry.case_id == Case.id)
+                  .where(LogEntry.act == admission_act, LogEntry.effective_date.between(start, until)).subquery())
+    by_branch_kind = {}
+    for holder_id, kind, n in db.session.execute(
+            select(admissions.c.holder, admissions.c.kind, func.count())
+            .group_by(admissions.c.holder, admissions.c.kind)):
+        by_branch_kind[kind] = by_branch_kind.get(kind, 0) + n
+        line = _line_of(holder_id, lines, merged_into)
+        if line is not None:
+            line.admitted += n
     root_line.admitted = sum(by_branch_kind.values())
 
-    for child_id, stage, n in db.session.execute(
-            select(child.id, Case.stage, func.count())
-            .select_from(Case).join(branch, branch.id == Case.branch_id).join(child, under_child)
-            .where(child.parent_id == root.id, Case.stage.in_(POOL_STAGES))
-            .group_by(child.id, Case.stage)):
-        if child_id in lines:
-            lines[child_id].pool[BUCKET_OF_STAGE[stage]] += n
-
-    stage_counts = dict(db.session.execute(
-        select(Case.stage, func.count()).select_from(Case)
-        .join(branch, branch.id == Case.branch_id)
-        .where(branch.path.startswith(root.path, autoescape=True)).group_by(Case.stage)).all())
+    cases = select(holder, Case.stage.label("stage")).select_from(in_root).subquery()
+    stage_counts = {}
+    for holder_id, stage, n in db.session.execute(
+            select(cases.c.holder, cases.c.stage, func.count()).group_by(cases.c.holder, cases.c.stage)):
+        stage_counts[stage] = stage_counts.get(stage, 0) + n
+        line = _line_of(holder_id, lines, merged_into)
+        if line is not None and stage in BUCKET_OF_STAGE:
+            line.pool[BUCKET_OF_STAGE[stage]] += n
     for stage, n in stage_counts.items():
         if stage in BUCKET_OF_STAGE:
             root_line.pool[BUCKET_OF_STAGE[stage]] += n
@@ -284,4 +331,5 @@ def rollup(root, year, until=None):
     # database's default collation gives; communes and wards first, as the reports list them.
     children = sorted(lines.values(), key=lambda line: (KIND_ORDER.get(line.kind, len(KIND_ORDER)),
                                                          fold(line.unit.name), line.unit.id))
-    return Rollup(year, start, until, basis, root_line, children, by_branch_kind, stage_counts)
+    return Rollup(year, start, until, basis, root_line, children, by_branch_kind, stage_counts, day,
+                  [unit for unit_id, unit in units.items() if unit_id in merged_into])

@@ -1,7 +1,12 @@
 """The figures of the year's report on the admission of new members, for a unit and a year up to
 a day: the plan-and-actual rollup (pipeline.quotas.rollup) plus the training classes, the funnel,
 the time cases spend in their stage and the stuck cases. Aggregates only: a fixed number of
-statements whatever the number of cases."""
+statements whatever the number of cases.
+
+Like the rollup, every figure reads the tree of the rollup's day (`Rollup.day`): each case in the
+branch it belonged to then, placed where that branch stood then, so a reorganisation dated later
+leaves the report as it was. The figures "as they stand now" (classes, time in stage, stuck
+cases) are of the report's `today`; only their attribution to units is of that day."""
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,9 +18,10 @@ from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.quotas.rollup import Rollup, rollup
 from pipeline.training.models import Enrolment, TrainingClass
-from pipeline.units.models import Unit
+from pipeline.units.history import as_of, cases_placed
+from pipeline.units.models import Unit, UnitVersion
 from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME
-from pipeline.workflow.stuck import stuck_cases, stuck_condition
+from pipeline.workflow.stuck import StuckCase, reasons_for, stuck_condition
 
 # The road to admission: the funnel and the time in stage cover the cases still on it.
 ROAD_STAGES = tuple(s.name for s in MAIN_STAGES if s.name not in ("probation", "official"))
@@ -66,54 +72,75 @@ class YearReport:
         return [(name, STAGE_BY_NAME[name].label, counts.get(name, 0)) for name in FUNNEL_STAGES]
 
 
-def training_classes(root, year, today):
+def training_classes(root, year, today, day):
     """The classes that started in `year` and not after `today` (a report written in October names
     the class that opened after its cut-off date too), organised inside the unit's subtree or
     attended by its cases (a commune's candidates go to the town's classes), with the number of
-    the unit's cases enrolled."""
-    branch, organiser = aliased(Unit), aliased(Unit)
-    attendees = (select(Enrolment.class_id, func.count().label("n"))
-                 .join(Case, Case.id == Enrolment.case_id)
-                 .join(branch, branch.id == Case.branch_id)
-                 .where(branch.path.startswith(root.path, autoescape=True))
+    the unit's cases enrolled. `root`: the unit as it was on `day` (its path then); the cases and
+    the organiser are placed as they were on `day`."""
+    in_root, _placed = cases_placed(day, root.path)
+    attendees = (select(Enrolment.class_id, func.count().label("n")).select_from(in_root)
+                 .join(Enrolment, Enrolment.case_id == Case.id)
                  .group_by(Enrolment.class_id).subquery())
     n = func.coalesce(attendees.c.n, 0)
+    organiser, organiser_then = aliased(Unit), aliased(UnitVersion, name="organiser_then")
+    organiser_path = func.coalesce(organiser_then.path, organiser.path)
     rows = db.session.execute(
-        select(TrainingClass.id, TrainingClass.name, TrainingClass.organiser_name, organiser.name,
-               TrainingClass.starts_on, TrainingClass.ends_on, n)
+        select(TrainingClass.id, TrainingClass.name, TrainingClass.organiser_name,
+               func.coalesce(organiser_then.name, organiser.name), TrainingClass.starts_on, TrainingClass.ends_on, n)
         .join(organiser, organiser.id == TrainingClass.organiser_unit_id)
+        .outerjoin(organiser_then, and_(organiser_then.unit_id == organiser.id, as_of(organiser_then, day)))
         .outerjoin(attendees, attendees.c.class_id == TrainingClass.id)
         .where(TrainingClass.starts_on.between(date(year, 1, 1), min(date(year, 12, 31), today)),
-               or_(organiser.path.startswith(root.path, autoescape=True), n > 0))
+               or_(organiser_path.startswith(root.path, autoescape=True), n > 0))
         .order_by(TrainingClass.starts_on, TrainingClass.id)).all()
     return [ClassLine(id_, name, organiser_name or organiser_unit, starts, ends, count)
             for id_, name, organiser_name, organiser_unit, starts, ends, count in rows]
 
 
-def time_in_stage(root, today):
-    """Median and longest days in the current stage, per stage of the road, for the open cases."""
-    in_subtree = and_(Unit.path.startswith(root.path, autoescape=True), Case.stage.in_(ROAD_STAGES))
+def time_in_stage(root, today, day):
+    """Median and longest days in the current stage, per stage of the road, for the open cases
+    of the unit's subtree as it was on `day`."""
+    in_root, _placed = cases_placed(day, root.path)
     statement = median_and_max([Case.stage], days_between(Case.stage_entered_on, today),
-                               where=in_subtree,
-                               from_=Case.__table__.join(Unit.__table__, Unit.id == Case.branch_id))
+                               where=Case.stage.in_(ROAD_STAGES), from_=in_root)
     found = {row.stage: StageTime(row.stage, row.count, (row.median_low + row.median_high) / 2, row.maximum)
              for row in db.session.execute(statement)}
     return [found[stage] for stage in ROAD_STAGES if stage in found]
 
 
-def count_stuck(root, today):
+def count_stuck(root, today, day):
+    in_root, _placed = cases_placed(day, root.path)
     return db.session.execute(
-        select(func.count()).select_from(Case).join(Unit, Unit.id == Case.branch_id)
-        .where(Unit.path.startswith(root.path, autoescape=True), stuck_condition(today))).scalar_one()
+        select(func.count()).select_from(in_root).where(stuck_condition(today))).scalar_one()
+
+
+def stuck_list(root, today, day, limit=None):
+    """The stuck cases of the subtree as it was on `day`, the longest in their stage first, each
+    with its branch's name then and its reasons: two statements."""
+    in_root, placed = cases_placed(day, root.path)
+    statement = (select(Case.id.label("case_id"), Case.full_name, placed.unit_id.label("branch_id"),
+                        placed.name.label("branch_name"), Case.stage, Case.stage_entered_on)
+                 .select_from(in_root).where(stuck_condition(today))
+                 .order_by(Case.stage_entered_on, Case.id))
+    if limit:
+        statement = statement.limit(limit)
+    rows = db.session.execute(statement).all()
+    reasons = reasons_for(rows, today)
+    return [StuckCase(r.case_id, r.full_name, r.branch_id, r.branch_name, r.stage, r.stage_entered_on,
+                      tuple(reasons[r.case_id])) for r in rows]
 
 
 def year_report(unit, year, until, today):
     """Everything the report shows; `until` bounds the admissions counted, `today` the classes,
-    the pool, the time in stage and the stuck cases (they are as they stand when it is written)."""
-    stuck_total = count_stuck(unit, today)
+    the pool, the time in stage and the stuck cases (they are as they stand when it is written),
+    all on the tree of the rollup's day."""
+    figures = rollup(unit, year, until)
+    root, day = figures.root.unit, figures.day
+    stuck_total = count_stuck(root, today, day)
     return YearReport(
-        unit=unit, produced_on=today, rollup=rollup(unit, year, until),
-        classes=training_classes(unit, year, today), time_in_stage=time_in_stage(unit, today),
+        unit=unit, produced_on=today, rollup=figures,
+        classes=training_classes(root, year, today, day), time_in_stage=time_in_stage(root, today, day),
         # Counted first: with none stuck, the list is not asked for.
-        stuck=stuck_cases(unit, today, limit=STUCK_SHOWN) if stuck_total else [],
+        stuck=stuck_list(root, today, day, limit=STUCK_SHOWN) if stuck_total else [],
         stuck_total=stuck_total)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from pipeline.base.i18n import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case as case_when, func, null, or_, select
+from sqlalchemy.orm import aliased, join
 
 from pipeline.cases.models import Case
 from pipeline.extensions import db
@@ -188,3 +188,73 @@ def successors_of(unit_ids, start, until):
         select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
         .where(UnitSuccession.kind == "merge", UnitSuccession.predecessor_id.in_(unit_ids),
                UnitSuccession.effective_date.between(start, until))).all())
+
+
+# --- the tree a period's figures read ---------------------------------------------------------
+
+def as_of(version, day):
+    """SQL condition: the version (an alias of UnitVersion) is its unit's latest begun by `day`:
+    the one holding on `day`, or the last one of a unit that ended before it. A period's figures
+    read a unit dissolved or merged during the period where it last stood, so its admissions of
+    the months before do not vanish from the year. Written as "holds, or has no later version"
+    (not as the latest start): the planner then counts one version per unit, and joins cases to
+    them by hashing instead of trying every pair."""
+    later = aliased(UnitVersion, name="later_version")
+    has_later = select(later.id).where(later.unit_id == version.unit_id, later.starts_on > version.starts_on).exists()
+    return and_(version.starts_on <= day, or_(version.ends_on.is_(None), version.ends_on >= day, ~has_later))
+
+
+def first_moves_after(day, name="later_moves"):
+    """Subquery (case_id, from_branch_id): each moved case's first move after `day` and the branch
+    it left, so `coalesce(from_branch_id, Case.branch_id)` is `branch_on(day)` read as a set (one
+    scan of the moves, joined, instead of a lookup per case)."""
+    ranked = (select(LogEntry.case_id, LogEntry.data["from_branch_id"].as_integer().label("from_branch_id"),
+                     func.row_number().over(partition_by=LogEntry.case_id,
+                                            order_by=(LogEntry.effective_date, LogEntry.seq)).label("n"))
+              .where(LogEntry.act.in_(MOVE_ACTS), LogEntry.effective_date > day).subquery())
+    return select(ranked.c.case_id, ranked.c.from_branch_id).where(ranked.c.n == 1).subquery(name)
+
+
+def cases_placed(day, root_path=None, name="placed"):
+    """(from clause, branch version alias): every case joined to the version as of `day`
+    (`as_of`) of the branch it belonged to on `day`, within the subtree whose path was `root_path`
+    then, when given: `select(...).select_from(from_clause)`. The cases of a branch that ended
+    before `day` stay where the branch last stood."""
+    moves = first_moves_after(day)
+    branch = aliased(UnitVersion, name=name)
+    condition = and_(branch.unit_id == func.coalesce(moves.c.from_branch_id, Case.branch_id), as_of(branch, day))
+    if root_path is not None:
+        condition = and_(condition, branch.path.startswith(root_path, autoescape=True))
+    return join(Case, moves, moves.c.case_id == Case.id, isouter=True).join(branch, condition), branch
+
+
+def units_as_of(day, where=None, since=None):
+    """As `units_on`, with each unit's version as of `day` (`as_of`); with `since`, only the units
+    that had not ended before that day (a period's units). Two statements."""
+    statement = (select(UnitVersion, Unit.code, Unit.valid_from, Unit.valid_to)
+                 .join(Unit, Unit.id == UnitVersion.unit_id).where(as_of(UnitVersion, day)))
+    if since is not None:
+        statement = statement.where(or_(UnitVersion.ends_on.is_(None), UnitVersion.ends_on >= since))
+    if where is not None:
+        statement = statement.where(where)
+    found = {version.unit_id: UnitOn(version.unit_id, code, version.name, version.kind, version.parent_id,
+                                     version.path, version.depth, version.decides_admissions, valid_from, valid_to)
+             for version, code, valid_from, valid_to in db.session.execute(statement)}
+    for successor_id, name in predecessor_names(list(found), day):
+        found[successor_id].formerly.append(name)
+    return found
+
+
+def unit_on_now(unit):
+    """The unit as it stands now, as a UnitOn: what a report shows of its own unit when the unit
+    had no version on the report's day (it was made later)."""
+    return UnitOn(unit.id, unit.code, unit.name, unit.kind, unit.parent_id, unit.path, unit.depth,
+                  unit.decides_admissions, unit.valid_from, unit.valid_to)
+
+
+def holder_among(path, units):
+    """SQL expression: the id of the unit among `units` (each with .id and .path) whose subtree
+    holds `path` (a path column), else NULL. Group by it through a subquery: its bound values
+    make it a different expression each time it is written out on PostgreSQL."""
+    whens = [(path.startswith(unit.path, autoescape=True), unit.id) for unit in units]
+    return case_when(*whens, else_=None) if whens else null()
