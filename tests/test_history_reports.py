@@ -184,3 +184,18 @@ def test_within_the_year_a_merged_unit_counts_in_its_successor_and_a_transfer_mo
     app.config["TODAY"] = date(2023, 12, 31)
     ab = {line.unit.code: line.pool_total for line in rollup(unit("commune_ab"), 2023).children}
     assert ab == {"branch_a1": 0, "branch_a2": 1, "branch_b1": 2}
+
+
+def test_the_2025_scenario_leaves_the_printed_2022_report_of_the_town_as_it_was(app, demo, pages, needs_pdf):
+    """The demo's second scenario renames the top unit and merges every commune: the town's
+    printed 2022 report still names it and its communes as they were in 2022."""
+    from pipeline.demo.reorganisation import apply_reorganisation
+    app.config["TODAY"] = SNAPSHOT
+    pages.login("btc", "demo")
+    url = "/reports/year.pdf?year=2022&until=2022-09-30"
+    before = pdf_text(pages, url)
+    apply_reorganisation()
+    app.config["TODAY"] = SNAPSHOT
+    after = pdf_text(pages, url)
+    assert "ĐẢNG BỘ THỊ XÃ ĐIỆN BÀN" in before.upper()
+    assert after == before

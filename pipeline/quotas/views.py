@@ -36,7 +36,8 @@ def _unit_and_subordinates(unit):
 
 
 def _page(unit, period_form, r, quota_form, status=200):
-    history = quota_history([r.root.unit, *(line.unit for line in r.children)], r.year)
+    # The units merged into a line during the year: its target adds up their quotas.
+    history = quota_history([r.root.unit, *(line.unit for line in r.children), *r.merged], r.year)
     return render_template("quotas/index.html", unit=unit, r=r, crumbs=trail(unit), period_form=period_form,
                            quota_form=quota_form, export_formats=EXPORT_FORMATS, history=history), status
 
@@ -48,7 +49,7 @@ def index():
     period_form, year, until = requested_period()
     r = rollup(unit, year, until)
     if "format" in request.args:
-        return export_units(request.args["format"], _("Quotas %(year)d %(unit)s", year=year, unit=unit.name), r)
+        return export_units(request.args["format"], _("Quotas %(year)d %(unit)s", year=year, unit=r.root.unit.name), r)
     settable = _settable([r.root.unit, *(line.unit for line in r.children)])
     quota_form = QuotaForm(units=settable, formdata=None, data={"year": year}) if settable else None
     return _page(unit, period_form, r, quota_form)

@@ -30,7 +30,7 @@ def _report():
 
 
 def _title(report):
-    return _("Admissions %(year)d %(unit)s", year=report.rollup.year, unit=report.unit.name)
+    return _("Admissions %(year)d %(unit)s", year=report.rollup.year, unit=report.rollup.root.unit.name)
 
 
 @bp.get("/year")
