@@ -17,6 +17,12 @@ never show the names of cases or units outside the user's scope.
 from dataclasses import dataclass, field
 from typing import Callable
 
+import sqlalchemy as sa
+
+from pipeline.extensions import db
+from pipeline.units.models import BRANCH_KINDS, Unit
+from pipeline.units.reorganise_forms import fingerprint
+
 WHO = ("anon", "sec", "com", "board", "admin")
 LOGIN = 302  # anon: sent to the login page
 ADMIN_ONLY = (LOGIN, 404, 404, 404, 200)
@@ -129,6 +135,36 @@ def close_unit(p):
     return {"effective_date": "2026-12-31", "reason": "giải thể", "confirmed": "y"}
 
 
+def another_branch(p):
+    """An open branch of the place's own tree other than its own (where its case or its rows could
+    go), read when the request is made; 0 when there is none."""
+    top = "/" + p.path.strip("/").split("/")[0] + "/"
+    return db.session.scalar(sa.select(Unit.id).where(
+        Unit.path.startswith(top), Unit.kind.in_(BRANCH_KINDS), Unit.valid_to.is_(None), Unit.id != p.branch)
+        .order_by(Unit.path).limit(1)) or 0
+
+
+def confirmed(p, data):
+    """A reorganisation's form as confirmed on its preview: carried out if the gates let it through."""
+    return data | {"previewed": fingerprint(p.branch, data.items()), "confirmed": "y"}
+
+
+def merge_units(p):
+    return confirmed(p, {"into": another_branch(p), "effective_date": "2025-07-01", "accounts": "move",
+                         "reason": "sáp nhập"})
+
+
+def split_unit(p):
+    to = another_branch(p)
+    return confirmed(p, {f"case_{p.case}": to, f"account_{p.user}": to, "effective_date": "2025-07-01",
+                         "reason": "chia tách"})
+
+
+def transfer(p):
+    return {"to_branch_id": another_branch(p), "effective_date": "2025-07-01", "reason": "chuyển nơi cư trú",
+            "version": p.version}
+
+
 def credentials(p):
     return {"username": "sec_a1", "password": "demo-pass"}
 
@@ -182,6 +218,10 @@ SPECS = [
     S("cases.show_case", "/candidates/{p.case}", get=EVERYONE),
     S("cases.act", "/candidates/{p.case}/act/enrol_training", get=(LOGIN, 200, 200, 200, 403),
       post=(LOGIN, 422, 422, 422, 403), data=enrol_act),
+    # A transfer to another branch: a committee or the board over the case's branch; the
+    # destination is a form field (one outside the user's subtree is not offered: 422).
+    S("cases.transfer", "/candidates/{p.case}/transfer", get=(LOGIN, 403, 200, 200, 403),
+      post=(LOGIN, 403, 422, 422, 403), data=transfer),
     S("printing.case_checklist", "/candidates/{p.case}/checklist", get=EVERYONE),
     S("printing.case_checklist_pdf", "/candidates/{p.case}/checklist.pdf", get=EVERYONE),
     S("printing.branch_checklists_pdf", "/branches/{p.branch}/checklists.pdf", get=EVERYONE),
@@ -249,6 +289,12 @@ SPECS = [
       post=(LOGIN, 403, 403, 403, 422), data=move_unit),
     S("units.close_unit", "/admin/units/{p.branch}/close", get=(LOGIN, 403, 403, 403, 200),
       post=(LOGIN, 403, 403, 403, 422), data=close_unit),
+    # A merge or a split: previewed first, carried out when confirmed on the preview (the data
+    # of a refused request is confirmed: a missing gate would write). Successors are form fields.
+    S("units.merge_unit", "/admin/units/{p.branch}/merge", get=(LOGIN, 403, 403, 403, 200),
+      post=(LOGIN, 403, 403, 403, 422), data=merge_units),
+    S("units.split_unit", "/admin/units/{p.branch}/split", get=(LOGIN, 403, 403, 403, 200),
+      post=(LOGIN, 403, 403, 403, 422), data=split_unit),
     S("users.list_users", "/admin/users/?unit={p.branch}", get=ADMIN_ONLY, outside=(None, 404, 404, 404, 200)),
     # The unit is a form field: one outside the administrator's is not offered (422).
     S("users.new_user", "/admin/users/new", get=ADMIN_ONLY, post=(LOGIN, 404, 404, 404, 422), data=account,

@@ -175,3 +175,16 @@ def test_the_audit_log_and_the_case_page_name_units_as_they_were_then(world, mak
     assert branch_by_act["move_with_reorganisation"] == "Chi bộ thôn A1"
     timeline = pages.get(f"/candidates/{case.id}").get_data(as_text=True)
     assert "Chi bộ trường A2" in timeline and "Moved with a reorganisation of units" in timeline
+
+
+def test_a_rename_takes_effect_on_its_day_and_a_day_to_come_is_refused(world, pages):
+    pages.login("admin")
+    url = f"/admin/units/{world.commune_a.id}"
+    form = {"name": "Đảng bộ xã A mới", "effective_date": "2025-07-01", "reason": "Nghị quyết sắp xếp"}
+    assert pages.post(url, data=form).status_code == 302
+    for day, name in ((date(2025, 6, 30), "Đảng bộ xã A"), (JULY, "Đảng bộ xã A mới")):
+        assert version_on(world.commune_a.id, day).name == name
+    refused = pages.post(url, data=dict(form, name="Đảng bộ xã A sau này", effective_date="2099-01-01"))
+    assert refused.status_code == 422 and "2099" in refused.get_data(as_text=True)
+    assert db.session.get(Unit, world.commune_a.id).name == "Đảng bộ xã A mới"
+    assert_all_as_logged()

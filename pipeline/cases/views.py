@@ -13,6 +13,7 @@ from pipeline.cases.models import Case
 from pipeline.cases.ordering import by_name
 from pipeline.base.text import fold
 from pipeline.cases.timeline import timeline
+from pipeline.cases.transfer import transfer_case, transfer_destinations
 from pipeline.exports import export_response
 from pipeline.extensions import db
 from pipeline.readlog.models import ACT_FORM, CASE_PAGE
@@ -20,7 +21,8 @@ from pipeline.readlog.reads import read_of, recorded_export
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.training.access import classes_open_to
 from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
-from pipeline.base.errors import ActBlocked, CaseChanged, CASE_CHANGED
+from pipeline.units.reorganise_forms import TransferForm
+from pipeline.base.errors import ActBlocked, CaseChanged, CaseNotFound, CASE_CHANGED, NotPermitted
 from pipeline.transaction import one_transaction
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow import definition, operations
@@ -34,6 +36,7 @@ from pipeline.web.params import page_arg
 from pipeline.web.scope import case_or_404, current_actor, scoped_cases
 
 bp = Blueprint("cases", __name__, url_prefix="/candidates")  # the address keeps its first name
+TRANSFER = definition.ACT_BY_NAME["transfer_branch"]
 
 MAX_PER_PAGE = 100
 
@@ -167,7 +170,12 @@ def show_case(case_id):
         "cases/case.html", case=case, entries=timeline(log), actions=actions,
         step=step, steps=steps, exit_stage=exit_stage, exit_reason=exit_reason, main_stages=MAIN_STAGES,
         age_years=age_months // 12, referral_threshold=_referral_threshold(), deadlines=deadlines,
-        checklist=checklist)
+        checklist=checklist, may_transfer=_may_transfer(case))
+
+
+def _may_transfer(case):
+    """A committee or the board over the case's branch (its scope holds the case), while it is open."""
+    return operations.role_may(current_actor(), TRANSFER, case) and case.stage in TRANSFER.sources
 
 
 def _make_act_form(act, case):
@@ -234,3 +242,42 @@ def _flash_outcome(act, entry):
                 reason=shortfall_of(entry.data), stage=stage), "warning")
     else:
         flash(_("Recorded: %(act)s. The case is now “%(stage)s”.", act=act.label, stage=stage), "success")
+
+
+@bp.route("/<int:case_id>/transfer", methods=["GET", "POST"])
+@login_required
+@read_of(ACT_FORM)
+def transfer(case_id):
+    """One candidate to another branch of the user's subtree (they moved house or job): an act of
+    the case's log naming both branches; the dossier, the history and the deadlines go with it."""
+    case = case_or_404(case_id)
+    if not operations.role_may(current_actor(), TRANSFER, case):
+        abort(403)
+    if case.stage not in TRANSFER.sources:
+        flash(_("Only an open case can be transferred to another branch."), "warning")
+        return redirect(url_for(".show_case", case_id=case.id))
+    destinations = transfer_destinations(current_actor(), case)
+    form = TransferForm(data={"version": case.version, "effective_date": clock.today()}
+                        if request.method == "GET" else None,
+                        destinations=destinations, root_depth=current_actor().unit.depth)
+    refused = []
+    if form.validate_on_submit():
+        try:
+            transfer_case(case.id, current_actor(), form.to_branch_id.data, form.effective_date.data,
+                          form.reason.data, form.expected_version())
+        except CaseChanged as changed:
+            flash(str(changed.reasons[0]), "warning")
+            return redirect(url_for(".show_case", case_id=case.id))
+        except CaseNotFound:
+            abort(404)
+        except NotPermitted:
+            abort(403)
+        except ActBlocked as blocked:
+            refused = blocked.reasons
+        else:
+            flash(_("Transferred: %(name)s is now in %(branch)s.", name=case.full_name,
+                    branch=form.destinations[form.to_branch_id.data].name), "success")
+            return redirect(url_for(".show_case", case_id=case.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("cases/transfer.html", case=case, form=form, refused=refused,
+                           destinations=destinations), status

@@ -79,6 +79,9 @@ class UnitDetailsForm(BaseForm):
     name = _name()
     decides_admissions = BooleanField(_l("Decides admissions"))
     official_members = _official_members()
+    # A new name and the power to decide take effect on a day (reports of earlier days keep the
+    # old ones); empty: today.
+    effective_date = DateField(_l("Effective from"), validators=[Optional(), reasonable_date])
     reason = _reason()
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, literal, select, update
 from pipeline.accounts.models import User
 from pipeline.base import clock
 from pipeline.base.errors import NotPermitted
+from pipeline.base.formatting import format_day
 from pipeline.base.text import to_nfc
 from pipeline.base.validators import has_control_characters
 from pipeline.cases.models import Case
@@ -171,6 +172,10 @@ def update_unit(actor, unit, name, decides_admissions, official_members, reason=
 
 
 def _placed_from(units, day, field="effective_date"):
+    if day > clock.today():
+        # The unit's row changes now: a period of a day to come would contradict it until then.
+        raise UnitRefused(field, _l("The date %(day)s is in the future: record the change once it takes effect.",
+                                    day=format_day(day)))
     try:
         placed_from(units, day)
     except DatedBeforeLastChange as error:
@@ -214,7 +219,7 @@ def move_unit(actor, unit, new_parent, reason="", effective_date=None):
             .values(path=literal(new_prefix) + func.substr(Unit.path, len(old_prefix) + 1),
                     depth=Unit.depth + (new_parent.depth + 1 - old_depth))
             .execution_options(synchronize_session="fetch"))
-        _placed_from(subtree_units(unit), effective_date or clock.today(), "parent_id")
+        _placed_from(subtree_units(unit), effective_date or clock.today())
         _record(actor, unit, "moved", {"parent_id": [old_parent_id, new_parent.id]}, reason, effective_date)
     return True
 

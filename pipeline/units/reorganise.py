@@ -84,17 +84,17 @@ class Plan:
         return self.effective_date - timedelta(days=1)
 
 
-def _open_children(unit):
+def open_children(unit):
     return db.session.execute(select(Unit).where(Unit.parent_id == unit.id, Unit.valid_to.is_(None))
                               .order_by(Unit.name, Unit.id)).scalars().all()
 
 
-def _open_cases(unit):
+def open_cases(unit):
     return db.session.execute(select(Case).where(Case.branch_id == unit.id, Case.stage.in_(OPEN_STAGES))
                               .order_by(Case.sort_given_first, Case.id)).scalars().all()
 
 
-def _active_accounts(unit):
+def active_accounts(unit):
     return db.session.execute(select(User).where(User.unit_id == unit.id, User.active.is_(True))
                               .order_by(User.username)).scalars().all()
 
@@ -156,7 +156,7 @@ def _ending_problems(ending):
 
 
 def _accounts_of(plan, unit, to, accounts):
-    for user in _active_accounts(unit):
+    for user in active_accounts(unit):
         plan.accounts.append(Move(user, unit, to if accounts == "move" else None))
 
 
@@ -170,8 +170,8 @@ def plan_merge(actor, ending, successor, effective_date, accounts="move"):
         plan.problems.append(_l("Say what happens to the accounts of the units that end."))
     plan.problems += _date_problems(plan)
     for unit in ending:
-        plan.units += [Move(child, unit, successor) for child in _open_children(unit)]
-        plan.cases += [Move(case, unit, successor) for case in _open_cases(unit)]
+        plan.units += [Move(child, unit, successor) for child in open_children(unit)]
+        plan.cases += [Move(case, unit, successor) for case in open_cases(unit)]
         _accounts_of(plan, unit, successor, accounts)
     return plan
 
@@ -179,8 +179,10 @@ def plan_merge(actor, ending, successor, effective_date, accounts="move"):
 def plan_split(actor, unit, successor_of, effective_date, accounts):
     """What dividing `unit` among successors on `effective_date` moves. `successor_of` maps
     ("unit", id) and ("case", id) to the successor chosen for each open unit below and each
-    open case; `accounts` maps an account id to its successor, or None to disable it."""
-    successors = list({s.id: s for s in successor_of.values() if s is not None}.values())
+    open case; `accounts` maps an account id to its successor, or None to disable it. Every unit
+    chosen for a row or an account is a successor (one that takes only accounts too)."""
+    chosen = [*successor_of.values(), *accounts.values()]
+    successors = list({s.id: s for s in chosen if s is not None}.values())
     _check_actor(actor, [unit], successors)
     plan = Plan("split", effective_date, [unit], successors)
     plan.problems += _ending_problems([unit]) + _date_problems(plan)
@@ -188,7 +190,7 @@ def plan_split(actor, unit, successor_of, effective_date, accounts):
         plan.problems.append(_l("Choose a successor for each row."))
     for successor in successors:
         plan.problems += _successor_problems([unit], successor)
-    for kind, rows in (("unit", _open_children(unit)), ("case", _open_cases(unit))):
+    for kind, rows in (("unit", open_children(unit)), ("case", open_cases(unit))):
         for row in rows:
             to = successor_of.get((kind, row.id))
             if to is None:
@@ -196,7 +198,7 @@ def plan_split(actor, unit, successor_of, effective_date, accounts):
                                         or row.full_name))
             else:
                 (plan.units if kind == "unit" else plan.cases).append(Move(row, unit, to))
-    for user in _active_accounts(unit):
+    for user in active_accounts(unit):
         plan.accounts.append(Move(user, unit, accounts.get(user.id)))
     return plan
 

@@ -1,7 +1,8 @@
 """The unit pages, for administrators: /admin/units. An administrator sees the tree of their own
 subtree and changes the units below their own unit (creating, renaming, changing details, moving,
-closing). A unit outside the user's subtree is 404, like every page outside a scope; inside it,
-anyone who may not change it gets 403. Views parse a form, call one operation (which commits),
+closing; merging into another unit and splitting among others, previewed first). A unit outside
+the user's subtree is 404, like every page outside a scope; inside it, anyone who may not change
+it gets 403. Views parse a form, call one operation (which commits),
 flash and redirect."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,11 +12,16 @@ from sqlalchemy import func, select
 from pipeline.accounts.models import User
 from pipeline.base import clock
 from pipeline.base.errors import NotPermitted
+from pipeline.base.formatting import format_day
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units import operations
 from pipeline.units.admin_forms import CloseUnitForm, MoveUnitForm, NewUnitForm, UnitDetailsForm
 from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit, UnitChange, subtree_filter
+from pipeline.units.reorganise import carry_out, plan_merge, plan_split
+from pipeline.units.reorganise_forms import (MERGE_FIELDS, NEW, MergeForm, committees_offered, fingerprint,
+                                             siblings_offered, split_form, split_rows, subtree_units,
+                                             successors_offered)
 from pipeline.units.tree import units_in_tree_order
 from pipeline.web.params import id_arg
 from pipeline.web.scope import current_actor
@@ -111,6 +117,8 @@ def _history(unit):
     rows = db.session.execute(select(UnitChange).where(UnitChange.unit_id == unit.id)
                               .order_by(UnitChange.id.desc())).scalars().all()
     unit_ids = {v for row in rows for v in (row.changes or {}).get("parent_id", ()) if v is not None}
+    # A merge or a split names the units that succeeded it.
+    unit_ids |= {v for row in rows for new in (row.changes or {}).get("successor_ids", ())[1:] for v in new or ()}
     actor_ids = {row.actor_id for row in rows if row.actor_id is not None}
     units = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()) if unit_ids else {}
     actors = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(actor_ids))).all()) \
@@ -121,7 +129,8 @@ def _history(unit):
 def _unit_page(unit, details=None, code=200):
     if details is None:
         details = UnitDetailsForm(formdata=None, data={"name": unit.name, "decides_admissions": unit.decides_admissions,
-                                                       "official_members": unit.official_members})
+                                                       "official_members": unit.official_members,
+                                                       "effective_date": clock.today()})
     history, history_units, actors = _history(unit)
     children = db.session.execute(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)).scalars().all()
     counts = open_case_counts([unit], unit)
@@ -143,7 +152,8 @@ def edit_unit(unit_id):
     if form.validate_on_submit():
         try:
             changes = operations.update_unit(current_actor(), unit, form.name.data, form.decides_admissions.data,
-                                             form.official_members.data, form.reason.data or "")
+                                             form.official_members.data, form.reason.data or "",
+                                             form.effective_date.data)
         except operations.UnitRefused as refused:
             form[refused.field].errors.append(refused.reason)
         else:
@@ -192,3 +202,90 @@ def close_unit(unit_id):
     status = 422 if request.method == "POST" else 200
     blockers = operations.blockers(unit) if unit.valid_to is None else []
     return render_template("units/close.html", unit=unit, form=form, blockers=blockers), status
+
+
+# --- reorganising: a merge, a split (pipeline.units.reorganise) --------------------------------
+
+def _reorganisation(unit, form, planner, template, done, **context):
+    """GET: the form. A valid POST previews the plan (nothing written); one with the box ticked
+    and the very values previewed (their fingerprint) carries it out, all or nothing, and goes
+    where `done(plan)` says. Refusals write nothing and say why."""
+    plan, refused, changed = None, [], False
+    status = 200 if request.method == "GET" else 422
+    if form.validate_on_submit():
+        try:
+            plan = planner()
+        except NotPermitted:
+            abort(403)
+        seen = fingerprint(unit.id, request.form.items(multi=True))
+        changed = bool(form.confirmed.data) and form.previewed.data != seen
+        failed = bool(plan.problems)
+        if form.confirmed.data and not changed and not failed:
+            try:
+                carried = carry_out(current_actor(), planner, form.reason.data or "")
+            except NotPermitted:
+                abort(403)
+            except operations.UnitRefused as refusal:
+                plan = planner()  # rolled back: what stands in the way now
+                refused, failed = _refusal_shown(form, refusal, plan), True
+            else:
+                return redirect(done(carried))
+        form.previewed.data = seen
+        form.confirmed.data = False  # each carrying out is confirmed on the preview it follows
+        status = 422 if failed else 200
+    return render_template(template, unit=unit, form=form, plan=plan, refused=refused, changed=changed,
+                           **context), status
+
+
+def _refusal_shown(form, refusal, plan):
+    """A refusal at the moment of carrying out: beside its field when the form has one for it (the
+    new unit's code, taken meanwhile), else the plan's problems, or the refusal itself."""
+    name = MERGE_FIELDS.get(refusal.field)
+    if name in form and name != "effective_date":
+        form[name].errors.append(refusal.reason)
+        return []
+    return plan.problems or [refusal.reason]
+
+
+@bp.route("/<int:unit_id>/merge", methods=["GET", "POST"])
+def merge_unit(unit_id):
+    unit = _changeable_or_403(unit_id)
+    actor = current_actor()
+    siblings = siblings_offered(unit)
+    defaults = {"effective_date": clock.today(), "accounts": "move", "new_kind": unit.kind,
+                "new_parent_id": unit.parent_id, "new_decides_admissions": unit.decides_admissions}
+    form = MergeForm(data=defaults if request.method == "GET" else None, unit=unit, siblings=siblings,
+                     targets=successors_offered(actor, unit), known=subtree_units(actor),
+                     parents=committees_offered(actor), root_depth=_root_depth())
+
+    def planner():
+        return plan_merge(actor, form.ending, form.successor, form.effective_date.data, form.accounts.data)
+
+    def done(plan):
+        successor = form.successor if form.into.data != NEW else db.session.execute(
+            select(Unit).where(Unit.code == form.new_code.data)).scalar_one()
+        flash(_("Merged into %(unit)s from %(day)s: %(units)s ended on %(last_day)s.", unit=successor.name,
+                day=format_day(plan.effective_date), units=", ".join(u.name for u in plan.ending),
+                last_day=format_day(plan.last_day)), "success")
+        return url_for(".show_unit", unit_id=successor.id)
+
+    return _reorganisation(unit, form, planner, "units/merge.html", done, siblings=siblings,
+                           chosen=set(form.also.data or ()))
+
+
+@bp.route("/<int:unit_id>/split", methods=["GET", "POST"])
+def split_unit(unit_id):
+    unit = _changeable_or_403(unit_id)
+    actor = current_actor()
+    form = split_form(split_rows(unit), successors_offered(actor, unit), _root_depth(),
+                      data={"effective_date": clock.today()} if request.method == "GET" else None)
+
+    def planner():
+        return plan_split(actor, unit, form.successor_of(), form.effective_date.data, form.account_choices())
+
+    def done(plan):
+        flash(_("Split from %(day)s: %(unit)s ended on %(last_day)s.", day=format_day(plan.effective_date),
+                unit=unit.name, last_day=format_day(plan.last_day)), "success")
+        return url_for(".show_unit", unit_id=unit.id)
+
+    return _reorganisation(unit, form, planner, "units/split.html", done)

@@ -45,7 +45,8 @@ def role_may(user, act, case):
     """Permission by role only (scope is checked separately)."""
     if user.role not in act.roles:
         return False
-    if act.roles == DECIDING and user.role == "committee":
+    # `is`: a transfer's roles (TRANSFERRING) are the same set, and any committee above may transfer.
+    if act.roles is DECIDING and user.role == "committee":
         return user.unit.decides_admissions
     return True
 
