@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, join
 
 from pipeline.cases.models import Case
 from pipeline.extensions import db
-from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit, UnitSuccession, UnitVersion, subtree_filter
+from pipeline.units.models import KindOf, Unit, UnitSuccession, UnitVersion, subtree_filter
 from pipeline.workflow.models import LogEntry
 
 # The acts that take a case from one branch to another; their data names both.
@@ -121,7 +121,7 @@ def placed_branch(day, root_path=None, name="placed"):
 
 
 @dataclass
-class UnitOn:
+class UnitOn(KindOf):
     """A unit as it was on a day: what the reports' lines and rows show of it."""
     id: int
     code: str
@@ -136,14 +136,6 @@ class UnitOn:
     formerly: list = field(default_factory=list)  # names of the units it replaced (merged into it)
 
     @property
-    def is_branch(self):
-        return self.kind in BRANCH_KINDS
-
-    @property
-    def kind_label(self):
-        return UNIT_KINDS.get(self.kind, self.kind)
-
-    @property
     def formerly_label(self):
         return ", ".join(self.formerly)
 
@@ -151,8 +143,13 @@ class UnitOn:
 def units_on(day, where=None):
     """The units whose version holds on `day` (filtered by `where`, a condition on the version),
     as UnitOn, with the names of the units they replaced. Two statements."""
+    return _units(valid_on(UnitVersion, day), day, where)
+
+
+def _units(holds, day, where=None):
+    """unit id -> UnitOn of the versions that `holds` (and `where`), with their former names."""
     statement = (select(UnitVersion, Unit.code, Unit.valid_from, Unit.valid_to)
-                 .join(Unit, Unit.id == UnitVersion.unit_id).where(valid_on(UnitVersion, day)))
+                 .join(Unit, Unit.id == UnitVersion.unit_id).where(holds))
     if where is not None:
         statement = statement.where(where)
     found = {version.unit_id: UnitOn(version.unit_id, code, version.name, version.kind, version.parent_id,
@@ -231,18 +228,10 @@ def cases_placed(day, root_path=None, name="placed"):
 def units_as_of(day, where=None, since=None):
     """As `units_on`, with each unit's version as of `day` (`as_of`); with `since`, only the units
     that had not ended before that day (a period's units). Two statements."""
-    statement = (select(UnitVersion, Unit.code, Unit.valid_from, Unit.valid_to)
-                 .join(Unit, Unit.id == UnitVersion.unit_id).where(as_of(UnitVersion, day)))
+    holds = as_of(UnitVersion, day)
     if since is not None:
-        statement = statement.where(or_(UnitVersion.ends_on.is_(None), UnitVersion.ends_on >= since))
-    if where is not None:
-        statement = statement.where(where)
-    found = {version.unit_id: UnitOn(version.unit_id, code, version.name, version.kind, version.parent_id,
-                                     version.path, version.depth, version.decides_admissions, valid_from, valid_to)
-             for version, code, valid_from, valid_to in db.session.execute(statement)}
-    for successor_id, name in predecessor_names(list(found), day):
-        found[successor_id].formerly.append(name)
-    return found
+        holds = and_(holds, or_(UnitVersion.ends_on.is_(None), UnitVersion.ends_on >= since))
+    return _units(holds, day, where)
 
 
 def unit_on_now(unit):

@@ -32,7 +32,19 @@ UNIT_KINDS = {
 BRANCH_KINDS = ("village", "quarter", "school", "military", "agency", "enterprise", "police")
 
 
-class Unit(db.Model):
+class KindOf:
+    """What a unit's kind says, for the unit, its periods and a unit as it was on a day."""
+
+    @property
+    def is_branch(self):
+        return self.kind in BRANCH_KINDS
+
+    @property
+    def kind_label(self):
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+
+class Unit(KindOf, db.Model):
     __tablename__ = "unit"
     __table_args__ = (
         CheckConstraint(
@@ -59,14 +71,6 @@ class Unit(db.Model):
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Unit"]] = relationship(back_populates="parent")
-
-    @property
-    def is_branch(self):
-        return self.kind in BRANCH_KINDS
-
-    @property
-    def kind_label(self):
-        return UNIT_KINDS.get(self.kind, self.kind)
 
     def is_ancestor_of(self, other):
         return other.path.startswith(self.path)
@@ -135,7 +139,7 @@ class UnitChange(db.Model):
 SUCCESSION_KINDS = {"merge": _l("merged"), "split": _l("split")}
 
 
-class UnitVersion(db.Model):
+class UnitVersion(KindOf, db.Model):
     """The unit as it was named and placed from `starts_on` to `ends_on` (None: still so, or until
     the unit closed). A projection of the unit's dated changes (pipeline.units.history): reports
     for a past period read the tree of that period from here, so a later reorganisation does not
@@ -165,14 +169,6 @@ class UnitVersion(db.Model):
         """The unit's present name and place, from `starts_on`."""
         return cls(unit_id=unit.id, starts_on=starts_on, ends_on=unit.valid_to,
                    **{name: getattr(unit, name) for name in cls.PLACED})
-
-    @property
-    def is_branch(self):
-        return self.kind in BRANCH_KINDS
-
-    @property
-    def kind_label(self):
-        return UNIT_KINDS.get(self.kind, self.kind)
 
 
 class UnitSuccession(db.Model):
