@@ -199,3 +199,13 @@ def test_the_2025_scenario_leaves_the_printed_2022_report_of_the_town_as_it_was(
     after = pdf_text(pages, url)
     assert "ĐẢNG BỘ THỊ XÃ ĐIỆN BÀN" in before.upper()
     assert after == before
+
+
+def test_the_quota_export_names_the_units_a_line_replaced(world, pages):
+    from pipeline.units.reorganise import NewUnit, carry_out, plan_merge
+    admin = world["admin"]
+    new = NewUnit("commune_ab", "Đảng bộ xã AB", "commune", world.town)
+    carry_out(admin, lambda: plan_merge(admin, [world.commune_a, world.commune_b], new, JULY))
+    pages.login("board")
+    csv = pages.get("/quotas/?year=2025&format=csv").get_data(as_text=True)
+    assert "Đảng bộ xã AB (formerly Đảng bộ xã A, Đảng bộ phường B)" in csv

@@ -1,5 +1,6 @@
 """The per-unit table of plan and actual (quota page and year report) as CSV or XLSX: the rows
 of the page's table, the subordinate units then the unit itself as the total."""
+from flask_babel import gettext as _
 from pipeline.base.i18n import lazy_gettext as _l
 
 from pipeline.exports import Column, export_response
@@ -17,9 +18,15 @@ COLUMNS = (
 )
 
 
+def unit_name(unit):
+    """The unit's name, and the units it replaced as the page shows them ("formerly …")."""
+    formerly = getattr(unit, "formerly_label", "")
+    return f"{unit.name} ({_('formerly %(names)s', names=formerly)})" if formerly else unit.name
+
+
 def line_row(line):
     achievement = line.achievement
-    return (line.unit.name, str(line.kind_label),
+    return (unit_name(line.unit), str(line.kind_label),
             line.target.minimum if line.target else None, line.target.maximum if line.target else None,
             line.admitted, achievement.percent / 100 if achievement.percent is not None else None,
             achievement.difference, *(line.pool[bucket] for bucket in POOL_BUCKETS))
