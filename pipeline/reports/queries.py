@@ -21,7 +21,7 @@ from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.history import as_of, cases_placed
 from pipeline.units.models import Unit, UnitVersion
 from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME
-from pipeline.workflow.stuck import StuckCase, reasons_for, stuck_condition
+from pipeline.workflow.stuck import stuck_condition, stuck_of
 
 # The road to admission: the funnel and the time in stage cover the cases still on it.
 ROAD_STAGES = tuple(s.name for s in MAIN_STAGES if s.name not in ("probation", "official"))
@@ -119,16 +119,9 @@ def stuck_list(root, today, day, limit=None):
     """The stuck cases of the subtree as it was on `day`, the longest in their stage first, each
     with its branch's name then and its reasons: two statements."""
     in_root, placed = cases_placed(day, root.path)
-    statement = (select(Case.id.label("case_id"), Case.full_name, placed.unit_id.label("branch_id"),
-                        placed.name.label("branch_name"), Case.stage, Case.stage_entered_on)
-                 .select_from(in_root).where(stuck_condition(today))
-                 .order_by(Case.stage_entered_on, Case.id))
-    if limit:
-        statement = statement.limit(limit)
-    rows = db.session.execute(statement).all()
-    reasons = reasons_for(rows, today)
-    return [StuckCase(r.case_id, r.full_name, r.branch_id, r.branch_name, r.stage, r.stage_entered_on,
-                      tuple(reasons[r.case_id])) for r in rows]
+    return stuck_of(select(Case.id.label("case_id"), Case.full_name, placed.unit_id.label("branch_id"),
+                           placed.name.label("branch_name"), Case.stage, Case.stage_entered_on)
+                    .select_from(in_root).where(stuck_condition(today)), today, limit)
 
 
 def year_report(unit, year, until, today):

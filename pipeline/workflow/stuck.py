@@ -117,6 +117,12 @@ def stuck_cases(scope_unit, today, limit=None, where=()):
                         Unit.name.label("branch_name"), Case.stage, Case.stage_entered_on)
                  .join(Unit, Case.branch_id == Unit.id)
                  .where(subtree_filter(scope_unit), stuck_condition(today), *where))
+    return stuck_of(statement, today, limit)
+
+
+def stuck_of(statement, today, limit=None):
+    """The StuckCases of `statement` (case_id, full_name, branch_id, branch_name, stage,
+    stage_entered_on), the longest in their stage first, with their reasons: two statements."""
     statement = statement.order_by(Case.stage_entered_on, Case.id)
     if limit:
         statement = statement.limit(limit)
