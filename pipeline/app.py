@@ -21,7 +21,8 @@ from pipeline.ceremonies.views import bp as ceremonies_bp
 from pipeline.config import DEFAULTS, database_url_from_env, engine_options
 from pipeline.dashboard.views import bp as dashboard_bp, home
 from pipeline.dossier.views import bp as dossier_bp
-from pipeline.imports.cli import import_candidates
+from pipeline.imports.cli import export_cases, import_candidates, import_cases
+from pipeline.imports.views import bp as case_import_bp
 from pipeline.printing.views import bp as printing_bp
 from pipeline.process.views import bp as process_bp
 from pipeline.quotas.views import bp as quotas_bp
@@ -44,9 +45,9 @@ if not os.path.isdir(TEMPLATES_DIR):
     TEMPLATES_DIR = os.path.join(PROJECT_DIR, "templates")
 BLUEPRINTS = (accounts_bp, cases_bp, training_bp, workdays_bp, dossier_bp, printing_bp, ceremonies_bp,
               dashboard_bp, quotas_bp, reports_bp, audit_bp, process_bp, users_bp, language.bp, read_log_bp,
-              unit_import_bp, account_import_bp, units_bp)
+              unit_import_bp, account_import_bp, units_bp, case_import_bp)
 COMMANDS = (cli.init_db, cli.setup, cli.create_user, cli.demo, cli.deadlines, audit, backup, restore, import_candidates,
-            import_units, import_accounts, merge_units)
+            import_units, import_accounts, merge_units, import_cases, export_cases)
 
 
 def create_app(test_config=None):

@@ -327,6 +327,14 @@ SPECS = [
                                           "/admin/users/import/template?format=csv"), get=ADMIN_ONLY, outside=None),
     S("account_import.export_accounts", ("/admin/users/export?format=xlsx", "/admin/users/export?format=csv"),
       get=ADMIN_ONLY, outside=None),
+    # The import of cases in flight (pipeline/imports/views.py): committees and administrators; the
+    # file's rows outside the importer's subtree are problems of the preview
+    # (tests/test_import_history.py). Without a file: 422.
+    S("case_import.import_cases", "/candidates/import", get=(LOGIN, 403, 200, 403, 200),
+      post=(LOGIN, 403, 422, 403, 422), outside=None),
+    S("case_import.confirm_cases", "/candidates/import/confirm", post=(LOGIN, 403, 422, 403, 422), outside=None),
+    S("case_import.template", ("/candidates/import/template?format=xlsx", "/candidates/import/template?format=csv"),
+      get=(LOGIN, 403, 200, 403, 200), outside=None),
 ]
 
 SPEC_BY_ENDPOINT = {spec.endpoint: spec for spec in SPECS}

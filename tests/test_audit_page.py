@@ -136,7 +136,7 @@ def test_entered_late_and_back_dated(world, make_case, pages):
     header, body = export[0], export[1:]
     assert header[:3] == ["Took effect", "Entered at", "Case no."] and header[-2:] == ["Entered late", "Back-dated"]
     backrow = next(r for r in body if r[2] == str(old.id) and r[5] == str(back.seq))
-    assert backrow[0] == "01/08/2021" and backrow[-2:] == ["Yes", "Yes"]
+    assert backrow[0] == "2021-08-01" and backrow[-2:] == ["Yes", "Yes"]
     assert next(r for r in body if r[2] == str(fresh.id))[-2:] == ["", ""]
 
 

@@ -22,6 +22,8 @@ LATER = date(2023, 3, 1)  # after every act make_case records, before today
 ACT_WRITES = ({"case_event": 1}, {"case_event": 1, "enrolment": 1})
 NEVER_DONE = ("resume_dossier", "complete_training")  # the certificate comes from the class, not this form
 RECOGNITION = ("record_recognition_vote", "record_recognition_review", "recognise_official")
+# An extension is dated while the limit it extends still runs (after the acts that start it).
+EXTENSIONS = {"extend_decision": date(2022, 1, 10), "extend_recognition_decision": date(2023, 2, 22)}
 
 
 def setup_stage(table_act):
@@ -44,7 +46,7 @@ def known_act(act_name):
     for known, _who, day, data in ACTS_WITHIN["probation"]:
         if known == act_name:
             return day, data
-    return LATER, {}
+    return EXTENSIONS.get(act_name, LATER), {}
 
 
 def prepare_case(world, make_case, act_name):
@@ -54,8 +56,9 @@ def prepare_case(world, make_case, act_name):
     if act_name == "reopen":
         operations.record_act(case.id, "refuse_admission", world["board"], date(2022, 1, 20), {},
                                reason="Chưa đủ tiêu chuẩn")
-    if act_name in RECOGNITION:  # the recognition acts before this one
-        for earlier, who, day, data in ACTS_WITHIN["probation"][:RECOGNITION.index(act_name)]:
+    if act_name in RECOGNITION or act_name == "extend_recognition_decision":  # the recognition acts before it
+        before = RECOGNITION.index(act_name) if act_name in RECOGNITION else 2
+        for earlier, who, day, data in ACTS_WITHIN["probation"][:before]:
             record_documents(world, case.id, earlier)
             operations.record_act(case.id, earlier, world["sec_a1" if who == "sec" else "com_a"], day, data)
     record_documents(world, case.id, act_name)

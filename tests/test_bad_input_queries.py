@@ -134,6 +134,7 @@ GET_ARGS = {
     "unit_import.export_units": COMMON + EXPORT,
     "account_import.import_accounts": COMMON, "account_import.account_template": COMMON + EXPORT,
     "account_import.export_accounts": COMMON + EXPORT,
+    "case_import.import_cases": COMMON, "case_import.template": COMMON + EXPORT,
 }
 # Rendered by WeasyPrint (slow): every parameter at once, with a few values.
 PDF_PAGES = ("printing.case_checklist_pdf", "printing.branch_checklists_pdf", "reports.year_report_pdf")

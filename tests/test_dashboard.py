@@ -274,7 +274,7 @@ def test_the_case_list_exports_every_case_with_its_reasons(pages, world, on_snap
     rows = list(csv.reader(io.StringIO(pages.get("/dashboard/cases?which=stuck&format=csv").get_data()
                                        .decode("utf-8-sig"))))
     assert [row[0] for row in rows[1:]] == ["Lê Chậm Chạp", "Trần Quá Hạn"]
-    assert rows[1][3] == "01/09/2021" and rows[1][5] == "02/09/2022"
+    assert rows[1][3] == "2021-09-01" and rows[1][5] == "2022-09-02"
     assert late.id  # the overdue case is the second: longest in its stage first
 
 

@@ -236,8 +236,8 @@ def test_the_rulebook_of_the_starting_day_sets_the_length(monkeypatch):
 
 
 def test_no_rulebook_no_deadline():
-    # Before the first rulebook (30 July 2021) nothing can be counted.
-    assert keys("ceremony", facts(decision_received_on=date(2021, 7, 1))) == []
+    # Before the first rulebook (25 July 2016) nothing can be counted.
+    assert keys("ceremony", facts(decision_received_on=date(2016, 7, 1))) == []
 
 
 # --- the case page ---------------------------------------------------------------------------
@@ -284,7 +284,7 @@ def test_month_limits_on_the_case_page(pages, world, make_case):
     assert "Due: 14/09/2026" in shown
     left = (certificate_due - clock.today()).days
     assert (f"{left} days left" if left > 0 else ("due today" if left == 0 else f"overdue by {-left} days")) in shown
-    assert "unconfirmed figure" in shown
+    assert "unconfirmed" not in shown  # said once, on the process page's rules (tests/test_rules_texts.py)
     assert "Due: 25/09/2022" in shown and f"overdue by {(clock.today() - dossier_due).days} days" in shown
 
 

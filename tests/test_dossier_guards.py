@@ -60,7 +60,7 @@ def test_missing_documents_block_the_completion_naming_each_one(world, make_case
 
 
 def test_the_youth_union_path_needs_the_resolution_and_one_member(world, make_case):
-    case = make_case("dossier", youth_union_member=True)
+    case = make_case("dossier", youth_union_member=True, date_of_birth=date(2000, 3, 15))  # of youth age
     record_documents(world, case.id, "complete_dossier", skip=("4-KNĐ",))
     reasons = refused(case.id, "complete_dossier", world["sec_a1"], COMPLETED)
     assert len(reasons) == 1 and reasons[0].startswith("4-KNĐ Nghị quyết giới thiệu đoàn viên ưu tú vào Đảng")

@@ -256,7 +256,7 @@ def test_a_download_without_a_scan_is_a_404(pages, world, make_case):
 # --- the case page ------------------------------------------------------------------------------
 
 def test_the_case_page_shows_the_checklist_with_a_link_to_the_dossier(pages, world, make_case):
-    case_id = make_case("dossier", youth_union_member=True).id
+    case_id = make_case("dossier", youth_union_member=True, date_of_birth=date(2000, 3, 15)).id  # of youth age
     record_documents(world, case_id, "complete_dossier", skip=("5-KNĐ",))
     pages.login("sec_a1")
     page = pages.get(f"/candidates/{case_id}")

@@ -134,7 +134,7 @@ def test_the_full_list_exports(pages, world, on_snapshot):
     rows = list(csv.reader(io.StringIO(pages.get("/dashboard/deadlines?when=overdue&format=csv").get_data()
                                        .decode("utf-8-sig"))))
     assert rows[1] == ["Nguyễn Thị Ánh", "Chi bộ thôn A1",
-                       "Admission decision, within 60 working days of the branch resolution", "26/10/2022", "-5"]
+                       "Admission decision, within 60 working days of the branch resolution", "2022-10-26", "-5"]
 
 
 @pytest.mark.parametrize("username, path", [("board", "/"), ("sec_a1", "/"), ("board", "/dashboard/deadlines"),

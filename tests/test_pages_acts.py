@@ -36,12 +36,16 @@ def valid_payload(act_name, world):
         "record_decision": {"decision_number": "123-QĐ/TU", "effective_date": "2022-01-20",
                             "issuing_unit_id": str(world.town.id), "received_on": "2022-01-25"},
         "refuse_admission": {"effective_date": "2022-01-20", "reason": "Chưa đủ tiêu chuẩn", "confirmed": "y"},
+        "extend_decision": {"effective_date": "2022-01-20", "reason": "Cần xác minh thêm lý lịch",
+                            "document_number": "12-TB/TU"},
         "hold_ceremony": {"effective_date": "2022-02-10", "place": "Hội trường thôn", "confirmed": "y"},
         "record_recognition_vote": {"effective_date": "2023-02-12", "members_total": "30", "members_present": "28",
                                     "votes_for": "26", "votes_against": "0", "resolution_number": "05-NQ/CB"},
         "record_recognition_review": {"effective_date": "2023-02-20", "committee_size": "15", "votes_for": "13",
                                       "votes_against": "0", "resolution_number": "09-NQ/ĐU"},
         "recognise_official": {"decision_number": "456-QĐ/TU", "effective_date": "2023-02-25", "confirmed": "y"},
+        "extend_recognition_decision": {"effective_date": "2023-02-25", "reason": "Chờ kết luận kiểm tra",
+                                        "document_number": "34-TB/TU"},
         "strike_off": {"effective_date": "2022-06-01", "reason": "Vi phạm tư cách đảng viên", "confirmed": "y"},
         "withdraw": {"effective_date": "2021-08-15", "reason": "Chuyển nơi cư trú", "confirmed": "y"},
         "remove_from_pool": {"effective_date": "2021-08-15", "reason": "Không còn phấn đấu", "confirmed": "y"},
@@ -60,10 +64,12 @@ ACTS = {
     "record_committee_review": ("committee_review", "com_a", "resolution_number"),
     "record_decision": ("decision", "board", "decision_number"),
     "refuse_admission": ("decision", "board", "reason"),
+    "extend_decision": ("decision", "board", "reason"),
     "hold_ceremony": ("ceremony", "sec_a1", "place"),
     "record_recognition_vote": ("probation", "sec_a1", "resolution_number"),
     "record_recognition_review": ("recognition_voted", "com_a", "resolution_number"),
     "recognise_official": ("recognition_reviewed", "board", "decision_number"),
+    "extend_recognition_decision": ("recognition_reviewed", "board", "reason"),
     "strike_off": ("probation", "sec_a1", "reason"),
     "withdraw": ("spotted", "sec_a1", "reason"),
     "remove_from_pool": ("spotted", "sec_a1", "reason"),
@@ -435,17 +441,18 @@ def test_a_failed_branch_vote_is_recorded_and_explained(pages, world, make_case)
     assert case.stage == "spotted" and case.failed_branch_votes == 1
 
 
-def test_the_third_failed_branch_vote_flags_the_case(pages, world, make_case):
-    case_id = make_case("branch_vote").id
+def test_the_third_failed_recognition_vote_flags_the_case(pages, world, make_case):
+    """Three failed votes on recognition go to the higher committee (QĐ 24-QĐ/TW, point 4.2)."""
+    case_id = make_case("probation").id
+    record_documents(world, case_id, "record_recognition_vote")
     pages.login("sec_a1")
-    for n, day in enumerate(["2021-12-01", "2022-01-05", "2022-02-07"]):
-        if n:  # back through the dossier for another vote
-            for act_name, when in (("resume_dossier", day), ("complete_dossier", day)):
-                assert post_act(pages, case_id, act_name,
-                                dict(valid_payload(act_name, world), effective_date=when)).status_code == 302
-        assert post_act(pages, case_id, "record_branch_vote",
-                        dict(valid_payload("record_branch_vote", world), effective_date=day,
+    for n, day in enumerate(["2023-02-12", "2023-03-06", "2023-04-03"]):
+        assert post_act(pages, case_id, "record_recognition_vote",
+                        dict(valid_payload("record_recognition_vote", world), effective_date=day,
                              votes_for="10", votes_against="17")).status_code == 302
+        if n < 2:
+            assert "referred to the higher committee" not in section(pages.get(f"/candidates/{case_id}"),
+                                                                      "current-stage")
     page = pages.get(f"/candidates/{case_id}")
     assert "referred to the higher committee" in section(page, "current-stage")
     assert "Referred to the higher committee Yes" in section(page, "timeline")

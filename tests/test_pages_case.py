@@ -103,7 +103,7 @@ def test_a_blocked_act_shows_its_reasons_on_the_case_page(pages, world, make_cas
     ("sec_a1", "spotted", {"enrol_training", "resume_dossier", "withdraw", "remove_from_pool"}),
     ("com_a", "committee_review", {"record_committee_review", "withdraw"}),
     ("sec_a1", "committee_review", {"withdraw"}),
-    ("board", "decision", {"record_decision", "refuse_admission"}),
+    ("board", "decision", {"record_decision", "refuse_admission", "extend_decision"}),
     ("board", "spotted", {"enrol_training"}),  # the organiser of the class may enrol
     ("admin", "decision", set()),
     ("com_a", "decision", {"withdraw"}),  # commune A does not decide admissions

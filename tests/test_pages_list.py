@@ -1,11 +1,14 @@
 """The list of candidates: scope, search, filters, empty states, a fixed number of queries."""
 import unicodedata
+from datetime import date
 
 import pytest
 from sqlalchemy import text as sql
 
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
+from conftest import record_documents
 from pipeline.extensions import db
+from pipeline.workflow.operations import record_act
 
 NAMES = {"branch_a1": "Phùng Tấn Thắng", "branch_a2": "Lê Thị Hoa", "branch_b1": "Trần Văn Bình",
          "branch_direct": "Đỗ Minh Quân"}
@@ -133,11 +136,16 @@ def test_the_list_shows_branch_stage_and_since(pages, world, make_case):
     assert "01/09/2021" in shown  # in that stage since the class began
 
 
-def test_three_failed_branch_votes_are_flagged(pages, world, make_case):
-    stuck = make_case(full_name="Phùng Tấn Thắng")
+def test_three_failed_recognition_votes_are_flagged(pages, world, make_case):
+    """Three failed votes on recognition go to the higher committee (QĐ 24-QĐ/TW, point 4.2);
+    failed admission votes are counted, not referred."""
+    stuck = make_case("probation", full_name="Phùng Tấn Thắng")
     make_case(full_name="Lê Thị Hoa")
-    db.session.execute(sql("UPDATE candidate SET failed_branch_votes = 3 WHERE id = :id"), {"id": stuck.id})
-    db.session.commit()
+    db.session.execute(sql("UPDATE candidate SET failed_branch_votes = 3 WHERE id <> :id"), {"id": stuck.id})
+    record_documents(world, stuck.id, "record_recognition_vote")
+    for day in (date(2023, 2, 12), date(2023, 3, 6), date(2023, 4, 3)):
+        record_act(stuck.id, "record_recognition_vote", world["sec_a1"], day,
+                   {"members_total": 30, "members_present": 28, "votes_for": 10, "votes_against": 18})
     pages.login("sec_a1")
     response = pages.get("/candidates/")
     rows = section(response, "candidates").split("Lê Thị Hoa")

@@ -57,17 +57,19 @@ def test_a_candidate_who_turns_18_on_the_meeting_day_may_be_voted_on(world, make
 
 @pytest.mark.parametrize("born, years_months", [(date(1961, 11, 1), "60 years 1 months"),
                                                  (date(1955, 5, 10), "66 years 6 months")])
-def test_over_60_needs_the_provincial_consent(world, make_case, born, years_months):
-    case = make_case("branch_vote", date_of_birth=born)
-    act_name, data = forward("branch_vote")
-    day = FORWARD_ACTS["branch_vote"][2]
+def test_over_60_the_decision_needs_the_written_consent(world, make_case, born, years_months):
+    """The branch votes on a candidate over 60; the written consent is needed before the decision
+    (HD 01-HD/TW, point 1.1)."""
+    case = make_case("decision", date_of_birth=born)  # the branch voted without the consent
+    act_name, data = forward("decision")
+    day = FORWARD_ACTS["decision"][2]
 
-    reasons = refused(case, act_name, world["sec_a1"], day, data)
-    assert mentions(reasons, years_months, "consent")
+    reasons = refused(case, act_name, world["board"], day, data)
+    assert mentions(reasons, years_months, "directly under the Central Committee")
 
-    record_act(case.id, act_name, world["sec_a1"], day,
-                dict(data, over_age_consent="Công văn 15-CV/TU ngày 20/11/2021 của Ban Thường vụ Tỉnh ủy"))
-    assert fresh(case.id).stage == "committee_review"
+    record_act(case.id, act_name, world["board"], day,
+               dict(data, over_age_consent="Công văn 15-CV/TU ngày 10/01/2022 của Ban Thường vụ Tỉnh ủy"))
+    assert fresh(case.id).stage == "ceremony"
 
 
 def test_exactly_60_years_needs_no_consent(world, make_case):

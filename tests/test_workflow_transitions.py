@@ -40,7 +40,7 @@ VOTE_FAILS = {
     "record_recognition_review": {"votes_for": 9, "votes_against": 6},
 }
 # Acts within probation that a later act of recognition needs first.
-RECOGNITION_STEPS = {"record_recognition_review": 1, "recognise_official": 2}
+RECOGNITION_STEPS = {"record_recognition_review": 1, "recognise_official": 2, "extend_recognition_decision": 2}
 
 
 def last_date(case_id):
@@ -238,6 +238,8 @@ def test_a_committee_given_the_power_to_decide_may_record_decisions(world, make_
     day, data, reason = act_for(world, table_act, source, case.id)
     if "issuing_unit_id" in data:
         data["issuing_unit_id"] = world.commune_a.id
+    if table_act.name == "record_decision":  # it decides as the full committee (2/3 of its members)
+        data.update(committee_size=15, votes_for=10, votes_against=5)
 
     record_act(case.id, table_act.name, world["com_a"], day, data, reason=reason)
 
@@ -328,5 +330,5 @@ def test_the_page_offers_no_act_to_a_role_that_cannot_do_it(world, make_case):
     secretary = {t.name for t, _ in operations.action_states(world["sec_a1"], case, state)}
     board = {t.name for t, _ in operations.action_states(world["board"], case, state)}
     assert secretary == {"withdraw"}
-    assert board == {"record_decision", "refuse_admission"}
+    assert board == {"record_decision", "refuse_admission", "extend_decision"}
     assert operations.action_states(world["sec_b1"], case, state) == []

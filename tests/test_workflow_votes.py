@@ -58,7 +58,9 @@ def test_a_failed_vote_keeps_the_secretarys_note_after_the_tally(world, make_cas
     assert str(shortfall_of(row.data)) == "19/30 official members voted for, at least 20 needed"
 
 
-def test_the_third_failed_branch_vote_refers_the_case_to_the_higher_committee(world, make_case):
+def test_failed_admission_votes_are_counted_but_not_referred(world, make_case):
+    """The texts refer three failed votes on recognition (or striking off) to the higher committee,
+    not votes on admission (QĐ 24-QĐ/TW, point 4.2): tests/test_rules_texts.py."""
     case = make_case("branch_vote")
     sec = world["sec_a1"]
     dossier = dict(FORWARD_ACTS["dossier"][3])
@@ -72,7 +74,7 @@ def test_the_third_failed_branch_vote_refers_the_case_to_the_higher_committee(wo
     case = fresh(case.id)
     assert case.stage == "spotted"
     assert case.failed_branch_votes == 3
-    assert [bool(r.data.get("referred_to_higher_committee")) for r in rows] == [False, False, True]
+    assert [bool(r.data.get("referred_to_higher_committee")) for r in rows] == [False, False, False]
     assert str(shortfall_of(rows[-1].data)) == "18/30 official members voted for, at least 20 needed"
 
 

@@ -187,9 +187,15 @@ def skipped_stages(root):
 
 # --- 4. entered late -------------------------------------------------------------------------
 
+def not_imported():
+    """An act imported with its case's history (pipeline.imports.history) was entered when its file
+    was, by design long after it took effect: not a late entry."""
+    return LogEntry.data["imported"].as_string().is_(None)
+
+
 def late_entries(root, late_days):
     lag = days_between(LogEntry.effective_date, LogEntry.recorded_at)
-    for row in stream_rows(_rows(root, lag > late_days).add_columns(lag.label("lag_days"))):
+    for row in stream_rows(_rows(root, lag > late_days, not_imported()).add_columns(lag.label("lag_days"))):
         yield _anomaly(LATE_ENTRY, row, _l("entered %(days)d days after it took effect (more than %(limit)d)",
                                            days=row.lag_days, limit=late_days))
 

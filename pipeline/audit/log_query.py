@@ -103,7 +103,9 @@ def log_statement(filters, late_days):
     return (select(LogEntry.id, LogEntry.case_id, LogEntry.seq, LogEntry.act,
                    LogEntry.effective_date, LogEntry.recorded_at, LogEntry.hash,
                    Case.full_name, branch_name_then().label("branch_name"), User.display_name.label("actor_name"),
-                   lag.label("lag_days"), (lag > late_days).label("late"),
+                   lag.label("lag_days"),
+                   # An imported act (its data says so) was entered with its case's history: not late.
+                   and_(lag > late_days, LogEntry.data["imported"].as_string().is_(None)).label("late"),
                    and_(LogEntry.act.not_in(UNORDERED_ACTS), LogEntry.effective_date < previous)
                    .label("back_dated"))
             .join(Case, Case.id == LogEntry.case_id)
@@ -143,7 +145,7 @@ def flag_rows(log, late_days):
     for row in log:
         lag = (row.recorded_at.date() - row.effective_date).days
         ordered = row.act not in UNORDERED_ACTS
-        flagged.append(FlaggedRow(row, lag, lag > late_days,
+        flagged.append(FlaggedRow(row, lag, lag > late_days and not (row.data or {}).get("imported"),
                                   ordered and previous is not None and row.effective_date < previous))
         if ordered:
             previous = row.effective_date

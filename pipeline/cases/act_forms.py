@@ -92,8 +92,9 @@ class BranchVoteForm(ActForm, _VoteCounts):
     votes_for = _count(_l("Votes for"))
     votes_against = _count(_l("Votes against"))
     resolution_number = _text(_l("Branch resolution (6-KNĐ) number"), max_length=60, required=False)
-    over_age_consent = _text(_l("Provincial consent for a candidate over 60 (document)"), max_length=200,
-                             required=False)
+    # Over 60 the consent is needed before the decision; recorded here when the branch has it already.
+    over_age_consent = _text(_l("Written consent for a candidate over 60 (document), if already given"),
+                             max_length=200, required=False)
 
     def validate(self, extra_validators=None):
         return super().validate(extra_validators) and self._check_counts(self.members_total, self.members_present)
@@ -116,10 +117,25 @@ class DecisionForm(ActForm):
     effective_date = DateField(_l("Decision date"), validators=[date_required()])
     issuing_unit_id = SelectField(_l("Issued by"), coerce=int, validators=[field_required()])
     received_on = DateField(_l("Date received by the branch"), validators=[date_required()])
+    # A grassroots committee given the power to decide decides as the full committee: its vote
+    # (the guard asks for it then; the board records the standing committee's decision without).
+    committee_size = IntegerField(_l("Committee members in total (a grassroots committee deciding)"),
+                                  validators=[Optional(), NumberRange(min=1, max=MAX_COUNT)])
+    votes_for = IntegerField(_l("Votes for"), validators=[Optional(), NumberRange(min=0, max=MAX_COUNT)])
+    votes_against = IntegerField(_l("Votes against"), validators=[Optional(), NumberRange(min=0, max=MAX_COUNT)])
+    over_age_consent = _text(_l("Written consent of the standing committee of the party committee directly under "
+                                "the Central Committee, for a candidate over 60 (document)"), max_length=200,
+                             required=False)
 
     def __init__(self, *args, deciding_units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.issuing_unit_id.choices = choices((u.id, u.name) for u in deciding_units)
+
+    def validate_votes_for(self, field):
+        cast = (field.data or 0) + (self.votes_against.data or 0)
+        if self.committee_size.data and cast > self.committee_size.data:
+            raise ValidationError(_l("%(votes)d votes cast but only %(present)d could vote.",
+                                     votes=cast, present=self.committee_size.data))
 
     def validate_received_on(self, field):
         if self.effective_date.data and field.data and field.data < self.effective_date.data:
@@ -151,6 +167,13 @@ class RecognitionForm(ActForm):
     effective_date = DateField(_l("Recognition decision date"), validators=[date_required()])
 
 
+class ExtensionForm(ReasonForm):
+    """The deciding unit's extension of its time limit: the day it was decided, the document and
+    why (the special case the rules ask for)."""
+    effective_date = DateField(_l("Date the extension was decided"), validators=[date_required()])
+    document_number = _text(_l("Document number"), max_length=60, required=False)
+
+
 # The one registry of the case page's act forms: act name -> form. Every act that moves a case
 # has one (tests/test_workflow_table.py); the acts that keep the stage have pages of their own (the dossier, a
 # class's results, a correction).
@@ -163,9 +186,11 @@ ACT_FORMS = {
     "record_committee_review": CommitteeReviewForm,
     "record_decision": DecisionForm,
     "refuse_admission": ReasonForm,
+    "extend_decision": ExtensionForm,
     "hold_ceremony": CeremonyForm,
     "record_recognition_vote": RecognitionVoteForm,
     "record_recognition_review": RecognitionReviewForm,
+    "extend_recognition_decision": ExtensionForm,
     "recognise_official": RecognitionForm,
     "strike_off": ReasonForm,
     "withdraw": ReasonForm,

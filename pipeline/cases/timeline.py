@@ -34,11 +34,17 @@ EXTRA_LABELS = {
     "result": _l("Result"),
     "from_branch_name": _l("From branch"),
     "to_branch_name": _l("To branch"),
+    # A decision limit extended (pipeline.workflow.extension).
+    "counts_from": _l("Time limit counted from"),
+    "working_days": _l("Extended by (working days)"),
+    "due_before": _l("Last day before the extension"),
+    "due_after": _l("Last day after the extension"),
 }
 UNIT_KEYS = ("issuing_unit_id", "branch_id")  # shown by the unit's name
 # Shown by the class's name, by the corrected act's label; where a scan is stored; a move's
-# branches by the names they had then (the entry keeps both).
-HIDDEN_KEYS = {"class_id", "corrects_event", "file_path", "from_branch_id", "to_branch_id"}
+# branches by the names they had then (the entry keeps both); which limit an extension extends, by
+# its act's label.
+HIDDEN_KEYS = {"class_id", "corrects_event", "file_path", "from_branch_id", "to_branch_id", "extends"}
 CHOICE_LABELS = {"sex": SEXES, "education": EDUCATION_LEVELS, "source_organisation": SOURCE_ORGANISATIONS,
                  "verification_result": VERIFICATION_RESULTS, "result": RESULT_LABELS}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -18,7 +18,6 @@ from pipeline.exports import export_response
 from pipeline.extensions import db
 from pipeline.readlog.models import ACT_FORM, CASE_PAGE
 from pipeline.readlog.reads import read_of, recorded_export
-from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.training.access import classes_open_to
 from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
 from pipeline.units.reorganise_forms import TransferForm
@@ -30,6 +29,7 @@ from pipeline.workflow.checklist import checklist_for
 from pipeline.workflow.deadlines import stored_deadline
 from pipeline.workflow.guards import age_in_months, shortfall_of
 from pipeline.workflow.log import load_log
+from pipeline.workflow.models import LogEntry
 from pipeline.workflow.replay import replay
 from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME, STAGE_NAMES
 from pipeline.web.params import page_arg
@@ -57,11 +57,28 @@ def _units_in_scope():
     return ordered
 
 
-def _referral_threshold():
-    try:
-        return rulebook_on(clock.today())["failed_votes_before_referral"]
-    except NoRulebook:
-        return None
+# The votes on recognition whose failures refer a case to the higher committee (the rulebook's
+# failed_votes_before_referral; the entry that reached it says so).
+REFERRING_ACTS = tuple(act.name for act in definition.ACTS if act.refers_after_failed_votes)
+
+
+def referred_case_ids(case_ids):
+    """The cases among `case_ids`, still in probation, that a failed vote on recognition referred
+    to the higher committee: one statement for a page of cases."""
+    if not case_ids:
+        return set()
+    rows = db.session.execute(
+        select(LogEntry.case_id, LogEntry.data).join(Case, Case.id == LogEntry.case_id)
+        .where(LogEntry.case_id.in_(list(case_ids)), LogEntry.act.in_(REFERRING_ACTS), Case.stage == "probation"))
+    return {case_id for case_id, data in rows if (data or {}).get("referred_to_higher_committee")}
+
+
+def referred_in_log(case, log):
+    """referred_case_ids for one case, read from its log in hand."""
+    if case.stage == "probation" and any(entry.act in REFERRING_ACTS and (entry.data or {}).get(
+            "referred_to_higher_committee") for entry in log):
+        return {case.id}
+    return set()
 
 
 def _filtered_cases():
@@ -95,7 +112,8 @@ def list_cases():
     page = db.paginate(stmt, page=page_arg(), per_page=per_page, max_per_page=MAX_PER_PAGE)
     return render_template(
         "cases/list.html", page=page, form=form, filtered=filtered,
-        may_create=current_actor().role in definition.BRANCH, referral_threshold=_referral_threshold())
+        may_create=current_actor().role in definition.BRANCH,
+        referred=referred_case_ids([case.id for case in page.items]))
 
 
 def _branches_for_new_case():
@@ -169,7 +187,7 @@ def show_case(case_id):
     return render_template(
         "cases/case.html", case=case, entries=timeline(log), actions=actions,
         step=step, steps=steps, exit_stage=exit_stage, exit_reason=exit_reason, main_stages=MAIN_STAGES,
-        age_years=age_months // 12, referral_threshold=_referral_threshold(), deadlines=deadlines,
+        age_years=age_months // 12, referred=referred_in_log(case, log), deadlines=deadlines,
         checklist=checklist, may_transfer=_may_transfer(case))
 
 

@@ -45,8 +45,10 @@ class BoardColumn:
 
 
 def forward_acts(user, stage):
-    """Acts that move a case on (not the exits), which the user's role may record."""
-    return [act for act in acts_from(stage) if act.dest not in TERMINAL_STAGES and role_may(user, act, None)]
+    """Acts that move a case on (not the exits, nor an extension of a limit: the acts in the road's
+    own style), which the user's role may record."""
+    return [act for act in acts_from(stage)
+            if act.dest not in TERMINAL_STAGES and act.style == "primary" and role_may(user, act, None)]
 
 
 def build_board(branch, user, today):

@@ -1,9 +1,12 @@
 """CSV as Excel opens it: UTF-8 with a byte order mark (without it Excel reads Vietnamese as
-mojibake), commas, CRLF line ends, dates dd/mm/yyyy."""
+mojibake), commas, CRLF line ends. Dates are ISO, yyyy-mm-dd: a CSV cell is text, and 03/04/2022
+is the 3rd of April in Vietnam and the 4th of March in an Excel set up for the United States;
+ISO is read the same way everywhere (XLSX keeps real date cells, shown dd/mm/yyyy)."""
 import csv
 import io
+from datetime import date
 
-from pipeline.exports.columns import display_text, safe_text
+from pipeline.exports.columns import as_date, display_text, safe_text
 
 BOM = "\ufeff"
 CHUNK_CHARS = 64 * 1024  # one write per ~64 KB, not one per row
@@ -17,7 +20,7 @@ def csv_chunks(labels, columns, rows):
     writer.writerow([safe_text(label) for label in labels])
     kinds = [column.kind for column in columns]
     for row in rows:
-        writer.writerow([display_text(value, kind) for kind, value in zip(kinds, row, strict=True)])
+        writer.writerow([csv_text(value, kind) for kind, value in zip(kinds, row, strict=True)])
         # The first chunk goes out only once rows have been read: a failing query still gets an
         # error status instead of a 200 with a cut file.
         if buffer.tell() >= CHUNK_CHARS:
@@ -25,3 +28,10 @@ def csv_chunks(labels, columns, rows):
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue().encode("utf-8")
+
+
+def csv_text(value, kind):
+    """A cell as display_text writes it, but a date in ISO."""
+    if kind == "date" and isinstance(as_date(value), date):
+        return as_date(value).isoformat()
+    return display_text(value, kind)

@@ -95,10 +95,17 @@ def under_subcommittee(branch):
     return parent is not None and parent.kind == "subcommittee"
 
 
-def path_of(case, state):
-    """Youth Union path (4-KNĐ + one member), Trade Union path (4A-KNĐ received + one member,
-    where there is no Youth Union), else two introducing members."""
-    if case.youth_union_member:
+def in_youth_age(case, book, on_date):
+    """The Youth Union introduces only a candidate of youth age (Điều lệ Đảng, Điều 4: "trong độ
+    tuổi thanh niên"; the Youth Union's own charter: 16 to 30): full years on the day judged."""
+    return relativedelta(on_date, case.date_of_birth).years <= book["youth_path_max_age_years"]
+
+
+def path_of(case, state, book, on_date):
+    """Youth Union path (4-KNĐ + one member) for a Youth Union member of youth age on `on_date`,
+    Trade Union path (4A-KNĐ received + one member, where there is no Youth Union), else two
+    introducing members: a Youth Union member past the youth age needs two."""
+    if case.youth_union_member and in_youth_age(case, book, on_date):
         return "youth"
     chosen = state.documents.get("4A-KNĐ")
     if chosen is not None and chosen.received:
@@ -140,11 +147,11 @@ def acts_on_record(entries):
     return found
 
 
-def _items(case, state, book):
+def _items(case, state, book, on_date):
     """(spec, key, ordinal, required, optional) for each item `book` lists for the case, in its
-    order: the case's path and levels say which are required, introducers are numbered."""
+    order: the case's path (on `on_date`) and levels say which are required, introducers are numbered."""
     by_key = state.documents
-    path = path_of(case, state)
+    path = path_of(case, state, book, on_date)
     subcommittee = under_subcommittee(case.branch)
     for spec in book.documents:
         required, offered = _applies(spec, path, subcommittee)
@@ -172,7 +179,7 @@ def checklist_for(case, state, on_date):
     by_key = state.documents
     acts = acts_on_record(state.entries)
     lines, seen = [], set()
-    for spec, key, ordinal, required, optional in _items(case, state, book):
+    for spec, key, ordinal, required, optional in _items(case, state, book, on_date):
         seen.add(key)
         lines.append(_line(spec, key, ordinal, required, optional, by_key.get(key),
                            acts.get(spec.from_act) if spec.from_act else None))
@@ -188,7 +195,7 @@ def staleness_lines(case, state, on_date):
     checklist lists them but not judged: what the deadline of the branch vote counts from,
     without building the whole checklist."""
     return [_line(spec, key, ordinal, required, optional, state.documents[key], None)
-            for spec, key, ordinal, required, optional in _items(case, state, rulebook_on(on_date))
+            for spec, key, ordinal, required, optional in _items(case, state, rulebook_on(on_date), on_date)
             if spec.stale and key in state.documents]
 
 

@@ -11,6 +11,7 @@ from pipeline.rules.rulebook import NoRulebook, rulebook_on
 
 WORKING_DAYS = "working_days"
 MONTHS = "months"
+EXTENDED = "_extended"  # the key of a deadline once extended: "decision_extended"
 # A deadline this close is shown as urgent.
 SOON_WORKING_DAYS = 5
 SOON_DAYS = 30
@@ -61,6 +62,14 @@ class DeadlineRule:
     # Month limits: days added to "start + N months" to get the last day in time (see guards).
     last_day_offset: int = 0
     needs_checklist: bool = False  # counts from the dossier checklist's documents
+    # A limit the deciding unit may extend once (pipeline.workflow.extension): the rulebook value
+    # of the extension's length, and the text shown once it is extended.
+    extension_rule: str | None = None
+    extended_label: object = None
+
+    @property
+    def extended_key(self):
+        return f"{self.key}{EXTENDED}"
 
 
 def twelve_month_mark(ceremony):
@@ -104,7 +113,10 @@ DEADLINE_RULES = (
     DeadlineRule("decision",
                  lambda n: _l("Admission decision, within %(days)d working days of the branch resolution", days=n),
                  ("committee_review", "decision"), "decision_working_days", WORKING_DAYS,
-                 lambda state, checklist, day: state.branch_resolution_date),
+                 lambda state, checklist, day: state.branch_resolution_date,
+                 extension_rule="decision_extension_working_days",
+                 extended_label=lambda n: _l("Admission decision, extended: within %(days)d working days of the "
+                                             "branch resolution", days=n)),
     DeadlineRule("ceremony",
                  lambda n: _l("Admission ceremony, within %(days)d working days of receiving the decision", days=n),
                  ("ceremony",), "ceremony_working_days", WORKING_DAYS,
@@ -115,7 +127,10 @@ DEADLINE_RULES = (
                  ("probation",), "recognition_review_working_days", WORKING_DAYS, _recognition_review_start),
     DeadlineRule("recognition_decision",
                  lambda n: _l("Recognition decision, within %(days)d working days of the branch resolution", days=n),
-                 ("probation",), "recognition_decision_working_days", WORKING_DAYS, _recognition_decision_start),
+                 ("probation",), "recognition_decision_working_days", WORKING_DAYS, _recognition_decision_start,
+                 extension_rule="recognition_decision_extension_working_days",
+                 extended_label=lambda n: _l("Recognition decision, extended: within %(days)d working days of the "
+                                             "branch resolution", days=n)),
     # guards.training_certificate_valid refuses from the expiry day itself: the day before is the last.
     DeadlineRule("certificate",
                  lambda n: _l("Branch vote while the training certificate is valid (%(months)d months)", months=n),
@@ -129,6 +144,9 @@ DEADLINE_RULES = (
                  lambda state, checklist, day: oldest_stale_document(checklist, day), needs_checklist=True),
 )
 DEADLINE_RULE_BY_KEY = {rule.key: rule for rule in DEADLINE_RULES}
+# An extended deadline keeps its rule under its own key, with the label that says so.
+DEADLINE_RULE_BY_KEY |= {rule.extended_key: replace(rule, key=rule.extended_key, label=rule.extended_label)
+                         for rule in DEADLINE_RULES if rule.extension_rule}
 # The stages in which a deadline needs the dossier checklist.
 CHECKLIST_STAGES = frozenset(stage for rule in DEADLINE_RULES if rule.needs_checklist for stage in rule.stages)
 
@@ -140,6 +158,20 @@ def deadline_due(rule, start, calendar):
     if rule.unit == WORKING_DAYS:
         return calendar.add_working_days(start, value.value), value
     return start + relativedelta(months=value.value) + timedelta(days=rule.last_day_offset), value
+
+
+def extension_due(rule, start, due, calendar):
+    """(the last day in time once extended, the rulebook value of the extension) for a limit
+    counting from `start` that ended on `due`: the extension counts on from the original last
+    day, by the rulebook in force on `start`, as the limit itself."""
+    value = rulebook_on(start).values[rule.extension_rule]
+    return calendar.add_working_days(due, value.value), value
+
+
+def extended(rule, state, start):
+    """Whether the case's log extends this limit, counted from `start` (a new branch resolution
+    starts a new limit, which the earlier extension does not reach)."""
+    return rule.extension_rule is not None and state.extensions.get(rule.key) == start
 
 
 def running_deadlines(state, today, calendar, checklist=None, day=None):
@@ -158,9 +190,20 @@ def running_deadlines(state, today, calendar, checklist=None, day=None):
             due, value = deadline_due(rule, start, calendar)
         except NoRulebook:
             continue  # no rulebook covers the starting day: nothing to count
-        found.append(Deadline(rule.key, rule.label(value.value), start, due, 0, False, value.citation,
-                              rule.unit, value.confirmed, value.value).on(today, calendar))
+        deadline = Deadline(rule.key, rule.label(value.value), start, due, 0, False, value.citation,
+                            rule.unit, value.confirmed, value.value)
+        if extended(rule, state, start):
+            deadline = _with_extension(deadline, rule, calendar)
+        found.append(deadline.on(today, calendar))
     return found
+
+
+def _with_extension(deadline, rule, calendar):
+    due, value = extension_due(rule, deadline.start, deadline.due, calendar)
+    limit = deadline.limit + value.value
+    return replace(deadline, key=rule.extended_key, label=rule.extended_label(limit), due=due, limit=limit,
+                   citation=f"{deadline.citation}; {value.citation}",
+                   confirmed=deadline.confirmed and value.confirmed)
 
 
 def stored_deadline(row, today, calendar):

@@ -11,7 +11,7 @@ from datetime import date
 from pipeline.base.i18n import lazy_gettext as _l
 from transitions import Machine
 
-from pipeline.workflow import guards
+from pipeline.workflow import extension, guards
 from pipeline.workflow.stages import STAGE_BY_NAME, STAGE_NAMES
 from pipeline.workflow.state import DocumentState, EnrolmentState
 
@@ -112,9 +112,11 @@ class Act:
     # and the result to the entry's data).
     outcome: object = None
     fail_dest: str | None = None
-    # A failed branch vote on admission: counted on the case; reaching the rulebook's count refers
-    # the case to the higher committee.
+    # A failed branch vote on admission: counted on the case (failed_branch_votes).
     counts_failed_vote: bool = False
+    # A vote on recognition (the branch's, the committee's): the rulebook's count of failed votes
+    # refers the case to the higher committee (QĐ 29/24/232/294, point 4.2).
+    refers_after_failed_votes: bool = False
     needs_reason: bool = False  # the exits and the return to nurturing are never without one
     needs_deciding_unit: bool = False  # issued by a unit with the power to decide admissions
     confirm: bool = False  # irreversible: the page asks before submitting
@@ -164,6 +166,7 @@ ACTS = (
         guards=MOVE_CHECKS + (guards.education_sufficient, guards.training_certificate_valid,
                               guards.dossier_documents_complete)),
     # 4. The branch votes: 2/3 of its official members; a failed vote returns the case to nurturing.
+    # Over 60 the vote may go ahead: the written consent is needed before the decision.
     Act("record_branch_vote", _l("Record the branch vote"), ("branch_vote",), "committee_review", BRANCH,
         guards=MOVE_CHECKS + (guards.age_within_limits, guards.education_sufficient, guards.training_certificate_valid,
                               guards.dossier_documents_complete, guards.dossier_not_stale),
@@ -173,12 +176,19 @@ ACTS = (
     Act("record_committee_review", _l("Record the grassroots committee review"), ("committee_review",), "decision",
         COMMITTEE, guards=MOVE_CHECKS + (guards.subcommittee_appraisal_received,),
         outcome=guards.committee_vote_passes, fail_dest="rejected"),
-    # 6. The decision of the deciding unit's standing committee, or its refusal.
+    # 6. The decision of the deciding unit's standing committee, or its refusal; a grassroots
+    # committee given the power decides as the full committee (its vote: 2/3 of its members).
     Act("record_decision", _l("Record the admission decision"), ("decision",), "ceremony", DECIDING,
-        guards=MOVE_CHECKS + (guards.decision_receipt_plausible,), needs_deciding_unit=True,
-        records={"decision_date": on_date, "decision_received_on": given_date("received_on")}),
+        guards=MOVE_CHECKS + (guards.decision_receipt_plausible, guards.over_age_consent_given,
+                              guards.deciding_committee_vote_passes), needs_deciding_unit=True,
+        derived=(guards.deciding_committee_vote,), records={"decision_date": on_date, "decision_received_on": given_date("received_on")}),
     Act("refuse_admission", _l("Refuse admission"), ("decision",), "rejected", DECIDING,
         guards=MOVE_CHECKS, needs_reason=True, needs_deciding_unit=True, confirm=True, style="danger"),
+    # In a special case the deciding unit extends its time limit, once (pipeline.workflow.extension).
+    Act("extend_decision", _l("Extend the time limit for the admission decision"), ("decision",), "decision",
+        DECIDING, guards=MOVE_CHECKS + (extension.decision_extension_allowed,), needs_reason=True,
+        needs_deciding_unit=True, derived=(extension.extension_details("decision"),),
+        effect=extension.extends("decision"), style="outline-primary"),
     # 7. The ceremony: the candidate becomes a probationary member.
     Act("hold_ceremony", _l("Record the admission ceremony"), ("ceremony",), "probation", BRANCH,
         guards=MOVE_CHECKS + (guards.ceremony_after_decision_received,), confirm=True,
@@ -188,12 +198,17 @@ ACTS = (
     # votes keep the case in probation: a vote that fails leaves striking off to the branch.
     Act("record_recognition_vote", _l("Record the branch vote on recognition"), ("probation",), "probation", BRANCH,
         guards=MOVE_CHECKS + (guards.probation_complete, guards.recognition_documents_received),
-        outcome=guards.branch_vote_passes, fail_dest="probation",
+        outcome=guards.branch_vote_passes, fail_dest="probation", refers_after_failed_votes=True,
         records={"recognition_vote_date": on_date, "recognition_vote_passed": given("passed"),
                  "recognition_review_passed": clears}),  # a new vote needs a new resolution
     Act("record_recognition_review", _l("Record the committee review on recognition"), ("probation",), "probation",
         COMMITTEE, guards=MOVE_CHECKS + (guards.recognition_vote_passed,), outcome=guards.committee_vote_passes,
-        fail_dest="probation", records={"recognition_review_passed": given("passed")}),
+        fail_dest="probation", refers_after_failed_votes=True, records={"recognition_review_passed": given("passed")}),
+    Act("extend_recognition_decision", _l("Extend the time limit for the recognition decision"), ("probation",),
+        "probation", DECIDING, guards=MOVE_CHECKS + (guards.recognition_review_passed,
+                                                     extension.recognition_extension_allowed),
+        needs_reason=True, needs_deciding_unit=True, derived=(extension.extension_details("recognition_decision"),),
+        effect=extension.extends("recognition_decision"), style="outline-primary"),
     Act("recognise_official", _l("Recognise as official member"), ("probation",), "official", DECIDING,
         guards=MOVE_CHECKS + (guards.recognition_review_passed,), derived=(guards.official_from,), confirm=True),
     # Side exits, each with its reason, and the way back to nurturing.

@@ -115,8 +115,10 @@ def act_date_in_order(ctx):
 
 # --- eligibility ---------------------------------------------------------------------------
 
-@guard(_l("Age within the limits on the day of the branch meeting"))
+@guard(_l("Old enough on the day of the branch meeting"))
 def age_within_limits(ctx):
+    """The minimum age at the branch meeting. Over the maximum the branch may still vote: the
+    written consent is needed before the decision (over_age_consent_given)."""
     book = ctx.rulebook
     months = age_in_months(ctx.case.date_of_birth, ctx.on_date)
     years, rest = divmod(months, 12)
@@ -124,12 +126,6 @@ def age_within_limits(ctx):
     if months < book["min_age_months"]:
         return [_l("only %(years)d years %(months)d months old %(when)s (needs %(min)d full years)",
                    years=years, months=rest, when=when, min=book["min_age_months"] // 12)]
-    if months > book["max_age_months"] and not (ctx.data or {}).get("over_age_consent"):
-        if ctx.preview:
-            return []  # the vote form asks for the provincial consent
-        return [_l("%(years)d years %(months)d months old %(when)s: over %(max)d needs the provincial "
-                   "standing committee's written consent", years=years, months=rest, when=when,
-                   max=book["max_age_months"] // 12)]
     return []
 
 
@@ -305,6 +301,83 @@ def decision_receipt_plausible(ctx):
     return []
 
 
+def _consent_at_branch_vote(ctx):
+    """The consent, when the branch vote that passed already recorded it."""
+    vote = next((e for e in reversed(ctx.state.entries)
+                 if e.act == "record_branch_vote" and (e.data or {}).get("passed") is True), None)
+    return (vote.data or {}).get("over_age_consent") if vote else None
+
+
+@guard(_l("Over 60 at the branch meeting: the written consent of the standing committee of the party "
+          "committee directly under the Central Committee, given before the decision"))
+def over_age_consent_given(ctx):
+    """Age is judged on the branch meeting date by the rulebook of that day (QĐ 29/24/232/294,
+    point 1.1); over it, HD 01-HD/TW (2016, 2021) point 1.1 asks for the consent before the
+    competent committee decides: on the decision's form, or already on the branch vote's."""
+    voted = ctx.state.branch_resolution_date
+    if ctx.preview or voted is None:
+        return []
+    limit = rulebook_on(voted)["max_age_months"]
+    months = age_in_months(ctx.case.date_of_birth, voted)
+    if months <= limit or (ctx.data or {}).get("over_age_consent") or _consent_at_branch_vote(ctx):
+        return []
+    years, rest = divmod(months, 12)
+    return [_l("%(years)d years %(months)d months old on the branch meeting date: over %(max)d the decision needs "
+               "the written consent of the standing committee of the party committee directly under the Central "
+               "Committee", years=years, months=rest, max=limit // 12)]
+
+
+# The standing committee of these units decides (the board records its decisions); a committee of
+# any other kind given the power to decide decides as the full committee (QĐ 29-QĐ/TW, point 4.3.2a:
+# "do tập thể đảng ủy cơ sở xem xét, quyết định").
+STANDING_COMMITTEE_KINDS = frozenset({"town", "province"})
+
+
+def issuing_unit(ctx):
+    def load():
+        try:
+            return db.session.get(Unit, int((ctx.data or {}).get("issuing_unit_id") or 0)) or None
+        except (TypeError, ValueError):
+            return None
+    return ctx.remember("issuing_unit", load)
+
+
+def decided_by_full_committee(ctx):
+    unit = issuing_unit(ctx)
+    return unit is not None and unit.kind not in STANDING_COMMITTEE_KINDS
+
+
+def _committee_count(ctx):
+    """(members in total, votes for, votes needed) of a deciding committee's vote, or None."""
+    size, votes_for = ctx.data.get("committee_size"), ctx.data.get("votes_for")
+    if not size or votes_for is None:
+        return None
+    return size, votes_for, votes_needed(size, ctx.rulebook.fraction("committee_vote_fraction"))
+
+
+@guard(_l("A grassroots committee given the power to decide: at least 2/3 of its members vote for"))
+def deciding_committee_vote_passes(ctx):
+    if ctx.preview or not decided_by_full_committee(ctx):
+        return []
+    count = _committee_count(ctx)
+    if count is None:
+        return [_l("%(unit)s decides as the full committee: give its members in total and the votes for.",
+                   unit=issuing_unit(ctx).name)]
+    size, votes_for, needed = count
+    if votes_for < needed:
+        return [_l("%(votes_for)d/%(total)d committee members voted for, at least %(needed)d needed: "
+                   "without them the committee has not decided (record a refusal if it refused).",
+                   votes_for=votes_for, total=size, needed=needed)]
+    return []
+
+
+def deciding_committee_vote(ctx):
+    """The count needed, beside the committee's vote in the decision's entry."""
+    if not decided_by_full_committee(ctx):
+        return {}
+    return {"votes_needed": _committee_count(ctx)[2]}
+
+
 @guard(_l("The ceremony held after the branch received the decision, within the time allowed"))
 def ceremony_after_decision_received(ctx):
     received = ctx.state.decision_received_on
@@ -396,11 +469,15 @@ branch_vote_passes = Vote("members_total", "branch_vote_fraction")
 committee_vote_passes = Vote("committee_size", "committee_vote_fraction")
 
 
-def referral_after_failed_votes(ctx):
-    """A failed branch vote that reaches the rulebook's count of failed votes sends the case to
-    the higher committee: the entry says so."""
-    if ctx.vote and ctx.vote.get("passed") is False and \
-            ctx.state.failed_branch_votes + 1 >= ctx.rulebook["failed_votes_before_referral"]:
+def referral_after_failed_votes(ctx, act_name):
+    """A failed vote on recognition (the branch's or the committee's) that reaches the rulebook's
+    count of failed votes of that body sends the case to the higher committee, which decides
+    (QĐ 29/24/232/294, point 4.2): the entry says so. Admission votes are not referred."""
+    if not (ctx.vote and ctx.vote.get("passed") is False):
+        return {}
+    earlier = sum(1 for entry in ctx.state.entries
+                  if entry.act == act_name and (entry.data or {}).get("passed") is False)
+    if earlier + 1 >= ctx.rulebook["failed_votes_before_referral"]:
         return {"referred_to_higher_committee": True}
     return {}
 

@@ -151,8 +151,8 @@ def perform(held, act, actor, effective_date, data, reason="", recorded_at=None,
         log_data |= derive(ctx)
     if act.moves:
         log_data |= {"rulebook": ctx.rulebook.code}
-    if act.counts_failed_vote:
-        log_data |= referral_after_failed_votes(ctx)
+    if act.refers_after_failed_votes:
+        log_data |= referral_after_failed_votes(ctx, act.name)
     entry = _new_entry(held.case.id, held.log[-1], act, held.state.stage, actor, effective_date, reason, log_data,
                        recorded_at)
     with bound(held.state):

@@ -59,6 +59,9 @@ class CaseState:
     recognition_review_passed: bool | None = None
     documents: dict = field(default_factory=dict)  # item key -> DocumentState, in the order recorded
     enrolments: list = field(default_factory=list)  # EnrolmentState, in the order enrolled
+    # The decision limits the deciding unit extended: deadline key -> the day the extended limit
+    # counts from (the branch resolution it answers), so that a new resolution is not extended.
+    extensions: dict = field(default_factory=dict)
     entries: tuple = field(default_factory=tuple, repr=False)
     # The running deadlines (pipeline.workflow.deadlines.Deadline), when replayed with a calendar.
     deadlines: tuple = ()
@@ -75,4 +78,4 @@ class CaseState:
         """A copy that can be changed without changing this state (documents and enrolments too)."""
         return replace(self, particulars=dict(self.particulars),
                        documents={key: replace(doc, details=dict(doc.details)) for key, doc in self.documents.items()},
-                       enrolments=[replace(e) for e in self.enrolments])
+                       enrolments=[replace(e) for e in self.enrolments], extensions=dict(self.extensions))
