@@ -10,12 +10,16 @@ from sqlalchemy import select
 
 from pipeline.exports import Column, stream_scalars
 from pipeline.extensions import db
+from pipeline.imports.earlier import earlier_text
 from pipeline.imports.history_columns import (DETAILS, EXIT_ACTS, document_field, document_items,
                                               history_table)
 from pipeline.workflow.models import LogEntry
 from pipeline.workflow.stages import STAGE_BY_NAME
 
 VOTES = ("record_branch_vote", "record_committee_review", "record_recognition_vote", "record_recognition_review")
+# The acts whose last entry has columns of its own (the others go to "Earlier steps").
+COLUMN_ACTS = ("enrol_training", "complete_training", "complete_dossier", *VOTES, "record_decision", "hold_ceremony",
+               "recognise_official")
 # The page's columns, in its order; then the rest of the history's.
 FIRST = ("full_name", "date_of_birth", "sex", "branch", "stage", "since", "source_organisation", "exit_reason")
 CHUNK = 500  # cases whose logs are read in one query
@@ -104,7 +108,21 @@ def case_values(case, log):
     _steps(values, last)
     _documents(values, last)
     _exit(values, case, log)
+    values["earlier_steps"] = earlier_text(log, _covered(values, last, log))
     return values
+
+
+def _covered(values, last, log):
+    """The seqs of the entries the row's columns hold: the spotting, the last entry of each step,
+    the last of each document exported, the exit."""
+    covered = {log[0].seq} if log else set()
+    covered |= {last[act].seq for act in COLUMN_ACTS if act in last}
+    covered |= {last[("document", key)].seq for key, _kind in document_items()
+                if ("document", key) in last and values.get(document_field(key)) is not None}
+    exits = [entry for entry in log if entry.act in EXIT_ACTS]
+    if values.get("exit_act") and exits:
+        covered.add(exits[-1].seq)
+    return covered
 
 
 def _steps(values, last):

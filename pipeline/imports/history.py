@@ -26,6 +26,7 @@ from pipeline.cases.forms import NewCaseForm
 from pipeline.cases.models import Case
 from pipeline.dossier.operations import ACT as DOCUMENT_ACT, DETAIL_FIELDS, NOT_IN_DOSSIER, spec_for
 from pipeline.extensions import db
+from pipeline.imports.earlier import EarlierStepsInvalid, earlier_steps
 from pipeline.imports.history_columns import (EXIT_ACTS, document_field, document_items, document_label,
                                               history_table)
 from pipeline.imports.rows import CLOSED_STAGES, Problem
@@ -56,6 +57,7 @@ class Step:
     data: dict = field(default_factory=dict)
     reason: str = ""
     document: str | None = None
+    raw: bool = False  # an earlier step: its data as the log held it (pipeline.imports.earlier)
 
     @property
     def label(self):
@@ -243,9 +245,19 @@ def _document_steps(values):
 VOTES = ("record_branch_vote", "record_committee_review", "record_recognition_vote", "record_recognition_review")
 
 
-def steps_of(values):
-    """Documents before the first act dated after them (on the same day, first), and the exit last."""
-    main, documents, steps = _main_steps(values), _document_steps(values), []
+def _merged(main, earlier):
+    """The row's steps and its earlier ones in the order of their dates (an earlier one first on
+    the same day: it was recorded before the step's last time)."""
+    ranked = [(step.day, 0, n, step) for n, step in enumerate(earlier)]
+    ranked += [(step.day, 1, n, step) for n, step in enumerate(main)]
+    return [step for _day, _rank, _n, step in sorted(ranked, key=lambda item: item[:3])]
+
+
+def steps_of(values, earlier=()):
+    """Documents before the first act dated after them (on the same day, first), and the exit last;
+    the earlier steps among the others by date."""
+    main = _merged(_main_steps(values), [Step(act, day, data, reason, raw=True) for act, day, data, reason in earlier])
+    documents, steps = _document_steps(values), []
     votes = [step for step in main if step.act in VOTES]
     if votes and values.get("vote_reason"):
         votes[-1].reason = values["vote_reason"]
@@ -281,7 +293,12 @@ def judge(actor, path):
             continue
         problems += _person(row, table, layout)
         problems += _exit_problems(row, table, layout)
-        row.steps = steps_of(row.values)
+        try:
+            earlier = earlier_steps(row.values.get("earlier_steps"), ACT_BY_NAME)
+        except EarlierStepsInvalid as invalid:
+            problems.append(Problem(row.row, table.column(layout, "earlier_steps"), invalid.message))
+            continue
+        row.steps = steps_of(row.values, earlier)
     problems += _duplicates(rows)
     return rows, sorted(problems, key=lambda p: p.row or 0), layout.ignored
 
@@ -330,6 +347,12 @@ class Replayer:
         if step.document:
             return self._document(held, step)
         act, data, assume = ACT_BY_NAME[step.act], dict(step.data), None
+        if step.raw and act is DOCUMENT_ACT:  # an earlier version of a document, as recorded then
+            data |= {"rulebook": self._rulebook_code(step.day), "imported": self.mark}
+            return perform(held, act, self.actor, step.day, data, reason=step.reason, today=self.today)
+        if step.raw and "class_name" in data and step.act != "enrol_training":
+            class_name = data.pop("class_name")
+            data["class_id"] = self._class(held.case.branch, class_name, step.day).id
         if held.state.stage not in act.sources:
             raise ActBlocked(_l("This act cannot be recorded at the stage “%(stage)s”.",
                                 stage=stage_label(held.state.stage)))
@@ -360,6 +383,14 @@ class Replayer:
             data[name] = value.isoformat() if isinstance(value, date) else value
         data |= {"note": step.data["note"], "rulebook": rulebook_on(step.day).code, "imported": self.mark}
         return perform(held, DOCUMENT_ACT, self.actor, step.day, data, today=self.today)
+
+    @staticmethod
+    def _rulebook_code(day):
+        try:
+            return rulebook_on(day).code
+        except NoRulebook:
+            raise ActBlocked(_l("No rulebook covers %(day)s: acts before it cannot be judged.",
+                                day=format_day(day))) from None
 
     def _deciding(self, case):
         if case.branch_id not in self.deciding:

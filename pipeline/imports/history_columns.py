@@ -117,6 +117,8 @@ STEPS = (
     _field("exit_act", _l("Left the road by"), "choice", choices={n: ACT_BY_NAME[n].label for n in EXIT_ACTS}),
     _field("exit_date", _l("Left on"), "date"),
     _field("exit_reason", _l("Reason"), max_length=1000, aliases=("Lý do",)),
+    # What the columns above do not hold: the earlier times of a step (pipeline.imports.earlier).
+    _field("earlier_steps", _l("Earlier steps"), max_length=32_000),
 )
 
 # The details each kind of item keeps (pipeline.dossier.operations.DETAIL_FIELDS), with their headers.
