@@ -10,6 +10,7 @@ units and accounts alone in a second database and previews, then imports, the fi
 Prints the seconds of each and the stages reached."""
 import argparse
 import csv
+import json
 import re
 import tempfile
 import time
@@ -47,12 +48,26 @@ def grown(head, body, size, older):
             row[certificate] += "-B"
         rows.append(row)
         i += 1
+    earlier = head.index("Các bước trước đó")
     for k in range(1, older + 1):
         row = [(date.fromisoformat(c) - timedelta(weeks=208)).isoformat() if ISO.match(c) else c for c in rows[-k]]
+        if row[earlier]:
+            row[earlier] = json.dumps(shifted(json.loads(row[earlier])), ensure_ascii=False)
         if row[klass]:
             row[klass] += " (khóa 2017)"
         rows[-k] = row
     return rows
+
+
+def shifted(value):
+    """Every ISO date in the earlier steps' JSON, 208 weeks back."""
+    if isinstance(value, str) and ISO.match(value):
+        return (date.fromisoformat(value) - timedelta(weeks=208)).isoformat()
+    if isinstance(value, list):
+        return [shifted(item) for item in value]
+    if isinstance(value, dict):
+        return {key: shifted(item) for key, item in value.items()}
+    return value
 
 
 def main():
