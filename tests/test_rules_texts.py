@@ -265,3 +265,19 @@ def test_the_case_page_does_not_repeat_the_caveat(pages, world, make_case):
     assert "Due: 14/09/2026" in section(response, "deadlines")
     page = text(response)
     assert "unconfirmed" not in page and "chưa xác nhận" not in page and CAVEAT not in page
+
+
+@pytest.mark.parametrize("kind, day, full_committee", [
+    ("commune", date(2025, 6, 30), True),   # a grassroots committee given the power: the full committee
+    ("commune", date(2025, 7, 1), False),   # QĐ 294: the commune level's standing committee decides
+    ("ward", date(2025, 7, 1), False),
+    ("committee", date(2025, 7, 1), True),  # a grassroots committee of an agency or enterprise
+    ("town", date(2022, 1, 20), False),
+])
+def test_who_decides_as_the_full_committee_follows_the_texts_of_the_day(app, kind, day, full_committee):
+    from types import SimpleNamespace
+    from pipeline.workflow.guards import ActContext, decided_by_full_committee
+    unit = SimpleNamespace(kind=kind)
+    ctx = ActContext(None, None, day, data={"issuing_unit_id": 1})
+    ctx.remember("issuing_unit", lambda: unit)
+    assert decided_by_full_committee(ctx) is full_committee

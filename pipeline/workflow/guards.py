@@ -342,9 +342,19 @@ def issuing_unit(ctx):
     return ctx.remember("issuing_unit", load)
 
 
+def standing_committee_kinds(ctx):
+    """The kinds of unit whose standing committee decides, by the rulebook of the act's date."""
+    try:
+        if "standing_committee_kinds" in ctx.rulebook.values:
+            return frozenset(ctx.rulebook["standing_committee_kinds"])
+    except NoRulebook:
+        pass
+    return STANDING_COMMITTEE_KINDS
+
+
 def decided_by_full_committee(ctx):
     unit = issuing_unit(ctx)
-    return unit is not None and unit.kind not in STANDING_COMMITTEE_KINDS
+    return unit is not None and unit.kind not in standing_committee_kinds(ctx)
 
 
 def _committee_count(ctx):
