@@ -433,7 +433,8 @@ def test_a_failed_branch_vote_is_recorded_and_explained(pages, world, make_case)
     case_id = make_case("branch_vote").id
     pages.login("sec_a1")
     response = post_act(pages, case_id, "record_branch_vote",
-                        dict(valid_payload("record_branch_vote", world), votes_for="19", votes_against="8"))
+                        dict(valid_payload("record_branch_vote", world), votes_for="19", votes_against="8",
+                             failure_confirmed="y"))
     assert response.status_code == 302
     page = text(pages.get(f"/candidates/{case_id}"))
     assert "The vote did not pass (19/30 official members voted for, at least 20 needed)" in page
@@ -449,7 +450,7 @@ def test_the_third_failed_recognition_vote_flags_the_case(pages, world, make_cas
     for n, day in enumerate(["2023-02-12", "2023-03-06", "2023-04-03"]):
         assert post_act(pages, case_id, "record_recognition_vote",
                         dict(valid_payload("record_recognition_vote", world), effective_date=day,
-                             votes_for="10", votes_against="17")).status_code == 302
+                             votes_for="10", votes_against="17", failure_confirmed="y")).status_code == 302
         if n < 2:
             assert "referred to the higher committee" not in section(pages.get(f"/candidates/{case_id}"),
                                                                       "current-stage")

@@ -100,7 +100,8 @@ def test_a_blocked_act_shows_its_reasons_on_the_case_page(pages, world, make_cas
 
 
 @pytest.mark.parametrize("username, stage, expected", [
-    ("sec_a1", "spotted", {"enrol_training", "resume_dossier", "withdraw", "remove_from_pool"}),
+    # Never trained: reopening a dossier cannot apply (tests/test_vote_preview.py).
+    ("sec_a1", "spotted", {"enrol_training", "withdraw", "remove_from_pool"}),
     ("com_a", "committee_review", {"record_committee_review", "withdraw"}),
     ("sec_a1", "committee_review", {"withdraw"}),
     ("board", "decision", {"record_decision", "refuse_admission", "extend_decision"}),

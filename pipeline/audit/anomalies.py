@@ -20,7 +20,6 @@ from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
-from pipeline.analytics.sql import days_between
 from pipeline.cases.models import Case
 from pipeline.exports import Column, stream_rows
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
@@ -32,7 +31,7 @@ from pipeline.workflow.guards import votes_needed
 from pipeline.workflow.models import LogEntry
 from pipeline.workflow.stages import stage_label
 
-from pipeline.audit.log_query import act_label
+from pipeline.audit.log_query import act_label, entry_lag
 
 LATE_CEREMONY, WEAK_VOTE, SKIPPED_STAGE, LATE_ENTRY = "late_ceremony", "weak_vote", "skipped_stage", "late_entry"
 CHECK_LABELS = {
@@ -194,7 +193,7 @@ def not_imported():
 
 
 def late_entries(root, late_days):
-    lag = days_between(LogEntry.effective_date, LogEntry.recorded_at)
+    lag = entry_lag()
     for row in stream_rows(_rows(root, lag > late_days, not_imported()).add_columns(lag.label("lag_days"))):
         yield _anomaly(LATE_ENTRY, row, _l("entered %(days)d days after it took effect (more than %(limit)d)",
                                            days=row.lag_days, limit=late_days))

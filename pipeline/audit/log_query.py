@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import format_datetime, gettext as _
 from pipeline.base.i18n import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from pipeline.base import clock
@@ -35,6 +35,21 @@ def late_entry_days(today=None):
     """The audit's setting from the rulebook in force today: one threshold for the whole list,
     so that it is a condition in SQL (it is a setting for auditors, not a rule the act obeyed)."""
     return rulebook_on(today or clock.today())["late_entry_days"]
+
+
+def entry_lag(today=None):
+    """Whole days from an act's effective date to its entry, in SQL. The entry's day is the day it
+    was recorded, but never later than the application's today: on a fixed day (the demo, a
+    training copy) the real clock runs years ahead, and an act entered now is entered "today"."""
+    recorded = days_between(LogEntry.effective_date, LogEntry.recorded_at)
+    capped = days_between(LogEntry.effective_date, today or clock.today())
+    return case((recorded < capped, recorded), else_=capped)
+
+
+def lag_of(row, today=None):
+    """entry_lag for a row already loaded."""
+    entered = min(row.recorded_at.date(), today or clock.today())
+    return (entered - row.effective_date).days
 
 
 def act_label(name):
@@ -98,7 +113,7 @@ def branch_name_then():
 def log_statement(filters, late_days):
     """The rows of the list as labelled columns, newest entry first (the primary key is the
     order of entry: no sort of the whole log)."""
-    lag = days_between(LogEntry.effective_date, LogEntry.recorded_at)
+    lag = entry_lag()
     previous = previous_order_date()
     return (select(LogEntry.id, LogEntry.case_id, LogEntry.seq, LogEntry.act,
                    LogEntry.effective_date, LogEntry.recorded_at, LogEntry.hash,
@@ -141,9 +156,9 @@ class FlaggedRow:
 
 def flag_rows(log, late_days):
     """The same flags as the list's SQL, for one case's rows already loaded in seq order."""
-    flagged, previous = [], None
+    flagged, previous, today = [], None, clock.today()
     for row in log:
-        lag = (row.recorded_at.date() - row.effective_date).days
+        lag = lag_of(row, today)
         ordered = row.act not in UNORDERED_ACTS
         flagged.append(FlaggedRow(row, lag, lag > late_days and not (row.data or {}).get("imported"),
                                   ordered and previous is not None and row.effective_date < previous))

@@ -131,6 +131,7 @@ class ActPageMixin:
     def act_data(self):
         data = super().act_data()
         data.pop("confirmed", None)
+        data.pop("failure_confirmed", None)
         return data
 
 
@@ -147,6 +148,9 @@ def act_form_class(act):
             attrs["confirmed"] = BooleanField(
                 _l("I confirm: this act cannot be undone."),
                 validators=[DataRequired(message=_l("Tick the box to confirm."))])
+        if act.outcome:
+            # Asked for only when the vote fails (the act page): a failed vote moves the case back.
+            attrs["failure_confirmed"] = BooleanField(_l("I confirm: record this vote, which does not pass."))
         form = ACT_FORMS[act.name]
         form_class = type(form.__name__ + "Page", (ActPageMixin, form), attrs)
         _PAGE_FORMS[act.name] = form_class

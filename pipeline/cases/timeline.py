@@ -13,7 +13,8 @@ from pipeline.cases.act_forms import ACT_FORMS
 from pipeline.cases.forms import NewCaseForm
 from pipeline.cases.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
 from pipeline.workflow.checklist import VERIFICATION_RESULTS
-from pipeline.dossier.forms import LOG_LABELS, LOGGED_FORMS
+from pipeline.dossier.forms import LOG_LABELS, LOGGED_FORMS, human_size
+from pipeline.dossier.operations import SCAN_TYPES
 from pipeline.extensions import db
 from pipeline.rules.rulebook import load_rulebooks
 from pipeline.training.models import RESULT_LABELS
@@ -48,6 +49,19 @@ HIDDEN_KEYS = {"class_id", "corrects_event", "file_path", "from_branch_id", "to_
 CHOICE_LABELS = {"sex": SEXES, "education": EDUCATION_LEVELS, "source_organisation": SOURCE_ORGANISATIONS,
                  "verification_result": VERIFICATION_RESULTS, "result": RESULT_LABELS}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A scan's type as people name it (PDF, not application/pdf).
+SCAN_TYPE_NAMES = {mime: name.upper() for name, (mime, _signatures, _extensions) in SCAN_TYPES.items()}
+SHORT_FINGERPRINT = 12  # characters of a scan's SHA-256 shown; 64 would widen a phone's page
+
+
+@dataclass
+class Shortened:
+    """A value shown in part (the page gives the whole in a title)."""
+    shown: str
+    full: str
+
+    def __str__(self):
+        return self.shown
 
 
 def form_labels(form_class):
@@ -112,6 +126,12 @@ def _text(key, value, units, rulebooks, day=None):
         return str(CHOICE_LABELS[key].get(value, value))
     if key == "rulebook":
         return rulebooks.get(value, value)
+    if key == "file_type":
+        return SCAN_TYPE_NAMES.get(value, value)
+    if key == "file_size" and isinstance(value, int):
+        return str(human_size(value))
+    if key == "file_sha256" and isinstance(value, str):
+        return Shortened(value[:SHORT_FINGERPRINT] + "…", value)
     if key == "introducers":
         people = []
         for person in value:

@@ -233,8 +233,12 @@ def act(case_id, name):
         flash(str(CASE_CHANGED), "warning")
         return redirect(url_for(".show_case", case_id=case.id))
     form = _make_act_form(act, case)
-    refused = []
+    refused, vote = [], None
     if form.validate_on_submit():
+        vote = operations.vote_result(case, act, form.effective_date.data, form.act_data())
+        if vote is not None and not vote.passed and not form.failure_confirmed.data:
+            # A failed vote sends the case back: recorded only once the secretary has seen the result.
+            return _act_page(case, act, form, refused, vote)
         expected_version = form.expected_version()
         reason = form.reason.data if "reason" in form else ""
         try:
@@ -248,9 +252,14 @@ def act(case_id, name):
         else:
             _flash_outcome(act, entry)
             return redirect(url_for(".show_case", case_id=case_id))
+    return _act_page(case, act, form, refused, vote)
+
+
+def _act_page(case, act, form, refused, vote):
+    """The act form again (nothing recorded on a POST), with a vote's computed result if any."""
     status = 422 if request.method == "POST" else 200
-    return render_template("cases/act.html", case=case, act=act, form=form,
-                           refused=refused, preview=[] if refused else _preview_reasons(act, case)), status
+    return render_template("cases/act.html", case=case, act=act, form=form, refused=refused, vote=vote,
+                           preview=[] if refused else _preview_reasons(act, case)), status
 
 
 def _flash_outcome(act, entry):

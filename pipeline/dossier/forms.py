@@ -136,4 +136,4 @@ def form_class_for(line):
 # timeline labels the row's data with them.
 LOGGED_FORMS = (IntroducerForm, VerificationForm, DocumentForm)  # the last one's labels win where they share
 LOG_LABELS = {"item": _l("Document"), "file_name": _l("Scan"), "file_type": _l("Type of the scan"),
-              "file_size": _l("Size of the scan (bytes)"), "file_sha256": _l("Fingerprint of the scan (SHA-256)")}
+              "file_size": _l("Size of the scan"), "file_sha256": _l("Fingerprint of the scan (SHA-256)")}

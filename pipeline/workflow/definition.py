@@ -129,6 +129,9 @@ class Act:
     # Data the act adds to its entry, computed from the context (e.g. the date membership counts from).
     derived: tuple = ()
     style: str = "primary"
+    # `applies(state)`: False when the act cannot apply to the case whatever is done next (its
+    # history lacks what the act continues); the case page does not offer it then.
+    applies: object = None
 
     @property
     def moves(self):
@@ -158,7 +161,8 @@ ACTS = (
         records={"certificate_number": given("certificate_number"), "certificate_date": on_date,
                  "dossier_opened_on": on_date}, effect=issue_certificate),
     Act("resume_dossier", _l("Reopen the dossier (certificate still valid)"), ("spotted",), "dossier", BRANCH,
-        guards=MOVE_CHECKS + (guards.training_certificate_valid,), records={"dossier_opened_on": on_date}),
+        guards=MOVE_CHECKS + (guards.training_certificate_valid,), records={"dossier_opened_on": on_date},
+        applies=lambda state: state.certificate_date is not None),
     # 3. The dossier: each document is recorded on the dossier page; the whole is then complete.
     Act("record_document", _l("Record a dossier document"), OPEN_STAGES, None, BRANCH,
         guards=FACT_CHECKS, sets_order=False, effect=record_document),

@@ -19,6 +19,7 @@ from pipeline.base import clock
 from pipeline.base.errors import ActBlocked, CaseChanged, CaseNotFound, NotPermitted
 from pipeline.cases.models import Case
 from pipeline.extensions import db
+from pipeline.rules.rulebook import NoRulebook
 from pipeline.transaction import one_transaction
 from pipeline.units.models import Unit, subtree_filter
 from pipeline.workdays.calendar import WorkingCalendar
@@ -100,7 +101,38 @@ def action_states(user, case, state, today=None):
     if not case_in_scope(user, case):
         return []
     ctx = ActContext(case, state, today, today=today)
-    return [(act, judge(act, ctx)) for act in acts_from(case.stage) if role_may(user, act, case)]
+    return [(act, judge(act, ctx)) for act in acts_from(case.stage)
+            if role_may(user, act, case) and applies(act, state)]
+
+
+def applies(act, state):
+    """Whether the act can apply to the case given its history (else it is not offered at all;
+    an act that could apply once something is done is offered, blocked with its reasons)."""
+    return act.applies is None or act.applies(state)
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    """A vote's result as the act's outcome check computes it, before it is recorded."""
+    passed: bool
+    votes_for: int
+    total: int
+    needed: int
+    fail_dest: str  # where a failed vote leaves the case
+
+
+def vote_result(case, act, effective_date, data):
+    """What recording the vote act with `data` would decide, by the guards' own computation; None
+    for an act that is no vote or a date no rulebook covers (recording refuses it then)."""
+    if act.outcome is None:
+        return None
+    ctx = ActContext(case, replay(load_log(case.id)), effective_date, data=dict(data))
+    try:
+        passed = act.outcome(ctx)
+    except NoRulebook:
+        return None
+    total = data[act.outcome.total_key]
+    return VoteResult(passed, data["votes_for"], total, ctx.vote["votes_needed"], act.fail_dest)
 
 
 def _json_ready(value):

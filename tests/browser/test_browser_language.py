@@ -27,11 +27,11 @@ def test_the_language_switch_changes_the_page_and_back(desktop, shots):
 
     # Logged in, the switch keeps the page: the candidate list, in English, then Vietnamese.
     log_in(page, "tankhai")
-    page.locator("#main-nav").get_by_role("link", name="Quần chúng", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Quần chúng")
+    page.locator("#main-nav").get_by_role("link", name="Hồ sơ", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ")
     switch(page, "EN")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Candidates")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
     expect(page.locator("#main-nav")).to_contain_text("Where cases are stuck")
     shots(page, SHOT, "candidates-en")
     # The choice belongs to the account: logging in again from a Vietnamese login page (a shared
@@ -41,9 +41,9 @@ def test_the_language_switch_changes_the_page_and_back(desktop, shots):
     log_in(page, "tankhai")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#main-nav")).to_contain_text("Where cases are stuck")
-    page.locator("#main-nav").get_by_role("link", name="Candidates", exact=True).click()
+    page.locator("#main-nav").get_by_role("link", name="Cases", exact=True).click()
     switch(page, "VI")  # also leaves the account in Vietnamese for later logins
     expect(page.locator("html")).to_have_attribute("lang", "vi")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Quần chúng")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ")
     expect(page.locator("#main-nav")).to_contain_text("Nơi hồ sơ bị tắc")
     shots(page, SHOT, "candidates-vi")

@@ -7,7 +7,7 @@ from browser.browser_support import assert_fits_screen, log_in, open_menu
 
 # menu link, the page's heading, screenshot name
 PAGES = [
-    ("Quần chúng", "Quần chúng", "candidates"),
+    ("Hồ sơ", "Hồ sơ", "candidates"),
     ("Nơi hồ sơ bị tắc", "Nơi hồ sơ bị tắc", "dashboard"),
     ("Quy trình", "Quy trình", "process"),
     ("Báo cáo năm", "Báo cáo", "year-report"),

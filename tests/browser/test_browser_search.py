@@ -12,7 +12,7 @@ def test_typing_a_name_without_accents_narrows_the_list_in_place(phone, shots):
     page = phone
     log_in(page, "hatay2")
     open_menu(page)
-    page.locator("#main-nav").get_by_role("link", name="Quần chúng", exact=True).click()
+    page.locator("#main-nav").get_by_role("link", name="Hồ sơ", exact=True).click()
     rows = page.locator("#candidates tbody tr")
     expect(rows.first).to_be_visible()
     everyone = rows.count()

@@ -42,10 +42,9 @@ def test_a_secretary_walks_a_candidate_to_the_ceremony_on_a_phone(phone, shots):
     expect(stage_badge(page)).to_have_text("Tạo nguồn, bồi dưỡng")
     case_url = page.url
 
-    # A blocked step says why: no training certificate yet.
-    blocked = page.locator("#actions .action-blocked", has_text="Mở lại hồ sơ")
-    expect(blocked).to_contain_text("Hôm nay chưa thực hiện được vì:")
-    expect(blocked).to_contain_text("chưa có giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng")
+    # A brand-new candidate is not offered to reopen a dossier it never had (no certificate).
+    expect(page.locator("#actions")).to_contain_text("Cử đi học lớp bồi dưỡng nhận thức về Đảng")
+    expect(page.locator("#actions")).not_to_contain_text("Mở lại hồ sơ")
     snap("case-spotted")
 
     # 2. Sent to the class; the board (the class's organiser) records the certificate.
