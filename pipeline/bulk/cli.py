@@ -11,7 +11,7 @@ from pipeline.accounts.models import User
 from pipeline.base.errors import NotPermitted
 from pipeline.bulk import accounts, units
 from pipeline.extensions import db
-from pipeline.imports.cli import _line
+from pipeline.imports.cli import _fail
 from pipeline.imports.sheet import SheetError
 from pipeline.workflow.log import KEY_MISSING, KEY_WRONG, key_state
 
@@ -39,14 +39,6 @@ def _read(table, path, username):
     for header in layout.ignored:
         click.echo(_("Column “%(column)s” is not read by the import.", column=header), err=True)
     return actor, sheet, layout, problems
-
-
-def _fail(problems):
-    for problem in problems:
-        click.echo(_line(problem), err=True)
-    click.echo(ngettext("%(num)d problem; nothing was written.", "%(num)d problems; nothing was written.",
-                        len(problems)), err=True)
-    click.get_current_context().exit(1)
 
 
 def _dry_run(count):
