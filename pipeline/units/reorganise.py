@@ -29,7 +29,7 @@ from pipeline.base.formatting import format_day
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.transaction import one_transaction
-from pipeline.units.history import latest_versions
+from pipeline.units.history import ended_on, latest_versions
 from pipeline.units.models import BRANCH_KINDS, Unit, UnitSuccession
 from pipeline.units.operations import (NOT_ADMINISTRATOR, UnitRefused, _record, create_unit, in_subtree, may_change,
                                        move_unit)
@@ -261,8 +261,7 @@ def _move_case(actor, case, source, to, effective_date, reason, calendar):
 def _end(actor, unit, plan, successors, reason):
     last_day = plan.last_day
     unit.valid_to = last_day
-    for version in latest_versions([unit.id]).values():
-        version.ends_on = last_day
+    ended_on(unit, last_day)
     for successor in successors:
         db.session.add(UnitSuccession(predecessor_id=unit.id, successor_id=successor.id,
                                       effective_date=plan.effective_date, kind=plan.kind))
