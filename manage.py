@@ -33,8 +33,9 @@ def check(*args):
         sys.exit(result.returncode)
 
 
-# What WeasyPrint needs to make the PDF printouts: Pango, and the font the print stylesheet names.
-SYSTEM_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core")
+# What WeasyPrint needs to make the PDF printouts: Pango, and the fonts the print stylesheet names
+# (fonts-liberation2: "Liberation Serif" with Vietnamese; fonts-dejavu-core: the ☐/☑ boxes).
+SYSTEM_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core", "fonts-liberation2")
 SYSTEM_LIBRARIES = ("pango-1.0", "pangoft2-1.0")
 
 

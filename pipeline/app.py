@@ -16,15 +16,20 @@ from pipeline.base import catalogues, signing
 from pipeline.base.files import PRIVATE_FOLDER, create_private_file
 from pipeline.bulk.cli import import_accounts, import_units
 from pipeline.bulk.views import account_bp as account_import_bp, unit_bp as unit_import_bp
+from pipeline.bulkacts.views import bp as bulk_acts_bp
 from pipeline.cases.views import bp as cases_bp
+from pipeline.cases import voiding_views  # noqa: F401 (its page is a route of cases_bp)
 from pipeline.ceremonies.views import bp as ceremonies_bp
 from pipeline.config import DEFAULTS, database_url_from_env, engine_options
 from pipeline.dashboard.views import bp as dashboard_bp, home
 from pipeline.dossier.views import bp as dossier_bp
 from pipeline.imports.cli import export_cases, import_candidates, import_cases
 from pipeline.imports.views import bp as case_import_bp
+from pipeline.notes.views import bp as notes_bp
 from pipeline.printing.views import bp as printing_bp
 from pipeline.process.views import bp as process_bp
+from pipeline.queue.cli import send_digests
+from pipeline.queue.views import bp as queue_bp
 from pipeline.quotas.views import bp as quotas_bp
 from pipeline.readlog.views import bp as read_log_bp
 from pipeline.reports.views import bp as reports_bp
@@ -45,9 +50,10 @@ if not os.path.isdir(TEMPLATES_DIR):
     TEMPLATES_DIR = os.path.join(PROJECT_DIR, "templates")
 BLUEPRINTS = (accounts_bp, cases_bp, training_bp, workdays_bp, dossier_bp, printing_bp, ceremonies_bp,
               dashboard_bp, quotas_bp, reports_bp, audit_bp, process_bp, users_bp, language.bp, read_log_bp,
-              unit_import_bp, account_import_bp, units_bp, case_import_bp)
+              unit_import_bp, account_import_bp, units_bp, case_import_bp, notes_bp, bulk_acts_bp,
+              queue_bp)
 COMMANDS = (cli.init_db, cli.setup, cli.create_user, cli.demo, cli.deadlines, audit, backup, restore, import_candidates,
-            import_units, import_accounts, merge_units, import_cases, export_cases)
+            import_units, import_accounts, merge_units, import_cases, export_cases, send_digests)
 
 
 def create_app(test_config=None):

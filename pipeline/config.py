@@ -38,6 +38,18 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": None,
     # The most rows one bulk form may carry (a ceremony day, an enrolment, a class's results).
     "BULK_ROWS_MAX": 500,
+    # The e-mail digests of the users' queues (`send-digests`, pipeline.queue.digests). None: no
+    # mail server, nothing is ever sent and the application never connects out. The account and
+    # its password come from the environment (KETNAP_MAIL_USERNAME, KETNAP_MAIL_PASSWORD).
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,  # STARTTLS after connecting (port 587)
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": None,  # e.g. "Kết nạp <ketnap@example.vn>"; None: ket-nap@<MAIL_SERVER>
+    "MAIL_TIMEOUT": 30,
+    # The address users open the application at (https://ketnap.example.vn): the digests' links.
+    "SITE_URL": None,
 }
 
 

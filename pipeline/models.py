@@ -8,3 +8,4 @@ from pipeline.workdays.models import CalendarOverride  # noqa: F401
 from pipeline.training.models import Enrolment, TrainingClass  # noqa: F401
 from pipeline.dossier.models import DossierItem  # noqa: F401
 from pipeline.readlog.models import ReadLog  # noqa: F401
+from pipeline.notes.models import CaseNote  # noqa: F401

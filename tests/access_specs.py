@@ -65,6 +65,14 @@ def document(p):
     return {"received": "y", "received_on": "2021-09-20", "note": "x", "version": p.version}
 
 
+def note(p):
+    return {"note": "Quần chúng tích cực tham gia sinh hoạt"}
+
+
+def digest_choice(p):
+    return {"email": "ten@example.vn", "digest": "weekly"}
+
+
 def new_case(p):
     return {"branch_id": p.branch, "full_name": "Nguyễn Văn Mới", "date_of_birth": "1995-03-15", "sex": "male",
             "ethnicity": "Kinh", "education": "upper_secondary", "source_organisation": "youth_union",
@@ -73,6 +81,16 @@ def new_case(p):
 
 def ceremony(p):
     return {"effective_date": "2022-02-10", "place": "Hội trường", "case_ids": [p.case], "confirmed": "y"}
+
+
+def bulk_review(p):
+    return {"effective_date": "2021-12-20", "committee_size": 15, "votes_for": 13, "votes_against": 0,
+            "rows-0-case_id": p.case, "rows-0-chosen": "y"}
+
+
+def bulk_decision(p):
+    return {"effective_date": "2022-01-20", "issuing_unit_id": p.deciding_unit, "received_on": "2022-01-25",
+            "first_number": "1-QĐ/TU", "rows-0-case_id": p.case, "rows-0-chosen": "y"}
 
 
 def quota(p):
@@ -116,6 +134,10 @@ def reason(p):
 def correction(p):
     return {"corrects_seq": 1, "what": "Họ tên", "corrected_value": "Tên đúng", "effective_date": "2021-09-01",
             "reason": "viết sai chính tả", "version": p.version}
+
+
+def void(p):
+    return {"reason": "nhập nhầm", "confirmed": "y", "version": p.version}
 
 
 def new_unit(p):
@@ -205,9 +227,14 @@ SPECS = [
       data=current_password, outside=None),
     S("accounts.disable_two_factor", "/account/two-factor/disable", post=(LOGIN, 302, 302, 302, 302),
       data=current_password, outside=None),
+    S("accounts.choose_digest", "/account/digest", post=(LOGIN, 422, 422, 422, 422), data=digest_choice,
+      outside=None),
     # The language switch: for the device, and on the account once logged in (`inside` picks none).
     S("language.choose", "/language", post=(302, 302, 302, 302, 302), public=True),
     S("index", "/", get=EVERYONE),
+    # What waits for the user's role in the user's scope (pipeline.queue): nothing of another's.
+    S("queue.queue", ("/queue/", "/queue/?page=1&per_page=5"), get=EVERYONE, outside=None),
+    S("queue.count", "/queue/count", get=EVERYONE, outside=None),
     # A unit outside the scope in the list's filter is ignored (tests/test_pages_list.py): 200, no leak.
     S("cases.list_cases", ("/candidates/?unit={p.branch}", "/candidates/?unit={p.branch}&format=csv"),
       get=EVERYONE, outside=200),
@@ -216,6 +243,8 @@ SPECS = [
     S("cases.new_case", "/candidates/new", get=(LOGIN, 200, 200, 403, 403),
       post=(LOGIN, 422, 422, 403, 403), data=new_case, outside=(None, None, 422, 403, 403)),
     S("cases.show_case", "/candidates/{p.case}", get=EVERYONE),
+    # A note on the case: everyone who sees the case (an empty note is refused with the page, 422).
+    S("notes.add", "/candidates/{p.case}/notes", post=(LOGIN, 422, 422, 422, 422), data=note),
     S("cases.act", "/candidates/{p.case}/act/enrol_training", get=(LOGIN, 200, 200, 200, 403),
       post=(LOGIN, 422, 422, 422, 403), data=enrol_act),
     # A transfer to another branch: a committee or the board over the case's branch; the
@@ -231,6 +260,12 @@ SPECS = [
     S("dossier.download_scan", "/candidates/{p.case}/dossier/{p.key}/file", get=EVERYONE),
     S("ceremonies.ceremony_day", "/ceremony-day/{p.branch}", get=(LOGIN, 200, 200, 403, 403),
       post=(LOGIN, 422, 422, 403, 403), data=ceremony),
+    # Bulk acts (pipeline/bulkacts): the act's roles; the unit first (outside it, 404 whatever the
+    # role). Commune A does not decide admissions: its committee may not record decisions.
+    S("bulk_acts.committee_review", "/bulk/{p.branch}/committee-review", get=(LOGIN, 403, 200, 403, 403),
+      post=(LOGIN, 403, 422, 403, 403), data=bulk_review),
+    S("bulk_acts.decision", "/bulk/{p.branch}/decision", get=(LOGIN, 403, 403, 200, 403),
+      post=(LOGIN, 403, 403, 422, 403), data=bulk_decision),
     S("dashboard.matrix", ("/dashboard/?unit={p.branch}", "/dashboard/?unit={p.branch}&format=csv"), get=EVERYONE),
     S("dashboard.cases", ("/dashboard/cases?unit={p.branch}&which=all",
                           "/dashboard/cases?unit={p.branch}&format=csv"), get=EVERYONE),
@@ -276,6 +311,10 @@ SPECS = [
     # A correction is an act: the roles that act on cases, in their scope; an administrator never.
     S("audit.correct", "/audit/cases/{p.case}/correct", get=(LOGIN, 200, 200, 200, 403),
       post=(LOGIN, 422, 422, 422, 403), data=correction, outside=(None, 404, 404, 404, 403)),
+    # Voiding an act: the roles that act on cases, in their scope. The spotting (no. 1) is never
+    # voided: the page says why and a POST records nothing (422).
+    S("cases.void", "/candidates/{p.case}/void/1", get=(LOGIN, 200, 200, 200, 403),
+      post=(LOGIN, 422, 422, 422, 403), data=void, outside=(None, 404, 404, 404, 403)),
     # The units (pipeline/units/views.py): a unit outside the user's subtree is 404; inside it,
     # whoever is no administrator gets 403. The place's branch is below the administrator's unit.
     S("units.list_units", "/admin/units/", get=(LOGIN, 403, 403, 403, 200)),

@@ -6,10 +6,11 @@ import re
 import shutil
 
 import sqlalchemy as sa
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from databases import PG_DB_NAME, drop_pg_database, fresh_pg_database, swap_engine
 from pipeline.extensions import db
+from xlsx_support import sheet_table
 
 UNIT_HEADER = ["Mã", "Tên đơn vị", "Loại", "Mã cấp trên", "Quyết định kết nạp", "Hiệu lực từ"]
 UNIT_HEADER_EN = ["Code", "Unit name", "Kind", "Parent code", "Decides admissions", "Valid from", "Official members"]
@@ -56,11 +57,8 @@ def csv_rows(data):
 
 
 def xlsx_rows(data):
-    workbook = load_workbook(io.BytesIO(data), read_only=True)
-    try:
-        return [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+    """The exported sheet's table, from its header row (the title rows above it are for people)."""
+    return sheet_table(data)
 
 
 @contextlib.contextmanager

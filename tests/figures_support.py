@@ -2,12 +2,11 @@
 per-unit table as the page shows it, and the same table read back from an XLSX export."""
 import html
 import re
-from io import BytesIO
 
 import pytest
-from openpyxl import load_workbook
 
 from pipeline.extensions import db
+from xlsx_support import sheet_table
 from pipeline.quotas.models import Quota
 
 
@@ -79,22 +78,26 @@ def row_of(response, code, table_id="units"):
 
 
 def xlsx_rows(response):
-    sheet = load_workbook(BytesIO(response.data)).active
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    """(header, rows) of the sheet's table: the title rows above its header are for people."""
+    rows = sheet_table(response.data)
     return rows[0], rows[1:]
 
 
 def as_page_cells(row):
-    """An exported row written as the page writes it: quota "6–8", "134%", "4 above"."""
-    name, kind, low, high, admitted, fraction, difference, *pool = row
+    """An exported row written as the page writes it: quota "6–8", "150% of the upper end (8)",
+    "4 above the upper end" (the end of a range compared against is a column of its own)."""
+    name, kind, low, high, admitted, fraction, compared, difference, *pool = row
     quota = "—" if low is None else (str(low) if low == high else f"{low}–{high}")
     percent = "—" if fraction is None else f"{round(fraction * 100)}%"
+    if compared:
+        percent += f" of the {compared}"
+    end = f" the {compared.split(' (')[0]}" if compared else ""
     if difference is None:
         above = "—"
     elif difference > 0:
-        above = f"{difference} above"
+        above = f"{difference} above{end}"
     elif difference < 0:
-        above = f"{-difference} below"
+        above = f"{-difference} below{end}"
     else:
-        above = "within the quota"
+        above = "within the range" if compared else "within the quota"
     return [name, kind, quota, str(admitted), percent, above, *(str(n) for n in pool)]

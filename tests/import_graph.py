@@ -118,7 +118,7 @@ LAYERS = (
     ("models", ("*.models", "pipeline.models", "pipeline.units.tree", "pipeline.workdays.calendar")),
     ("workflow", ("pipeline.workflow.*",)),
     ("views and commands", ("*.views", "*.cli", "*.admin", "*.limits", "pipeline.cli", "pipeline.web.*",
-                            "pipeline.backup.commands", "pipeline.audit.access", "pipeline.dashboard.access",
+                            "pipeline.backup.commands", "pipeline.audit.access", "pipeline.dashboard.access", "pipeline.cases.voiding_views",
                             "pipeline.quotas.access")),
     ("the application", ("pipeline.app",)),
 )

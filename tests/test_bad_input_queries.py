@@ -64,7 +64,8 @@ def page_params(world):
 
 
 PATHS_WITH_IDS = ("/training/{}", "/dashboard/branches/{}/board", "/candidates/{}", "/candidates/{}/dossier",
-                  "/candidates/{}/checklist", "/ceremony-day/{}", "/training/{}/enrol", "/training/{}/results")
+                  "/candidates/{}/checklist", "/ceremony-day/{}", "/bulk/{}/committee-review", "/bulk/{}/decision",
+                  "/training/{}/enrol", "/training/{}/results")
 
 
 @pytest.mark.parametrize("username", ["board", "sec_a1"])
@@ -99,17 +100,18 @@ EXPORT = ("format", "download_token")
 # Every GET page (app.url_map) and the query parameters its view reads. A new page must be listed
 # here, with the parameters it reads: the sweep below then sends each of them every bad value.
 GET_ARGS = {
-    "index": COMMON,
+    "index": COMMON, "queue.queue": COMMON + ("page", "per_page"), "queue.count": COMMON,
     "static": (), "favicon": (),
     "accounts.login": COMMON + ("next",), "accounts.second_factor": COMMON + ("next",),
     "accounts.profile": COMMON, "accounts.change_password": COMMON + ("next",),
     "accounts.enrol_two_factor": COMMON,
     "cases.list_cases": COMMON + EXPORT + ("q", "stage", "unit", "page", "per_page"),
-    "cases.new_case": COMMON, "cases.show_case": COMMON, "cases.act": COMMON, "cases.transfer": COMMON,
+    "cases.new_case": COMMON, "cases.show_case": COMMON, "cases.act": COMMON, "cases.transfer": COMMON, "cases.void": COMMON,
     "dossier.show_dossier": COMMON, "dossier.edit_item": COMMON, "dossier.download_scan": COMMON,
     "printing.case_checklist": COMMON, "printing.case_checklist_pdf": COMMON + ("download_token",),
     "printing.branch_checklists_pdf": COMMON + ("download_token",),
     "ceremonies.ceremony_day": COMMON,
+    "bulk_acts.committee_review": COMMON, "bulk_acts.decision": COMMON,
     "training.list_classes": COMMON + EXPORT, "training.show_class": COMMON + EXPORT,
     "training.new_class": COMMON, "training.enrol": COMMON, "training.results": COMMON,
     "dashboard.matrix": COMMON + EXPORT + ("unit", "year", "kind", "source"),
@@ -167,7 +169,7 @@ def test_every_query_parameter_of_every_page_takes_any_value_for_every_role(app,
     by_role = {role: logged_in(app.test_client(), role) for role in ROLES}
     values = {"case_id": case_id, "unit_id": world.branch_a1.id, "branch_id": world.branch_a1.id,
               "class_id": world.training_class.id, "user_id": world["sec_a1"].id, "override_id": 1,
-              "name": "withdraw", "key": "1-KNĐ", "filename": "app.css"}
+              "name": "withdraw", "key": "1-KNĐ", "filename": "app.css", "seq": 1}
     before = snapshot()[1]
     turn = 0
     with app.test_request_context():

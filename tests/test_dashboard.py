@@ -5,7 +5,6 @@ import io
 import re
 from datetime import date, timedelta
 
-import openpyxl
 import pytest
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from conftest import fresh
 from dashboard_support import (TODAY, data_count, grow, listed_case_ids, matrix_cells, quick_case,
                                scoped_ids)
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
+from xlsx_support import sheet_table
 from pipeline.dashboard.filters import OPEN_STAGE_NAMES
 from pipeline.extensions import db
 from pipeline.workflow import operations
@@ -227,26 +227,28 @@ def test_filters_by_year_spotted_branch_kind_and_source(pages, world, on_snapsho
 
 # --- exports --------------------------------------------------------------------------------
 
-def test_the_matrix_exports_to_xlsx_and_csv(pages, world, spread):
+def test_the_matrix_exports_as_the_page_shows_it(pages, world, spread):
     pages.login("com_a")
     cells = matrix_cells(pages.get("/dashboard/?lang=en"))
     response = pages.get("/dashboard/?format=xlsx")
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
-    lines = list(sheet.iter_rows(values_only=True))
-    assert lines[0] == ("Unit", "Stage", "Cases", "Stuck", "Overdue", "Median days in the stage",
-                        "Longest days in the stage")
-    by_unit = {}
-    for unit, _stage, count, stuck, overdue, _median, _longest in lines[1:]:
-        totals = by_unit.setdefault(unit, [0, 0, 0])
-        for i, value in enumerate((count, stuck, overdue)):
-            totals[i] += value
-    assert by_unit["Chi bộ thôn A1"] == list(cells[world.branch_a1.id, "all"])
-    assert by_unit["Total: Đảng bộ xã A"] == list(cells["total", "all"])
-    assert "Chi bộ khối phố B1" not in by_unit
+    lines = sheet_table(response.get_data())
+    header = lines[0]
+    assert header[:2] == ["Unit", "Figure"] and header[-1] == "All stages"
+    assert len(header) == 2 + len(OPEN_STAGE_NAMES) + 1 and header[2].startswith("1. ")
+    # Units down, the stages across, a line for each figure the page shows in a cell, the totals last.
+    assert [line[0] for line in lines[1::5]] == ["Chi bộ thôn A1", "Chi bộ trường A2", "Total"]
+    figures = {(line[0], line[1]): line[2:] for line in lines[1:]}
+    for name, key in (("Chi bộ thôn A1", world.branch_a1.id), ("Chi bộ trường A2", world.branch_a2.id),
+                      ("Total", "total")):
+        for index, figure in enumerate(("Cases", "Stuck", "Overdue")):
+            assert figures[name, figure] == [cells[key, stage][index] for stage in (*OPEN_STAGE_NAMES, "all")]
+        assert figures[name, "Median days in the stage"][-1] is None  # the page has no median over all stages
+    assert "Chi bộ khối phố B1" not in {line[0] for line in lines}
     response = pages.get("/dashboard/?format=csv")
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
-    assert rows[0][0] == "Unit" and rows[1][0] == "Chi bộ thôn A1" and len(rows) == len(lines)
+    assert rows[0] == header and len(rows) == len(lines)
+    assert rows[1][:3] == ["Chi bộ thôn A1", "Cases", str(cells[world.branch_a1.id, OPEN_STAGE_NAMES[0]][0])]
 
 
 def test_the_case_list_exports_every_case_with_its_reasons(pages, world, on_snapshot):
@@ -258,8 +260,7 @@ def test_the_case_list_exports_every_case_with_its_reasons(pages, world, on_snap
     response = pages.get("/dashboard/cases?which=all&per_page=2&page=2&format=xlsx")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
-    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
-    lines = list(sheet.iter_rows(values_only=True))
+    lines = [tuple(line) for line in sheet_table(response.get_data())]  # the table under the title rows
     assert lines[0] == ("Full name", "Branch", "Stage", "In the stage since", "Days in the stage", "Stuck since",
                         "Why it is stuck")
     assert len(lines) == 1 + 8  # every case, not the page

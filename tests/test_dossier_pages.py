@@ -102,11 +102,11 @@ def test_recording_an_introducer_through_the_page(pages, world, make_case):
     assert stored.details == {"introducer_name": "Trần Thị Hai", "official": True, "known_since": "2020-11-02"}
     assert stored.recorded_by.username == "sec_a1" and stored.note == "Cùng sinh hoạt chi đoàn"
     page = pages.get(dossier_url(case_id))
-    assert "Recorded: 3-KNĐ Giấy giới thiệu người vào Đảng (2)." in text(page)
+    assert "Recorded: 3-KNĐ Giấy giới thiệu người vào Đảng (2) — Letter of an introducing party member." in text(page)
     assert "Trần Thị Hai, known since 02/11/2020" in section(page, "checklist-admission")
     # Known 11 months 30 days on the day the page is read is no problem (it is years later), but
     # the missing documents are listed.
-    assert "1-KNĐ Đơn xin vào Đảng has not been received" in section(page, "missing")
+    assert "1-KNĐ Đơn xin vào Đảng — Application to join the Party (handwritten) has not been received" in section(page, "missing")
 
 
 @pytest.mark.parametrize("fields, field, error", [
@@ -261,7 +261,7 @@ def test_the_case_page_shows_the_checklist_with_a_link_to_the_dossier(pages, wor
     pages.login("sec_a1")
     page = pages.get(f"/candidates/{case_id}")
     checklist = section(page, "dossier-checklist")
-    assert "☑ Received: 1-KNĐ Đơn xin vào Đảng · 20/09/2021" in checklist
+    assert "☑ Received: 1-KNĐ Đơn xin vào Đảng (Application to join the Party (handwritten)) · 20/09/2021" in checklist
     assert "☐ Not received: 5-KNĐ" in checklist
     assert "4-KNĐ" in checklist and "3-KNĐ" in checklist and "(2)" not in checklist
     assert "6-KNĐ" in checklist and "10-KNĐ" not in checklist  # recognition documents come later
@@ -275,7 +275,7 @@ def test_the_case_page_flags_stale_documents(pages, world, make_case):
     case_id = make_case("branch_vote").id
     pages.login("sec_a1")
     checklist = section(pages.get(f"/candidates/{case_id}"), "dossier-checklist")
-    assert "too old" in checklist and "2-KNĐ Lý lịch của người xin vào Đảng of 25/09/2021 is more than 12 months" in checklist
+    assert "too old" in checklist and "2-KNĐ Lý lịch của người xin vào Đảng — Résumé of the applicant of 25/09/2021 is more than 12 months" in checklist
 
 
 def test_the_case_page_reads_the_dossier_from_the_log_without_a_query_of_its_own(pages, world, make_case):
@@ -300,3 +300,44 @@ def test_the_case_page_reads_the_dossier_from_the_log_without_a_query_of_its_own
         assert len([s for s in statements if "dossier_item" in s]) == 0
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+# --- on a phone: compact lines, and back to the item saved ---------------------------------------
+
+def test_saving_an_item_comes_back_to_its_line(pages, world, make_case):
+    """The secretary keeps their place: the page comes back to the line of the item just saved
+    (its anchor), and the item's form leads back to that line too."""
+    import re
+    case_id = make_case("dossier").id
+    pages.login("sec_a1")
+    response = post_item(pages, case_id, "3-KNĐ:2", received_on="2021-10-02", introducer_name="Trần Thị Hai",
+                         official="y", known_since="2019-06-01")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/candidates/{case_id}/dossier#item-3-knd-2")
+    body = pages.get(dossier_url(case_id)).get_data(as_text=True)
+    assert 'data-key="3-KNĐ:2" id="item-3-knd-2"' in body
+    anchors = re.findall(r'<tr class="checklist-line[^"]*" data-key="[^"]+" id="([^"]+)"', body)
+    assert len(anchors) == body.count('<tr class="checklist-line') and len(set(anchors)) == len(anchors)
+    form = pages.get(dossier_url(case_id, "1-KNĐ")).get_data(as_text=True)
+    assert f'href="/candidates/{case_id}/dossier#item-1-knd"' in form  # Cancel, and the breadcrumb
+    # A stale page is sent to the top, where the warning says what happened.
+    stale = post_item(pages, case_id, "2-KNĐ", version="1")
+    assert stale.status_code == 302 and stale.headers["Location"].endswith(f"/candidates/{case_id}/dossier")
+
+
+def test_an_empty_document_is_one_line_without_empty_fields(pages, world, make_case):
+    """A document not received yet shows its form, name, status and action; the date, who
+    recorded it and the note are left out (on a phone) until there is something to show."""
+    import re
+    case_id = make_case("dossier").id
+    pages.login("sec_a1")
+    post_item(pages, case_id, "1-KNĐ", note="Bản viết tay")
+    body = pages.get(dossier_url(case_id)).get_data(as_text=True)
+
+    def cells(key):
+        row = re.search(r'<tr [^>]*data-key="%s".*?</tr>' % re.escape(key), body, re.S).group(0)
+        return re.findall(r'<td class="([^"]*)"', row)
+
+    assert cells("2-KNĐ") == ["line-code", "line-document", "line-status"] + ["line-detail line-empty"] * 3 + [
+        "line-action"]
+    assert cells("1-KNĐ")[3:6] == ["line-detail"] * 3  # its date, who recorded it, its note

@@ -19,6 +19,7 @@ from pipeline.exports import Column, export_response
 from pipeline.exports.response import ascii_name, utf8_name
 from pipeline.exports.xlsx_file import sheet_title
 from pipeline.extensions import db
+from xlsx_support import header_row, sheet_table, table, title_lines
 
 NAMES = {"branch_a1": "Phùng Tấn Thắng", "branch_a2": "Lê Thị Hoa", "branch_b1": "Trần Văn Bình",
          "branch_direct": "Đỗ Minh Quân"}
@@ -37,8 +38,7 @@ def xlsx_rows(response):
     """The sheet's rows as values; dates come back as datetimes from openpyxl."""
     assert response.status_code == 200, response.status_code
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    sheet = load_workbook(BytesIO(response.data)).active
-    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+    return sheet_table(response.data)  # from the header row: the title rows above it are for people
 
 
 def csv_rows(response):
@@ -99,9 +99,12 @@ def test_the_xlsx_export_has_real_dates_a_bold_frozen_header_and_its_name(pages,
     assert "no-store" in response.headers["Cache-Control"]
     sheet = load_workbook(BytesIO(response.data)).active
     assert sheet.title == "Candidates"
-    assert sheet.freeze_panes == "A2"
-    assert all(cell.font.b for cell in sheet[1])
-    born = sheet["B2"]
+    header = header_row(sheet)
+    assert title_lines(sheet) == ["Candidates", "Unit: Chi bộ thôn A1 – Đảng bộ xã A",
+                                  f"Made on {clock.today():%d/%m/%Y}"]
+    assert sheet.freeze_panes == f"A{header + 1}"
+    assert all(cell.font.b for cell in sheet[header])
+    born = sheet[f"B{header + 1}"]
     assert born.is_date and born.value == datetime(1995, 3, 15) and born.number_format == "DD/MM/YYYY"
     assert sheet.column_dimensions["A"].width >= len("Phùng Tấn Thắng")
 
@@ -115,7 +118,7 @@ def test_the_export_speaks_vietnamese(pages, world, make_case):
     assert "filename*=UTF-8''Qu%E1%BA%A7n-ch%C3%BAng-" in response.headers["Content-Disposition"]
     sheet = load_workbook(BytesIO(response.data)).active
     assert sheet.title == "Quần chúng"
-    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    rows = table(sheet)
     assert rows[0][:PAGE_COLUMNS] == HEADERS_VI
     assert rows[1][2] == "Nam" and rows[1][4] == "Tạo nguồn, bồi dưỡng"
     assert csv_rows(pages.get("/candidates/?format=csv&lang=vi"))[0][:PAGE_COLUMNS] == HEADERS_VI
@@ -201,9 +204,9 @@ def test_a_formula_typed_as_text_stays_text(pages, world, make_case):
     pages.login("sec_a1")
     expected = sorted("'" + formula for formula in formulas)
     response = pages.get("/candidates/?format=xlsx")
-    sheet = load_workbook(BytesIO(response.data)).active
-    assert sorted(cell.value for cell in sheet["A"][1:]) == expected
-    assert all(cell.data_type == "s" for cell in sheet["A"][1:])
+    names = [row[0] for row in table(load_workbook(BytesIO(response.data)).active, cells=True)[1:]]
+    assert sorted(cell.value for cell in names) == expected
+    assert all(cell.data_type == "s" for cell in names)
     assert sorted(row[0] for row in csv_rows(pages.get("/candidates/?format=csv"))[1:]) == expected
 
 
@@ -311,9 +314,10 @@ def test_rows_are_read_only_while_the_body_is_sent(app, fmt):
         assert lines[1] == f"Người số 0 {'x' * 40},2022-01-01,0,134%,2.5"
     else:
         sheet = load_workbook(BytesIO(data)).active
-        assert sheet.max_row == 5001
-        assert sheet["D2"].number_format == "0%" and sheet["D2"].value == 1.34
-        assert sheet["C3"].value == 1 and sheet["E2"].value == 2.5
+        first = header_row(sheet) + 1
+        assert sheet.max_row == first + 4999
+        assert sheet[f"D{first}"].number_format == "0%" and sheet[f"D{first}"].value == 1.34
+        assert sheet[f"C{first + 1}"].value == 1 and sheet[f"E{first}"].value == 2.5
 
 
 def test_a_failed_xlsx_export_leaves_no_temporary_file(app, tmp_path, monkeypatch):
@@ -339,6 +343,14 @@ def test_names_are_safe_for_files_and_sheets():
     assert sheet_title("Lớp bồi dưỡng nhận thức về Đảng khóa 1/2022 [xã]") == "Lớp bồi dưỡng nhận thức về Đảng"
     assert sheet_title("a/b:c*d?") == "a-b-c-d-"
     assert sheet_title("''") == "Sheet1"
+    # Cut after a whole word, never inside one; unique within the workbook, ignoring case.
+    assert sheet_title("Kết nạp 2022 Đảng bộ thị xã Điện Bàn") == "Kết nạp 2022 Đảng bộ thị xã"
+    assert sheet_title("Kếtnạp2022ĐảngbộthịxãĐiệnBànQuảngNam") == "Kếtnạp2022ĐảngbộthịxãĐiệnBànQuả"
+    assert sheet_title("Quotas 2022", taken=["quotas 2022"]) == "Quotas 2022 (2)"
+    assert sheet_title("Kết nạp 2022 Đảng bộ thị xã Điện Bàn", taken=["Kết nạp 2022 Đảng bộ thị xã"]) == \
+        "Kết nạp 2022 Đảng bộ thị xã (2)"
+    assert sheet_title("Kết nạp năm 2022 Đảng bộ thị xã Điện Bàn", taken=["Kết nạp năm 2022 Đảng bộ thị xã"]) == \
+        "Kết nạp năm 2022 Đảng bộ (2)"
 
 
 def test_a_column_kind_must_be_known():

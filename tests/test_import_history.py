@@ -39,8 +39,9 @@ def export_file(path, statement):
     columns = tuple(CASE_COLUMNS)
     labels = [str(column.label) for column in columns]
     rows = case_rows(statement)
+    # Title rows above the header, as the list page's XLSX has them: the import finds the header under them.
     chunks = csv_chunks(labels, columns, rows) if str(path).endswith(".csv") else \
-        xlsx_chunks(labels, columns, rows, "Candidates")
+        xlsx_chunks(labels, columns, rows, "Candidates", ["Candidates", "Unit: Đảng bộ thị xã Điện Bàn", "Made on …"])
     with open(path, "wb") as out:
         for chunk in chunks:
             out.write(chunk)

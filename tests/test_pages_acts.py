@@ -261,7 +261,7 @@ def _bad_inputs():
                           "More present (31) than members in total (30)"))
     cases += [
         ("enrol_training", "a class that does not exist", {"class_id": "999999"}, "class_id", "Not a valid choice"),
-        ("enrol_training", "no class", {"class_id": ""}, "class_id", "This field is required."),
+        ("enrol_training", "no class", {"class_id": ""}, "class_id", "Choose a class."),
         ("record_decision", "a unit that does not decide", "commune_a", "issuing_unit_id", "Not a valid choice"),
         ("record_decision", "received before issued", {"received_on": "2022-01-10"}, "received_on",
          "before it was issued"),
@@ -356,7 +356,7 @@ def test_the_decision_form_offers_only_the_users_deciding_unit(pages, world, mak
     case_id = make_case("decision").id
     pages.login("board")
     choices = section(pages.get(act_url(case_id, "record_decision")), "issuing_unit_id")
-    assert "Đảng bộ thị xã Thử" in choices and "xã A" not in choices
+    assert "Ban Thường vụ Thị ủy Thử" in choices and "xã A" not in choices
 
 
 # --- stale pages and races -----------------------------------------------------------------

@@ -23,14 +23,22 @@ def quota_of(unit, year):
     return tuple(row) if row else None
 
 
+def figures(achievement):
+    return (achievement.percent, achievement.difference, achievement.state, achievement.compared_to)
+
+
 def test_achievement_against_a_number_and_a_range():
-    dien_hoa = Achievement(12, Target(6, 8))
-    assert (dien_hoa.percent, dien_hoa.difference, dien_hoa.state) == (200, 4, "above")  # above the maximum
-    dien_duong = Achievement(11, Target(8, 8))
-    assert (dien_duong.percent, dien_duong.difference, dien_duong.state) == (138, 3, "above")  # 137.5 rounds up
-    assert (Achievement(7, Target(6, 8)).difference, Achievement(7, Target(6, 8)).state) == (0, "within")
-    assert (Achievement(5, Target(6, 8)).percent, Achievement(5, Target(6, 8)).difference) == (83, -1)
-    assert (Achievement(134, Target(100, 100)).percent, Achievement(134, Target(100, 100)).difference) == (134, 34)
+    """One rule for the percentage and the difference: above a range both are of its upper end,
+    below it both of its lower end, within it the percentage of the lower end and no difference."""
+    assert figures(Achievement(12, Target(6, 8))) == (150, 4, "above", "upper")  # Điện Hòa: 12 of 6–8
+    assert figures(Achievement(11, Target(8, 8))) == (138, 3, "above", "single")  # 137.5 rounds up
+    assert figures(Achievement(7, Target(6, 8))) == (117, 0, "within", "lower")
+    assert figures(Achievement(8, Target(6, 8))) == (133, 0, "within", "lower")
+    assert figures(Achievement(6, Target(6, 8))) == (100, 0, "within", "lower")
+    assert figures(Achievement(5, Target(6, 8))) == (83, -1, "below", "lower")
+    assert figures(Achievement(9, Target(6, 8))) == (113, 1, "above", "upper")
+    assert figures(Achievement(134, Target(100, 100))) == (134, 34, "above", "single")
+    assert figures(Achievement(0, Target(0, 2))) == (None, 0, "within", "lower")  # nothing to divide by
     nothing = Achievement(3, None)
     assert (nothing.percent, nothing.difference, nothing.state) == (None, None, None)
     assert percent(1, 0) is None and Target(6, 8).label == "6–8" and Target(8, 8).label == "8"
@@ -75,7 +83,8 @@ def test_quota_page_shows_plan_and_actual_per_unit(admitted_2022, pages):
     response = pages.get("/quotas/?year=2022")
     assert response.status_code == 200
     rows = unit_rows(response)
-    assert rows["commune_a"][2:] == ["1–2", "3", "300%", "1 above", "1", "1", "0"]
+    # The range's row says which end its percentage and its excess are of.
+    assert rows["commune_a"][2:] == ["1–2", "3", "150% of the upper end (2)", "1 above the upper end", "1", "1", "0"]
     assert rows["commune_b"][2:] == ["2", "1", "50%", "1 below", "0", "0", "1"]
     assert rows["branch_direct"][2:] == ["—", "1", "—", "—", "0", "0", "0"]
     assert rows["town"][2:] == ["4", "5", "125%", "1 above", "1", "1", "1"]
@@ -99,7 +108,7 @@ def test_a_committee_never_sees_or_counts_another_commune(admitted_2022, pages):
     assert response.status_code == 200
     rows = unit_rows(response)
     assert set(rows) == {"branch_a1", "branch_a2", "commune_a"}
-    assert rows["commune_a"][2:6] == ["1–2", "3", "300%", "1 above"]
+    assert rows["commune_a"][2:6] == ["1–2", "3", "150% of the upper end (2)", "1 above the upper end"]
     assert "Đảng bộ phường B" not in text(response) and "khối phố B1" not in text(response)
     for unit in (world.commune_b, world.branch_b1, world.town, world.branch_direct):
         assert pages.get(f"/quotas/?unit={unit.id}&year=2022").status_code == 404
@@ -192,7 +201,9 @@ def test_the_export_has_the_rows_of_the_page(admitted_2022, pages):
         assert response.status_code == 200 and response.data  # read: the body is streamed
         assert "Quotas-2022" in response.headers["Content-Disposition"]
     header, rows = xlsx_rows(pages.get("/quotas/?year=2022&format=xlsx"))
-    assert header[:5] == ["Unit", "Kind", "Quota (lower end)", "Quota (upper end)", "Admitted"]
+    assert header[:5] == ["Unit", "Kind", "Quota (lower end)", "Quota (upper end)", "Admitted, 01/01/2022–31/12/2022"]
+    assert header[6] == "Compared against" and header[8] == "In training, as of 31/12/2022"
+    assert rows[0][:8] == ["Đảng bộ xã A", "Commune party committee", 1, 2, 3, 1.5, "upper end (2)", 1]
     assert [as_page_cells(row) for row in rows] == list(page.values())
     assert pages.get("/quotas/?year=2022&format=pdf").status_code == 404
 
@@ -243,3 +254,26 @@ def test_the_history_of_quotas_cannot_be_rewritten(world, pages):
             db.session.execute(sa.text(statement))
         db.session.rollback()
     assert db.session.execute(sa.select(QuotaChange.minimum)).scalars().all() == [6]
+
+
+def test_a_range_row_says_which_end_it_is_compared_with(admitted_2022, pages):
+    """Commune A admitted 3: against 4–6 it is short of the lower end, against 2–4 within the
+    range; both the percentage and the difference are of the end the row names, on the page,
+    in the summary and in the export."""
+    world = admitted_2022
+    pages.login("board")
+    for (low, high), cells, exported in (
+            ((4, 6), ["4–6", "3", "75% of the lower end (4)", "1 below the lower end"], [4, 6, 3, 0.75, "lower end (4)", -1]),
+            ((2, 4), ["2–4", "3", "150% of the lower end (2)", "within the range"], [2, 4, 3, 1.5, "lower end (2)", 0]),
+            ((1, 2), ["1–2", "3", "150% of the upper end (2)", "1 above the upper end"], [1, 2, 3, 1.5, "upper end (2)", 1])):
+        pages.post(f"/quotas/?unit={world.town.id}&year=2022",
+                   data={"unit_id": world.commune_a.id, "year": 2022, "minimum": low, "maximum": high})
+        assert row_of(pages.get("/quotas/?year=2022"), "commune_a")[2:6] == cells
+        own = pages.get(f"/quotas/?unit={world.commune_a.id}&year=2022")
+        assert f"Percent of the quota {cells[2]} Above or below {cells[3]}" in section(own, "summary")
+        header, rows = xlsx_rows(pages.get("/quotas/?year=2022&format=xlsx"))
+        assert {row[0]: row for row in rows}["Đảng bộ xã A"][2:8] == exported
+    report = section(pages.get(f"/reports/year?year=2022&unit={world.commune_a.id}"), "headline")
+    assert "3 new members admitted, 150% of the upper end of the quota (1–2)." in report
+    assert "1 above the upper end of the quota." in report
+    assert "the percentage and the excess are of its upper end" in section(pages.get("/quotas/?year=2022"), "basis")

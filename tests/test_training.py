@@ -323,3 +323,43 @@ def test_the_training_acts_are_open_to_the_branch_and_the_organiser():
         assert definition.ACT_BY_NAME[act_name].roles == {"secretary", "committee", "board"}
     fact = definition.ACT_BY_NAME["record_training_result"]
     assert fact.sources == ("training",)
+
+
+# --- which classes a branch is offered, and who does what ------------------------------------------
+
+def test_a_branch_is_offered_the_classes_organised_above_it_those_not_ended_open(world):
+    from pipeline.training.access import classes_open_to
+    world.commune_b.decides_admissions = True
+    db.session.commit()
+    april = new_class(world)
+    march = new_class(world, name="Lớp tháng 3", starts_on=date(2022, 3, 1), ends_on=date(2022, 3, 12))
+    new_class(world, unit=world.commune_b, name="Lớp phường B")
+    offered = classes_open_to(world.branch_a1)
+    assert [c.name for c in offered] == ["Lớp bồi dưỡng 1/2021", "Lớp tháng 3", "Lớp bồi dưỡng khóa 1/2022"]
+    # A class takes attendees up to its last day (as the guard class_open_to_branch judges).
+    assert [c.open_for_enrolment(date(2022, 3, 12)) for c in (march, april)] == [True, True]
+    assert [c.open_for_enrolment(date(2022, 3, 13)) for c in (march, april)] == [False, True]
+    assert april.open_for_enrolment(END) and not april.open_for_enrolment(date(2022, 4, 30))
+
+
+def test_who_opens_records_and_enrols_follows_the_role_sets_the_code_checks(world):
+    from pipeline.training.access import ORGANISER_ROLES, may_manage_classes, who_does_what
+    who = who_does_what()
+    assert str(who.opens) == "Grassroots committee of a unit that decides admissions or Organisation board"
+    assert str(who.records) == str(who.opens)
+    assert str(who.enrols) == "Branch secretary, Grassroots committee or Organisation board"
+    # The words and the permission read the same sets.
+    assert {u: may_manage_classes(world[u]) for u in ("sec_a1", "com_a", "board", "admin")} == {
+        "sec_a1": False, "com_a": False, "board": True, "admin": False}
+    assert ORGANISER_ROLES == definition.DECIDING
+
+
+@pytest.mark.parametrize("first, numbers", [
+    ("12/CN-TTCT", ["12/CN-TTCT", "13/CN-TTCT", "14/CN-TTCT"]),
+    ("098/CN-K1-2022", ["098/CN-K1-2022", "099/CN-K1-2022", "100/CN-K1-2022"]),  # the suffix's digits stay
+    ("CN-9", ["CN-9", "CN-10", "CN-11"]),
+])
+def test_certificate_numbers_count_from_the_first_group_of_digits(first, numbers):
+    from pipeline.base.numbering import counted, counter_of
+    assert counted(first, 3) == numbers
+    assert counter_of("CN-TTCT") is None

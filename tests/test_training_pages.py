@@ -1,12 +1,14 @@
 """The training pages: the classes each user sees, creating a class, enrolling one case from
 its page or a selection from the class page, recording results and certificates, and the
 class page's attendees. Bulk submissions with one bad row write nothing and say which row and why."""
+import html
+import re
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
-from pages_support import fresh_case, log_rows, pages, section, text  # noqa: F401
+from pages_support import field_errors, fresh_case, log_rows, pages, section, text  # noqa: F401
 from pipeline.extensions import db
 from pipeline.training import operations as training
 from pipeline.training.operations import latest_enrolment
@@ -104,27 +106,103 @@ def test_a_class_form_with_bad_dates_or_another_unit_is_refused(pages, world):
 
 # --- enrolling one case from its page -------------------------------------------------------------
 
-def test_the_case_page_enrols_in_a_class_open_to_its_branch(pages, world, make_case):
+def class_cards(response):
+    """The classes offered on the enrolment form: value -> (text of its card, checked)."""
+    page = html.unescape(response.get_data(as_text=True))
+    cards = re.findall(r'<label class="[^"]*class-option[^"]*"[^>]*>\s*<input ([^>]*)>(.*?)</label>', page, re.S)
+    return {re.search(r'value="(\d+)"', attrs).group(1): (" ".join(re.sub(r"<[^>]+>", " ", body).split()),
+                                                          " checked" in attrs)
+            for attrs, body in cards}
+
+
+def enrol_form(pages, case_id, **data):
+    return pages.post(f"/candidates/{case_id}/act/enrol_training",
+                      data=dict({"version": str(fresh_case(case_id).version)}, **data))
+
+
+def test_the_case_page_offers_only_the_classes_open_today_none_chosen(app, pages, world, make_case):
     world.commune_b.decides_admissions = True
     db.session.commit()
-    town = new_class(world)
+    town = new_class(world)  # 18-29/04/2022
+    ended = training.create_class(world["board"], world.town, "Lớp bồi dưỡng khóa tháng 3/2022", date(2022, 3, 1),
+                                  date(2022, 3, 12)).id
     elsewhere = new_class(world, world.commune_b, "Lớp bồi dưỡng phường B 2022")
     case_id = make_case().id
+    app.config["TODAY"] = date(2022, 4, 20)
     pages.login("sec_a1")
     form = pages.get(f"/candidates/{case_id}/act/enrol_training")
-    options = section(form, "class_id")
-    assert "Lớp bồi dưỡng khóa 1/2022 (18/04/2022–29/04/2022, Đảng bộ thị xã Thử)" in options
-    assert "phường B" not in options
-    # a class not open to the branch cannot be chosen
-    refused = pages.post(f"/candidates/{case_id}/act/enrol_training",
-                         data={"class_id": str(elsewhere), "effective_date": "2022-04-18", "version": "1"})
-    assert refused.status_code == 422 and "Not a valid choice" in text(refused)
-    response = pages.post(f"/candidates/{case_id}/act/enrol_training",
-                          data={"class_id": str(town), "effective_date": "2022-04-18", "version": "1"})
+    cards = class_cards(form)
+    # The whole name with its dates and organiser; an ended class, another commune's and the
+    # world's 2021 class are not offered; nothing is chosen for the secretary.
+    assert cards == {str(town): ("Lớp bồi dưỡng khóa 1/2022 18/04/2022–29/04/2022 · Trung tâm Chính trị thị xã "
+                                 "Hội trường Thị ủy", False)}
+    who = section(form, "class-who")
+    assert "Opens a class: Grassroots committee of a unit that decides admissions or Organisation board." in who
+    assert "Enrols candidates: Branch secretary, Grassroots committee or Organisation board." in who
+    before = log_rows()
+    left = enrol_form(pages, case_id, effective_date="2022-04-20")
+    assert left.status_code == 422 and field_errors(left, "class_id") == "Choose a class."
+    not_open = enrol_form(pages, case_id, class_id=str(elsewhere), effective_date="2022-04-20")
+    assert not_open.status_code == 422 and "Not a valid choice" in field_errors(not_open, "class_id")
+    # A class that ended is judged by the guard: an enrolment dated after its last day is refused.
+    late = enrol_form(pages, case_id, class_id=str(ended), effective_date="2022-04-20")
+    assert late.status_code == 422
+    assert "the class Lớp bồi dưỡng khóa tháng 3/2022 ended on 12/03/2022" in section(late, "refused")
+    assert log_rows() == before and fresh_case(case_id).stage == "spotted"
+    response = enrol_form(pages, case_id, class_id=str(town), effective_date="2022-04-20")
     assert response.status_code == 302
     assert fresh_case(case_id).stage == "training" and latest_enrolment(case_id).class_id == town
     timeline = section(pages.get(f"/candidates/{case_id}"), "timeline")
     assert "Send to the training class" in timeline and "Lớp bồi dưỡng khóa 1/2022" in timeline
+
+
+def test_without_an_open_class_the_enrol_form_says_so_and_who_opens_one(app, pages, world, make_case):
+    new_class(world)
+    case_id = make_case().id
+    app.config["TODAY"] = date(2022, 5, 3)  # the class ended on 29/04
+    pages.login("sec_a1")
+    form = pages.get(f"/candidates/{case_id}/act/enrol_training")
+    assert class_cards(form) == {}
+    assert "No class is open for enrolment today" in section(form, "no-open-class")
+    assert "Opens a class: Grassroots committee of a unit that decides admissions or Organisation board." in \
+        section(form, "class-who")
+
+
+def test_who_opens_a_class_is_read_from_the_role_sets(pages, world, monkeypatch):
+    """The pages name the roles the code checks: narrow the set and the words follow."""
+    from pipeline.training import access
+    world.commune_a.decides_admissions = True
+    db.session.commit()
+    pages.login("sec_a1")
+    who = section(pages.get("/training/"), "who-does-what")
+    assert "Opens a class: Grassroots committee of a unit that decides admissions or Organisation board " \
+           "(Đảng bộ thị xã Thử, Đảng bộ xã A)." in who
+    assert "Records results and certificates: Grassroots committee of a unit that decides admissions or " \
+           "Organisation board, of the unit organising the class or above it." in who
+    monkeypatch.setattr(access, "ORGANISER_ROLES", frozenset({"board"}))
+    who = section(pages.get("/training/"), "who-does-what")
+    assert "Opens a class: Organisation board (Đảng bộ thị xã Thử, Đảng bộ xã A)." in who
+    assert "Records results and certificates: Organisation board," in who
+    pages.login("com_a")  # the page and the permission change together
+    assert pages.get("/training/new").status_code == 403
+
+
+def test_the_list_and_the_class_page_say_until_when_a_class_takes_attendees(app, pages, world):
+    open_id = new_class(world)
+    app.config["TODAY"] = date(2022, 4, 20)
+    pages.login("sec_a1")
+    listing = pages.get("/training/")
+    rows = section(listing, "classes")
+    assert "Open until 29/04/2022" in rows and "Ended" in rows  # the world's class of 2021 ended
+    page = pages.get(f"/training/{open_id}")
+    assert "Open until 29/04/2022" in section(page, "enrolment-status")
+    assert "Enrol candidates" in section(page, "class-actions")
+    assert "ended" not in text(pages.get(f"/training/{open_id}/enrol")).lower()
+    app.config["TODAY"] = date(2022, 5, 3)
+    page = pages.get(f"/training/{open_id}")
+    assert "Ended on 29/04/2022" in section(page, "enrolment-status")
+    assert "Record an earlier enrolment" in section(page, "class-actions")
+    assert "This class ended on 29/04/2022" in section(pages.get(f"/training/{open_id}/enrol"), "class-ended")
 
 
 # --- enrolling a selection from the class page ----------------------------------------------------
@@ -299,6 +377,107 @@ def test_a_certificate_without_a_pass_or_without_its_date_is_refused_beside_the_
     assert log_rows() == before
 
 
+def _shown(response):
+    """What the results form shows: enrolment id -> (result chosen, certificate number, date)."""
+    page = response.get_data(as_text=True)
+    rows = {}
+    for index, enrolment_id in re.findall(r'name="rows-(\d+)-enrolment_id" type="hidden" value="(\d+)"', page):
+        chosen = re.search(r'<select[^>]*name="rows-%s-result"[^>]*>(.*?)</select>' % index, page, re.S).group(1)
+        result = re.search(r'<option selected value="(\w*)"', chosen)
+        number = re.search(r'name="rows-%s-certificate_number"[^>]*value="([^"]*)"' % index, page)
+        day = re.search(r'name="rows-%s-certificate_date"[^>]*value="([^"]*)"' % index, page)
+        rows[int(enrolment_id)] = (result.group(1) if result else "", html.unescape(number.group(1)) if number else "",
+                                   day.group(1) if day else "")
+    return rows
+
+
+def _submitted(response):
+    """The results form as shown, posted back as is: the form's field -> value."""
+    page = response.get_data(as_text=True)
+    data = {"results_on": re.search(r'name="results_on"[^>]*value="([^"]*)"', page).group(1)}
+    for index, enrolment_id in re.findall(r'name="rows-(\d+)-enrolment_id" type="hidden" value="(\d+)"', page):
+        data[f"rows-{index}-enrolment_id"] = enrolment_id
+    for enrolment_id, (result, number, day) in _shown(response).items():
+        index = _rows(response)[enrolment_id]
+        data.update({f"rows-{index}-result": result, f"rows-{index}-certificate_number": number,
+                     f"rows-{index}-certificate_date": day})
+    return data
+
+
+def test_all_passed_fills_every_row_with_numbers_counted_from_the_first(pages, world, classes, make_case):
+    cases = [make_case(full_name=name) for name in ("Lê Văn An", "Lê Thị Bình", "Lê Văn Cường")]
+    _enrol(world, classes["town"], cases)
+    pages.login("board")
+    url = f"/training/{classes['town']}/results"
+    page = pages.get(url)
+    # The class's last day is the default date; the page says how a number with a suffix counts.
+    assert re.search(r'name="all-certificate_date"[^>]*value="2022-04-29"', page.get_data(as_text=True))
+    assert "12/CN-TTCT, 13/CN-TTCT, 14/CN-TTCT" in section(page, "all-passed")
+    before = (log_rows(), enrolments())
+    filled = pages.post(url, data={"all-first_number": "12/CN-TTCT", "all-certificate_date": "2022-04-29"})
+    assert filled.status_code == 200
+    assert "Filled in as passed: 3 row(s), certificates 12/CN-TTCT to 14/CN-TTCT. Nothing is recorded yet" in \
+        section(filled, "filled")
+    ids = [latest_enrolment(c.id).id for c in cases]  # the list's order: by given name, An, Bình, Cường
+    assert _shown(filled) == {ids[0]: ("passed", "12/CN-TTCT", "2022-04-29"),
+                              ids[1]: ("passed", "13/CN-TTCT", "2022-04-29"),
+                              ids[2]: ("passed", "14/CN-TTCT", "2022-04-29")}
+    assert (log_rows(), enrolments()) == before  # filling in records nothing
+    # The exception is changed on its row; the rest is recorded as filled in.
+    data = _submitted(filled)
+    index = _rows(filled)[ids[1]]
+    data.update({f"rows-{index}-result": "absent", f"rows-{index}-certificate_number": "",
+                 f"rows-{index}-certificate_date": ""})
+    response = pages.post(url, data=data)
+    assert response.status_code == 302, text(response)[:2000]
+    assert "Recorded: 1 result(s), 2 certificate(s)." in text(pages.get(response.headers["Location"]))
+    assert [fresh_case(c.id).stage for c in cases] == ["dossier", "training", "dossier"]
+    assert [latest_enrolment(c.id).certificate_number for c in cases] == ["12/CN-TTCT", None, "14/CN-TTCT"]
+    assert latest_enrolment(cases[1].id).result == "absent"
+
+
+def test_all_passed_keeps_the_width_of_a_number_with_leading_zeros(pages, world, classes, make_case):
+    cases = [make_case(full_name=name) for name in ("Tô Văn An", "Tô Văn Bảo")]
+    _enrol(world, classes["town"], cases)
+    pages.login("board")
+    filled = pages.post(f"/training/{classes['town']}/results",
+                        data={"all-first_number": "009/CN-K1-2022", "all-certificate_date": "2022-04-29"})
+    assert [number for _result, number, _day in _shown(filled).values()] == ["009/CN-K1-2022", "010/CN-K1-2022"]
+
+
+@pytest.mark.parametrize("change, error", [
+    ({"all-first_number": "CN-TTCT"}, "The number needs digits to count from, e.g. 12/CN-TTCT."),
+    ({"all-first_number": ""}, "This field is required."),
+    ({"all-certificate_date": "2099-01-01"}, "in the future"),
+])
+def test_all_passed_with_a_bad_first_number_or_date_fills_nothing(pages, world, classes, make_case, change, error):
+    case = make_case()
+    _enrol(world, classes["town"], [case])
+    pages.login("board")
+    response = pages.post(f"/training/{classes['town']}/results",
+                          data=dict({"all-first_number": "12/CN", "all-certificate_date": "2022-04-29"}, **change))
+    assert response.status_code == 422 and error in text(response)
+    assert "The rows were not filled in" in section(response, "fill-errors")
+    assert _shown(response) == {latest_enrolment(case.id).id: ("", "", "")}
+
+
+def test_a_row_refused_by_the_form_is_named_at_the_top_and_nothing_is_written(pages, world, classes, make_case):
+    good, wrong = make_case(full_name="Vũ Văn Đúng"), make_case(full_name="Vũ Văn Sai")
+    _enrol(world, classes["town"], [good, wrong])
+    pages.login("board")
+    url = f"/training/{classes['town']}/results"
+    filled = pages.post(url, data={"all-first_number": "1/CN", "all-certificate_date": "2022-04-29"})
+    data = _submitted(filled)
+    data[f"rows-{_rows(filled)[latest_enrolment(wrong.id).id]}-result"] = "failed"  # the number left in
+    before = (log_rows(), enrolments())
+    response = pages.post(url, data=data)
+    assert response.status_code == 422
+    report = section(response, "refused")
+    assert "Vũ Văn Sai" in report and "A certificate is issued only to those who passed." in report
+    assert "Vũ Văn Đúng" not in report and "1 row was refused, 1 other row was fine" in report
+    assert (log_rows(), enrolments()) == before and fresh_case(good.id).stage == "training"
+
+
 @pytest.mark.parametrize("username", ["sec_a1", "com_b"])
 def test_results_are_recorded_by_the_organiser_only(pages, world, classes, make_case, username):
     case = make_case()
@@ -315,7 +494,8 @@ def test_results_are_recorded_by_the_organiser_only(pages, world, classes, make_
 def test_a_committee_does_not_manage_the_town_s_class(pages, world, classes):
     pages.login("com_a")  # decides admissions in this fixture, but the town's class is the level above
     page = pages.get(f"/training/{classes['town']}")
-    assert "Record results and certificates" not in text(page) and "Enrol candidates" in text(page)
+    assert "Record results and certificates" not in text(page)
+    assert "Record an earlier enrolment" in section(page, "class-actions")  # the class ended in 2022
     assert "Record results and certificates" in text(pages.get(f"/training/{classes['commune_a']}"))
 
 

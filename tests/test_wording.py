@@ -22,7 +22,7 @@ def vietnamese_page(app, pages, stage, path="/candidates/{}"):
 
 
 def timeline_entries(page):
-    return re.findall(r'<li class="timeline-entry[^"]*" data-event="(\w+)">(.*?)</li>', page, re.S)
+    return re.findall(r'<li class="timeline-entry[^"]*" data-event="(\w+)"[^>]*>(.*?)</li>', page, re.S)
 
 
 def test_members_are_not_listed_under_candidates(app, demo, pages):
@@ -60,3 +60,36 @@ def test_the_vote_count_message_says_who_may_vote(app):
     with force_locale("vi"):
         message = str(_l("%(votes)d votes cast but only %(present)d could vote.", votes=28, present=27))
     assert "người được biểu quyết" not in message and "27 người có quyền biểu quyết" in message
+
+
+def test_a_decision_names_the_standing_committee_that_issues_it(app, demo, pages):
+    """The decision form offers "Ban Thường vụ Thị ủy Điện Bàn", the body that decides, not the
+    organisation "Đảng bộ thị xã Điện Bàn"; its history entry reads the same."""
+    form = vietnamese_page(app, pages, "decision", "/candidates/{}/act/record_decision")
+    choice = re.search(r'<select[^>]*id="issuing_unit_id".*?</select>', form, re.S).group(0)
+    assert "Ban Thường vụ Thị ủy Điện Bàn" in choice and "Đảng bộ thị xã" not in choice
+    history = vietnamese_page(app, pages, "ceremony")
+    decided = [body for event, body in timeline_entries(history) if event == "record_decision"]
+    assert decided and "Ban Thường vụ Thị ủy Điện Bàn" in decided[0]
+
+
+def test_committee_names_follow_the_level():
+    from pipeline.units.naming import committee_name
+    assert [committee_name(name) for name in ("Đảng bộ thị xã Điện Bàn", "Đảng bộ xã Điện Hòa", "Đảng bộ tỉnh Quảng Nam",
+                                               "Đảng bộ huyện Duy Xuyên", "Chi bộ thôn 1")] == [
+        "Thị ủy Điện Bàn", "Đảng ủy xã Điện Hòa", "Tỉnh ủy Quảng Nam", "Huyện ủy Duy Xuyên", "Chi bộ thôn 1"]
+
+
+def test_in_english_each_citation_and_form_title_has_its_gloss(app, demo, pages):
+    """The official Vietnamese stays; in English its gloss stands beside it. In Vietnamese, none."""
+    app.config["TODAY"] = SNAPSHOT
+    pages.post("/login?lang=en", data={"username": "btc", "password": "demo"}, follow_redirects=True)
+    rules = pages.get("/process").get_data(as_text=True)
+    assert "Quy định 24-QĐ/TW" in rules and "(Regulation 24-QĐ/TW of the Central Committee" in rules
+    assert "(the Party Statute, Article 4" in rules
+    case = db.session.execute(sa.select(Case).where(Case.stage == "dossier").order_by(Case.id).limit(1)).scalar_one()
+    page = pages.get(f"/candidates/{case.id}").get_data(as_text=True)
+    assert "Đơn xin vào Đảng" in page and 'class="text-body-secondary form-gloss">(Application' in page
+    pages.post("/language", data={"lang": "vi"})
+    rules = pages.get("/process").get_data(as_text=True)
+    assert "Quy định 24-QĐ/TW" in rules and "Regulation 24-QĐ/TW" not in rules

@@ -41,8 +41,10 @@ def pdf_text(body):
 
 def test_the_demo_report_shows_the_figures_of_dien_ban_2022(app, demo, pages):
     """DOMAIN.md §5: quota 100, 134 admitted (134%), 117 in the communes and wards, 17 directly
-    under the town; Điện Hòa 12 against 6–8, Điện Dương 11 against 8 (3 above); 2 classes, 136
-    attendees. One demo load per database, so everything about it is checked here."""
+    under the town; Điện Hòa 12 against 6–8, Điện Dương 11 against 8 (3 above), to 30/09/2022.
+    Every section is as of 30/09: the class of 17/10 is not there yet (tests/test_report_as_of.py
+    reads the 2 classes and 136 attendees of 31/10). One demo load per database, so everything
+    about it is checked here."""
     app.config["TODAY"] = date(2022, 10, 31)  # the demo's snapshot day
     pages.login("btc", password="demo")
     response = pages.get(DEMO_REPORT)
@@ -55,17 +57,20 @@ def test_the_demo_report_shows_the_figures_of_dien_ban_2022(app, demo, pages):
     assert "Commune and ward committees: 117" in split and "Directly under Đảng bộ thị xã Điện Bàn: 17" in split
     rows = unit_rows(response)
     assert rows["dienban"][2:6] == ["100", "134", "134%", "34 above"]
-    assert rows["dienhoa"][2:6] == ["6–8", "12", "200%", "4 above"]
+    # A range: the percentage and the excess are both of its upper end, and the row says so.
+    assert rows["dienhoa"][2:6] == ["6–8", "12", "150% of the upper end (8)", "4 above the upper end"]
     assert rows["dienduong"][2:6] == ["8", "11", "138%", "3 above"]
     assert len(rows) == 26  # 20 communes and wards, 5 units directly under the town, the town
     assert sum(int(cells[3]) for code, cells in rows.items() if code != "dienban") == 134
     assert sum(by_branch_kind(response).values()) == 134
     classes = section(response, "classes-total")
-    assert "2 classes" in classes and "136 attendees" in classes
-    assert "up to 31/10/2022" in section(response, "training")
-    assert "Lớp bồi dưỡng nhận thức về Đảng khóa 2/2022" in section(response, "classes")
+    assert "1 class" in classes, classes
+    assert "up to 30/09/2022" in section(response, "training")
+    assert "(as of 30/09/2022)" in section(response, "training")
+    assert "Lớp bồi dưỡng nhận thức về Đảng khóa 1/2022" in section(response, "classes")
+    assert "khóa 2/2022" not in section(response, "classes")
     pool = section(response, "pool")
-    assert "Open cases as they stand on 31/10/2022" in pool
+    assert "Open cases as they stood on 30/09/2022" in pool
     assert "ĐẢNG CỘNG SẢN" not in text(response)  # the letterhead is the printout's
 
     # The whole year as of the snapshot: Phùng Tấn Thắng's ceremony on 08/10/2022 makes 135.
@@ -73,7 +78,7 @@ def test_the_demo_report_shows_the_figures_of_dien_ban_2022(app, demo, pages):
 
     # The communes the article describes, from the town down.
     dien_hoa = pages.get(f"{DEMO_REPORT}&unit={unit_id('dienhoa')}")
-    assert "12 new members admitted, 200% of the quota (6–8)." in section(dien_hoa, "headline")
+    assert "12 new members admitted, 150% of the upper end of the quota (6–8)." in section(dien_hoa, "headline")
     assert "4 above the upper end of the quota." in section(dien_hoa, "headline")
     assert by_branch_kind(dien_hoa) == {"village": 9, "school": 2, "military": 1}
     assert row_of(dien_hoa, "hatay2")[3] == "2"
@@ -83,14 +88,14 @@ def test_the_demo_report_shows_the_figures_of_dien_ban_2022(app, demo, pages):
 
     # The export of the per-unit table: the rows of the page.
     header, exported = xlsx_rows(pages.get(f"{DEMO_REPORT}&format=xlsx"))
-    assert header[4] == "Admitted"
+    assert header[4] == "Admitted, 01/01/2022–30/09/2022"
     assert [as_page_cells(row) for row in exported] == list(rows.values())
 
     if pdf.available():  # the PDF part of the suite is skipped (or fails under CI) elsewhere
         body = pages.get(DEMO_REPORT.replace("/year?", "/year.pdf?"))
         printed = " ".join(pdf_text(body.data).split())
         assert "134 new members admitted, 134% of the quota (100)." in printed
-        assert "2 classes" in printed and "136" in printed
+        assert "1 class" in printed and "(as of 30/09/2022)" in printed
 
     # A ward's committee: its own ward, never another commune.
     pages.login("dienduong", password="demo")
@@ -106,7 +111,8 @@ def test_a_committee_report_never_counts_another_commune(admitted_2022, pages):
     pages.login("com_a")
     response = pages.get("/reports/year?year=2022")
     assert response.status_code == 200
-    assert "3 new members admitted, 300% of the quota (1–2)." in section(response, "headline")
+    assert "3 new members admitted, 150% of the upper end of the quota (1–2)." in section(response, "headline")
+    assert "1 above the upper end of the quota." in section(response, "headline")
     assert set(unit_rows(response)) == {"branch_a1", "branch_a2", "commune_a"}
     assert by_branch_kind(response) == {"village": 2, "school": 1}
     pool = section(response, "pool")
@@ -147,7 +153,7 @@ def test_classes_are_those_of_the_subtree_or_attended_by_its_cases(admitted_2022
         total = section(pages.get("/reports/year?year=2021"), "classes-total")
         assert classes in total and attendees in total, username
     pages.login("board")
-    assert "No class this year." in section(pages.get("/reports/year?year=2022"), "training")
+    assert "No class this year up to 31/12/2022." in section(pages.get("/reports/year?year=2022"), "training")
 
 
 def test_the_charts_come_as_data_for_a_static_script(admitted_2022, pages):
@@ -190,6 +196,7 @@ def test_the_report_export_has_the_rows_of_the_page(admitted_2022, pages):
     pages.login("board")
     response = pages.get("/reports/year?year=2022&until=2022-12-31")
     header, exported = xlsx_rows(pages.get("/reports/year?year=2022&until=2022-12-31&format=xlsx"))
+    # The per-unit table is the first sheet; the other sections follow on sheets of their own.
     assert [as_page_cells(row) for row in exported] == list(unit_rows(response).values())
     csv = pages.get("/reports/year?year=2022&format=csv")
     assert csv.mimetype == "text/csv" and "Đảng bộ xã A,Commune party committee,1,2,3" in csv.get_data(as_text=True)
@@ -226,5 +233,7 @@ def test_the_page_runs_the_same_statements_for_ten_times_the_data(world, direct_
     with count_statements() as many:
         response = pages.get(url)
     assert "10 new members admitted, 100% of the quota (10)." in section(response, "headline")
-    assert many.count == few.count <= 12
+    # Before today the stuck cases come from replaying the logs of the day (reports/stuck_then.py):
+    # four statements more, as many for 30 cases as for 3.
+    assert many.count == few.count <= 16
     print(f"report page: {few.count} statements for 3 cases, {many.count} for 30")

@@ -1,6 +1,10 @@
 from pipeline.base.i18n import lazy_gettext as _l
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+import re
+
+from wtforms import PasswordField, RadioField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from pipeline.accounts.models import DIGESTS
 
 from pipeline.accounts.admin_forms import new_password_rule, same_password
 from pipeline.base.validators import plain_text
@@ -56,3 +60,27 @@ class PasswordCheckForm(BaseForm):
 
 class EmptyForm(BaseForm):
     """A button that posts: only its CSRF token."""
+
+
+# One address, no display name: something@host.tld, without spaces or a second @ (the mail server
+# says the rest).
+EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]+")
+
+
+class DigestForm(BaseForm):
+    """The user's choice of the e-mail digest of their queue: an address and how often."""
+    email = StringField(_l("E-mail address"), filters=[_strip], validators=[Length(max=254), plain_text],
+                        render_kw={"autocomplete": "email", "type": "email", "spellcheck": "false",
+                                   "autocapitalize": "none", "maxlength": 254})
+    digest = RadioField(_l("Send me my queue by e-mail"), choices=list(DIGESTS.items()), default="none",
+                        validators=[InputRequired(message=_l("Choose one of the options."))], validate_choice=False)
+
+    def validate_email(self, field):
+        if field.data and not EMAIL.fullmatch(field.data):
+            raise ValidationError(_l("Enter one e-mail address, such as ten@example.vn."))
+
+    def validate_digest(self, field):
+        if field.data not in DIGESTS:
+            raise ValidationError(_l("Choose one of the options."))
+        if field.data != "none" and not self.email.data:
+            raise ValidationError(_l("Give an e-mail address to receive the digest."))

@@ -16,6 +16,8 @@ ROLES = {
     "board": _l("Organisation board"),
     "admin": _l("Administrator"),
 }
+# How often the e-mail digest of a user's queue is sent (pipeline.queue.digests): never by default.
+DIGESTS = {"none": _l("No e-mail"), "daily": _l("Every day"), "weekly": _l("Every week")}
 
 
 def hash_password(password):
@@ -27,6 +29,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="role_known"),
+        CheckConstraint("digest IN (" + ", ".join(f"'{d}'" for d in DIGESTS) + ")", name="digest_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +53,9 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # The time step of the last code accepted: a code is used once, even within its 30 seconds.
     totp_last_step: Mapped[int | None] = mapped_column()
+    # Where the digest of the user's queue goes, and how often (DIGESTS); the user chooses both.
+    email: Mapped[str | None] = mapped_column(String(254))
+    digest: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 

@@ -268,6 +268,14 @@ def choose_language(user, code):
         user.language = code
 
 
+def choose_digest(user, email, digest):
+    """Where and how often the digest of the user's queue is sent, as the user chose (the form
+    checked both)."""
+    with one_transaction():
+        user.email = email or None
+        user.digest = digest
+
+
 def log_in(user, session_language):
     """What logging in writes: an account without a language of its own takes the one the user
     chose before logging in (`session_language`, or None)."""

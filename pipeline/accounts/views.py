@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from pipeline.accounts import limits, operations, two_factor
-from pipeline.accounts.forms import ChangePasswordForm, CodeForm, LoginForm, PasswordCheckForm
+from pipeline.accounts.forms import ChangePasswordForm, CodeForm, DigestForm, LoginForm, PasswordCheckForm
 from pipeline.accounts.models import User, hash_password
 from pipeline.extensions import db, login_manager
 from pipeline.web.language import language_after_login
@@ -188,17 +188,31 @@ def logout():
 
 # --- the user's own account ---------------------------------------------------------------------
 
-def _profile(password_check=None, code=200):
+def _profile(password_check=None, code=200, digest_form=None):
     user = current_actor()
     return render_template("accounts/profile.html", user=user, codes_left=operations.recovery_codes_left(user),
                            required=two_factor_required(user),
-                           password_check=password_check or PasswordCheckForm(formdata=None)), code
+                           password_check=password_check or PasswordCheckForm(formdata=None),
+                           digest_form=digest_form or DigestForm(formdata=None, obj=user),
+                           mail_configured=bool(current_app.config.get("MAIL_SERVER"))), code
 
 
 @bp.get("/account")
 @login_required
 def profile():
     return _profile()
+
+
+@bp.post("/account/digest")
+@login_required
+def choose_digest():
+    """The e-mail digest of the user's queue: an address and how often (none by default)."""
+    form = DigestForm()
+    if not form.validate_on_submit():
+        return _profile(code=422, digest_form=form)
+    operations.choose_digest(current_actor(), form.email.data, form.digest.data)
+    flash(_("Your choice of e-mail was saved."), "success")
+    return redirect(url_for(".profile"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

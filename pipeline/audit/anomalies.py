@@ -164,7 +164,9 @@ def skipped_stages(root):
         and_(is_spot, or_(LogEntry.from_stage.is_not(None), LogEntry.to_stage != definition.INITIAL_STAGE)),
         # a move the process does not have
         and_(~is_spot, LogEntry.from_stage.is_(None)),
-        and_(~is_spot, tuple_(LogEntry.act, LogEntry.from_stage, LogEntry.to_stage).not_in(allowed_moves())),
+        # (a void may take the case back to any stage: replaying the log judges it)
+        and_(~is_spot, LogEntry.act != definition.VOID.name,
+             tuple_(LogEntry.act, LogEntry.from_stage, LogEntry.to_stage).not_in(allowed_moves())),
     )).add_columns(previous.to_stage.label("previous_stage"))
                  .outerjoin(previous, and_(previous.case_id == LogEntry.case_id,
                                            previous.seq == LogEntry.seq - 1)))

@@ -15,6 +15,7 @@ from pipeline.audit.replayed import account_differences, case_differences, unit_
 from pipeline.audit.verify import case_names, verify
 from pipeline.base.signing import key_path
 from pipeline.extensions import db
+from pipeline.notes.chain import verify_notes
 from pipeline.readlog.reads import reader_names, verify_reads
 from pipeline.units.models import Unit
 from pipeline.workflow.log import KEY_MISSING, KEY_UNRECORDED, KEY_WRONG, key_state
@@ -115,8 +116,21 @@ def _reads(root):
     return len(report.breaks)
 
 
+def _notes(root):
+    report = verify_notes(root)
+    names = case_names([b.case_id for b in report.breaks])
+    with force_locale("en"):
+        for broken in report.breaks:
+            name, branch = names.get(broken.case_id, ("?", "?"))
+            click.echo(f"notes of case {broken.case_id} ({name}, {branch}), note no. {broken.seq}: "
+                       f"{broken.kind}: {broken.detail}")
+    click.echo(f"Notes checked: {report.notes}")
+    click.echo(f"Broken note chains: {len(report.breaks)}")
+    return len(report.breaks)
+
+
 # Each check prints what it found and returns how many problems.
-CHECKS = (_chains, _case_tables, _accounts, _units, _reads)
+CHECKS = (_chains, _case_tables, _accounts, _units, _reads, _notes)
 
 
 @audit.command("verify")
@@ -124,7 +138,8 @@ CHECKS = (_chains, _case_tables, _accounts, _units, _reads)
 @with_appcontext
 def verify_command(unit_code):
     """Check the log key; walk every case's hash chain (the first edited, inserted or deleted row
-    of each); compare every case's tables, every account and every unit with what the logs say."""
+    of each); compare every case's tables, every account and every unit with what the logs say;
+    walk the read log's and the notes' chains."""
     root = _unit(unit_code)
     check_key()
     problems = sum(check(root) for check in CHECKS)

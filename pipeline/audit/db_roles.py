@@ -16,7 +16,8 @@ from pipeline.extensions import db
 from pipeline.transaction import one_transaction
 
 # Rows only ever added: the logs, and what only migrations write.
-APPEND_ONLY = ("case_event", "account_change", "unit_change", "quota_change", "read_log", "log_key", "alembic_version")
+APPEND_ONLY = ("case_event", "account_change", "unit_change", "quota_change", "read_log", "case_note", "log_key",
+               "alembic_version")
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 

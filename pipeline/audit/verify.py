@@ -192,21 +192,31 @@ def verify(root=None, chunk=CHUNK):
     """Walk every case of `root`'s subtree (every case when None): two statements, the log read
     `chunk` rows at a time in (case, seq) order, one case's chain in memory at a time."""
     report = Report()
-    result = db.session.execute(_rows_statement(root).execution_options(yield_per=chunk))
-    chain = None
-    try:
-        for row in result:
-            if chain is None or row.case_id != chain.case_id:
-                _close(chain, report)
-                chain = CaseChain(row.case_id, row.case_stage)
-            chain.feed(row)
-    finally:
-        result.close()
-    _close(chain, report)
+    walk_chains(_rows_statement(root), lambda row: row.case_id, lambda row: CaseChain(row.case_id, row.case_stage),
+                lambda chain: _close(chain, report), chunk, scalars=False)
     for case_id in _cases_without_rows(root):
         _close(CaseChain(case_id), report)
     report.breaks.sort(key=lambda b: (b.case_id, b.seq))
     return report
+
+
+def walk_chains(statement, owner_of, start, finish, chunk=CHUNK, scalars=True):
+    """Feed each row of `statement` (ordered by owner, then seq) to its owner's chain, `chunk`
+    rows at a time and one chain in memory at a time: start(row) opens the chain of the row's
+    owner, finish(chain) closes it. The case logs, the read logs and the notes walk this way."""
+    result = db.session.execute(statement.execution_options(yield_per=chunk))
+    chain = owner = None
+    try:
+        for row in (result.scalars() if scalars else result):
+            if chain is None or owner_of(row) != owner:
+                if chain is not None:
+                    finish(chain)
+                owner, chain = owner_of(row), start(row)
+            chain.feed(row)
+    finally:
+        result.close()
+    if chain is not None:
+        finish(chain)
 
 
 def _close(chain, report):

@@ -20,7 +20,7 @@ from pipeline.units.tree import units_in_tree_order
 from pipeline.audit.replayed import account_differences, case_differences, unit_codes, unit_differences, usernames
 from pipeline.audit.verify import case_names, check_case, verify
 from pipeline.cases.timeline import ACT_LABELS
-from pipeline.exports import export_response
+from pipeline.exports import export_response, form_filters
 from pipeline.readlog.models import AUDIT_CASE
 from pipeline.readlog.reads import read_of, recorded_export
 from pipeline.extensions import db
@@ -70,7 +70,8 @@ def log():
     statement = log_statement(filters, late_days)
     if request.args.get("format"):  # ?format=xlsx|csv: every row the filters select
         return recorded_export(export_response(request.args["format"], _("Audit log %(unit)s", unit=root.name),
-                                               LOG_COLUMNS, log_rows(statement)),
+                                               LOG_COLUMNS, log_rows(statement), unit=root,
+                                               about=[form_filters(form, skip=("unit",))], sheet=_("Audit log")),
                                request.args["format"], statement, unit=root)
     per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
     page = LogPagination(select=statement, count_select=count_statement(filters), session=db.session,
@@ -152,7 +153,8 @@ def anomalies():
     late_days = late_entry_days()
     if request.args.get("format"):
         return recorded_export(export_response(request.args["format"], _("Anomalies %(unit)s", unit=root.name),
-                                               ANOMALY_COLUMNS, anomaly_rows(root, calendar, late_days)),
+                                               ANOMALY_COLUMNS, anomaly_rows(root, calendar, late_days), unit=root,
+                                               sheet=_("Anomalies")),
                                request.args["format"], unit=root)
     sections = []
     for check in CHECKS:

@@ -132,7 +132,9 @@ def _confirm(kind, write):
 def _download(kind, rows_of):
     spec = KINDS[kind]
     columns = spec["table"].export_columns()
-    return export_response(request.args.get("format", "xlsx"), spec["basename"], columns, rows_of(current_actor()))
+    # Title rows above the header, as every export: the import finds the header under them.
+    return export_response(request.args.get("format", "xlsx"), spec["basename"], columns, rows_of(current_actor()),
+                           unit=current_actor().unit)
 
 
 # --- units --------------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """One form per act, collecting what that stage records (DOMAIN.md §2, last column).
 Every act form has `effective_date`: the day the act took effect, labelled for the act."""
-from flask_babel import format_date
 from pipeline.base.i18n import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from pipeline.base import clock
+from pipeline.units.naming import deciding_body
 from pipeline.base.forms import VersionedForm, choices, date_required, required as field_required
+from pipeline.training.forms import ClassChoiceField
 
 MAX_COUNT = 100000  # far above any branch or committee; keeps counts inside the integer column
 
@@ -35,18 +37,14 @@ class ReasonForm(ActForm):
 
 
 class EnrolTrainingForm(ActForm):
-    """The class is one of those open to the case's branch (pipeline.training); the log keeps
-    its id, name and organiser."""
-    class_id = SelectField(_l("Training class"), coerce=int, validators=[field_required()])
+    """`classes`: those organised for the case's branch (pipeline.training); the ones still open
+    today are offered, none chosen. The log keeps the class's id, name and organiser."""
+    class_id = ClassChoiceField(_l("Training class"))
     effective_date = DateField(_l("Date enrolled"), validators=[date_required()])
 
     def __init__(self, *args, classes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.class_id.choices = choices(
-            (c.id, _l("%(name)s (%(start)s–%(end)s, %(organiser)s)", name=c.name,
-                      start=format_date(c.starts_on, "dd/MM/yyyy"), end=format_date(c.ends_on, "dd/MM/yyyy"),
-                      organiser=c.organiser_unit.name))
-            for c in classes)
+        self.class_id.set_classes(classes, clock.today())
 
 
 class CompleteTrainingForm(ActForm):
@@ -129,7 +127,8 @@ class DecisionForm(ActForm):
 
     def __init__(self, *args, deciding_units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.issuing_unit_id.choices = choices((u.id, u.name) for u in deciding_units)
+        # Named as the decision names its issuer: "Ban Thường vụ Thị ủy …", not the organisation.
+        self.issuing_unit_id.choices = choices((u.id, deciding_body(u, clock.today())) for u in deciding_units)
 
     def validate_votes_for(self, field):
         cast = (field.data or 0) + (self.votes_against.data or 0)

@@ -13,6 +13,7 @@ from pipeline.extensions import db
 from pipeline.imports.earlier import earlier_text
 from pipeline.imports.history_columns import (DETAILS, EXIT_ACTS, document_field, document_items,
                                               history_table)
+from pipeline.workflow.replay import standing
 from pipeline.workflow.models import LogEntry
 from pipeline.workflow.stages import STAGE_BY_NAME
 
@@ -32,7 +33,8 @@ def _fields():
 
 
 def export_columns():
-    return tuple(Column(f.label, DATE_KINDS.get(f.kind, "text")) for f in _fields())
+    """The page's columns, printed; then the history's, in the file for a re-import only (not on paper)."""
+    return tuple(Column(f.label, DATE_KINDS.get(f.kind, "text"), printed=f.name in FIRST) for f in _fields())
 
 
 class _Columns:
@@ -92,6 +94,7 @@ def _date(text):
 def case_values(case, log):
     """field name -> value of the history's columns, from the case's row and its log: each step
     as the last entry of its act says it."""
+    log = standing(log)  # a voided act is not part of the history carried elsewhere
     values = {name: getattr(case, name) for name in ("full_name", "date_of_birth", "sex", "ethnicity",
                                                         "education", "occupation", "residence",
                                                         "youth_union_member", "source_organisation",

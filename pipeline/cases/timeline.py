@@ -9,6 +9,7 @@ from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.core import UnboundField
 
+from pipeline.base.glosses import with_gloss
 from pipeline.cases.act_forms import ACT_FORMS
 from pipeline.cases.forms import NewCaseForm
 from pipeline.cases.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
@@ -19,6 +20,7 @@ from pipeline.extensions import db
 from pipeline.rules.rulebook import load_rulebooks
 from pipeline.training.models import RESULT_LABELS
 from pipeline.units.models import UnitVersion
+from pipeline.units.naming import deciding_body
 from pipeline.workflow import definition
 from pipeline.workflow.guards import shortfall_of
 
@@ -45,7 +47,7 @@ UNIT_KEYS = ("issuing_unit_id", "branch_id")  # shown by the unit's name
 # Shown by the class's name, by the corrected act's label; where a scan is stored; a move's
 # branches by the names they had then (the entry keeps both); which limit an extension extends, by
 # its act's label.
-HIDDEN_KEYS = {"class_id", "corrects_event", "file_path", "from_branch_id", "to_branch_id", "extends"}
+HIDDEN_KEYS = {"class_id", "corrects_event", "voids_event", "file_path", "from_branch_id", "to_branch_id", "extends"}
 CHOICE_LABELS = {"sex": SEXES, "education": EDUCATION_LEVELS, "source_organisation": SOURCE_ORGANISATIONS,
                  "verification_result": VERIFICATION_RESULTS, "result": RESULT_LABELS}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -79,6 +81,7 @@ LABELS_BY_ACT = {definition.SPOT.name: form_labels(NewCaseForm)} | {
     name: form_labels(form) for name, form in ACT_FORMS.items()}
 LABELS_BY_ACT[definition.CORRECTION.name] = {
     "corrects_seq": _l("Corrects act no."), "what": _l("What is wrong"), "corrected_value": _l("What it should read")}
+LABELS_BY_ACT[definition.VOID.name] = {"voids_seq": _l("Voids act no.")}
 LABELS_BY_ACT["record_document"] = {
     name: label for form in LOGGED_FORMS for name, label in form_labels(form).items()} | LOG_LABELS
 
@@ -90,6 +93,7 @@ class TimelineEntry:
     details: list  # (label, text) pairs
     outcome: object = None  # why a vote did not pass, in the reader's language
     corrections: list = field(default_factory=list)  # entries of the corrections of this act
+    voided_by: object = None  # the entry of the void that voided this act
 
 
 def _day(text):
@@ -109,23 +113,29 @@ class UnitNames:
                                               .order_by(UnitVersion.starts_on)).scalars():
                 self.periods.setdefault(version.unit_id, []).append(version)
 
-    def name_on(self, unit_id, day):
+    def version_on(self, unit_id, day):
         periods = self.periods.get(unit_id)
         if not periods:
-            return f"#{unit_id}"
+            return None
         held = [v for v in periods if v.starts_on <= day] or periods[:1]
-        return held[-1].name
+        return held[-1]
+
+    def name_on(self, unit_id, day):
+        version = self.version_on(unit_id, day)
+        return version.name if version else f"#{unit_id}"
 
 
 def _text(key, value, units, rulebooks, day=None):
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if key == "issuing_unit_id" and units.version_on(value, day) is not None:
+        return deciding_body(units.version_on(value, day), day)  # the standing committee, as the decision reads
     if key in UNIT_KEYS:
         return units.name_on(value, day)
     if key in CHOICE_LABELS:
         return str(CHOICE_LABELS[key].get(value, value))
     if key == "rulebook":
-        return rulebooks.get(value, value)
+        return with_gloss(rulebooks.get(value, value))
     if key == "file_type":
         return SCAN_TYPE_NAMES.get(value, value)
     if key == "file_size" and isinstance(value, int):
@@ -162,7 +172,20 @@ def timeline(entries_of_log):
             label = labels.get(key) or EXTRA_LABELS.get(key) or key
             details.append((label, _text(key, value, units, rulebooks, row.effective_date)))
         entries.append(TimelineEntry(row, ACT_LABELS.get(row.act, row.act), details, shortfall_of(row.data)))
-    return with_corrections(entries)
+    return with_voids(with_corrections(entries))
+
+
+def with_voids(entries):
+    """A void is shown on the act it voids, which stays in its place, struck through."""
+    by_seq = {entry.row.seq: entry for entry in entries}
+    shown = []
+    for entry in entries:
+        target = by_seq.get((entry.row.data or {}).get("voids_seq")) if entry.row.act == definition.VOID.name else None
+        if target is not None and target is not entry:
+            target.voided_by = entry
+        else:
+            shown.append(entry)
+    return shown
 
 
 def with_corrections(entries):

@@ -14,7 +14,9 @@ from pipeline.cases.ordering import by_name
 from pipeline.base.text import fold
 from pipeline.cases.timeline import timeline
 from pipeline.cases.transfer import transfer_case, transfer_destinations
-from pipeline.exports import export_response
+from pipeline.exports import export_response, form_filters
+from pipeline.notes.forms import NoteForm
+from pipeline.notes.operations import notes_of, placed_among
 from pipeline.extensions import db
 from pipeline.readlog.models import ACT_FORM, CASE_PAGE
 from pipeline.readlog.reads import read_of, recorded_export
@@ -28,9 +30,10 @@ from pipeline.workflow import definition, operations
 from pipeline.workflow.checklist import checklist_for
 from pipeline.workflow.deadlines import stored_deadline
 from pipeline.workflow.guards import age_in_months, shortfall_of
-from pipeline.workflow.log import load_log
+from pipeline.workflow.log import load_log, not_voided
 from pipeline.workflow.models import LogEntry
 from pipeline.workflow.replay import replay
+from pipeline.workflow.voiding import offered, voided_seqs
 from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME, STAGE_NAMES
 from pipeline.web.params import page_arg
 from pipeline.web.scope import case_or_404, current_actor, scoped_cases
@@ -69,14 +72,16 @@ def referred_case_ids(case_ids):
         return set()
     rows = db.session.execute(
         select(LogEntry.case_id, LogEntry.data).join(Case, Case.id == LogEntry.case_id)
-        .where(LogEntry.case_id.in_(list(case_ids)), LogEntry.act.in_(REFERRING_ACTS), Case.stage == "probation"))
+        .where(LogEntry.case_id.in_(list(case_ids)), LogEntry.act.in_(REFERRING_ACTS), Case.stage == "probation",
+               not_voided()))
     return {case_id for case_id, data in rows if (data or {}).get("referred_to_higher_committee")}
 
 
 def referred_in_log(case, log):
     """referred_case_ids for one case, read from its log in hand."""
-    if case.stage == "probation" and any(entry.act in REFERRING_ACTS and (entry.data or {}).get(
-            "referred_to_higher_committee") for entry in log):
+    voided = voided_seqs(log)
+    if case.stage == "probation" and any(entry.act in REFERRING_ACTS and entry.seq not in voided and (
+            entry.data or {}).get("referred_to_higher_committee") for entry in log):
         return {case.id}
     return set()
 
@@ -106,7 +111,8 @@ def _filtered_cases():
 def list_cases():
     form, stmt, filtered = _filtered_cases()
     if request.args.get("format"):  # ?format=xlsx|csv: every matching case, not one page
-        return recorded_export(export_response(request.args["format"], _("Candidates"), CASE_COLUMNS, case_rows(stmt)),
+        return recorded_export(export_response(request.args["format"], _("Candidates"), CASE_COLUMNS, case_rows(stmt),
+                                               unit=current_actor().unit, about=[form_filters(form)]),
                                request.args["format"], stmt)
     per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
     page = db.paginate(stmt, page=page_arg(), per_page=per_page, max_per_page=MAX_PER_PAGE)
@@ -171,7 +177,11 @@ def _progress(case, log):
 @login_required
 @read_of(CASE_PAGE)
 def show_case(case_id):
-    case = case_or_404(case_id)
+    return case_page(case_or_404(case_id))
+
+
+def case_page(case, note_form=None, status=200):
+    """The case page; a refused note (pipeline.notes.views) comes back on it with what was typed."""
     today = clock.today()
     log = load_log(case.id)
     state = replay(log)
@@ -184,11 +194,13 @@ def show_case(case_id):
     # The running deadlines are the case's projection rows, with what is left of them today.
     calendar = WorkingCalendar.load()
     deadlines = [stored_deadline(row, today, calendar) for row in case.deadlines]
+    entries = timeline(log)
     return render_template(
-        "cases/case.html", case=case, entries=timeline(log), actions=actions,
+        "cases/case.html", case=case, entries=entries, actions=actions,
         step=step, steps=steps, exit_stage=exit_stage, exit_reason=exit_reason, main_stages=MAIN_STAGES,
         age_years=age_months // 12, referred=referred_in_log(case, log), deadlines=deadlines,
-        checklist=checklist, may_transfer=_may_transfer(case))
+        checklist=checklist, may_transfer=_may_transfer(case), void_offered=offered(case, log, current_actor(), today),
+        notes_at=placed_among(entries, notes_of(case.id)), note_form=note_form or NoteForm()), status
 
 
 def _may_transfer(case):

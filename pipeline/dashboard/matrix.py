@@ -13,12 +13,11 @@ from sqlalchemy import and_, case, func, or_, select
 from pipeline.analytics.sql import days_between, median_and_max
 from pipeline.cases.models import Case
 from pipeline.base.text import fold
-from pipeline.dashboard.filters import OPEN_STAGE_NAMES
+from pipeline.dashboard.filters import OPEN_STAGE_NAMES, OPEN_STAGES
 from pipeline.exports import Column
 from pipeline.extensions import db
 from pipeline.units.history import cases_placed, holder_among, unit_on_now, units_on
 from pipeline.units.models import Unit, UnitVersion
-from pipeline.workflow.stages import stage_label
 from pipeline.workflow.stuck import overdue_condition, stuck_condition
 
 
@@ -118,21 +117,36 @@ def build_matrix(root, filters, today):
     return Matrix(root, list(rows.values()), totals)
 
 
-MATRIX_COLUMNS = (
-    Column(_l("Unit")),
-    Column(_l("Stage")),
-    Column(_l("Cases"), "int"),
-    Column(_l("Stuck"), "int"),
-    Column(_l("Overdue"), "int"),
-    Column(_l("Median days in the stage"), "number"),
-    Column(_l("Longest days in the stage"), "int"),
+# The figures of a cell, one line each under its unit (the page stacks them in the cell).
+FIGURES = (
+    ("count", _l("Cases")),
+    ("stuck", _l("Stuck")),
+    ("overdue", _l("Overdue")),
+    ("median", _l("Median days in the stage")),
+    ("longest", _l("Longest days in the stage")),
 )
+COUNTS = ("count", "stuck", "overdue")  # the "All stages" column has these only, as on the page
+
+
+def matrix_columns():
+    """Unit, figure, one column per open stage headed as the page heads it, all stages."""
+    return (Column(_l("Unit")), Column(_l("Figure")),
+            *(Column(f"{stage.step}. {stage.label}", "number") for stage in OPEN_STAGES),
+            Column(_l("All stages"), "int"))
+
+
+def shows_totals(matrix):
+    """The page's totals row: left out when the only row is the unit itself (a branch)."""
+    return len(matrix.rows) != 1 or matrix.rows[0].unit.id != matrix.root.id
 
 
 def matrix_rows(matrix):
-    """The matrix as a spreadsheet: one line per unit and stage, then the totals (few lines:
-    the rows are already aggregated)."""
-    for row in matrix.rows + [matrix.totals]:
-        name = row.unit.name if row is not matrix.totals else _("Total: %(unit)s", unit=matrix.root.name)
-        for stage, cell in row.cells.items():
-            yield (name, str(stage_label(stage)), cell.count, cell.stuck, cell.overdue, cell.median, cell.longest)
+    """The matrix as the page shows it: per unit, a line for each figure of its cells, the stages
+    across; then the totals (few lines: the rows are already aggregated)."""
+    rows = [(row, row.unit.name) for row in matrix.rows]
+    if shows_totals(matrix):
+        rows.append((matrix.totals, _("Total")))
+    for row, name in rows:
+        for figure, label in FIGURES:
+            total = getattr(row.total, figure) if figure in COUNTS else None
+            yield (name, str(label), *(getattr(row.cells[stage.name], figure) for stage in OPEN_STAGES), total)

@@ -12,8 +12,9 @@ from pipeline.dashboard.board import build_board
 from pipeline.dashboard.cases import CASE_COLUMNS, WHICH, case_rows, case_statement
 from pipeline.dashboard.due_soon import DUE_COLUMNS, GROUP_BY_KEY, GROUPS, due_page, due_rows, due_soon
 from pipeline.dashboard.filters import OPEN_STAGE_NAMES, OPEN_STAGES, FilterForm, Filters
-from pipeline.dashboard.matrix import MATRIX_COLUMNS, build_matrix, matrix_rows
-from pipeline.exports import export_response
+from pipeline.dashboard.matrix import build_matrix, matrix_columns, matrix_rows
+from pipeline.exports import as_of_line, export_response, form_filters
+from pipeline.queue.views import waiting_page
 from pipeline.readlog.reads import recorded_export
 from pipeline.extensions import db
 from pipeline.units.models import UNIT_KINDS
@@ -25,6 +26,7 @@ from pipeline.workflow.stuck import reasons_for
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 MAX_PER_PAGE = 100
+HOME_WAITING = 10  # the first rows of the user's queue on the home page
 WHICH_TITLES = {"all": _l("All cases"), "stuck": _l("Stuck cases"), "overdue": _l("Overdue cases")}
 
 
@@ -53,8 +55,10 @@ def matrix():
     root = unit_or_404(id_arg("unit"))
     built = build_matrix(root, filters, today)
     if request.args.get("format"):
-        return export_response(request.args["format"], _("Stuck cases %(unit)s", unit=root.name), MATRIX_COLUMNS,
-                               matrix_rows(built))
+        # The matrix as the page shows it: units down, stages across, the totals last.
+        return export_response(request.args["format"], _("Where cases are stuck: %(unit)s", unit=root.name),
+                               matrix_columns(), matrix_rows(built), unit=root,
+                               about=[form_filters(form), as_of_line(today)], sheet=_("Where cases are stuck"))
     return render_template("dashboard/matrix.html", matrix=built, filters=filters, form=form,
                            ancestors=ancestors_within_scope(root), stages=OPEN_STAGES)
 
@@ -85,7 +89,8 @@ def cases():
     statement = case_statement(unit, stage, which, filters, today)
     title = _selection_title(unit, stage, which, filters)
     if request.args.get("format"):  # every case of the selection, not one page
-        return recorded_export(export_response(request.args["format"], title, CASE_COLUMNS, case_rows(statement, today)),
+        return recorded_export(export_response(request.args["format"], title, CASE_COLUMNS, case_rows(statement, today),
+                                               unit=unit, about=[as_of_line(today)], sheet=WHICH_TITLES[which]),
                                request.args["format"], statement, unit=unit)
     page = db.paginate(statement, page=page_arg(), per_page=_per_page(), max_per_page=MAX_PER_PAGE)
     return render_template("dashboard/cases.html", page=page, reasons=reasons_for(page.items, today), unit=unit,
@@ -110,16 +115,20 @@ def deadlines():
     unit = current_actor().unit
     if request.args.get("format"):
         return recorded_export(export_response(request.args["format"], GROUP_BY_KEY[key].title, DUE_COLUMNS,
-                                               due_rows(unit, key, today)), request.args["format"], unit=unit)
+                                               due_rows(unit, key, today), unit=unit, about=[as_of_line(today)]),
+                               request.args["format"], unit=unit)
     page = due_page(unit, key, today, _per_page(), MAX_PER_PAGE, page=page_arg())
     return render_template("dashboard/deadlines.html", page=page, group=GROUP_BY_KEY[key], groups=GROUPS)
 
 
 @login_required
 def home():
-    """The home page (endpoint `index`): the deadlines falling due in the user's scope."""
-    user = current_actor()
-    found = due_soon(user.unit, clock.today())
-    return render_template("dashboard/home.html", groups=GROUPS, found=found,
+    """The home page (endpoint `index`): what waits for the user (pipeline.queue), then the
+    deadlines falling due in the user's scope."""
+    user, today = current_actor(), clock.today()
+    found = due_soon(user.unit, today)
+    waiting = waiting_page(user, today, per_page=HOME_WAITING) if user.role != "admin" else None
+    extra = {"menu_queue_total": waiting.total} if waiting is not None else {}
+    return render_template("dashboard/home.html", groups=GROUPS, found=found, waiting=waiting, **extra,
                            total=sum(total for _items, total in found.values()),
                            board_branch=user.unit if user.unit.is_branch else None)

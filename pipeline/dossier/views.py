@@ -1,5 +1,6 @@
 """The dossier page of a case: its checklist, a form per item, and the scans. Scoped like the
 case page: outside the user's subtree everything is a 404."""
+import re
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -7,6 +8,7 @@ from flask_babel import format_date, gettext as _
 from flask_login import login_required
 
 from pipeline.base import clock
+from pipeline.base.text import fold
 from pipeline.dossier import operations as dossier_ops
 from pipeline.base.errors import ActBlocked, CaseChanged
 from pipeline.dossier.forms import form_class_for, human_size
@@ -23,6 +25,17 @@ from pipeline.web.scope import case_or_404, current_actor
 bp = Blueprint("dossier", __name__, url_prefix="/candidates")
 
 ACT = dossier_ops.ACT
+NOT_IN_ANCHOR = re.compile(r"[^a-z0-9]+")
+
+
+def item_anchor(key):
+    """The id of an item's line on the dossier page ("3-KNĐ:2" -> "item-3-knd-2"): saving the item
+    comes back to it, so a secretary on a phone keeps their place in the list."""
+    return "item-" + NOT_IN_ANCHOR.sub("-", fold(key)).strip("-")
+
+
+def _back_to(case, key):
+    return redirect(url_for(".show_dossier", case_id=case.id, _anchor=item_anchor(key)))
 
 
 def _may_record(case):
@@ -76,13 +89,13 @@ def edit_item(case_id, key):
             dossier_ops.record_document(case.id, current_actor(), form.entry(key, line.kind), upload=form.upload,
                                         expected_version=expected_version)
         except CaseChanged as changed:
-            flash(str(changed.reasons[0]), "warning")
+            flash(str(changed.reasons[0]), "warning")  # read at the top: the page to check again
             return redirect(url_for(".show_dossier", case_id=case.id))
         except ActBlocked as blocked:
             refused = blocked.reasons
         else:
             flash(_("Recorded: %(item)s.", item=line.label), "success")
-            return redirect(url_for(".show_dossier", case_id=case.id))
+            return _back_to(case, key)
     status = 422 if request.method == "POST" else 200
     return render_template("dossier/item.html", case=case, line=line, form=form, refused=refused,
                            limit=human_size(dossier_ops.upload_limit())), status
@@ -130,7 +143,7 @@ def too_large(error):
 
 @bp.app_context_processor
 def checklist_helpers():
-    return {"checklist_phases": phases_for, "verification_results": VERIFICATION_RESULTS}
+    return {"checklist_phases": phases_for, "verification_results": VERIFICATION_RESULTS, "item_anchor": item_anchor}
 
 
 @bp.app_template_filter("isodate")

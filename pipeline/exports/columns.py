@@ -14,9 +14,12 @@ class Column:
     """One column of an export.
 
     label: a lazy_gettext string (English msgid), rendered in the request's language.
-    kind: "text"; "int"; "number"; "percent", a fraction (1.34 is 134 %); "date", a datetime.date."""
+    kind: "text"; "int"; "number"; "percent", a fraction (1.34 is 134 %); "date", a datetime.date.
+    printed: False for a column in the file but not on paper (those a re-import needs, after the
+    page's own): an XLSX sheet's print area ends before the first such column."""
     label: object
     kind: str = "text"
+    printed: bool = True
 
     def __post_init__(self):
         if self.kind not in COLUMN_KINDS:

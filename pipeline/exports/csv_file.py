@@ -35,3 +35,20 @@ def csv_text(value, kind):
     if kind == "date" and isinstance(as_date(value), date):
         return as_date(value).isoformat()
     return display_text(value, kind)
+
+
+def csv_tables_chunks(tables):
+    """Several tables, (title, labels, columns, rows) each, one under the other: the title on a
+    line of its own above the header, an empty line between tables."""
+    for index, (title, labels, columns, rows) in enumerate(tables):
+        prefix = ("\r\n" if index else BOM) + _line([title])
+        for number, chunk in enumerate(csv_chunks(labels, columns, rows)):
+            if number == 0:
+                chunk = (prefix + chunk.decode("utf-8").removeprefix(BOM)).encode("utf-8")
+            yield chunk
+
+
+def _line(cells):
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([safe_text(cell) for cell in cells])
+    return buffer.getvalue()

@@ -15,6 +15,7 @@ from pipeline.accounts.models import User
 from pipeline.cases.export import CASE_COLUMNS, case_rows
 from pipeline.cases.models import Case
 from pipeline.exports.csv_file import csv_chunks
+from pipeline.exports.heading import heading_lines
 from pipeline.exports.xlsx_file import xlsx_chunks
 from pipeline.extensions import db
 from pipeline.imports import history
@@ -160,8 +161,10 @@ def export_cases(path, unit_code):
     columns = tuple(CASE_COLUMNS)
     labels = [str(column.label) for column in columns]
     rows = case_rows(statement.order_by(Case.id))
+    # The XLSX file's title rows, as the pages' exports have them: import-cases finds the header under them.
+    heading = heading_lines(_("Candidates"), unit if unit_code else None)
     chunks = csv_chunks(labels, columns, rows) if extension == ".csv" else xlsx_chunks(labels, columns, rows,
-                                                                                       _("Candidates"))
+                                                                                       _("Candidates"), heading)
     with open(path, "wb") as out:
         for chunk in chunks:
             out.write(chunk)

@@ -18,7 +18,7 @@ from pipeline.base.i18n import lazy_gettext as _l
 DERIVED = frozenset({"rulebook", "imported", "votes_needed", "passed", "referred_to_higher_committee",
                      "official_from", "issuing_unit_id", "class_id", "organiser", "class_name", "shortfall",
                      "counts_from", "days", "due_before", "due_after"})
-SKIPPED_ACTS = frozenset({"spot", "record_correction", "move_with_reorganisation", "transfer_branch"})
+SKIPPED_ACTS = frozenset({"spot", "record_correction", "void_act", "move_with_reorganisation", "transfer_branch"})
 MAX_STEPS = 500
 
 

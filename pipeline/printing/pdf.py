@@ -1,9 +1,9 @@
 """HTML to PDF with WeasyPrint, fetching nothing but the app's own static files.
 
-WeasyPrint needs Pango (Debian: libpango-1.0-0, libpangoft2-1.0-0) and finds the "DejaVu Sans"
-font the print stylesheet asks for through fontconfig (fonts-dejavu-core): manage.py and
-.ci/run install them. Without Pango the import fails; `available()` says so, and the PDF routes
-answer 503 with a message instead of crashing."""
+WeasyPrint needs Pango (Debian: libpango-1.0-0, libpangoft2-1.0-0) and finds the fonts the print
+stylesheet asks for through fontconfig: "Liberation Serif" (fonts-liberation2) and "DejaVu Sans"
+(fonts-dejavu-core): manage.py and .ci/run install them. Without Pango the import fails;
+`available()` says so, and the PDF routes answer 503 with a message instead of crashing."""
 import mimetypes
 import os
 import time

@@ -21,6 +21,7 @@ from pipeline.workflow.checklist import checklist_for, phases_for
 from pipeline.exports.progress import track_download
 from pipeline.extensions import db
 from pipeline.printing import pdf
+from pipeline.printing.place import locality_of
 from pipeline.readlog.models import BRANCH_PDF, PRINTOUT, PRINTOUT_PDF
 from pipeline.readlog.reads import read_of, recorded
 from pipeline.workdays.calendar import WorkingCalendar
@@ -59,7 +60,7 @@ def sheet_for(case, log, today, calendar):
 
 def _render(sheets, branch, today, branch_head=None):
     return render_template("printing/checklist.html", sheets=sheets, branch=branch, printed_on=today,
-                           branch_head=branch_head)
+                           place=locality_of(branch), branch_head=branch_head)
 
 
 def _slug(text):

@@ -1,5 +1,6 @@
 """Plan against actual for a unit and its subordinate units in a year: the quota as planned, the
-admissions counted from the act log, and the pool waiting behind (cases by current stage).
+admissions counted from the act log, and the pool waiting behind (cases by their stage on the
+period's reference day, pipeline.quotas.stage_then).
 
 The figures read the organisation tree as it was on the period's reference day (`reference_day`:
 its last day, or today while it runs), from the units' versions (pipeline.units.history): each case
@@ -22,10 +23,12 @@ from pipeline.cases.models import Case
 from pipeline.base.text import fold
 from pipeline.extensions import db
 from pipeline.quotas.models import Quota
+from pipeline.quotas.stage_then import stage_on
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.units.history import cases_placed, holder_among, unit_on_now, units_as_of
 from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit, UnitSuccession, UnitVersion
 from pipeline.base.formatting import format_quota
+from pipeline.workflow.log import not_voided
 from pipeline.workflow.models import LogEntry
 
 # The act that counts a new member, by the rulebook's `admission_count_basis`.
@@ -97,25 +100,45 @@ class Target:
         return Target(self.minimum + other.minimum, self.maximum + other.maximum)
 
 
+# The end of a quota a figure is compared against (Achievement.compared_to).
+LOWER, UPPER, SINGLE = "lower", "upper", "single"
+
+
 @dataclass(frozen=True)
 class Achievement:
-    """Admissions against a target. Against a range the percentage is of the minimum, and the
-    difference is measured from the range: above the maximum, below the minimum, 0 within."""
+    """Admissions against a target, by one rule for the percentage and the difference alike:
+    a single number is the reference; against a range, below it both are of its lower end (short
+    by), above it both are of its upper end (exceeded by), and within it the percentage is of the
+    lower end and the difference 0. `compared_to` says which end, so the row can show it."""
     admitted: int
     target: Target | None
 
     @property
+    def compared_to(self):
+        """SINGLE, LOWER or UPPER (None without a quota)."""
+        if self.target is None:
+            return None
+        if not self.target.is_range:
+            return SINGLE
+        return UPPER if self.admitted > self.target.maximum else LOWER
+
+    @property
+    def reference(self):
+        """The number the percentage and the difference are of."""
+        if self.target is None:
+            return None
+        return self.target.maximum if self.compared_to == UPPER else self.target.minimum
+
+    @property
     def percent(self):
-        return percent(self.admitted, self.target.minimum) if self.target else None
+        return percent(self.admitted, self.reference) if self.target else None
 
     @property
     def difference(self):
         if self.target is None:
             return None
-        if self.admitted > self.target.maximum:
-            return self.admitted - self.target.maximum
-        if self.admitted < self.target.minimum:
-            return self.admitted - self.target.minimum
+        if self.admitted > self.target.maximum or self.admitted < self.target.minimum:
+            return self.admitted - self.reference
         return 0
 
     @property
@@ -189,7 +212,7 @@ class Rollup:
     root: Line
     children: list
     by_branch_kind: dict  # branch kind -> admissions in the subtree
-    stage_counts: dict  # stage -> cases of the subtree in it now (all stages: the funnel reads it)
+    stage_counts: dict  # stage -> cases of the subtree in it on `day` (all stages: the funnel reads it)
     day: date | None = None  # the day whose tree the figures read (reference_day)
     merged: list = field(default_factory=list)  # units merged into a line's unit during the period (no line)
 
@@ -282,8 +305,8 @@ def _line_of(unit_id, lines, merged_into):
 
 def rollup(root, year, until=None):
     """Plan and actual of `root` and each unit directly under it (valid during the year), the
-    admissions of [1 January, until] and the pool as it stands now, read on the tree of
-    `reference_day`. A unit merged into another during the period has no line: its quota and
+    admissions of [1 January, until] and the pool as it stood on `reference_day` (the cases'
+    stages then, pipeline.quotas.stage_then), read on the tree of that day. A unit merged into another during the period has no line: its quota and
     figures count in its successor's."""
     start, until = year_span(year, until)
     day = reference_day(start, until)
@@ -304,7 +327,8 @@ def rollup(root, year, until=None):
 
     admissions = (select(holder, placed.kind.label("kind")).select_from(in_root)
                   .join(LogEntry, LogEntry.case_id == Case.id)
-                  .where(LogEntry.act == admission_act, LogEntry.effective_date.between(start, until)).subquery())
+                  .where(LogEntry.act == admission_act, LogEntry.effective_date.between(start, until),
+                         not_voided()).subquery())
     by_branch_kind = {}
     for holder_id, kind, n in db.session.execute(
             select(admissions.c.holder, admissions.c.kind, func.count())
@@ -315,10 +339,12 @@ def rollup(root, year, until=None):
             line.admitted += n
     root_line.admitted = sum(by_branch_kind.values())
 
-    cases = select(holder, Case.stage.label("stage")).select_from(in_root).subquery()
+    stage, _entered = stage_on(day)
+    cases = select(holder, stage.label("stage")).select_from(in_root).subquery()
     stage_counts = {}
     for holder_id, stage, n in db.session.execute(
-            select(cases.c.holder, cases.c.stage, func.count()).group_by(cases.c.holder, cases.c.stage)):
+            select(cases.c.holder, cases.c.stage, func.count()).where(cases.c.stage.is_not(None))
+            .group_by(cases.c.holder, cases.c.stage)):
         stage_counts[stage] = stage_counts.get(stage, 0) + n
         line = _line_of(holder_id, lines, merged_into)
         if line is not None and stage in BUCKET_OF_STAGE:

@@ -49,7 +49,8 @@ def index():
     period_form, year, until = requested_period()
     r = rollup(unit, year, until)
     if "format" in request.args:
-        return export_units(request.args["format"], _("Quotas %(year)d %(unit)s", year=year, unit=r.root.unit.name), r)
+        return export_units(request.args["format"], _("Quotas %(year)d %(unit)s", year=year, unit=r.root.unit.name), r,
+                            unit)
     settable = _settable([r.root.unit, *(line.unit for line in r.children)])
     quota_form = QuotaForm(units=settable, formdata=None, data={"year": year}) if settable else None
     return _page(unit, period_form, r, quota_form)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from pipeline.accounts.models import User
-from pipeline.audit.verify import DELETED, EDITED, INSERTED, KIND_LABELS as BREAK_KIND_LABELS
+from pipeline.audit.verify import DELETED, EDITED, INSERTED, KIND_LABELS as BREAK_KIND_LABELS, walk_chains
 from pipeline.base import clock, signing
 from pipeline.base.i18n import lazy_gettext as _l
 from pipeline.base.ids import storable
@@ -308,17 +308,8 @@ def verify_reads(root=None, chunk=CHUNK):
         statement = statement.where(ReadLog.user_id.in_(
             select(User.id).join(Unit, Unit.id == User.unit_id).where(subtree_filter(root))))
     report = ReadReport()
-    result = db.session.execute(statement.execution_options(yield_per=chunk))
-    chain = None
-    try:
-        for row in result.scalars():
-            if chain is None or row.user_id != chain.user_id:
-                _close(chain, report)
-                chain = ReadChain(row.user_id, key)
-            chain.feed(row)
-    finally:
-        result.close()
-    _close(chain, report)
+    walk_chains(statement, lambda row: row.user_id, lambda row: ReadChain(row.user_id, key),
+                lambda chain: _close(chain, report), chunk)
     return report
 
 

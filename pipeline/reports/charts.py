@@ -47,9 +47,9 @@ def report_charts(report):
                                 [line.target.minimum if line.target else 0 for line in lines]),
                                (_("Admitted"), [line.admitted for line in lines])),
                      _("new members"))
-    funnel = ChartSpec("funnel", _("Cases by stage now"), [str(label) for _stage, label, _n in report.funnel],
+    funnel = ChartSpec("funnel", _("Cases by stage"), [str(label) for _stage, label, _n in report.funnel],
                        _datasets((_("Cases"), [n for _stage, _label, n in report.funnel])), _("cases"))
-    times = ChartSpec("time-in-stage", _("Days in the current stage"),
+    times = ChartSpec("time-in-stage", _("Days in their stage"),
                       [str(t.label) for t in report.time_in_stage],
                       _datasets((_("Median"), [float(t.median_days) for t in report.time_in_stage]),
                                 (_("Longest"), [t.max_days for t in report.time_in_stage])), _("days"))

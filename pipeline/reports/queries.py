@@ -3,10 +3,11 @@ a day: the plan-and-actual rollup (pipeline.quotas.rollup) plus the training cla
 the time cases spend in their stage and the stuck cases. Aggregates only: a fixed number of
 statements whatever the number of cases.
 
-Like the rollup, every figure reads the tree of the rollup's day (`Rollup.day`): each case in the
-branch it belonged to then, placed where that branch stood then, so a reorganisation dated later
-leaves the report as it was. The figures "as they stand now" (classes, time in stage, stuck
-cases) are of the report's `today`; only their attribution to units is of that day."""
+Every section is as of the rollup's day (`Rollup.day`: the report's end date, or today while the
+year runs) and reads the tree of that day: each case in the branch it belonged to then, placed
+where that branch stood then, in the stage it was in then (pipeline.quotas.stage_then). A report
+"until 30/09/2022" printed in October counts the classes begun and the enrolments made by 30/09,
+the pool, the time in stage and the stuck cases of 30/09 (pipeline.reports.stuck_then)."""
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,8 @@ from pipeline.analytics.sql import days_between, median_and_max
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.quotas.rollup import Rollup, rollup
+from pipeline.quotas.stage_then import stage_on
+from pipeline.reports.stuck_then import stuck_cases_on
 from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.history import as_of, cases_placed
 from pipeline.units.models import Unit, UnitVersion
@@ -36,7 +39,7 @@ class ClassLine:
     organiser: str
     starts_on: date
     ends_on: date
-    attendees: int  # enrolments of the report unit's cases
+    attendees: int  # enrolments of the report unit's cases made by the report's day
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class StageTime:
 @dataclass
 class YearReport:
     unit: Unit
-    produced_on: date
+    produced_on: date  # the day it is made (its date line)
     rollup: Rollup
     classes: list
     time_in_stage: list
@@ -66,21 +69,25 @@ class YearReport:
         return sum(line.attendees for line in self.classes)
 
     @property
+    def as_of(self):
+        """The day every section is of."""
+        return self.rollup.day
+
+    @property
     def funnel(self):
-        """(stage, label, cases now) along the main road."""
+        """(stage, label, cases on the report's day) along the main road."""
         counts = self.rollup.stage_counts
         return [(name, STAGE_BY_NAME[name].label, counts.get(name, 0)) for name in FUNNEL_STAGES]
 
 
-def training_classes(root, year, today, day):
-    """The classes that started in `year` and not after `today` (a report written in October names
-    the class that opened after its cut-off date too), organised inside the unit's subtree or
-    attended by its cases (a commune's candidates go to the town's classes), with the number of
-    the unit's cases enrolled. `root`: the unit as it was on `day` (its path then); the cases and
-    the organiser are placed as they were on `day`."""
+def training_classes(root, year, day):
+    """The classes begun in `year` by `day`, organised inside the unit's subtree or attended by its
+    cases (a commune's candidates go to the town's classes), with the number of the unit's cases
+    enrolled by `day`. `root`: the unit as it was on `day` (its path then); the cases and the
+    organiser are placed as they were on `day`."""
     in_root, _placed = cases_placed(day, root.path)
     attendees = (select(Enrolment.class_id, func.count().label("n")).select_from(in_root)
-                 .join(Enrolment, Enrolment.case_id == Case.id)
+                 .join(Enrolment, Enrolment.case_id == Case.id).where(Enrolment.enrolled_on <= day)
                  .group_by(Enrolment.class_id).subquery())
     n = func.coalesce(attendees.c.n, 0)
     organiser, organiser_then = aliased(Unit), aliased(UnitVersion, name="organiser_then")
@@ -91,19 +98,21 @@ def training_classes(root, year, today, day):
         .join(organiser, organiser.id == TrainingClass.organiser_unit_id)
         .outerjoin(organiser_then, and_(organiser_then.unit_id == organiser.id, as_of(organiser_then, day)))
         .outerjoin(attendees, attendees.c.class_id == TrainingClass.id)
-        .where(TrainingClass.starts_on.between(date(year, 1, 1), min(date(year, 12, 31), today)),
+        .where(TrainingClass.starts_on.between(date(year, 1, 1), min(date(year, 12, 31), day)),
                or_(organiser_path.startswith(root.path, autoescape=True), n > 0))
         .order_by(TrainingClass.starts_on, TrainingClass.id)).all()
     return [ClassLine(id_, name, organiser_name or organiser_unit, starts, ends, count)
             for id_, name, organiser_name, organiser_unit, starts, ends, count in rows]
 
 
-def time_in_stage(root, today, day):
-    """Median and longest days in the current stage, per stage of the road, for the open cases
-    of the unit's subtree as it was on `day`."""
+def time_in_stage(root, day):
+    """Median and longest days in their stage on `day`, per stage of the road, for the cases of
+    the unit's subtree as it was then."""
     in_root, _placed = cases_placed(day, root.path)
-    statement = median_and_max([Case.stage], days_between(Case.stage_entered_on, today),
-                               where=Case.stage.in_(ROAD_STAGES), from_=in_root)
+    stage, entered = stage_on(day)
+    cases = select(stage.label("stage"), entered.label("entered_on")).select_from(in_root).subquery("then")
+    statement = median_and_max([cases.c.stage], days_between(cases.c.entered_on, day),
+                               where=cases.c.stage.in_(ROAD_STAGES), from_=cases)
     found = {row.stage: StageTime(row.stage, row.count, (row.median_low + row.median_high) / 2, row.maximum)
              for row in db.session.execute(statement)}
     return [found[stage] for stage in ROAD_STAGES if stage in found]
@@ -124,16 +133,20 @@ def stuck_list(root, today, day, limit=None):
                     .select_from(in_root).where(stuck_condition(today)), today, limit)
 
 
+def stuck_section(root, today, day):
+    """(total, the STUCK_SHOWN longest waiting) stuck on `day`: on today from the projection
+    (counted first: with none stuck, the list is not asked for), on a day before from the logs."""
+    if day < today:
+        return stuck_cases_on(root, day, STUCK_SHOWN)
+    total = count_stuck(root, today, day)
+    return total, stuck_list(root, today, day, limit=STUCK_SHOWN) if total else []
+
+
 def year_report(unit, year, until, today):
-    """Everything the report shows; `until` bounds the admissions counted, `today` the classes,
-    the pool, the time in stage and the stuck cases (they are as they stand when it is written),
-    all on the tree of the rollup's day."""
+    """Everything the report shows, as of the rollup's day (`until`, or `today` if sooner), on
+    the tree of that day; `today` is the day it is made."""
     figures = rollup(unit, year, until)
     root, day = figures.root.unit, figures.day
-    stuck_total = count_stuck(root, today, day)
-    return YearReport(
-        unit=unit, produced_on=today, rollup=figures,
-        classes=training_classes(root, year, today, day), time_in_stage=time_in_stage(root, today, day),
-        # Counted first: with none stuck, the list is not asked for.
-        stuck=stuck_list(root, today, day, limit=STUCK_SHOWN) if stuck_total else [],
-        stuck_total=stuck_total)
+    stuck_total, stuck = stuck_section(root, today, day)
+    return YearReport(unit=unit, produced_on=today, rollup=figures, classes=training_classes(root, year, day),
+                      time_in_stage=time_in_stage(root, day), stuck=stuck, stuck_total=stuck_total)

@@ -1,7 +1,7 @@
 """The year's report on the admission of new members, for a unit of the user's subtree and a year
-up to a day: the page (charts drawn by Chart.js), its per-unit table as CSV or XLSX (?format=),
-and the printed report as a PDF (the same sections, SVG charts). Any unit outside the subtree
-is a 404."""
+up to a day, every section as of that day: the page (charts drawn by Chart.js), its per-unit table
+as CSV or XLSX (?format=), and the printed report as a PDF (the same sections, SVG charts, the
+layout of a party document). Any unit outside the subtree is a 404."""
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
@@ -10,9 +10,10 @@ from flask_login import login_required
 from pipeline.base import clock
 from pipeline.printing import pdf
 from pipeline.quotas.access import requested_period, requested_unit, trail
-from pipeline.quotas.export import export_units
 from pipeline.quotas.rollup import template_figures
 from pipeline.reports.charts import report_charts, svg_bars
+from pipeline.reports.export import export_report
+from pipeline.reports.letterhead import office_parts
 from pipeline.reports.queries import year_report as build_year_report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -38,7 +39,7 @@ def _title(report):
 def year_report():
     unit, period_form, report = _report()
     if "format" in request.args:
-        return export_units(request.args["format"], _title(report), report.rollup)
+        return export_report(request.args["format"], _title(report), report, unit)
     return render_template("reports/year.html", unit=unit, report=report, r=report.rollup, crumbs=trail(unit),
                            period_form=period_form, charts=report_charts(report))
 
@@ -48,6 +49,7 @@ def year_report():
 def year_report_pdf():
     unit, _form, report = _report()
     html = render_template("reports/year_print.html", unit=unit, report=report, r=report.rollup,
-                           charts=report_charts(report), svg_bars=svg_bars)
+                           charts=report_charts(report), svg_bars=svg_bars,
+                           office=office_parts(report.rollup.root.unit, unit.parent))
     filename = f"report-{unit.code}-{report.rollup.year}-{report.rollup.until:%Y%m%d}.pdf"
     return pdf.pdf_response(html, filename)

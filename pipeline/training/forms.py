@@ -1,12 +1,20 @@
-"""Forms of the training pages: a new class, enrolling a selection, a class's results."""
+"""Forms of the training pages: a new class, enrolling a selection, a class's results, "all
+passed"; and the choice of a class on a case's enrolment form."""
+from flask import render_template
+from markupsafe import Markup
 from pipeline.base.i18n import lazy_gettext as _l
-from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import (DateField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, SelectMultipleField,
+                     StringField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from pipeline.base.validators import nfc, not_in_future, plain_text
+from pipeline.training.access import who_does_what
 from pipeline.training.models import RESULT_LABELS
+from pipeline.base.numbering import counter_of
 from pipeline.base.forms import BaseForm, choices, date_required, required as field_required
+
+MAX_FIRST_NUMBER = 50  # counting may add digits: the numbers still fit their 60 characters
 
 
 def _text(label, max_length, required=False):
@@ -71,3 +79,46 @@ class ResultRowForm(Form):
 class ResultsForm(BaseForm):
     results_on = DateField(_l("Date of the results"), validators=[date_required(), not_in_future])
     rows = FieldList(FormField(ResultRowForm))
+
+
+class AllPassedForm(BaseForm):
+    """"All passed": fills every row of the results form with a pass and a certificate, numbered
+    from the first number; nothing is recorded until the results form is submitted."""
+    first_number = _text(_l("First certificate number"), MAX_FIRST_NUMBER, required=True)
+    certificate_date = DateField(_l("Certificate date"), validators=[date_required(), not_in_future])
+
+    def validate_first_number(self, field):
+        if field.data and counter_of(field.data) is None:
+            raise ValidationError(_l("The number needs digits to count from, e.g. 12/CN-TTCT."))
+
+
+# --- the class on a case's enrolment form (pipeline.cases.act_forms) -------------------------------
+
+class ClassCards:
+    """A card per class offered, with its radio button: the whole name, the dates and the
+    organiser wrap on a phone, where a select cuts the name (templates/training/_class_choice.html)."""
+
+    def __call__(self, field, **kwargs):
+        return Markup(render_template("training/_class_choice.html", field=field, who=who_does_what(),
+                                      invalid="is-invalid" in kwargs.get("class_", ""),
+                                      described=kwargs.get("aria-describedby")))
+
+
+class ClassChoiceField(RadioField):
+    """Offered: the classes still open for enrolment on the day, none chosen. Accepted: any class
+    organised for the branch, so that the guard (class_open_to_branch) judges an enrolment
+    dated on or before an ended class's last day, as the class's own page records it."""
+    widget = ClassCards()
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, validators=[InputRequired(message=_l("Choose a class."))], coerce=int, **kwargs)
+        self.offered = []
+
+    def set_classes(self, classes, today):
+        self.offered = [c for c in classes if c.open_for_enrolment(today)]
+        self.choices = choices((c.id, c.name) for c in classes)
+
+    def pre_validate(self, form):
+        if self.data is None:
+            return  # nothing chosen: InputRequired says so
+        super().pre_validate(form)

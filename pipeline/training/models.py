@@ -34,6 +34,10 @@ class TrainingClass(db.Model):
         """Branches inside the organiser's subtree send candidates to the class."""
         return unit.path.startswith(self.organiser_unit.path)
 
+    def open_for_enrolment(self, day):
+        """Until its last day a class takes new attendees (the guard class_open_to_branch)."""
+        return day <= self.ends_on
+
 
 class Enrolment(db.Model):
     __tablename__ = "enrolment"

@@ -12,14 +12,17 @@ from sqlalchemy.orm import contains_eager
 from pipeline.base import clock
 from pipeline.cases.models import Case
 from pipeline.cases.ordering import by_name
-from pipeline.exports import export_response
+from pipeline.exports import export_response, period_line
 from pipeline.readlog.reads import recorded_export
 from pipeline.extensions import db
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.training import operations
-from pipeline.training.access import may_manage_class, may_manage_classes, organiser_units_for, visible_classes
+from pipeline.training.access import (may_manage_class, may_manage_classes, organiser_units_for, organisers_above,
+                                      visible_classes, who_does_what)
 from pipeline.training.export import ATTENDEE_COLUMNS, CLASS_COLUMNS, attendee_rows, class_rows
-from pipeline.training.forms import EnrolForm, ResultsForm, TrainingClassForm
+from pipeline.training.forms import AllPassedForm, EnrolForm, ResultsForm, TrainingClassForm
+from pipeline.base.numbering import counted
+from pipeline.workflow.bulk import Refusal
 from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.models import Unit
 from pipeline.workflow import definition
@@ -72,9 +75,11 @@ def list_classes():
                  .outerjoin(counts, counts.c.class_id == TrainingClass.id)
                  .order_by(TrainingClass.starts_on.desc(), TrainingClass.id.desc()))
     if request.args.get("format"):
-        return export_response(request.args["format"], _("Training classes"), CLASS_COLUMNS, class_rows(statement))
+        return export_response(request.args["format"], _("Training classes"), CLASS_COLUMNS, class_rows(statement),
+                               unit=current_actor().unit)
     rows = db.session.execute(statement).all()
-    return render_template("training/list.html", rows=rows,
+    return render_template("training/list.html", rows=rows, today=clock.today(), who=who_does_what(),
+                           organisers=organisers_above(current_actor().unit),
                            may_create=may_manage_classes(current_actor()) and bool(organiser_units_for(current_actor())))
 
 
@@ -108,7 +113,10 @@ def show_class(class_id):
     if request.args.get("format"):  # ?format=xlsx|csv: the attendees as a spreadsheet
         statement = _attendees_statement(training_class)
         return recorded_export(export_response(request.args["format"], training_class.name, ATTENDEE_COLUMNS,
-                                               attendee_rows(statement, _validity_months())),
+                                               attendee_rows(statement, _validity_months()),
+                                               unit=training_class.organiser_unit,
+                                               about=[period_line(training_class.starts_on, training_class.ends_on)],
+                                               sheet=_("Attendees")),
                                request.args["format"], statement, detail=f"class={training_class.id}")
     attendees = _scoped_attendees(training_class)
     total = db.session.execute(select(func.count(Enrolment.id))
@@ -117,7 +125,8 @@ def show_class(class_id):
     valid_until = {e.id: e.certificate_date + relativedelta(months=months)
                    for e in attendees if e.certificate_date and months}
     return render_template("training/class.html", training_class=training_class, attendees=attendees,
-                           total=total, valid_until=valid_until, validity_months=months,
+                           total=total, valid_until=valid_until, validity_months=months, who=who_does_what(),
+                           is_open=training_class.open_for_enrolment(clock.today()),
                            may_manage=may_manage_class(current_actor(), training_class), may_enrol=_may_enrol(current_actor()))
 
 
@@ -157,7 +166,8 @@ def enrol(class_id):
     pool = _pool(training_class)
     status = 422 if request.method == "POST" else 200
     return render_template("training/enrol.html", training_class=training_class, form=form,
-                           pool=pool[:POOL_LIMIT], more=len(pool) > POOL_LIMIT,
+                           pool=pool[:POOL_LIMIT], more=len(pool) > POOL_LIMIT, who=who_does_what(),
+                           is_open=training_class.open_for_enrolment(clock.today()),
                            chosen=set(form.case_ids.data or ()), refusals=refusals, accepted=accepted), status
 
 
@@ -171,6 +181,31 @@ def _result_rows(training_class):
                                          training_class.id)}, attendees
 
 
+def _results_form(training_class, open_rows, fill=None):
+    """The results form as the page first shows it: each open row with its result so far; with
+    `fill` ("all passed"), every row passed, its certificate numbered from the first number in
+    the rows' order and dated as `fill` says, for the user to check and correct."""
+    numbers = counted(fill.first_number.data, len(open_rows)) if fill else ()
+    rows = [{"enrolment_id": e.id, "result": e.result or ""} for e in open_rows.values()]
+    if fill:
+        rows = [dict(row, result="passed", certificate_number=number, certificate_date=fill.certificate_date.data)
+                for row, number in zip(rows, numbers)]
+    return ResultsForm(formdata=None, data={"results_on": min(clock.today(), training_class.ends_on), "rows": rows})
+
+
+def _row_refusals(form, by_id):
+    """The rows the form refused, named as the operation's refusals are (for the top of the page)."""
+    refusals = []
+    for row in form.rows:
+        reasons = [error for field in row for error in field.errors]
+        if reasons:
+            enrolment = by_id.get(row.enrolment_id.data)
+            case = enrolment.case if enrolment else None
+            refusals.append(Refusal(case.id if case else None, case.full_name if case else "",
+                                    case.branch.name if case else "", reasons))
+    return refusals
+
+
 @bp.route("/<int:class_id>/results", methods=["GET", "POST"])
 @login_required
 def results(class_id):
@@ -178,14 +213,19 @@ def results(class_id):
     if not may_manage_class(current_actor(), training_class):
         abort(403)
     open_rows, attendees = _result_rows(training_class)
-    if request.method == "GET":
-        form = ResultsForm(data={
-            "results_on": min(clock.today(), training_class.ends_on),
-            "rows": [{"enrolment_id": e.id, "result": e.result or ""} for e in open_rows.values()]})
+    by_id = {e.id: e for e in attendees}
+    filling = request.method == "POST" and "all-first_number" in request.form
+    fill = AllPassedForm(prefix="all", formdata=request.form if filling else None,
+                         data=None if filling else {"certificate_date": training_class.ends_on})
+    refusals, accepted, filled = [], 0, None
+    if filling:
+        # "All passed" only fills the form in: nothing is recorded until the form is submitted.
+        valid = fill.validate()
+        form = _results_form(training_class, open_rows, fill if valid else None)
+        filled = [row.certificate_number.data for row in form.rows] if valid else None
     else:
-        form = ResultsForm()
-    refusals, accepted = [], 0
-    if form.validate_on_submit():
+        form = ResultsForm() if request.method == "POST" else _results_form(training_class, open_rows)
+    if not filling and form.validate_on_submit():
         entries = [operations.ResultEntry(row.enrolment_id.data, row.result.data or None,
                                           row.certificate_number.data or None, row.certificate_date.data)
                    for row in form.rows]
@@ -200,7 +240,10 @@ def results(class_id):
             flash(_("Recorded: %(results)d result(s), %(certificates)d certificate(s).",
                     results=len(rows) - certificates, certificates=certificates), "success")
             return redirect(url_for(".show_class", class_id=training_class.id))
-    by_id = {e.id: e for e in attendees}
-    status = 422 if request.method == "POST" else 200
+    elif request.method == "POST" and not filling:
+        refusals = _row_refusals(form, by_id)
+        accepted = max(0, sum(1 for row in form.rows if row.result.data) - len(refusals))
+    status = 422 if request.method == "POST" and (refusals or form.errors or fill.errors) else 200
     return render_template("training/results.html", training_class=training_class, form=form, by_id=by_id,
-                           refusals=refusals, accepted=accepted), status
+                           fill=fill, filled=filled, who=who_does_what(), refusals=refusals,
+                           accepted=accepted), status

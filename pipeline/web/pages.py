@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from flask import render_template, request
 from flask_babel import format_datetime, get_locale
+from pipeline.base.glosses import gloss
 from pipeline.base.i18n import lazy_gettext as _l
 
 from pipeline.base import clock
@@ -29,6 +30,7 @@ def register_web(app):
 
     # Every figure a user reads goes through these (not years, not identifiers such as act numbers).
     app.add_template_filter(format_number, "num")
+    app.add_template_filter(gloss, "gloss")
     app.add_template_filter(format_whole_percent, "percent")
     app.add_template_filter(lambda target: "—" if target is None else target.label, "quota")
 

@@ -1,6 +1,7 @@
 """Acts on a selection of cases in one submission: all or nothing. Each row is judged; if any
 is refused nothing is written and `BulkRefused` carries one line per refused row, so the page
-can say which candidate failed and why."""
+can say which candidate failed and why. A row carries its own data (a vote per candidate, a
+decision number per candidate) or shares the submission's (`apply_to_many`)."""
 from dataclasses import dataclass
 
 from pipeline.base.i18n import lazy_gettext as _l
@@ -27,6 +28,7 @@ class Refusal:
     name: str
     branch: str
     reasons: list
+    vote_fails: bool = False  # refused only because its vote fails and that was not confirmed
 
 
 class BulkRefused(Exception):
@@ -34,6 +36,19 @@ class BulkRefused(Exception):
         super().__init__(refusals)
         self.refusals = refusals
         self.accepted = accepted  # rows that were fine, and were not written either
+
+
+@dataclass
+class BulkRow:
+    """One row of a submission: the case, the act's data for it, and whether the user confirmed
+    recording its vote though it fails (as the single act's form asks before a failing vote)."""
+    case_id: object
+    data: dict
+    failure_confirmed: bool = False
+    # Once recorded: the stage the case went to and the entry's data (read after the commit
+    # without loading the entries again).
+    to_stage: str | None = None
+    recorded: dict | None = None
 
 
 def lock_cases(case_ids, actor):
@@ -55,10 +70,10 @@ def lock_cases(case_ids, actor):
     return {case.id: case for case in cases}
 
 
-def refusal(case, reasons, case_id=None):
+def refusal(case, reasons, case_id=None, vote_fails=False):
     if case is None:
         return Refusal(case_id, "", "", list(reasons))
-    return Refusal(case.id, case.full_name, case.branch.name, list(reasons))
+    return Refusal(case.id, case.full_name, case.branch.name, list(reasons), vote_fails)
 
 
 def all_or_nothing(work):
@@ -73,32 +88,86 @@ def all_or_nothing(work):
 def apply_to_many(actor, name, case_ids, effective_date, data, reason="", today=None, branch=None):
     """The same act, with the same data, on every selected case (of `branch`, if given);
     all or nothing."""
+    rows = [BulkRow(case_id, data) for case_id in case_ids]
+    return apply_rows(actor, name, rows, effective_date, reason=reason, today=today, unit=branch)
+
+
+def _issuing_units(act, rows):
+    """The units the rows name as issuing the act (a decision), id -> Unit, in one statement."""
+    if not act.needs_deciding_unit:
+        return {}
+    ids = {row.data.get("issuing_unit_id") for row in rows}
+    ids = [unit_id for unit_id in ids if isinstance(unit_id, int) and storable(unit_id)]
+    if not ids:
+        return {}
+    return {unit.id: unit for unit in db.session.execute(select(Unit).where(Unit.id.in_(ids))).scalars()}
+
+
+def _gate(actor, act, case, unit, data, issuers):
+    """What refuses the row before its guards are asked (the single act's page and record_act
+    ask the same): the case in scope and in the unit, the role, the stage, the issuing unit."""
+    if unit is not None and not unit.is_ancestor_of(case.branch):
+        if unit.is_branch:
+            return [_l("The candidate belongs to another branch.")]
+        return [_l("The candidate does not belong to %(unit)s.", unit=unit.name)]
+    if not role_may(actor, act, case):
+        return [_l("Your role cannot record this act.")]
+    if case.stage not in act.sources:
+        return [_l("The case is at the stage “%(stage)s”.", stage=stage_label(case.stage))]
+    if act.needs_deciding_unit and "issuing_unit_id" in data:
+        issuer = issuers.get(data["issuing_unit_id"])
+        if not (issuer and issuer.decides_admissions and issuer.is_ancestor_of(case.branch)
+                and actor.unit.is_ancestor_of(issuer)):
+            return [_l("The issuing unit does not have the power to decide admissions for this branch.")]
+    return []
+
+
+def failing_vote(act, entry):
+    """The reasons a row whose vote fails is held back until the user confirms it."""
+    data = entry.data
+    return [_l("%(votes_for)d votes for, %(needed)d of %(total)d needed: the vote fails.",
+               votes_for=data["votes_for"], needed=data["votes_needed"], total=data[act.outcome.total_key]),
+            _l("Recorded, it sends the case to “%(stage)s”: tick “Record though the vote fails” on its row "
+               "to record it.", stage=stage_label(act.fail_dest))]
+
+
+def apply_rows(actor, name, rows, effective_date, reason="", today=None, unit=None):
+    """The act on each row's case with the row's data (every case in `unit`'s subtree, if given);
+    all or nothing. A vote that fails is refused unless its row confirms it."""
     act = ACT_BY_NAME[name]
 
     def work():
         refusals, entries = [], []
-        cases = lock_cases(case_ids, actor)
+        cases = lock_cases([row.case_id for row in rows], actor)
         logs = logs_of(cases)
         calendar = WorkingCalendar.load()
-        for case_id in dict.fromkeys(case_ids):
-            case = cases.get(case_id)
+        issuers = _issuing_units(act, rows)
+        seen = set()
+        for row in rows:
+            if row.case_id in seen:
+                continue
+            seen.add(row.case_id)
+            case = cases.get(row.case_id)
             if case is None:
-                refusals.append(refusal(None, [_l("No such case in your units.")], case_id))
-            elif branch is not None and case.branch_id != branch.id:
-                refusals.append(refusal(case, [_l("The candidate belongs to another branch.")]))
-            elif not role_may(actor, act, case):
-                refusals.append(refusal(case, [_l("Your role cannot record this act.")]))
-            elif case.stage not in act.sources:
-                refusals.append(refusal(case, [_l("The case is at the stage “%(stage)s”.",
-                                                  stage=stage_label(case.stage))]))
-            else:
-                held = hold(case, logs[case.id])
-                try:
-                    entries.append(perform(held, act, actor, effective_date, data, reason=reason, today=today))
-                except ActBlocked as blocked:
-                    refusals.append(refusal(case, blocked.reasons))
-                else:
-                    project(case, held.state, calendar)
+                refusals.append(refusal(None, [_l("No such case in your units.")], row.case_id))
+                continue
+            reasons = _gate(actor, act, case, unit, row.data, issuers)
+            if reasons:
+                refusals.append(refusal(case, reasons))
+                continue
+            held = hold(case, logs[case.id])
+            try:
+                entry = perform(held, act, actor, effective_date, row.data, reason=reason, today=today)
+            except ActBlocked as blocked:
+                refusals.append(refusal(case, blocked.reasons))
+                continue
+            if act.outcome and entry.data.get("passed") is False and not row.failure_confirmed:
+                # Its entry is rolled back with the rest: the submission is refused.
+                refusals.append(refusal(case, failing_vote(act, entry), vote_fails=True))
+                continue
+            project(case, held.state, calendar)
+            row.to_stage, row.recorded = entry.to_stage, dict(entry.data)
+            entries.append(entry)
         return refusals, entries
 
     return all_or_nothing(work)

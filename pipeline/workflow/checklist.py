@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from pipeline.base.glosses import glossing
 from pipeline.base.i18n import lazy_gettext as _l
 
 from pipeline.rules.rulebook import rulebook_on
@@ -66,9 +67,11 @@ class ChecklistLine:
 
     @property
     def label(self):
-        """Code and name, as the reasons and the printout name the item."""
+        """Code and name, as the reasons and the printout name the item; in another language
+        than Vietnamese, with what it is in English beside the official title."""
         text = f"{self.code} {self.name}"
-        return f"{text} ({self.ordinal})" if self.ordinal else text
+        text = f"{text} ({self.ordinal})" if self.ordinal else text
+        return f"{text} — {self.gloss}" if self.gloss and glossing() else text
 
     @property
     def from_log(self):

@@ -231,6 +231,11 @@ ACTS = (
     # stage, even after the case has closed. It carries the day it was made: it sets no order.
     Act("record_correction", _l("Correct an earlier act"), STAGE_NAMES, None, BRANCH | DECIDING,
         guards=(guards.corrects_an_earlier_act,) + FACT_CHECKS, needs_reason=True, sets_order=False),
+    # Voiding an act entered by mistake (pipeline.workflow.voiding): an entry of its own naming the
+    # act (data: voids_seq, voids_event) with a reason. The case's state is replayed without the
+    # voided act, so a void may take the case back: its to_stage is where that replay leaves it.
+    Act("void_act", _l("Void an act entered by mistake"), STAGE_NAMES, None, BRANCH | DECIDING,
+        guards=FACT_CHECKS, needs_reason=True, sets_order=False, style="outline-danger"),
     # The case changes branch, its dossier and history with it (data: from_branch_id,
     # to_branch_id and both names as they were then). Its deadlines keep running. A
     # reorganisation of units moves the open cases of the units it ends (pipeline.units.reorganise);
@@ -244,6 +249,7 @@ ACTS = (
 ACT_BY_NAME = {act.name: act for act in ACTS}
 SPOT = ACT_BY_NAME["spot"]
 CORRECTION = ACT_BY_NAME["record_correction"]
+VOID = ACT_BY_NAME["void_act"]
 # The acts that move a case (the case page's buttons, the diagram's arrows).
 MOVES = tuple(act for act in ACTS if act.moves and act.sources)
 

@@ -3,13 +3,24 @@ the log key configured is the one the log was sealed with."""
 from collections import defaultdict
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
 
 from pipeline.base.signing import key_fingerprint, same_digest
 from pipeline.extensions import db
 from pipeline.workflow.models import GENESIS_HASH, LogEntry, LogKey
 
+VOID_ACT = "void_act"  # pipeline.workflow.definition.VOID
+
 KEY_MATCHES, KEY_MISSING, KEY_WRONG, KEY_UNRECORDED = "matches", "missing", "wrong", "unrecorded"
+
+
+def not_voided(entry=LogEntry):
+    """SQL: no void entry of the same case names `entry` (an act voided as entered by mistake
+    counts nowhere: pipeline.workflow.voiding)."""
+    void = aliased(LogEntry)
+    return ~exists().where(void.case_id == entry.case_id, void.act == VOID_ACT,
+                           void.data["voids_seq"].as_integer() == entry.seq)
 
 
 def load_log(case_id):

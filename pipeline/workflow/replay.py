@@ -12,7 +12,7 @@ from transitions.core import MachineError
 
 from pipeline.workflow.checklist import staleness_lines
 from pipeline.workflow.deadlines import CHECKLIST_STAGES, running_deadlines
-from pipeline.workflow.definition import ACT_BY_NAME, BOUND_NAMES, INITIAL_STAGE, MACHINE, SPOT, is_exit
+from pipeline.workflow.definition import ACT_BY_NAME, BOUND_NAMES, INITIAL_STAGE, MACHINE, SPOT, VOID, is_exit
 from pipeline.workflow.state import CaseState
 
 
@@ -47,7 +47,7 @@ def advance(state, entry):
     """Apply one entry after the first to a state bound to the Machine: the stage moves as the
     act leads (or stays), then the act adds what it recorded."""
     act = ACT_BY_NAME.get(entry.act)
-    if act is None or act is SPOT:
+    if act is None or act is SPOT or act is VOID:
         raise BrokenLog(f"entry {entry.seq}: {entry.act} cannot follow the first entry")
     before = state.stage
     try:
@@ -87,18 +87,62 @@ def replay(entries, calendar=None, case=None):
         raise BrokenLog("a case's log starts with its spotting")
     if entries[0].act != SPOT.name:
         raise BrokenLog(f"entry {entries[0].seq}: the log starts with {entries[0].act}")
-    state = opened(entries[0])
-    _check(state, entries[0])
-    with bound(state):
-        for entry in entries[1:]:
-            before = state.stage
-            if entry.from_stage != before:
-                raise BrokenLog(f"entry {entry.seq} starts from {entry.from_stage}, the case was in {before}")
-            advance(state, entry)
-            _check(state, entry)
+    state = _fold(entries)
     if calendar is not None:
         with_deadlines(state, calendar, case)
     return state
+
+
+def voided_seq(entry):
+    """The seq of the act a void entry voids."""
+    return (entry.data or {}).get("voids_seq")
+
+
+def _fold(entries, voided=frozenset()):
+    """Apply the entries in order, leaving out the `voided` ones. At a void entry the state is
+    folded again from the start without the acts voided so far: the case is where it would be had
+    they never been recorded. Entries written after a voided act were written while it stood:
+    their stored stages are not compared (the hash chain vouches for them), but the Machine must
+    still accept each of them where the case now is."""
+    state = opened(entries[0])
+    _check(state, entries[0])
+    first_voided = min(voided, default=None)
+    index = 1
+    while index < len(entries):
+        with bound(state):
+            while index < len(entries) and entries[index].act != VOID.name:
+                entry = entries[index]
+                index += 1
+                if entry.seq in voided:
+                    continue
+                as_written = first_voided is None or entry.seq < first_voided
+                if as_written and entry.from_stage != state.stage:
+                    raise BrokenLog(f"entry {entry.seq} starts from {entry.from_stage}, the case was in {state.stage}")
+                advance(state, entry)
+                if as_written:
+                    _check(state, entry)
+        if index == len(entries):
+            break
+        void = entries[index]
+        index += 1
+        if voided:  # folding again for a later void: every void so far is in `voided` already
+            continue
+        if void.from_stage != state.stage:
+            raise BrokenLog(f"entry {void.seq} starts from {void.from_stage}, the case was in {state.stage}")
+        state = _without_voided(entries[:index - 1], void)
+        _record(state, VOID, void)
+        _check(state, void)
+    return state
+
+
+def _without_voided(before, void):
+    """The state after the entries `before` a void, without the acts it and the earlier voids name."""
+    voided = {voided_seq(e) for e in before if e.act == VOID.name} | {voided_seq(void)}
+    named = {e.seq: e for e in before}
+    for seq in voided:
+        if seq not in named or seq == 1 or named[seq].act == VOID.name:
+            raise BrokenLog(f"entry {void.seq} voids {seq}, which no act before it can be")
+    return _fold(before, frozenset(voided))
 
 
 def _check(state, entry):
@@ -113,3 +157,16 @@ def with_deadlines(state, calendar, case):
     checklist = staleness_lines(case, state, day) if state.stage in CHECKLIST_STAGES else None
     state.deadlines = tuple(running_deadlines(state, day, calendar, checklist, day=day))
     return state
+
+
+def replay_without(entries, seqs):
+    """The state the log would replay to had the acts numbered `seqs` never been recorded (what
+    voiding them would leave)."""
+    return _fold(entries, frozenset(seqs))
+
+
+def standing(entries):
+    """The entries that still stand: the log without the voided acts and the voids (what an
+    export of the case's history carries)."""
+    voided = {voided_seq(e) for e in entries if e.act == VOID.name}
+    return [e for e in entries if e.seq not in voided and e.act != VOID.name]

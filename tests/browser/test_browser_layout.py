@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from browser.browser_support import assert_fits_screen, log_in
+from browser.browser_support import assert_fits_screen, log_in, log_out
 from browser.walk_support import case_page
 
 LONG_TITLE = "Phó Bí thư Thường trực Đảng ủy xã Điện Hòa"  # the demo's committee of Điện Hòa
@@ -23,6 +23,18 @@ def test_a_long_title_leaves_the_menu_in_one_line_on_a_desktop(desktop):
     tops = {round(box["y"]) for box in (item.bounding_box() for item in page.locator("#main-nav .nav-item").all())}
     assert len(tops) == 1, f"the menu runs over {len(tops)} lines"
     expect(page.locator("#who strong")).to_have_attribute("title", LONG_TITLE)  # the whole, where the bar cuts it
+    assert_fits_screen(page)
+
+
+def test_every_role_s_bar_fits_a_desktop(desktop):
+    """The bar holds every role's menu, its queue and its account within 1440 px."""
+    page = desktop
+    for username in ("hatay2", "diennamdong", "btc", "admin"):
+        log_in(page, username)
+        assert_fits_screen(page)
+        bar = page.locator("nav.navbar").bounding_box()
+        assert bar["height"] < 80, f"{username}: the bar is {bar['height']}px tall"
+        log_out(page)
 
 
 def _record_a_scan(page):

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from browser.browser_support import open_menu
 
 NAME = "Trần Thị Thử"  # the candidate the secretary opens (not in the demo)
-CASE_URL = re.compile(r"/candidates/\d+$")
+CASE_URL = re.compile(r"/candidates/\d+(#[\w-]+)?$")  # an anchor: back at the entry acted on
 
 
 def stage_badge(page):
