@@ -4,8 +4,8 @@ every account created in one transaction through create_user, or none. Each gets
 one-time password, returned once to be shown once and never stored in clear: its owner must
 change it at the first login, whoever imported it.
 
-Accounts have no e-mail address: an "E-mail" column is accepted (the export of other tools has
-one) and not read; the caller says so. The export writes username, name, role and unit code,
+An "E-mail" column gives each account the address its digests go to (the owner chooses on their
+profile whether to receive them). The export writes username, name, role, unit code and e-mail,
 without any secret, and re-imports unchanged."""
 import secrets
 from dataclasses import dataclass
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from pipeline.accounts.admin_forms import USERNAME
+from pipeline.accounts.forms import EMAIL
 from pipeline.accounts.models import ROLES, User
 from pipeline.accounts.operations import AccountRefused, create_user, managed_users, may_manage_accounts
 from pipeline.base.i18n import lazy_gettext as _l
@@ -31,7 +32,7 @@ ACCOUNT_TABLE = Table(
            aliases=("Name", "Display name", "Full name", "Họ tên", "Họ và tên", "Tên hiển thị")),
      Field("role", _l("Role"), "choice", required=True, choices=ROLES, aliases=("Vai trò", "Chức năng")),
      Field("unit_code", _l("Unit code"), required=True, max_length=64, aliases=("Mã đơn vị", "Đơn vị", "Unit")),
-     Field("email", _l("E-mail"), aliases=("Email", "Thư điện tử", "Địa chỉ email"))],
+     Field("email", _l("E-mail"), max_length=254, aliases=("Email", "Thư điện tử", "Địa chỉ email"))],
     key_fields=("username", "unit_code"),
     no_header=_l("No header row with the columns of an account list (username, name, role, unit code) was found."))
 REFUSED_COLUMNS = {"username": "username", "role": "role", "unit_id": "unit_code", "display_name": "display_name"}
@@ -43,11 +44,6 @@ class AccountRow:
     row: int
     values: dict
     unit: object = None
-
-
-def email_ignored(layout):
-    """The file has an e-mail column: accounts have no e-mail address, so it is not read."""
-    return "email" in layout.columns
 
 
 def judge_accounts(actor, sheet, layout):
@@ -67,6 +63,9 @@ def judge_accounts(actor, sheet, layout):
                                             _l("The same username as row %(row)d.", row=first_row[username])))
             else:
                 first_row[username] = number
+        if values["email"] is not None and not EMAIL.fullmatch(values["email"]):
+            row_problems.append(Problem(number, column("email"),
+                                        _l("Enter one e-mail address, such as ten@example.vn.")))
         problems += row_problems
         rows.append(AccountRow(number, values))
     usernames = sorted({r.values["username"] for r in rows} - {None})
@@ -112,6 +111,7 @@ def create_accounts(actor, rows, progress=None):
             except AccountRefused as refused:
                 field = ACCOUNT_TABLE.by_name[REFUSED_COLUMNS.get(refused.field, "username")]
                 raise ImportFailed([Problem(row.row, str(field.label), refused.reason)]) from None
+            user.email = values["email"]
             created.append((user, password))
             if progress:
                 progress(row)
@@ -128,7 +128,7 @@ def exported_accounts(actor):
     statement = (managed_users(actor).where(User.active.is_(True), User.id != actor.id)
                  .options(contains_eager(User.unit)).order_by(User.username))
     for user in db.session.execute(statement).scalars():
-        yield (user.username, user.display_name, ROLES[user.role], user.unit.code, None)
+        yield (user.username, user.display_name, ROLES[user.role], user.unit.code, user.email)
 
 
 def template_rows(actor):

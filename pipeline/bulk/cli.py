@@ -46,11 +46,9 @@ def _dry_run(count):
                         "%(num)d rows checked, no problems found; nothing was written (dry run).", count))
 
 
-def _judged(table, judge, path, username, notice=None):
+def _judged(table, judge, path, username):
     """(the importing administrator, the file's rows judged); every problem printed and exit 1."""
     actor, sheet, layout, problems = _read(table, path, username)
-    if notice is not None:
-        notice(layout)
     rows = []
     if not problems:
         rows, problems = judge(actor, sheet, layout)
@@ -67,11 +65,6 @@ def _written(create, actor, rows):
         _fail(failed.problems)
     except NotPermitted as refused:
         raise click.ClickException(str(refused))
-
-
-def _email_notice(layout):
-    if accounts.email_ignored(layout):
-        click.echo(_("The e-mail column is not read: accounts have no e-mail address."), err=True)
 
 
 @click.command("import-units")
@@ -95,8 +88,7 @@ def import_units(path, username, dry_run):
 @with_appcontext
 def import_accounts(path, username, dry_run):
     """Create the accounts of a CSV or XLSX file, each with a one-time password printed once."""
-    actor, rows = _judged(accounts.ACCOUNT_TABLE, accounts.judge_accounts, path, username,
-                          notice=_email_notice)
+    actor, rows = _judged(accounts.ACCOUNT_TABLE, accounts.judge_accounts, path, username)
     if dry_run:
         return _dry_run(len(rows))
     created = _written(accounts.create_accounts, actor, rows)

@@ -63,8 +63,6 @@ def _judge(kind, path):
     except SheetError as refusal:
         return [], [str(refusal.args[0])], []
     notices = [_("Column “%(column)s” is not read by the import.", column=h) for h in layout.ignored]
-    if kind == "accounts" and accounts.email_ignored(layout):
-        notices.append(_("The e-mail column is not read: accounts have no e-mail address."))
     rows = []
     if not problems:
         rows, problems = spec["judge"](actor, sheet, layout)
