@@ -233,8 +233,8 @@ def test_a_scan_is_removed_again_when_the_transaction_fails(app, world, make_cas
                                     upload=Upload(PDF, "don.pdf", "application/pdf"))
     monkeypatch.undo()
 
-    def fails_after_writing(case, state, calendar):
-        real(case, state, calendar)
+    def fails_after_writing(case, state, calendar, before=None):
+        real(case, state, calendar, before=before)
         raise RuntimeError("database gone")
 
     real = dossier_ops.project  # the entry and the item are written, then the transaction fails

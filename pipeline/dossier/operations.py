@@ -168,8 +168,9 @@ def record_document(case_id, actor, entry, upload=None, expected_version=None, t
             if case.stage not in ACT.sources:
                 raise CaseChanged()
             held = hold(case)
+            before = held.state.copy()
             row = record_document_on(held, actor, entry, today, upload, written)
-            project(case, held.state, WorkingCalendar.load())
+            project(case, held.state, WorkingCalendar.load(), before=before)
     except Exception:
         for path in written:
             try:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import aliased, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from pipeline.base import clock
@@ -63,9 +64,12 @@ def deciding_units_for(case):
 def lock_case(case_id, user, expected_version=None):
     """Load the case for writing: inside the user's scope, row-locked, fresh from the database,
     and still at the version the user saw (when given)."""
+    parent = aliased(Unit)
     case = db.session.execute(
-        select(Case).join(Unit, Case.branch_id == Unit.id)
+        select(Case).join(Unit, Case.branch_id == Unit.id).outerjoin(parent, Unit.parent_id == parent.id)
         .where(Case.id == case_id, scope_filter(user))
+        # The checklist and the deadlines read the branch and the unit above it: no statement more.
+        .options(contains_eager(Case.branch).contains_eager(Unit.parent.of_type(parent)))
         .with_for_update(of=Case)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
@@ -239,8 +243,9 @@ def record_act(case_id, name, actor, effective_date, data, reason="", expected_v
             if data["issuing_unit_id"] not in allowed:
                 raise ActBlocked(_l("The issuing unit does not have the power to decide admissions for this branch."))
         held = hold(case)
+        before = held.state.copy()
         entry = perform(held, act, actor, effective_date, data, reason)
-        project(case, held.state, WorkingCalendar.load())
+        project(case, held.state, WorkingCalendar.load(), before=before)
     return entry
 
 

@@ -78,11 +78,14 @@ def stored_projection(case):
         tuple(tuple(getattr(row, name) for name in DEADLINE_COLUMNS) for row in case.deadlines))
 
 
-def project(case, state, calendar):
+def project(case, state, calendar, before=None):
     """Write the case's projection rows from its state (replayed from its log, the new entries
-    included). A new entry always moves `last_recorded_at`, hence the case's version."""
+    included). A new entry always moves `last_recorded_at`, hence the case's version. `before`: the
+    state before the new entries (a copy), when the caller holds it: the rows of a part that did not
+    change (the enrolments when a document is recorded) are then not even read."""
     with_deadlines(state, calendar, case)
     wanted = projection_of(state)
+    was = projection_of(with_deadlines(before, calendar, case)) if before is not None else None
     for name, value in wanted.case.items():
         if getattr(case, name) != value:
             setattr(case, name, value)
@@ -90,9 +93,12 @@ def project(case, state, calendar):
     current = case.branch_id if case.branch_id is not None else getattr(case.branch, "id", None)
     if state.branch_id is not None and current != state.branch_id:
         case.branch = db.session.get(Unit, state.branch_id)
-    _write_documents(case, wanted.documents)
-    _write_enrolments(case, wanted.enrolments)
-    _write_deadlines(case, wanted.deadlines)
+    if was is None or was.documents != wanted.documents:
+        _write_documents(case, wanted.documents)
+    if was is None or was.enrolments != wanted.enrolments:
+        _write_enrolments(case, wanted.enrolments)
+    if was is None or was.deadlines != wanted.deadlines:
+        _write_deadlines(case, wanted.deadlines)
 
 
 def _write_documents(case, wanted):

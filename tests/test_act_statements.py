@@ -1,0 +1,53 @@
+"""Issue 16: what one act costs in SQL statements, whatever the length of the case's log. The act
+reads the case (its branch and the unit above it with the row lock), its log and the calendar,
+writes its entry and the case row, and reads and writes only the projection rows that change."""
+from datetime import date
+
+import pytest
+
+from conftest import FORWARD_ACTS, MAIN_ROAD, actor_for, with_ids
+from pipeline.dossier.operations import DocumentEntry, record_document
+from pipeline.workflow import operations
+
+MAX_STATEMENTS = 10
+
+
+def counted(count_statements, call, actor):
+    actor.unit.path  # loaded as a request has it before acting: the act's own statements only
+    with count_statements() as counter:
+        call()
+    return counter.count
+
+
+def a_note_on_document(world, case, n, count_statements=None):
+    """record_document (through the dossier's own operation) with a new note: one act."""
+    actor = world["sec_a1"]
+    entry = DocumentEntry("1-KNĐ", received=True, received_on=date(2021, 9, 20), note=f"lần {n}")
+    call = lambda: record_document(case.id, actor, entry)  # noqa: E731
+    return counted(count_statements, call, actor) if count_statements else call()
+
+
+def test_a_document_costs_the_same_on_a_short_and_a_long_log(world, make_case, count_statements):
+    short, long = make_case("dossier"), make_case("dossier")
+    for n in range(40):
+        a_note_on_document(world, long, n)
+    first = a_note_on_document(world, short, 0, count_statements)
+    later = a_note_on_document(world, long, 41, count_statements)
+    assert first == later <= MAX_STATEMENTS, (first, later)
+
+
+@pytest.mark.parametrize("stage", MAIN_ROAD[:-1])
+def test_each_act_of_the_main_road_takes_at_most_ten_statements(world, make_case, count_statements, stage):
+    from conftest import record_documents
+    case = make_case(stage)
+    act_name, who, day, data = FORWARD_ACTS[stage]
+    if stage == "training":
+        pytest.skip("the certificate is recorded on the class's results page, with its result")
+    if stage == "probation":  # the first act of probation: the branch's vote on recognition
+        from conftest import ACTS_WITHIN
+        act_name, who, day, data = ACTS_WITHIN[stage][0]
+    record_documents(world, case.id, act_name)
+    actor = actor_for(world, who, case.branch)
+    count = counted(count_statements, lambda: operations.record_act(
+        case.id, act_name, actor, day, with_ids(world, act_name, data)), actor)
+    assert count <= MAX_STATEMENTS, count
