@@ -19,7 +19,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/ketnap_bench")
     args = parser.parse_args()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "SECRET_KEY": "bench", "TESTING": True,
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "SECRET_KEY": "bench", "TESTING": True, "EXPORT_JOB_ROWS": None,
                       "LOG_KEY": "bench log key", "WTF_CSRF_ENABLED": False, "TODAY": date(2022, 10, 31)})
     client = app.test_client()
     client.post("/login", data={"username": "btc", "password": "demo"})

@@ -73,7 +73,7 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     fresh_database(args.url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "SECRET_KEY": "bench", "TESTING": True,
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "SECRET_KEY": "bench", "TESTING": True, "EXPORT_JOB_ROWS": None,
                       "LOG_KEY": "bench log key", "WTF_CSRF_ENABLED": False, "TODAY": date(2022, 10, 31),
                       "TWO_FACTOR_REQUIRED_ROLES": []})
     with app.app_context():

@@ -23,8 +23,11 @@ from pipeline.ceremonies.views import bp as ceremonies_bp
 from pipeline.config import DEFAULTS, database_url_from_env, engine_options
 from pipeline.dashboard.views import bp as dashboard_bp, home
 from pipeline.dossier.views import bp as dossier_bp
+from pipeline.generate.cli import generate_command
 from pipeline.imports.cli import export_cases, import_candidates, import_cases
 from pipeline.imports.views import bp as case_import_bp
+from pipeline.jobs.cli import remove_expired_exports, worker
+from pipeline.jobs.views import bp as jobs_bp
 from pipeline.notes.views import bp as notes_bp
 from pipeline.printing.views import bp as printing_bp
 from pipeline.process.views import bp as process_bp
@@ -36,6 +39,7 @@ from pipeline.reports.views import bp as reports_bp
 from pipeline.training.views import bp as training_bp
 from pipeline.units.cli import merge_units
 from pipeline.units.views import bp as units_bp
+from pipeline.units.search_views import bp as unit_search_bp
 from pipeline.web import inbound, language, params
 from pipeline.web.pages import register_web
 from pipeline.web.security import init_security
@@ -51,9 +55,10 @@ if not os.path.isdir(TEMPLATES_DIR):
 BLUEPRINTS = (accounts_bp, cases_bp, training_bp, workdays_bp, dossier_bp, printing_bp, ceremonies_bp,
               dashboard_bp, quotas_bp, reports_bp, audit_bp, process_bp, users_bp, language.bp, read_log_bp,
               unit_import_bp, account_import_bp, units_bp, case_import_bp, notes_bp, bulk_acts_bp,
-              queue_bp)
+              queue_bp, unit_search_bp, jobs_bp)
 COMMANDS = (cli.init_db, cli.setup, cli.create_user, cli.demo, cli.deadlines, audit, backup, restore, import_candidates,
-            import_units, import_accounts, merge_units, import_cases, export_cases, send_digests)
+            import_units, import_accounts, merge_units, import_cases, export_cases, send_digests,
+            worker, remove_expired_exports, generate_command)
 
 
 def create_app(test_config=None):

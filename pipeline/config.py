@@ -50,6 +50,18 @@ DEFAULTS = {
     "MAIL_TIMEOUT": 30,
     # The address users open the application at (https://ketnap.example.vn): the digests' links.
     "SITE_URL": None,
+    # Exports of more rows than this are made by the worker (pipeline.jobs, `flask --app wsgi
+    # worker`) and downloaded from their page; None: every export is made in its request.
+    "EXPORT_JOB_ROWS": 20000,
+    "EXPORT_JOB_PDF_SHEETS": 200,  # the same for a branch's checklists PDF, in sheets (cases)
+    "EXPORT_JOB_REPORT_UNITS": 3000,  # and for the year report's PDF, in units of its subtree
+    "EXPORT_JOB_HOURS": 24,  # how long a job's file is kept (from when it is ready)
+    # The jobs' queue (huey). None: a SQLite file in the instance folder, no server needed;
+    # "redis://host:6379/1" or "postgresql://…" when deployed (README "Production").
+    "JOBS_QUEUE_URL": None,
+    # True: a job is made inside the request that asks for it, no worker needed (development).
+    "JOBS_IMMEDIATE": False,
+    "JOBS_WORKERS": 2,  # threads of `flask --app wsgi worker`: jobs made at once
 }
 
 
@@ -57,10 +69,14 @@ def engine_options(url, options):
     """The engine's options for the database at `url`. On psycopg 3, no server-side prepared
     statements: psycopg prepares a statement after its fifth run on a connection, and PostgreSQL
     may then give it a generic plan that ignores the parameters' values; on a reused (pooled)
-    connection the quotas page went from 0.8 s to 21 s at 100k cases (benchmarks/prepared.py)."""
+    connection the quotas page went from 0.8 s to 21 s at 100k cases (benchmarks/prepared.py).
+    And no JIT: PostgreSQL compiles a statement whose estimated cost passes `jit_above_cost`, and for
+    the queue and the reports' statements that took 0.7 s of a 1 s query (34,500 cases) to save
+    milliseconds."""
     options = dict(options or {})
     if make_url(url).get_driver_name() == "psycopg":
-        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
+        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None,
+                                   "options": "-c jit=off"}
     return options
 
 

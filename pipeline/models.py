@@ -9,3 +9,4 @@ from pipeline.training.models import Enrolment, TrainingClass  # noqa: F401
 from pipeline.dossier.models import DossierItem  # noqa: F401
 from pipeline.readlog.models import ReadLog  # noqa: F401
 from pipeline.notes.models import CaseNote  # noqa: F401
+from pipeline.jobs.models import ExportJob  # noqa: F401

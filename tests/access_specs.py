@@ -235,9 +235,18 @@ SPECS = [
     # What waits for the user's role in the user's scope (pipeline.queue): nothing of another's.
     S("queue.queue", ("/queue/", "/queue/?page=1&per_page=5"), get=EVERYONE, outside=None),
     S("queue.count", "/queue/count", get=EVERYONE, outside=None),
+    # An export job is its owner's only: the matrix has none, so every role gets 404 here; the
+    # owner's 200 and every other role's 404 on a real job are tests/test_jobs.py's.
+    S("jobs.show_job", "/exports/1", get=(LOGIN, 404, 404, 404, 404), outside=None),
+    S("jobs.progress", "/exports/1/progress", get=(LOGIN, 404, 404, 404, 404), outside=None),
+    S("jobs.download", "/exports/1/file", get=(LOGIN, 404, 404, 404, 404), outside=None),
     # A unit outside the scope in the list's filter is ignored (tests/test_pages_list.py): 200, no leak.
     S("cases.list_cases", ("/candidates/?unit={p.branch}", "/candidates/?unit={p.branch}&format=csv"),
       get=EVERYONE, outside=200),
+    # The unit picker's search: every user, inside their own subtree only (an outside unit's name
+    # finds nothing, and the matrix checks that no outside name is shown).
+    S("unit_search.search", ("/units/search?q={p.markers[1]}", "/units/search?q=b&kind=branch"), get=EVERYONE,
+      outside=200),
     # The branch is a form field: one outside the committee's is not offered (422); a secretary's
     # case always goes to their own branch (no outside); board and admin may not open cases.
     S("cases.new_case", "/candidates/new", get=(LOGIN, 200, 200, 403, 403),

@@ -119,6 +119,7 @@ LAYERS = (
     ("workflow", ("pipeline.workflow.*",)),
     ("views and commands", ("*.views", "*.cli", "*.admin", "*.limits", "pipeline.cli", "pipeline.web.*",
                             "pipeline.backup.commands", "pipeline.audit.access", "pipeline.dashboard.access", "pipeline.cases.voiding_views",
+                            "pipeline.units.search_views",
                             "pipeline.quotas.access")),
     ("the application", ("pipeline.app",)),
 )

@@ -46,8 +46,9 @@ def page_params(world):
     sources = choices(*SOURCE_ORGANISATIONS)
     return {
         "/candidates/": ({"q": "nguyen", "unit": str(world.commune_a.id)},
-                         common | {"q": texts, "stage": choices(*STAGE_NAMES), "unit": units, "page": pages,
-                                   "per_page": pages}),
+                         common | {"q": texts, "stage": choices(*STAGE_NAMES), "unit": units, "unit_name": texts,
+                                   "page": pages, "per_page": pages}),
+        "/units/search": ({"q": "dien hoa"}, common | {"q": texts, "for": texts, "kind": choices("branch", "")}),
         "/dashboard/": ({"year": "2021"}, common | {"unit": units, "year": years, "kind": kinds, "source": sources}),
         "/dashboard/cases": ({"which": "stuck"},
                              common | {"unit": units, "stage": choices(*STAGE_NAMES), "which": choices(
@@ -101,11 +102,13 @@ EXPORT = ("format", "download_token")
 # here, with the parameters it reads: the sweep below then sends each of them every bad value.
 GET_ARGS = {
     "index": COMMON, "queue.queue": COMMON + ("page", "per_page"), "queue.count": COMMON,
+    "jobs.show_job": COMMON, "jobs.progress": COMMON, "jobs.download": COMMON,
     "static": (), "favicon": (),
     "accounts.login": COMMON + ("next",), "accounts.second_factor": COMMON + ("next",),
     "accounts.profile": COMMON, "accounts.change_password": COMMON + ("next",),
     "accounts.enrol_two_factor": COMMON,
-    "cases.list_cases": COMMON + EXPORT + ("q", "stage", "unit", "page", "per_page"),
+    "cases.list_cases": COMMON + EXPORT + ("q", "stage", "unit", "unit_name", "page", "per_page"),
+    "unit_search.search": COMMON + ("q", "for", "kind"),
     "cases.new_case": COMMON, "cases.show_case": COMMON, "cases.act": COMMON, "cases.transfer": COMMON, "cases.void": COMMON,
     "dossier.show_dossier": COMMON, "dossier.edit_item": COMMON, "dossier.download_scan": COMMON,
     "printing.case_checklist": COMMON, "printing.case_checklist_pdf": COMMON + ("download_token",),
@@ -123,13 +126,14 @@ GET_ARGS = {
     "reports.year_report_pdf": COMMON + ("unit", "year", "until"),
     "process.diagram": COMMON,
     "workdays.show_calendar": COMMON + ("year",), "workdays.delete_override": COMMON,
-    "users.list_users": COMMON + ("q", "unit", "role", "status", "page", "per_page"),
+    "users.list_users": COMMON + ("q", "unit", "unit_name", "role", "status", "page", "per_page"),
     "users.show_user": COMMON, "users.new_user": COMMON,
-    "audit.log": COMMON + EXPORT + ("unit", "user", "event", "from", "to", "by", "page", "per_page"),
+    "audit.log": COMMON + EXPORT + ("unit", "unit_name", "user", "event", "from", "to", "by", "page", "per_page"),
     "audit.case_log": COMMON, "audit.correct": COMMON + ("seq",),
     "audit.verify_chains": COMMON + ("unit",),
     "audit.anomalies": COMMON + EXPORT + ("unit",),
-    "read_log.reads": COMMON + EXPORT + ("unit", "user", "case", "kind", "from", "to", "page", "per_page"),
+    "read_log.reads": COMMON + EXPORT + ("unit", "unit_name", "user", "case", "kind", "from", "to", "page",
+                                         "per_page"),
     "units.list_units": COMMON, "units.new_unit": COMMON + ("parent",), "units.show_unit": COMMON,
     "units.move_unit": COMMON, "units.close_unit": COMMON, "units.merge_unit": COMMON, "units.split_unit": COMMON,
     "unit_import.import_units": COMMON, "unit_import.unit_template": COMMON + EXPORT,
@@ -169,7 +173,7 @@ def test_every_query_parameter_of_every_page_takes_any_value_for_every_role(app,
     by_role = {role: logged_in(app.test_client(), role) for role in ROLES}
     values = {"case_id": case_id, "unit_id": world.branch_a1.id, "branch_id": world.branch_a1.id,
               "class_id": world.training_class.id, "user_id": world["sec_a1"].id, "override_id": 1,
-              "name": "withdraw", "key": "1-KNĐ", "filename": "app.css", "seq": 1}
+              "name": "withdraw", "key": "1-KNĐ", "filename": "app.css", "seq": 1, "job_id": 1}
     before = snapshot()[1]
     turn = 0
     with app.test_request_context():

@@ -120,8 +120,8 @@ def test_a_unit_outside_scope_cannot_widen_the_list(pages, world, one_case_per_b
     shown = listed_names(response)
     assert NAMES["branch_b1"] not in shown
     assert NAMES["branch_a1"] in shown  # the filter is ignored, the scope stays
-    # The unit choice only offers the user's own subtree.
-    units = section(response, "unit")
+    # The unit picker only finds the user's own subtree (tests/test_unit_picker.py).
+    units = text(pages.get("/units/search?q=chi+bo"))
     assert "Chi bộ thôn A1" in units and "Chi bộ trường A2" in units and "B1" not in units
 
 

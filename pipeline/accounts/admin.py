@@ -7,8 +7,8 @@ from flask_login import login_required
 from sqlalchemy import func, or_, select
 
 from pipeline.accounts import operations
-from pipeline.accounts.admin_forms import (STATUSES, NewUserForm, PasswordForm, StatusForm, UserDetailsForm,
-                                           UserFilterForm)
+from pipeline.accounts.admin_forms import (STATUSES, UNIT_SELECT_LIMIT, NewUserForm, NewUserSearchForm, PasswordForm,
+                                           StatusForm, UserDetailsForm, UserDetailsSearchForm, UserFilterForm)
 from pipeline.accounts.forms import EmptyForm
 from pipeline.accounts.models import ROLES, AccountChange, User
 from pipeline.extensions import db
@@ -30,9 +30,14 @@ def admin_only():
         abort(404)
 
 
-def _units():
-    """The units of the administrator's subtree in tree order."""
-    return units_in_tree_order(current_actor().unit)
+def _details_form(form_class, search_class, **kwargs):
+    """The account form with a select of the administrator's units, or with a unit picker when
+    they are more than UNIT_SELECT_LIMIT (never a select of a province's or the country's units)."""
+    root = current_actor().unit
+    units = units_in_tree_order(root, limit=UNIT_SELECT_LIMIT)
+    if units is None:
+        return search_class(root=root, chosen=request.form.get(search_class.CHOICE), **kwargs)
+    return form_class(units=units, root_depth=root.depth, **kwargs)
 
 
 def _user_or_404(user_id):
@@ -44,11 +49,11 @@ def _user_or_404(user_id):
 
 @bp.get("/")
 def list_users():
-    units = _units()
-    form = UserFilterForm(request.args, units=units, root_depth=current_actor().unit.depth)
+    form = UserFilterForm(request.args)
     form.validate()
     statement = operations.managed_users(current_actor())
-    unit = {str(u.id): u for u in units}.get(form.unit.data or "")
+    picked = form.pick(current_actor().unit)
+    unit = picked.unit
     if unit is not None:
         statement = statement.where(subtree_filter(unit))
     if form.role.data in ROLES:
@@ -63,13 +68,13 @@ def list_users():
     per_page = request.args.get("per_page", current_app.config["USERS_PER_PAGE"], type=int)
     page = db.paginate(statement.order_by(User.username), page=page_arg(), per_page=per_page,
                        max_per_page=MAX_PER_PAGE)
-    filtered = bool(unit is not None or form.role.data in ROLES or status != "all" or query)
-    return render_template("accounts/users.html", page=page, form=form, filtered=filtered)
+    filtered = bool(unit is not None or picked.text or form.role.data in ROLES or status != "all" or query)
+    return render_template("accounts/users.html", page=page, form=form, picked=picked, filtered=filtered)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new_user():
-    form = NewUserForm(units=_units(), root_depth=current_actor().unit.depth)
+    form = _details_form(NewUserForm, NewUserSearchForm)
     if form.validate_on_submit():
         try:
             user = operations.create_user(current_actor(), form.username.data, form.display_name.data,
@@ -93,8 +98,9 @@ def _history(user):
 
 def _user_page(user, details=None, password=None, status_form=None, code=200):
     if details is None:
-        details = UserDetailsForm(formdata=None, units=_units(), root_depth=current_actor().unit.depth,
-                                  data={"display_name": user.display_name, "role": user.role, "unit_id": user.unit_id})
+        details = _details_form(UserDetailsForm, UserDetailsSearchForm, formdata=None,
+                                data={"display_name": user.display_name, "role": user.role, "unit_id": user.unit_id,
+                                      "unit_name": user.unit.name})
     history, history_units = _history(user)
     acts = db.session.execute(select(func.count()).select_from(LogEntry)
                               .where(LogEntry.actor_id == user.id)).scalar_one()
@@ -114,7 +120,7 @@ def show_user(user_id):
 @bp.post("/<int:user_id>")
 def edit_user(user_id):
     user = _user_or_404(user_id)
-    form = UserDetailsForm(units=_units(), root_depth=current_actor().unit.depth)
+    form = _details_form(UserDetailsForm, UserDetailsSearchForm)
     if form.validate_on_submit():
         try:
             changes = operations.update_user(current_actor(), user, form.display_name.data, form.role.data,

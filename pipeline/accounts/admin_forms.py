@@ -4,12 +4,14 @@ import re
 
 from flask import current_app
 from pipeline.base.i18n import lazy_gettext as _l
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from pipeline.accounts.models import ROLES
 from pipeline.base.validators import nfc, plain_text
 from pipeline.base.forms import BaseForm, choices, required
+from pipeline.units.picker import UnitPickerFields
+from pipeline.units.search import MAX_QUERY, Picked, pick_unit
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
 PASSWORD_MAX_LENGTH = 200  # as the login form accepts
@@ -52,22 +54,20 @@ def same_password(form, field):
         raise ValidationError(_l("The two passwords differ."))
 
 
-class UserFilterForm(BaseForm):
-    """The list's filters, read from the query string; values that are not offered are ignored."""
+class UserFilterForm(UnitPickerFields, BaseForm):
+    """The list's filters, read from the query string; values that are not offered are ignored.
+    The unit is a picker (pipeline.units.picker): an administrator's scope can be the country."""
 
     class Meta:
         csrf = False
 
     q = StringField(_l("Name or username"), filters=[nfc], validators=[Optional(), Length(max=200)])
-    unit = SelectField(_l("Unit"), validators=[Optional()])
     role = SelectField(_l("Role"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()], choices=choices(list(STATUSES.items())),
                          default="all")
 
-    def __init__(self, formdata, units, root_depth, **kwargs):
+    def __init__(self, formdata, **kwargs):
         super().__init__(formdata, **kwargs)
-        self.unit.choices = choices([("", _l("All my units"))]
-                                    + [(str(i), name) for i, name in indented(units, root_depth)])
         self.role.choices = choices([("", _l("All roles"))] + list(ROLES.items()))
 
 
@@ -102,6 +102,48 @@ class NewUserForm(UserDetailsForm):
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Initial password again"), validators=[required(), same_password],
                             render_kw={"autocomplete": "new-password"})
+
+
+# More units than this in the administrator's subtree (a province holds thousands, the country
+# 60,000): the account's unit is searched for (a unit picker) instead of chosen from a select.
+UNIT_SELECT_LIMIT = 300
+
+
+class UnitSearchFields:
+    """The account's unit as a unit picker (templates/units/_picker.html), mixed in before
+    UserDetailsForm or NewUserForm; without the script the typed name is sent, and several units
+    matching it come back as radio buttons (`unit_choice`)."""
+    unit_id = HiddenField()
+    unit_name = StringField(_l("Unit"), filters=[nfc], validators=[Length(max=MAX_QUERY), plain_text])
+    CHOICE = "unit_choice"
+
+    def __init__(self, *args, root, chosen=None, **kwargs):
+        """`chosen`: the radio button checked among the matches, if any (it wins over the text)."""
+        super().__init__(*args, units=(), root_depth=root.depth, **kwargs)
+        self.root, self.chosen, self.picked = root, chosen, Picked()
+
+    def validate_unit_id(self, field):
+        """Checked with the name (validate_unit_name)."""
+
+    def validate_unit_name(self, field):
+        raw = self.chosen or self.unit_id.data or ""
+        unit_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+        self.picked = pick_unit(unit_id, None if self.chosen else field.data or "", self.root)
+        unit = self.picked.unit
+        if unit is None:
+            self.unit_id.data = ""
+            raise ValidationError(_l("Several units match: choose one.") if self.picked.matches
+                                  else _l("Choose the unit."))
+        self.units = {unit.id: unit}
+        self.unit_id.data, field.data = unit.id, unit.name
+
+
+class UserDetailsSearchForm(UnitSearchFields, UserDetailsForm):
+    pass
+
+
+class NewUserSearchForm(UnitSearchFields, NewUserForm):
+    pass
 
 
 class PasswordForm(BaseForm):

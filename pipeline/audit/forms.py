@@ -9,19 +9,20 @@ from pipeline.base.validators import nfc, not_in_future, plain_text
 from pipeline.base.forms import BaseForm, VersionedForm, choices, date_required, required
 
 from pipeline.audit.log_query import BASES, act_label
+from pipeline.units.picker import UnitPickerFields
 
 
 
 BASIS_LABELS = {"effective": _l("the day the act took effect"), "entered": _l("the day it was entered")}
 
 
-class LogFilterForm(BaseForm):
-    """GET filters: /audit/?unit=&user=&event=&from=&to=&by=."""
+class LogFilterForm(UnitPickerFields, BaseForm):
+    """GET filters: /audit/?unit=&unit_name=&user=&event=&from=&to=&by=. The unit is a picker
+    (pipeline.units.picker): a board's scope can be the whole country."""
 
     class Meta:
         csrf = False
 
-    unit = SelectField(_l("Unit"), validators=[Optional()])
     user = SelectField(_l("Recorded by"), validators=[Optional()])
     event = SelectField(_l("Act"), validators=[Optional()])
     date_from = DateField(_l("From"), name="from", validators=[Optional()])
@@ -29,24 +30,22 @@ class LogFilterForm(BaseForm):
     basis = SelectField(_l("Period by"), name="by", validators=[Optional()],
                         choices=choices(BASIS_LABELS.items()))
 
-    def __init__(self, formdata, units, root_depth, users, acts, **kwargs):
+    def __init__(self, formdata, users, acts, **kwargs):
         super().__init__(formdata, **kwargs)
-        self.unit.choices = choices([("", _l("All my units"))] + [
-            (str(u.id), "\u00a0\u00a0" * (u.depth - root_depth) + u.name) for u in units])
         self.user.choices = choices([("", _l("Everyone"))] + [
             (str(u.id), f"{u.display_name} ({u.username})") for u in users])
         # The field keeps the name of its address parameter, `event`.
         self.event.choices = choices([("", _l("Every act"))] + [(name, act_label(name)) for name in acts])
 
-    def clean(self, unit_ids, user_ids, acts):
-        """(unit id, user id, act, from, to, basis) that are valid; anything else is ignored."""
-        unit = int(self.unit.data) if (self.unit.data or "").isdigit() and int(self.unit.data) in unit_ids else None
+    def clean(self, user_ids, acts):
+        """(user id, act, from, to, basis) that are valid; anything else is ignored (the unit:
+        UnitPickerFields.pick)."""
         user = int(self.user.data) if (self.user.data or "").isdigit() and int(self.user.data) in user_ids else None
         act = self.event.data if self.event.data in acts else None
         date_from = None if self.date_from.errors else self.date_from.data
         date_to = None if self.date_to.errors else self.date_to.data
         basis = self.basis.data if self.basis.data in BASES else BASES[0]
-        return unit, user, act, date_from, date_to, basis
+        return user, act, date_from, date_to, basis
 
 
 class CorrectionForm(VersionedForm):

@@ -16,7 +16,6 @@ from pipeline.audit.head import case_head, unit_head
 from pipeline.audit.log_query import (LOG_COLUMNS, LogFilters, LogPagination, count_statement, act_label,
                                       flag_rows, late_entry_days, log_rows, log_statement)
 from pipeline.audit.scope import users_acting_in
-from pipeline.units.tree import units_in_tree_order
 from pipeline.audit.replayed import account_differences, case_differences, unit_codes, unit_differences, usernames
 from pipeline.audit.verify import case_names, check_case, verify
 from pipeline.cases.timeline import ACT_LABELS
@@ -57,28 +56,26 @@ def may_record_correction():
 @auditor_required
 def log():
     user = current_actor()
-    units = units_in_tree_order(user.unit)
     users = users_acting_in(user.unit)
-    form = LogFilterForm(request.args, units, user.unit.depth, users, list(ACT_LABELS))
+    form = LogFilterForm(request.args, users, list(ACT_LABELS))
     form.validate()
-    units_by_id = {u.id: u for u in units}
-    unit_id, actor_id, act, date_from, date_to, basis = form.clean(units_by_id, {u.id for u in users},
-                                                                     ACT_LABELS)
-    root = units_by_id.get(unit_id, user.unit)
+    actor_id, act, date_from, date_to, basis = form.clean({u.id for u in users}, ACT_LABELS)
+    picked = form.pick(user.unit)
+    root = picked.unit or user.unit
     filters = LogFilters(root, actor_id, act, date_from, date_to, basis)
     late_days = late_entry_days()
     statement = log_statement(filters, late_days)
     if request.args.get("format"):  # ?format=xlsx|csv: every row the filters select
         return recorded_export(export_response(request.args["format"], _("Audit log %(unit)s", unit=root.name),
                                                LOG_COLUMNS, log_rows(statement), unit=root,
-                                               about=[form_filters(form, skip=("unit",))], sheet=_("Audit log")),
+                                               about=[form_filters(form, skip=("unit", "unit_name"))], sheet=_("Audit log")),
                                request.args["format"], statement, unit=root)
     per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
     page = LogPagination(select=statement, count_select=count_statement(filters), session=db.session,
                          page=page_arg(), per_page=per_page, max_per_page=MAX_PER_PAGE)
     # Any filter set: an empty page then offers to clear them rather than saying nothing happened.
-    filtered = any(request.args.get(name) for name in ("unit", "user", "event", "from", "to"))
-    return render_template("audit/log.html", page=page, form=form, root=root, late_days=late_days,
+    filtered = any(request.args.get(name) for name in ("unit", "unit_name", "user", "event", "from", "to"))
+    return render_template("audit/log.html", page=page, form=form, picked=picked, root=root, late_days=late_days,
                            head=unit_head(root), filtered=filtered)
 
 

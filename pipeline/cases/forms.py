@@ -10,6 +10,7 @@ from pipeline.cases.act_forms import ACT_FORMS
 from pipeline.cases.models import EDUCATION_LEVELS, SEXES, SOURCE_ORGANISATIONS
 from pipeline.base.forms import BaseForm, choices, date_required, required
 from pipeline.base.validators import CONTROL_MESSAGE, has_control_characters, nfc, not_in_future, person_name, plain_text
+from pipeline.units.picker import UnitPickerFields
 from pipeline.workflow.stages import STAGES
 
 # How old a newly spotted candidate can plausibly be (the admission rule itself, 18 at the
@@ -21,8 +22,9 @@ def _choices(labels, blank=True):
     return choices(([("", _l("Choose…"))] if blank else []) + list(labels.items()))
 
 
-class CaseFilterForm(BaseForm):
-    """The list's filters, read from the query string."""
+class CaseFilterForm(UnitPickerFields, BaseForm):
+    """The list's filters, read from the query string. The unit is a picker (pipeline.units.picker),
+    never a list of every unit of the scope."""
 
     class Meta:
         csrf = False
@@ -31,19 +33,12 @@ class CaseFilterForm(BaseForm):
     q = StringField(_l("Name"), filters=[nfc], validators=[Optional(), Length(max=200), plain_text])
     stage = SelectField(_l("Stage"), validators=[Optional()],
                         choices=choices([("", _l("All stages"))] + [(s.name, s.label) for s in STAGES]))
-    unit = SelectField(_l("Unit"), validators=[Optional()])
 
-    def __init__(self, formdata, units, root_depth, **kwargs):
-        super().__init__(formdata, **kwargs)
-        self.unit.choices = choices([("", _l("All my units"))] + [
-            (str(u.id), "\u00a0\u00a0" * (u.depth - root_depth) + u.name) for u in units])
-
-    def clean(self, units_by_id, stage_names):
-        """(stage, unit, query) that are valid; anything else is ignored."""
+    def clean(self, stage_names):
+        """(stage, query) that are valid; anything else is ignored."""
         stage = self.stage.data if self.stage.data in stage_names else None
-        unit = units_by_id.get(int(self.unit.data)) if (self.unit.data or "").isdigit() else None
         query = self.q.data if not self.q.errors else ""
-        return stage, unit, query
+        return stage, query
 
 
 class NewCaseForm(BaseForm):

@@ -22,7 +22,7 @@ from pipeline.readlog.models import ACT_FORM, CASE_PAGE
 from pipeline.readlog.reads import read_of, recorded_export
 from pipeline.training.access import classes_open_to
 from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
-from pipeline.units.reorganise_forms import TransferForm
+from pipeline.units.reorganise_forms import TRANSFER_SELECT_LIMIT, TransferForm, TransferSearchForm
 from pipeline.base.errors import ActBlocked, CaseChanged, CaseNotFound, CASE_CHANGED, NotPermitted
 from pipeline.transaction import one_transaction
 from pipeline.workdays.calendar import WorkingCalendar
@@ -42,22 +42,6 @@ bp = Blueprint("cases", __name__, url_prefix="/candidates")  # the address keeps
 TRANSFER = definition.ACT_BY_NAME["transfer_branch"]
 
 MAX_PER_PAGE = 100
-
-
-def _units_in_scope():
-    """The user's unit and everything below it, in tree order, siblings by name."""
-    units = db.session.execute(select(Unit).where(operations.scope_filter(current_actor()))).scalars().all()
-    children = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    ordered, stack = [], [current_actor().unit.id]
-    by_id = {u.id: u for u in units}
-    while stack:
-        unit = by_id[stack.pop()]
-        ordered.append(unit)
-        kids = sorted(children.get(unit.id, []), key=lambda u: (u.is_branch, fold(u.name)))
-        stack.extend(k.id for k in reversed(kids))
-    return ordered
 
 
 # The votes on recognition whose failures refer a case to the higher committee (the rulebook's
@@ -89,11 +73,11 @@ def referred_in_log(case, log):
 def _filtered_cases():
     """The list's filter form, the statement of every case it selects (in the user's scope, in
     list order) and whether any filter applies. The page shows a page of it, an export all of it."""
-    units = _units_in_scope()
-    units_by_id = {u.id: u for u in units}
-    form = CaseFilterForm(request.args, units=units, root_depth=current_actor().unit.depth)
+    form = CaseFilterForm(request.args)
     form.validate()
-    stage, unit, query = form.clean(units_by_id, STAGE_NAMES)
+    stage, query = form.clean(STAGE_NAMES)
+    picked = form.pick(current_actor().unit)
+    unit = picked.unit
     stmt = scoped_cases()
     if stage:
         stmt = stmt.where(Case.stage == stage)
@@ -103,21 +87,23 @@ def _filtered_cases():
     if folded:
         stmt = stmt.where(Case.name_folded.contains(folded, autoescape=True))
     stmt = stmt.order_by(*by_name())
-    return form, stmt, bool(stage or unit or folded)
+    return form, picked, stmt, bool(stage or unit or folded or picked.text)
 
 
 @bp.get("/")
 @login_required
 def list_cases():
-    form, stmt, filtered = _filtered_cases()
+    form, picked, stmt, filtered = _filtered_cases()
     if request.args.get("format"):  # ?format=xlsx|csv: every matching case, not one page
+        # The unit by its name (the id says nothing), and a text that named no unit not at all.
+        applied = form_filters(form, skip=form.applied_skip(picked))
         return recorded_export(export_response(request.args["format"], _("Candidates"), CASE_COLUMNS, case_rows(stmt),
-                                               unit=current_actor().unit, about=[form_filters(form)]),
+                                               unit=current_actor().unit, about=[applied]),
                                request.args["format"], stmt)
     per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
     page = db.paginate(stmt, page=page_arg(), per_page=per_page, max_per_page=MAX_PER_PAGE)
     return render_template(
-        "cases/list.html", page=page, form=form, filtered=filtered,
+        "cases/list.html", page=page, form=form, picked=picked, filtered=filtered,
         may_create=current_actor().role in definition.BRANCH,
         referred=referred_case_ids([case.id for case in page.items]))
 
@@ -295,10 +281,13 @@ def transfer(case_id):
     if case.stage not in TRANSFER.sources:
         flash(_("Only an open case can be transferred to another branch."), "warning")
         return redirect(url_for(".show_case", case_id=case.id))
-    destinations = transfer_destinations(current_actor(), case)
-    form = TransferForm(data={"version": case.version, "effective_date": clock.today()}
-                        if request.method == "GET" else None,
-                        destinations=destinations, root_depth=current_actor().unit.depth)
+    destinations = transfer_destinations(current_actor(), case, limit=TRANSFER_SELECT_LIMIT)
+    data = {"version": case.version, "effective_date": clock.today()} if request.method == "GET" else None
+    if destinations is None:  # too many to list: the destination is searched for
+        form = TransferSearchForm(data=data, root=current_actor().unit, current_branch_id=case.branch_id,
+                                  chosen=request.form.get(TransferSearchForm.CHOICE))
+    else:
+        form = TransferForm(data=data, destinations=destinations, root_depth=current_actor().unit.depth)
     refused = []
     if form.validate_on_submit():
         try:
@@ -319,4 +308,4 @@ def transfer(case_id):
             return redirect(url_for(".show_case", case_id=case.id))
     status = 422 if request.method == "POST" else 200
     return render_template("cases/transfer.html", case=case, form=form, refused=refused,
-                           destinations=destinations), status
+                           destinations=destinations, searched=destinations is None), status

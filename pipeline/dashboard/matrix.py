@@ -18,7 +18,9 @@ from pipeline.exports import Column
 from pipeline.extensions import db
 from pipeline.units.history import cases_placed, holder_among, unit_on_now, units_on
 from pipeline.units.models import Unit, UnitVersion
-from pipeline.workflow.stuck import overdue_condition, stuck_condition
+from pipeline.quotas.scope import child_id, in_scope
+from pipeline.workflow.models import CaseDeadline
+from pipeline.workflow.stuck import too_long_condition
 
 
 @dataclass
@@ -86,12 +88,25 @@ def build_matrix(root, filters, today):
     # the branch's Unit is joined for the filters' conditions (its kind).
     in_root, placed = cases_placed(today, root_on.path)
     cases_in_root = in_root.join(Unit, Unit.id == placed.unit_id)
-    row_id = holder_among(placed.path, units).label("row_id")
-    where = _in_open_stage(filters)
-    flagged = (select(row_id, Case.stage.label("stage"),
-                      case((stuck_condition(today), 1), else_=0).label("stuck"),
-                      case((overdue_condition(today), 1), else_=0).label("overdue"))
-               .select_from(cases_in_root).where(where).subquery())
+    # A row is a unit below the root, read from the branch's path (`rows` keeps the listed ones);
+    # a branch's matrix has its one row.
+    def row_of(path):
+        return child_id(path, root_on.path) if units != [root_on] else holder_among(path, units)
+    row_id = row_of(placed.path).label("row_id")
+    # The scope's own cases (by the branch index) are what a commune's matrix reads.
+    where = and_(_in_open_stage(filters), in_scope(today, root_on.path))
+    # Overdue once per case: its passed deadlines joined and folded, then read by both flags.
+    per_case = (select(Case.id, placed.path.label("path"), Case.stage.label("stage"),
+                       Case.stage_entered_on.label("entered_on"),
+                       func.max(case((CaseDeadline.id.is_not(None), 1), else_=0)).label("overdue"))
+                .select_from(cases_in_root.outerjoin(CaseDeadline, and_(CaseDeadline.case_id == Case.id,
+                                                                         CaseDeadline.due_on < today)))
+                .where(where).group_by(Case.id, placed.path, Case.stage, Case.stage_entered_on).subquery("per_case"))
+    too_long = too_long_condition(today, per_case.c.stage, per_case.c.entered_on)
+    flagged = (select(row_of(per_case.c.path).label("row_id"), per_case.c.stage,
+                      case((or_(per_case.c.overdue == 1, too_long), 1), else_=0).label("stuck"),
+                      per_case.c.overdue)
+               .subquery())
     counts = (select(flagged.c.row_id, flagged.c.stage, func.count().label("count"),
                      func.sum(flagged.c.stuck).label("stuck"), func.sum(flagged.c.overdue).label("overdue"))
               .group_by(flagged.c.row_id, flagged.c.stage))

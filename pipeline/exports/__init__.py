@@ -7,7 +7,9 @@ rows are fetched from the database chunk by chunk while the file is written, so 
 flat whatever the number of rows. A long download's page is told when it has begun
 (`track_download`, pipeline.exports.progress). An XLSX sheet is a printable document: title rows
 (the unit, the period or filters, the day made), A4 landscape fitted to the width, the header
-repeated on every page (pipeline.exports.heading, pipeline.exports.xlsx_file)."""
+repeated on every page (pipeline.exports.heading, pipeline.exports.xlsx_file). Above
+EXPORT_JOB_ROWS rows the file is made by a worker instead, and the answer is its job's page
+(pipeline.jobs): the views need not know."""
 from pipeline.exports.columns import COLUMN_KINDS, Column
 from pipeline.exports.progress import track_download
 from pipeline.exports.heading import as_of_line, form_filters, period_line

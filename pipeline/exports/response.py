@@ -12,6 +12,8 @@ from pipeline.exports.csv_file import csv_chunks, csv_tables_chunks
 from pipeline.exports.heading import heading_lines
 from pipeline.exports.progress import track_download
 from pipeline.exports.xlsx_file import SheetSpec, xlsx_sheets_chunks
+from pipeline.jobs.operations import large_export_as_job
+from pipeline.jobs.run import current_run
 
 EXPORT_FORMATS = ("csv", "xlsx")
 MIMETYPES = {
@@ -56,6 +58,16 @@ def export_tables(fmt, basename, tables, unit=None):
         abort(404)
     basename = str(basename)
     tables = [Table(table.title, tuple(table.columns), table.rows, tuple(table.about), table.sheet) for table in tables]
+    # Above EXPORT_JOB_ROWS rows the file is made by the worker (pipeline.jobs): the answer is the
+    # job's page. In the worker, `run` counts the rows and the file is written to disk instead.
+    run = current_run()
+    if run is None:
+        job_page = large_export_as_job(fmt, basename, tables)
+        if job_page is not None:
+            return job_page
+    else:
+        for table in tables:
+            table.rows = run.counted(table.rows)
     # Rendered now, in the request's language, so the writers only see plain text.
     labelled = [([str(column.label) for column in table.columns], table) for table in tables]
     if fmt == "csv":
@@ -67,8 +79,10 @@ def export_tables(fmt, basename, tables, unit=None):
                                                                                             table.about),
                                              labels, table.columns, table.rows, footer)
                                    for labels, table in labelled])
-    response = Response(stream_with_context(body), mimetype=MIMETYPES[fmt])
     suffix = f"-{clock.today():%Y%m%d}.{fmt}"  # the day in Vietnam, as the pages count it
+    if run is not None:
+        run.write(body, utf8_name(basename) + suffix)  # raises ExportWritten: the view goes no further
+    response = Response(stream_with_context(body), mimetype=MIMETYPES[fmt])
     response.headers.set("Content-Disposition", "attachment", filename=ascii_name(basename) + suffix,
                          **{"filename*": "UTF-8''" + quote(utf8_name(basename) + suffix, safe="")})
     # Personal data: not kept by browsers or proxies, not sniffed into another type.

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -20,6 +21,8 @@ from pipeline.base.text import fold
 from pipeline.workflow.checklist import checklist_for, phases_for
 from pipeline.exports.progress import track_download
 from pipeline.extensions import db
+from pipeline.jobs.operations import large_pdf_as_job
+from pipeline.jobs.run import current_run
 from pipeline.printing import pdf
 from pipeline.printing.place import locality_of
 from pipeline.readlog.models import BRANCH_PDF, PRINTOUT, PRINTOUT_PDF
@@ -113,11 +116,20 @@ def open_cases_of(branch):
 def branch_checklists_pdf(unit_id):
     track_download()  # first: a 404 or a 503 also ends the wait of the page that asked
     branch = branch_or_404(unit_id)
+    # Above EXPORT_JOB_PDF_SHEETS sheets the worker makes it (pipeline.jobs): the answer is the job's page.
+    sheets = open_case_count(branch.id)
+    job_page = large_pdf_as_job(sheets, "EXPORT_JOB_PDF_SHEETS", _("Dossier checklists: %(branch)s", branch=branch.name),
+                                BRANCH_PDF, branch, sheets=sheets)
+    if job_page is not None:
+        return job_page
     today = clock.today()
     calendar = WorkingCalendar.load()
     cases = open_cases_of(branch)
     logs = logs_of([case.id for case in cases])
     sheets = [sheet_for(case, logs[case.id], today, calendar) for case in cases]
     html = _render(sheets, branch, today, unit_head(branch))
-    return recorded(pdf.pdf_response(html, f"checklists-{_slug(branch.name)}.pdf"), BRANCH_PDF, unit=branch,
-                    rows=len(sheets))
+    filename = f"checklists-{_slug(branch.name)}.pdf"
+    response = pdf.pdf_response(html, filename)
+    if (run := current_run()) is not None:  # the worker: the file is written, each download is the read
+        run.write_response(response, filename)
+    return recorded(response, BRANCH_PDF, unit=branch, rows=len(sheets))

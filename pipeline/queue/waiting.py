@@ -18,8 +18,8 @@ only the rows shown are replayed, their logs read in one statement."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, exists, false, func, or_, select, true
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy import and_, case, exists, false, func, null, or_, select, true
+from sqlalchemy.orm import contains_eager
 
 from pipeline.accounts.models import ROLES
 from pipeline.cases.models import Case
@@ -76,13 +76,18 @@ def first_role(act):
 
 # --- SQL ---------------------------------------------------------------------------------------
 
+CHAIN_STAGES = tuple(stage for stage in OPEN_STAGE_NAMES if chain_of(stage))
+
+
 def _latest_in_chain(column):
     """`column` of the case's latest entry of its stage's chain since it entered the stage (a
-    voided entry does not count), as a correlated scalar subquery."""
-    return (select(column)
-            .where(LogEntry.case_id == Case.id, LogEntry.act.in_(CHAIN_ACTS),
-                   LogEntry.effective_date >= Case.stage_entered_on, not_voided())
-            .order_by(LogEntry.seq.desc()).limit(1).correlate(Case).scalar_subquery())
+    voided entry does not count), as a correlated scalar subquery; read only for a case in a
+    stage that has a chain (CASE is evaluated lazily: the other cases' logs are not read)."""
+    latest = (select(column)
+              .where(LogEntry.case_id == Case.id, LogEntry.act.in_(CHAIN_ACTS),
+                     LogEntry.effective_date >= Case.stage_entered_on, not_voided())
+              .order_by(LogEntry.seq.desc()).limit(1).correlate(Case).scalar_subquery())
+    return case((Case.stage.in_(CHAIN_STAGES), latest), else_=null())
 
 
 def latest_columns():
@@ -108,11 +113,13 @@ def _step_condition(stage, index, latest, failed):
 
 
 def nearest_deciding_below(user):
-    """SQL: a unit with the power to decide lies between the user's unit and the case's branch."""
-    deciding = aliased(Unit)
-    return exists(select(deciding.id).where(
-        deciding.decides_admissions.is_(True), deciding.path.startswith(user.unit.path, autoescape=True),
-        deciding.id != user.unit.id, Unit.path.startswith(deciding.path)))
+    """SQL: a unit with the power to decide lies between the user's unit and the case's branch.
+    The deciding units below the user are few: read once, then a constant prefix test per case
+    (a correlated test against every unit misjudges its rows at a national scale)."""
+    paths = db.session.execute(select(Unit.path).where(
+        Unit.decides_admissions.is_(True), Unit.path.startswith(user.unit.path, autoescape=True),
+        Unit.id != user.unit.id)).scalars().all()
+    return or_(false(), *(Unit.path.startswith(path, autoescape=True) for path in paths))
 
 
 def act_waits_for(user, act):

@@ -23,9 +23,10 @@ from pipeline.cases.models import Case
 from pipeline.base.text import fold
 from pipeline.extensions import db
 from pipeline.quotas.models import Quota
+from pipeline.quotas.scope import child_id, in_scope
 from pipeline.quotas.stage_then import stage_on
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
-from pipeline.units.history import cases_placed, holder_among, unit_on_now, units_as_of
+from pipeline.units.history import cases_placed, unit_on_now, units_as_of
 from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit, UnitSuccession, UnitVersion
 from pipeline.base.formatting import format_quota
 from pipeline.workflow.log import not_voided
@@ -323,30 +324,33 @@ def rollup(root, year, until=None):
     root_line = Line(root_unit, _target(root.id, quotas, merged_into))
 
     in_root, placed = cases_placed(day, root_unit.path)
-    holder = holder_among(placed.path, units.values()).label("holder")
+    scoped = in_scope(day, root_unit.path)  # what a small scope's plan starts from
+    # The line a case counts in: the unit below the root on its branch's path (ids not listed
+    # count in no line, as with holder_among).
+    holder = child_id(placed.path, root_unit.path).label("holder")
 
     admissions = (select(holder, placed.kind.label("kind")).select_from(in_root)
                   .join(LogEntry, LogEntry.case_id == Case.id)
-                  .where(LogEntry.act == admission_act, LogEntry.effective_date.between(start, until),
+                  .where(scoped, LogEntry.act == admission_act, LogEntry.effective_date.between(start, until),
                          not_voided()).subquery())
     by_branch_kind = {}
     for holder_id, kind, n in db.session.execute(
             select(admissions.c.holder, admissions.c.kind, func.count())
             .group_by(admissions.c.holder, admissions.c.kind)):
         by_branch_kind[kind] = by_branch_kind.get(kind, 0) + n
-        line = _line_of(holder_id, lines, merged_into)
+        line = _line_of(holder_id, lines, merged_into) if holder_id in units else None
         if line is not None:
             line.admitted += n
     root_line.admitted = sum(by_branch_kind.values())
 
     stage, _entered = stage_on(day)
-    cases = select(holder, stage.label("stage")).select_from(in_root).subquery()
+    cases = select(holder, stage.label("stage")).select_from(in_root).where(scoped).subquery()
     stage_counts = {}
     for holder_id, stage, n in db.session.execute(
             select(cases.c.holder, cases.c.stage, func.count()).where(cases.c.stage.is_not(None))
             .group_by(cases.c.holder, cases.c.stage)):
         stage_counts[stage] = stage_counts.get(stage, 0) + n
-        line = _line_of(holder_id, lines, merged_into)
+        line = _line_of(holder_id, lines, merged_into) if holder_id in units else None
         if line is not None and stage in BUCKET_OF_STAGE:
             line.pool[BUCKET_OF_STAGE[stage]] += n
     for stage, n in stage_counts.items():

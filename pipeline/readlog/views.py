@@ -9,14 +9,13 @@ from pipeline.audit.scope import users_acting_in
 from pipeline.extensions import db
 from pipeline.readlog.forms import ReadFilterForm
 from pipeline.readlog.reads import KIND_LABELS, ReadFilters, kind_label, reads_count_statement, reads_statement
-from pipeline.units.tree import units_in_tree_order
 from pipeline.web.params import page_arg
 from pipeline.web.scope import current_actor
 
 bp = Blueprint("read_log", __name__, url_prefix="/audit/reads")
 
 MAX_PER_PAGE = 200
-FILTERS = ("unit", "user", "case", "kind", "from", "to")
+FILTERS = ("unit", "unit_name", "user", "case", "kind", "from", "to")
 
 
 @bp.context_processor
@@ -28,13 +27,13 @@ def read_log_helpers():
 @auditor_required
 def reads():
     user = current_actor()
-    units = units_in_tree_order(user.unit)
     users = users_acting_in(user.unit)
-    form = ReadFilterForm(request.args, units, user.unit.depth, users, KIND_LABELS.items())
+    form = ReadFilterForm(request.args, users, KIND_LABELS.items())
     valid = form.validate()
-    units_by_id = {u.id: u for u in units}
-    unit_id, reader_id, case_id, kind, date_from, date_to = form.values() if valid else (None,) * 6
-    root = units_by_id.get(unit_id, user.unit)
+    picked = form.picked_or_refused(user.unit)
+    valid = valid and not form.unit_name.errors
+    reader_id, case_id, kind, date_from, date_to = form.values() if valid else (None,) * 5
+    root = picked.unit or user.unit
     filters = ReadFilters(root, reader_id, case_id, kind, date_from, date_to)
     page_number = page_arg()
     per_page = request.args.get("per_page", current_app.config["CANDIDATES_PER_PAGE"], type=int)
@@ -45,4 +44,5 @@ def reads():
         page = LogPagination(select=reads_statement(filters), count_select=reads_count_statement(filters),
                              session=db.session, page=page_number, per_page=per_page, max_per_page=MAX_PER_PAGE)
     filtered = any(request.args.get(name) for name in FILTERS)
-    return render_template("readlog/reads.html", page=page, form=form, root=root, filtered=filtered)
+    return render_template("readlog/reads.html", page=page, form=form, picked=picked, root=root,
+                           filtered=filtered)

@@ -18,6 +18,7 @@ from pipeline.analytics.sql import days_between, median_and_max
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.quotas.rollup import Rollup, rollup
+from pipeline.quotas.scope import in_scope
 from pipeline.quotas.stage_then import stage_on
 from pipeline.reports.stuck_then import stuck_cases_on
 from pipeline.training.models import Enrolment, TrainingClass
@@ -87,7 +88,8 @@ def training_classes(root, year, day):
     organiser are placed as they were on `day`."""
     in_root, _placed = cases_placed(day, root.path)
     attendees = (select(Enrolment.class_id, func.count().label("n")).select_from(in_root)
-                 .join(Enrolment, Enrolment.case_id == Case.id).where(Enrolment.enrolled_on <= day)
+                 .join(Enrolment, Enrolment.case_id == Case.id)
+                 .where(in_scope(day, root.path), Enrolment.enrolled_on <= day)
                  .group_by(Enrolment.class_id).subquery())
     n = func.coalesce(attendees.c.n, 0)
     organiser, organiser_then = aliased(Unit), aliased(UnitVersion, name="organiser_then")
@@ -110,7 +112,8 @@ def time_in_stage(root, day):
     the unit's subtree as it was then."""
     in_root, _placed = cases_placed(day, root.path)
     stage, entered = stage_on(day)
-    cases = select(stage.label("stage"), entered.label("entered_on")).select_from(in_root).subquery("then")
+    cases = (select(stage.label("stage"), entered.label("entered_on")).select_from(in_root)
+             .where(in_scope(day, root.path)).subquery("then"))
     statement = median_and_max([cases.c.stage], days_between(cases.c.entered_on, day),
                                where=cases.c.stage.in_(ROAD_STAGES), from_=cases)
     found = {row.stage: StageTime(row.stage, row.count, (row.median_low + row.median_high) / 2, row.maximum)
@@ -121,7 +124,8 @@ def time_in_stage(root, day):
 def count_stuck(root, today, day):
     in_root, _placed = cases_placed(day, root.path)
     return db.session.execute(
-        select(func.count()).select_from(in_root).where(stuck_condition(today))).scalar_one()
+        select(func.count()).select_from(in_root).where(in_scope(day, root.path), stuck_condition(today))
+    ).scalar_one()
 
 
 def stuck_list(root, today, day, limit=None):
@@ -130,7 +134,7 @@ def stuck_list(root, today, day, limit=None):
     in_root, placed = cases_placed(day, root.path)
     return stuck_of(select(Case.id.label("case_id"), Case.full_name, placed.unit_id.label("branch_id"),
                            placed.name.label("branch_name"), Case.stage, Case.stage_entered_on)
-                    .select_from(in_root).where(stuck_condition(today)), today, limit)
+                    .select_from(in_root).where(in_scope(day, root.path), stuck_condition(today)), today, limit)
 
 
 def stuck_section(root, today, day):

@@ -16,22 +16,27 @@ from pipeline.quotas.stage_then import stage_on
 from pipeline.units.history import cases_placed
 from pipeline.units.models import Unit
 from pipeline.workdays.calendar import WorkingCalendar
+from pipeline.workflow.deadlines import DEADLINE_RULES
 from pipeline.workflow.models import LogEntry
 from pipeline.workflow.replay import BrokenLog, replay
 from pipeline.workflow.stages import TERMINAL_STAGES
 from pipeline.workflow.stuck import (OVERDUE, StuckCase, StuckReason, deadline_label, expected_months,
                                      too_long_reason)
 
+# The stages in which a deadline of the rules runs (pipeline.workflow.deadlines).
+RULED_STAGES = frozenset(stage for rule in DEADLINE_RULES for stage in rule.stages)
+
 
 def open_on(root, day):
     """The cases of the subtree (as it was on `day`) that were open on `day`: a subquery of
     (case_id, full_name, branch_id, branch_name)."""
     in_root, placed = cases_placed(day, root.path)
-    stage, _entered = stage_on(day)
+    stage, entered = stage_on(day)
     cases = (select(Case.id.label("case_id"), Case.full_name, placed.unit_id.label("branch_id"),
-                    placed.name.label("branch_name"), stage.label("stage"))
+                    placed.name.label("branch_name"), stage.label("stage"), entered.label("entered_on"))
              .select_from(in_root).subquery("then"))
-    return (select(cases.c.case_id, cases.c.full_name, cases.c.branch_id, cases.c.branch_name)
+    return (select(cases.c.case_id, cases.c.full_name, cases.c.branch_id, cases.c.branch_name, cases.c.stage,
+                   cases.c.entered_on)
             .where(cases.c.stage.is_not(None), cases.c.stage.not_in(TERMINAL_STAGES)).subquery("open_then"))
 
 
@@ -47,7 +52,9 @@ def stuck_cases_on(root, day, limit=None):
     """(how many, the `limit` longest in their stage) StuckCases of the subtree on `day`."""
     cases = open_on(root, day)
     rows = db.session.execute(select(cases)).all()
-    ids = select(cases.c.case_id)
+    # Only a stage where a deadline runs needs the replay; in the others (the pool, the class) the
+    # time in the stage alone makes a case stuck, and the log's stage on the day says it.
+    ids = select(cases.c.case_id).where(cases.c.stage.in_(RULED_STAGES))
     entries = {}
     for entry in db.session.execute(select(LogEntry).where(LogEntry.case_id.in_(ids))
                                     .order_by(LogEntry.case_id, LogEntry.seq)).scalars():
@@ -59,6 +66,12 @@ def stuck_cases_on(root, day, limit=None):
     calendar, months = WorkingCalendar.load(), expected_months(day)
     found = []
     for row in rows:
+        if row.stage not in RULED_STAGES:
+            too_long = too_long_reason(row.stage, row.entered_on, day, months.get(row.stage))
+            if too_long:
+                found.append(StuckCase(row.case_id, row.full_name, row.branch_id, row.branch_name, row.stage,
+                                       row.entered_on, (too_long,)))
+            continue
         then = list(takewhile(lambda entry: entry.effective_date <= day, entries.get(row.case_id, ())))
         try:
             state = replay(then, calendar, case_rows[row.case_id])

@@ -6,8 +6,12 @@ layout of a party document). Any unit outside the subtree is a 404."""
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy import func, select
 
 from pipeline.base import clock
+from pipeline.extensions import db
+from pipeline.jobs.operations import large_pdf_as_job
+from pipeline.jobs.run import current_run
 from pipeline.printing import pdf
 from pipeline.quotas.access import requested_period, requested_unit, trail
 from pipeline.quotas.rollup import template_figures
@@ -15,6 +19,7 @@ from pipeline.reports.charts import report_charts, svg_bars
 from pipeline.reports.export import export_report
 from pipeline.reports.letterhead import office_parts
 from pipeline.reports.queries import year_report as build_year_report
+from pipeline.units.models import Unit, subtree_filter
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -47,9 +52,24 @@ def year_report():
 @bp.get("/year.pdf")
 @login_required
 def year_report_pdf():
+    # Above EXPORT_JOB_REPORT_UNITS units in the subtree the worker makes it (pipeline.jobs): the
+    # answer is the job's page. A report of figures: its download is no read of anyone's particulars.
+    unit = requested_unit()
+    job_page = large_pdf_as_job(units_in_subtree(unit), "EXPORT_JOB_REPORT_UNITS",
+                                _("Admissions %(year)d %(unit)s", year=requested_period()[1], unit=unit.name))
+    if job_page is not None:
+        return job_page
     unit, _form, report = _report()
     html = render_template("reports/year_print.html", unit=unit, report=report, r=report.rollup,
                            charts=report_charts(report), svg_bars=svg_bars,
                            office=office_parts(report.rollup.root.unit, unit.parent))
     filename = f"report-{unit.code}-{report.rollup.year}-{report.rollup.until:%Y%m%d}.pdf"
-    return pdf.pdf_response(html, filename)
+    response = pdf.pdf_response(html, filename)
+    if (run := current_run()) is not None:  # the worker: the file is written
+        run.write_response(response, filename)
+    return response
+
+
+def units_in_subtree(unit):
+    """What makes the report long: the units it adds up (one statement)."""
+    return db.session.execute(select(func.count()).select_from(Unit).where(subtree_filter(unit))).scalar_one()

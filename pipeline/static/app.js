@@ -163,4 +163,135 @@
     }
     pending.slice().forEach(forget);
   });
+  // Unit pickers (templates/units/_picker.html): typing searches the user's units, the listbox
+  // shows what the server found (its HTML, escaped there), arrows move, Enter or a tap chooses,
+  // Escape closes. The choice goes to the hidden field, whose "change" the page listens to.
+  var SEARCH_DELAY_MS = 250;
+
+  function pickerParts(picker) {
+    return {
+      input: picker.querySelector("[role=combobox]"),
+      hidden: picker.querySelector("input[type=hidden]"),
+      list: picker.querySelector("[role=listbox]")
+    };
+  }
+
+  function pickerOptions(parts) {
+    return Array.prototype.slice.call(parts.list.querySelectorAll("[role=option]"));
+  }
+
+  function closeList(parts) {
+    parts.list.hidden = true;
+    parts.input.setAttribute("aria-expanded", "false");
+    parts.input.removeAttribute("aria-activedescendant");
+  }
+
+  function activate(parts, option) {
+    pickerOptions(parts).forEach(function (other) {
+      other.setAttribute("aria-selected", other === option ? "true" : "false");
+      other.classList.toggle("active", other === option);
+    });
+    if (option) {
+      parts.input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({block: "nearest"});
+    } else {
+      parts.input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function choose(parts, option) {
+    parts.input.value = option.getAttribute("data-unit-name");
+    parts.hidden.value = option.getAttribute("data-unit-id");
+    closeList(parts);
+    parts.hidden.dispatchEvent(new Event("change", {bubbles: true}));
+  }
+
+  function searchUnits(picker, parts) {
+    var text = parts.input.value.trim();
+    if (!text) {
+      closeList(parts);
+      return;
+    }
+    var url = new URL(picker.getAttribute("data-search"), window.location.href);
+    url.searchParams.set("q", text);
+    var asked = picker.unitSearch = url.href;
+    window.fetch(url.href, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        if (picker.unitSearch !== asked || parts.input.value.trim() !== text) {
+          return; // an answer to older typing
+        }
+        parts.list.innerHTML = html;
+        parts.list.hidden = !html.trim();
+        parts.input.setAttribute("aria-expanded", parts.list.hidden ? "false" : "true");
+        activate(parts, null);
+      })
+      .catch(function () { closeList(parts); });
+  }
+
+  function setUpPicker(picker) {
+    var parts = pickerParts(picker);
+    if (!parts.input || !parts.hidden || !parts.list || picker.unitPicker) {
+      return;
+    }
+    picker.unitPicker = true;
+    var timer = null;
+    parts.input.addEventListener("input", function () {
+      // The typed text no longer names the chosen unit; an emptied field is no filter at all.
+      if (parts.hidden.value) {
+        parts.hidden.value = "";
+        if (!parts.input.value.trim()) {
+          parts.hidden.dispatchEvent(new Event("change", {bubbles: true}));
+        }
+      }
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { searchUnits(picker, parts); }, SEARCH_DELAY_MS);
+    });
+    parts.input.addEventListener("keydown", function (event) {
+      var options = pickerOptions(parts);
+      var current = options.indexOf(parts.list.querySelector("[role=option][aria-selected=true]"));
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (parts.list.hidden) {
+          searchUnits(picker, parts);
+        } else if (options.length) {
+          var step = event.key === "ArrowDown" ? 1 : -1;
+          activate(parts, options[(current + step + options.length) % options.length]);
+        }
+        event.preventDefault();
+      } else if (event.key === "Enter" && !parts.list.hidden) {
+        // The active option, or the only one; otherwise the list stays open to choose from.
+        var option = current >= 0 ? options[current] : options.length === 1 ? options[0] : null;
+        if (option) {
+          choose(parts, option);
+        }
+        event.preventDefault();
+      } else if (event.key === "Escape" && !parts.list.hidden) {
+        closeList(parts);
+        event.preventDefault();
+      }
+    });
+    parts.list.addEventListener("mousedown", function (event) {
+      event.preventDefault(); // the field keeps the focus (and the list is not closed by blur)
+    });
+    parts.list.addEventListener("click", function (event) {
+      var option = event.target instanceof Element && event.target.closest("[role=option]");
+      if (option) {
+        choose(parts, option);
+        parts.input.focus();
+      }
+    });
+    parts.input.addEventListener("blur", function () {
+      closeList(parts);
+    });
+  }
+
+  function setUpPickers(root) {
+    (root || document).querySelectorAll("[data-unit-picker]").forEach(setUpPicker);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { setUpPickers(); });
+  } else {
+    setUpPickers();
+  }
 })();

@@ -25,6 +25,7 @@ from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit, subtree_filter
 from pipeline.units.operations import MAX_NAME, MAX_OFFICIAL_MEMBERS, code_taken
 # The very rows plan_split asks a successor for: the page offers a select for each of them.
 from pipeline.units.reorganise import ACCOUNT_CHOICES, NewUnit, active_accounts, open_cases, open_children
+from pipeline.units.search import MAX_QUERY, Picked, pick_unit
 from pipeline.units.tree import units_in_tree_order
 
 NEW = -1  # "a new unit", in the select of the unit merged into
@@ -237,11 +238,20 @@ def row_label(kind, row):
 
 # --- transferring one candidate -------------------------------------------------------------------
 
-class TransferForm(VersionedForm):
-    to_branch_id = SelectField(_l("Branch the candidate goes to"), coerce=int)
+# More open branches than this in the user's subtree (a province holds thousands, the country
+# 56,000): the destination is searched for (TransferSearchForm) instead of chosen from a select.
+TRANSFER_SELECT_LIMIT = 300
+
+
+class _TransferFields(VersionedForm):
     effective_date = DateField(_l("Date of the transfer"), validators=[date_required(), reasonable_date])
     reason = TextAreaField(_l("Reason"), filters=[nfc], validators=[required(), Length(max=1000), plain_text],
                            render_kw={"maxlength": 1000})
+
+
+class TransferForm(_TransferFields):
+    """A scope of at most TRANSFER_SELECT_LIMIT open branches: a select of them."""
+    to_branch_id = SelectField(_l("Branch the candidate goes to"), coerce=int)
 
     def __init__(self, *args, destinations, root_depth, **kwargs):
         super().__init__(*args, **kwargs)
@@ -251,3 +261,31 @@ class TransferForm(VersionedForm):
     def validate_to_branch_id(self, field):
         if not field.errors and field.data not in self.destinations:
             raise ValidationError(_l("Choose the branch the candidate goes to."))
+
+
+class TransferSearchForm(_TransferFields):
+    """A larger scope: the destination is found with a unit picker (templates/units/_picker.html)
+    among the open branches of the user's subtree; without the script the typed name is sent and
+    several branches matching it come back as radio buttons (`to_branch_choice`)."""
+    to_branch_id = HiddenField()
+    to_branch_name = StringField(_l("Branch the candidate goes to"), filters=[nfc],
+                                 validators=[Length(max=MAX_QUERY), plain_text])
+    CHOICE = "to_branch_choice"
+
+    def __init__(self, *args, root, current_branch_id, chosen=None, **kwargs):
+        """`chosen`: the radio button checked among the matches, if any (it wins over the text)."""
+        super().__init__(*args, **kwargs)
+        self.root, self.current_branch_id, self.chosen = root, current_branch_id, chosen
+        self.destinations, self.picked = {}, Picked()
+
+    def validate_to_branch_name(self, field):
+        raw = self.chosen or self.to_branch_id.data or ""
+        unit_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+        self.picked = pick_unit(unit_id, None if self.chosen else field.data or "", self.root, open_branches=True)
+        unit = self.picked.unit
+        if unit is None or unit.id == self.current_branch_id:
+            self.to_branch_id.data = ""
+            raise ValidationError(_l("Several units match: choose one.") if self.picked.matches
+                                  else _l("Choose the branch the candidate goes to."))
+        self.destinations = {unit.id: unit}
+        self.to_branch_id.data, field.data = unit.id, unit.name

@@ -9,7 +9,7 @@ from a tampered log. Chains are per case because the case row is already locked 
 no global write bottleneck."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from pipeline.base.signing import canonical_json, key_fingerprint, seal
@@ -23,7 +23,12 @@ class LogEntry(db.Model):
     __tablename__ = "case_event"
     __table_args__ = (
         UniqueConstraint("candidate_id", "seq", name="uq_case_event_candidate_seq"),
-        Index("ix_case_event_event_effective", "event", "effective_date"),
+        # The admission counts (an act's entries of a period) read the case id from the index
+        # alone: a key column rather than INCLUDE, so SQLite's index covers them too (0016).
+        Index("ix_case_event_act_day_case", "event", "effective_date", "candidate_id"),
+        # The void entries, few: "not voided" looks them up per case without reading the log.
+        Index("ix_case_event_voids", "candidate_id", postgresql_where=text("event = 'void_act'"),
+              sqlite_where=text("event = 'void_act'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -62,8 +62,9 @@ def overdue_condition(today):
                                                  CaseDeadline.due_on < today))
 
 
-def too_long_condition(today):
-    conditions = [and_(Case.stage == stage, Case.stage_entered_on < cutoff)
+def too_long_condition(today, stage_column=Case.stage, entered_on=Case.stage_entered_on):
+    """SQL: in the stage longer than expected; on the case's columns, or on a subquery's."""
+    conditions = [and_(stage_column == stage, entered_on < cutoff)
                   for stage, cutoff in too_long_cutoffs(today).items()]
     return or_(*conditions) if conditions else false()
 

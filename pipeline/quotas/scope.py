@@ -1,0 +1,58 @@
+"""The cases a subtree's figures may concern, as a condition an index serves.
+
+A case counts where its branch stood on the figures' day (pipeline.units.history.cases_placed):
+`coalesce(its first later move's from_branch, branch_id)` joined to the branch's version then. No
+index serves that expression, so the planner read every case of the country (or every ceremony)
+to find one commune's. `in_scope` is a superset of those cases on the case's own branch column
+(ix_candidate_branch_stage): a case not moved since the day is in the branch it was in then, a
+unit whose path was under the subtree's; a case moved since is in a branch the cases moved since
+(few) are in. Filtering by it as well leaves the figures as they are and lets a commune read its
+own cases only; the exact placement stays `cases_placed`'s."""
+from sqlalchemy import Integer, bindparam, select, union
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import FunctionElement
+
+from pipeline.cases.models import Case
+from pipeline.units.history import MOVE_ACTS
+from pipeline.units.models import UnitVersion
+from pipeline.workflow.models import LogEntry
+
+
+def in_scope(day, root_path):
+    """SQL condition on Case: it may be placed on `day` in the subtree whose path was `root_path`
+    then (true of every case that is; the rest is left to `cases_placed`)."""
+    # Aliases: the statements this filters join these tables themselves, and must not correlate.
+    version, moved, move = (aliased(UnitVersion, name="scope_version"), aliased(Case, name="moved_case"),
+                            aliased(LogEntry, name="move_since"))
+    ever_under = select(version.unit_id).where(version.path.startswith(root_path, autoescape=True))
+    # The branches the cases moved since are in now (whatever a move's data names).
+    moved_to = select(moved.branch_id).where(moved.id.in_(
+        select(move.case_id).where(move.act.in_(MOVE_ACTS), move.effective_date > day)))
+    return Case.branch_id.in_(union(ever_under, moved_to))
+
+
+class child_id(FunctionElement):
+    """The id of the unit just below the subtree whose path is `root_path`, read from a path
+    under it ("/1/5/23/40/" under "/1/5/" -> 23), NULL for the root's own path: the line or row
+    a case counts in, from its branch's stored path alone (no comparison per listed unit).
+    Callers keep only the ids they list, as `holder_among` names only those."""
+    type = Integer()
+    inherit_cache = True
+    name = "child_id"
+
+    def __init__(self, path, root_path):
+        super().__init__(path, bindparam(None, len(root_path) + 1, type_=Integer()))
+
+
+@compiles(child_id, "sqlite")
+def _child_id_sqlite(element, compiler, **kw):
+    # SQLite's CAST reads the leading digits ("23/40/" -> 23; "" -> 0, an id no unit has).
+    path, start = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"NULLIF(CAST(substr({path}, {start}) AS INTEGER), 0)"
+
+
+@compiles(child_id)
+def _child_id_default(element, compiler, **kw):
+    path, start = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(NULLIF(split_part(substr({path}, {start}), '/', 1), '') AS INTEGER)"
