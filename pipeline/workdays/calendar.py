@@ -2,7 +2,7 @@
 Vietnam's public holidays (Tết and the observed days included, from the `holidays` package) are
 days off; the admin's overrides (CalendarOverride) come first, so a swapped Saturday can be made
 a working day and an extra day off can be added."""
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -37,6 +37,7 @@ class WorkingCalendar:
     def __init__(self, overrides=None, language=LANGUAGE):
         self.overrides = dict(overrides or {})
         self.language = language
+        self._years = {}  # year -> running count of its working days, day by day (working_days_between)
 
     @classmethod
     def load(cls, language=LANGUAGE, session=None):
@@ -68,14 +69,25 @@ class WorkingCalendar:
 
     def working_days_between(self, a, b):
         """Working days after `a` up to and including `b`; negative when b < a, so that
-        working_days_between(a, add_working_days(a, n)) == n for every n."""
+        working_days_between(a, add_working_days(a, n)) == n for every n. Counted from each year's
+        running totals, not day by day: a report judges thousands of deadlines at once."""
         if b < a:
             return -self.working_days_between(b, a)
-        count, day = 0, a
-        while day < b:
-            day += timedelta(days=1)
-            count += self.is_working_day(day)
-        return count
+        if a.year == b.year:
+            return self._running(b) - self._running(a)
+        between = sum(self._running(date(year, 12, 31)) for year in range(a.year + 1, b.year))
+        return self._running(date(a.year, 12, 31)) - self._running(a) + between + self._running(b)
+
+    def _running(self, day):
+        """Working days from 1 January of `day`'s year up to and including `day`."""
+        totals = self._years.get(day.year)
+        if totals is None:
+            totals, count, first = [], 0, date(day.year, 1, 1)
+            for offset in range((date(day.year + 1, 1, 1) - first).days):
+                count += self.is_working_day(first + timedelta(days=offset))
+                totals.append(count)
+            self._years[day.year] = totals
+        return totals[day.timetuple().tm_yday - 1]
 
     def special_days(self, year):
         """Every weekday off and every weekend working day of `year`, with its holiday name, for the
