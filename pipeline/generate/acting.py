@@ -4,7 +4,7 @@ its log row's data and hash made as `operations.perform` and `operations.open_ca
 the projection rows taken from `projection.projection_of` on the state reached. Nothing is read
 from the database: the guards' lookups (the class, the issuing unit) are answered from memory."""
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from pipeline.cases.models import Case
 from pipeline.dossier.operations import DETAIL_FIELDS, spec_for
@@ -14,6 +14,7 @@ from pipeline.workflow import guards
 from pipeline.workflow.definition import ACT_BY_NAME, SPOT, judge
 from pipeline.workflow.guards import ActContext, referral_after_failed_votes
 from pipeline.workflow.models import GENESIS_HASH, entry_hash
+from pipeline.workflow.operations import json_ready
 from pipeline.workflow.projection import projection_of
 from pipeline.workflow.replay import advance, bound, opened, with_deadlines
 
@@ -52,17 +53,6 @@ class CaseRows:
     deadlines: list
     stage: str
     overdue: bool
-
-
-def json_ready(value):
-    """As `operations.perform` stores act data (JSON has no dates)."""
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: json_ready(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [json_ready(v) for v in value]
-    return value
 
 
 class Recorders:

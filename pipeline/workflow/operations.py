@@ -139,13 +139,14 @@ def vote_result(case, act, effective_date, data):
     return VoteResult(passed, data["votes_for"], total, ctx.vote["votes_needed"], act.fail_dest)
 
 
-def _json_ready(value):
+def json_ready(value):
+    """Act data as the log stores it (JSON has no dates)."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
+        return {k: json_ready(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_json_ready(v) for v in value]
+        return [json_ready(v) for v in value]
     return value
 
 
@@ -182,7 +183,7 @@ def perform(held, act, actor, effective_date, data, reason="", recorded_at=None,
         raise ActBlocked(*reasons)
     if act.outcome:
         act.outcome(ctx)
-    log_data = _json_ready(dict(data)) | (ctx.vote or {})
+    log_data = json_ready(dict(data)) | (ctx.vote or {})
     for derive in act.derived:
         log_data |= derive(ctx)
     if act.moves:
@@ -209,7 +210,7 @@ def open_case(actor, branch, effective_date, particulars, recorded_at=None, toda
     case = Case(branch=branch, **particulars)
     # Every particular as stored (the name normalised) and the branch: `audit verify` compares
     # the case row with what its first entry says.
-    data = _json_ready({k: v for k, v in particulars.items() if k != "full_name"}
+    data = json_ready({k: v for k, v in particulars.items() if k != "full_name"}
                        | {"full_name": case.full_name, "branch_id": branch.id})
     entry = _new_entry(None, None, SPOT, None, actor, effective_date, "", data, recorded_at)
     entry.to_stage = SPOT.dest
