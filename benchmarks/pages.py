@@ -14,14 +14,11 @@ page and factor: SQL statements, the median of 3 requests in ms, the response si
 `--grow-outside dienhoa` copies only the cases outside that unit's subtree, so its own cases stay
 as in the demo: its pages' times should then not change with the factor."""
 import argparse
-import statistics
-import time
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
-from pipeline.app import create_app
+from measuring import bench_app, get_page
 from pipeline.extensions import db
 
 PAGES = [
@@ -86,24 +83,9 @@ def copy_cases(copy_number, offset, outside=None):
 
 
 def measure(client, path):
-    statements = []
-
-    def count(*args):
-        statements.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        timings, size, status = [], 0, None
-        for _ in range(3):
-            statements.clear()
-            started = time.perf_counter()
-            response = client.get(path)
-            size = len(response.get_data())
-            timings.append((time.perf_counter() - started) * 1000)
-            status = response.status_code
-        return status, len(statements), statistics.median(timings), size
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    """(status, statements, median ms of 3 requests, bytes) of a page."""
+    status, statements, ms, body, _cpu = get_page(client, path, runs=3, warm_up=False)
+    return status, len(statements), ms, len(body.encode())
 
 
 def main():
@@ -114,10 +96,7 @@ def main():
     parser.add_argument("--grow-outside", help="copy only the cases outside this unit's subtree (its code)")
     args = parser.parse_args()
     fresh_database(args.url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "SECRET_KEY": "bench", "TESTING": True, "EXPORT_JOB_ROWS": None,
-                      "LOG_KEY": "bench log key", "WTF_CSRF_ENABLED": False, "TODAY": date(2022, 10, 31),
-                      # The board signs in with a password here: the pages, not the second factor, are measured.
-                      "TWO_FACTOR_REQUIRED_ROLES": []})
+    app = bench_app(args.url, date(2022, 10, 31))
     with app.app_context():
         from pipeline.demo.loader import load_demo
         load_demo()

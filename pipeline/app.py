@@ -56,7 +56,7 @@ BLUEPRINTS = (accounts_bp, cases_bp, training_bp, workdays_bp, dossier_bp, print
               dashboard_bp, quotas_bp, reports_bp, audit_bp, process_bp, users_bp, language.bp, read_log_bp,
               unit_import_bp, account_import_bp, units_bp, case_import_bp, notes_bp, bulk_acts_bp,
               queue_bp, unit_search_bp, jobs_bp)
-COMMANDS = (cli.init_db, cli.setup, cli.create_user, cli.demo, cli.deadlines, audit, backup, restore, import_candidates,
+COMMANDS = (cli.init_db, cli.setup, cli.create_user, cli.demo, cli.deadlines, cli.snapshots, audit, backup, restore, import_candidates,
             import_units, import_accounts, merge_units, import_cases, export_cases, send_digests,
             worker, remove_expired_exports, generate_command)
 

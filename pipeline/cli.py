@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app wsgi init-db | demo | create-user | deadlines refresh`
+"""Command-line tasks: `flask --app wsgi init-db | demo | create-user | deadlines refresh | snapshots build`
 (`audit`, `backup`, `restore` and `import-candidates` are their features' own). Commands call
 operations, which commit; a command never does."""
 import os
@@ -26,7 +26,10 @@ from pipeline.units.models import Unit
 from pipeline.units.setup import SetupRefused, set_up_organisation, unit_count
 from pipeline.workflow.log import KEY_MISSING, KEY_WRONG, key_state
 from pipeline.workflow.models import CaseDeadline
+from pipeline.transaction import one_transaction
+from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow.operations import rebuild_open_cases
+from pipeline.workflow.projection import REBUILD_BATCH, build_snapshots, cases_without_snapshot
 
 DEMO_SCENARIOS = ("2022", "reorganisation-2025")
 
@@ -84,6 +87,31 @@ def refresh_deadlines_command():
     log and the calendar."""
     written = rebuild_open_cases()
     click.echo(f"Running deadlines recomputed: {written}.")
+
+
+@click.group("snapshots")
+def snapshots():
+    """Each case's state kept for its acts (derived from the log)."""
+
+
+@snapshots.command("build")
+@with_appcontext
+def build_snapshots_command():
+    """Write the snapshot of every case that has none (or one of an older format) from its log,
+    in batches of one transaction each: a database upgraded past migration 0018. Acts work
+    without it (they replay the log and write it), only slower."""
+    missing = cases_without_snapshot()
+    db.session.rollback()
+    calendar = WorkingCalendar.load()
+    progress = CountProgress("Building snapshots", "cases", every=REBUILD_BATCH * 20)
+    try:
+        for start in range(0, len(missing), REBUILD_BATCH):
+            with one_transaction():
+                build_snapshots(missing[start:start + REBUILD_BATCH], calendar)
+            progress.update(min(start + REBUILD_BATCH, len(missing)), len(missing))
+    finally:
+        progress.close()
+    click.echo(f"Snapshots written: {len(missing)}.")
 
 
 def _safe_url():

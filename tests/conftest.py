@@ -365,10 +365,12 @@ class StatementCounter:
 
     def __init__(self):
         self.count = 0
+        self.statements = []
 
     def __call__(self, conn, cursor, statement, *args, **kwargs):
         if not statement.lstrip().upper().startswith(self.SAVEPOINTS):
             self.count += 1
+            self.statements.append(statement)
 
 
 @pytest.fixture

@@ -179,3 +179,30 @@ def test_upgrading_gives_every_unit_its_present_period_and_the_kinds_since_2025(
         downgrade(revision="0012")
     db.session.remove()
     assert db.session.scalar(select(func.count(Unit.id)).where(Unit.kind == "province")) == 1
+
+
+def test_upgrading_gives_every_case_its_head_and_its_next_act_the_state(app, world, make_case):
+    """0018: each existing case's newest log row becomes its snapshot's head (the chain-head
+    digests read it); its state is written by its next act, judged on the replayed log."""
+    from datetime import date as day
+    from pipeline.dossier.operations import DocumentEntry, record_document
+    from pipeline.workflow.log import load_log
+    from pipeline.workflow.models import CaseSnapshot
+    from pipeline.workflow.projection import differences
+    from pipeline.workflow.snapshot import FORMAT
+    case_id, secretary_id = make_case("dossier").id, world["sec_a1"].id
+    db.session.remove()
+    downgrade(revision="0017")
+    upgrade()
+    newest = load_log(case_id)[-1]
+    snapshot = db.session.get(CaseSnapshot, case_id)
+    assert (snapshot.head_seq, snapshot.head_hash, snapshot.format, snapshot.state) == (
+        newest.seq, newest.hash, 0, None)
+    assert differences([case_id]) == {}
+    secretary = db.session.get(User, secretary_id)
+    record_document(case_id, secretary, DocumentEntry("1-KNĐ", received=True, received_on=day(2021, 9, 20),
+                                                      note="sau nâng cấp"))
+    db.session.expire_all()
+    snapshot = db.session.get(CaseSnapshot, case_id)
+    assert snapshot.format == FORMAT and snapshot.head_seq == newest.seq + 1
+    assert differences([case_id]) == {}

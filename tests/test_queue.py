@@ -1,5 +1,6 @@
 """What waits for each role (issue 15, "Each role sees what waits for it"): the queue page, its
 rows on the home page and the count in the menu, derived from the workflow's table."""
+import re
 from datetime import date
 
 import pytest
@@ -253,3 +254,87 @@ def test_the_vietnamese_page(client, login, world, make_case):
     soup = page(client, "/queue/?lang=vi")
     assert "Việc chờ tôi" in soup.select_one("#queue-link").get_text()
     assert "Ghi nhận kết quả đảng ủy cơ sở xét" in soup.select_one(".queue-act").get_text(), soup.select_one(".queue-act")
+
+
+def test_the_home_page_shows_the_first_rows_and_links_to_all(client, login, world, make_case):
+    from pipeline.dashboard.views import HOME_WAITING
+    for i in range(HOME_WAITING + 2):
+        make_case("committee_review", branch=world.branch_a1, full_name=f"Người Xét {i}")
+    login("com_a")
+    home = page(client, "/")
+    assert len(home.select("#home-queue .queue-row")) == HOME_WAITING
+    assert home.select_one("#home-queue-count").get_text(strip=True) == str(HOME_WAITING + 2)
+    assert menu_count(home) == HOME_WAITING + 2
+    link = home.select_one("#home-queue-all")
+    assert link["href"] == "/queue/" and str(HOME_WAITING + 2) in link.get_text()
+    everything = page(client, link["href"])
+    assert len(rows(everything)) == HOME_WAITING + 2
+    # The home page's rows are the first of the queue, in its order.
+    first = [li["data-case"] for li in everything.select(".queue-rows")[0].select(".queue-row")][:HOME_WAITING]
+    assert [li["data-case"] for li in home.select("#home-queue .queue-row")] == first
+
+
+def test_a_page_past_the_end_of_the_queue_is_not_found(client, login, world, make_case):
+    for i in range(3):
+        make_case("committee_review", branch=world.branch_a1, full_name=f"Người {i}")
+    login("com_a")
+    assert client.get("/queue/?per_page=2&page=3").status_code == 404
+    client.post("/logout")
+    login("sec_b1")  # nothing waits: the first page, empty, says so
+    soup = page(client)
+    assert soup.by_id("queue-empty") is not None and soup.select_one("#queue-total").get_text(strip=True) == "0"
+
+
+def _probation_at_each_step(world, make_case, label):
+    """Six cases in probation past their year (the clock is after it): two waiting for the
+    recognition vote (the secretary), two for the review (the committee), two for the recognition
+    (the board: commune A does not decide admissions)."""
+    who = {"sec": world["sec_a1"], "com": world["com_a"]}
+    for i in range(6):
+        case = make_case("probation", branch=world.branch_a1, full_name=f"Người Dự Bị {label}{i}")
+        for name, role, day, data in ACTS_WITHIN["probation"][:i // 2]:
+            record_documents(world, case.id, name)
+            operations.record_act(case.id, name, who[role], day, data)
+
+
+@pytest.mark.parametrize("who", ["sec_a1", "com_a", "board"])
+def test_the_count_is_one_statement_whatever_the_cases_in_probation(client, login, world, make_case,
+                                                                     count_statements, who):
+    """The menu's count, the home page and the queue page: the same statements with twice the cases
+    in probation, at each step of its chain; the count follows the cases."""
+    act = {"sec_a1": "record_recognition_vote", "com_a": "record_recognition_review", "board": "recognise_official"}[who]
+    login(who)
+    before = menu_count(page(client))
+    counts, shown = [], []
+    for round_ in (1, 2):
+        _probation_at_each_step(world, make_case, round_)
+        client.get("/queue/count")  # warm: the session's first reads
+        with count_statements() as badge:
+            answer = tree(client.get("/queue/count").data)
+        with count_statements() as home:
+            page(client, "/")
+        with count_statements() as queue:
+            soup = page(client)
+        counts.append((badge.count, home.count, queue.count))
+        assert int(answer.by_id("queue-count").get_text(strip=True)) == before + 2 * round_
+        assert menu_count(soup) == before + 2 * round_
+        shown.append(list(rows(soup).values()).count(act))
+    assert shown[1] == shown[0] + 2  # the two new cases at the role's step of the chain
+    # The user, the units below that decide admissions (for the board, who records decisions), the count.
+    assert counts[0] == counts[1] and counts[0][0] == (3 if who == "board" else 2)
+
+
+def test_the_chain_index_names_every_act_of_a_chain(app):
+    """Migration 0019's partial index holds the entries the queue's join reads: a workflow whose
+    chains change needs a migration that changes its condition."""
+    import sqlalchemy as sa
+    from pipeline.extensions import db
+    from pipeline.queue.waiting import CHAIN_ACTS
+    if db.engine.dialect.name == "postgresql":
+        query = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_case_event_chain'"
+    else:
+        query = "SELECT sql FROM sqlite_master WHERE name = 'ix_case_event_chain'"
+    definition = db.session.scalar(sa.text(query))
+    assert definition and CHAIN_ACTS
+    named = set(re.findall(r"'([a-z_]+)'", definition))
+    assert named == set(CHAIN_ACTS)

@@ -40,7 +40,7 @@ def record_correction(case_id, actor, corrects_seq, what, corrected_value, reaso
         case = lock_case(case_id, actor, expected_version)
         if not may_correct(actor):
             raise NotPermitted(_l("Your role cannot record this act."))
-        held = hold(case)
+        held = hold(case, whole_log=True)
         target = next((row for row in held.log if row.seq == corrects_seq), None)
         data = {"corrects_seq": corrects_seq, "corrects_event": target.act if target else None,
                 "what": what.strip(), "corrected_value": corrected_value.strip()}

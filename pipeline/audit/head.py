@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, select
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units.models import Unit, subtree_filter
-from pipeline.workflow.models import LogEntry
+from pipeline.workflow.models import CaseSnapshot, LogEntry
 
 SHORT = 12  # hex digits: enough to compare by eye, 48 bits against a chance match
 CHUNK = 5000
@@ -47,16 +47,25 @@ def case_head_of(case_id):
     return CaseHead(row.seq, row.hash[:SHORT]) if row else None
 
 
-def unit_head(unit):
-    """One statement: each case's newest row in the subtree, read in chunks into the digest."""
-    newest = (select(LogEntry.case_id, func.max(LogEntry.seq).label("seq"))
-              .join(Case, Case.id == LogEntry.case_id)
-              .join(Unit, Unit.id == Case.branch_id)
-              .where(subtree_filter(unit))
-              .group_by(LogEntry.case_id).subquery())
-    statement = (select(LogEntry.case_id, LogEntry.seq, LogEntry.hash)
-                 .join(newest, and_(LogEntry.case_id == newest.c.case_id, LogEntry.seq == newest.c.seq))
-                 .order_by(LogEntry.case_id))
+def unit_head(unit, from_snapshots=False):
+    """One statement: each case's newest row in the subtree, read in chunks into the digest.
+    The audit page and `audit head` read the log itself; a printout may read the heads the acts
+    keep on the cases' snapshots (`from_snapshots`: one row per case instead of the newest of
+    each log; the same digest unless the log's newest rows were removed behind the acts' back,
+    which `audit verify` reports)."""
+    if from_snapshots:
+        statement = (select(CaseSnapshot.case_id, CaseSnapshot.head_seq, CaseSnapshot.head_hash)
+                     .join(Case, Case.id == CaseSnapshot.case_id).join(Unit, Unit.id == Case.branch_id)
+                     .where(subtree_filter(unit)).order_by(CaseSnapshot.case_id))
+    else:
+        newest = (select(LogEntry.case_id, func.max(LogEntry.seq).label("seq"))
+                  .join(Case, Case.id == LogEntry.case_id)
+                  .join(Unit, Unit.id == Case.branch_id)
+                  .where(subtree_filter(unit))
+                  .group_by(LogEntry.case_id).subquery())
+        statement = (select(LogEntry.case_id, LogEntry.seq, LogEntry.hash)
+                     .join(newest, and_(LogEntry.case_id == newest.c.case_id, LogEntry.seq == newest.c.seq))
+                     .order_by(LogEntry.case_id))
     digest, cases, acts = hashlib.sha256(), 0, 0
     result = db.session.execute(statement.execution_options(yield_per=CHUNK))
     try:

@@ -43,8 +43,8 @@ def audit_helpers():
 
 @bp.app_template_global()
 def unit_chain_head(unit):
-    """For the printed reports: one statement (pipeline.audit.head.unit_head)."""
-    return unit_head(unit)
+    """For the printed reports: one statement, the heads the acts keep (pipeline.audit.head.unit_head)."""
+    return unit_head(unit, from_snapshots=True)
 
 
 @bp.app_template_global()

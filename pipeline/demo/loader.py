@@ -213,7 +213,7 @@ def _record_case(plan, units, users, classes, town, calendar, rng):
     for planned in plan.acts:
         actor = _actor(users, planned.by, plan.branch)
         where = f"{plan.fields['full_name']} ({plan.branch}, {plan.tag}): {planned.name} on {planned.day}"
-        recorded_at = _recorded_at(rng, planned.day, after=held.log[-1].recorded_at)
+        recorded_at = _recorded_at(rng, planned.day, after=held.state.head.recorded_at)
         if planned.name == dossier_ops.ACT.name:  # a document on the dossier page
             _record_document(held, actor, planned, recorded_at, where)
             continue

@@ -17,8 +17,7 @@ from pipeline.readlog.reads import read_of
 from pipeline.workflow.checklist import (VERIFICATION_RESULTS, checklist_for, line_for, missing_for, phases_for,
                                          stale_reasons)
 from pipeline.workflow.definition import act_needing_documents
-from pipeline.workflow.log import load_log
-from pipeline.workflow.replay import replay
+from pipeline.workflow.operations import current_state
 from pipeline.workflow.stages import stage_label
 from pipeline.web.scope import case_or_404, current_actor
 
@@ -43,8 +42,8 @@ def _may_record(case):
 
 
 def _lines(case):
-    """The case's checklist today, from its state replayed from the log."""
-    return checklist_for(case, replay(load_log(case.id)), clock.today())
+    """The case's checklist today, from its state (its snapshot, or its log replayed)."""
+    return checklist_for(case, current_state(case), clock.today())
 
 
 @bp.get("/<int:case_id>/dossier")

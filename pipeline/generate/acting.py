@@ -15,7 +15,7 @@ from pipeline.workflow.definition import ACT_BY_NAME, SPOT, judge
 from pipeline.workflow.guards import ActContext, referral_after_failed_votes
 from pipeline.workflow.models import GENESIS_HASH, entry_hash
 from pipeline.workflow.operations import json_ready
-from pipeline.workflow.projection import projection_of
+from pipeline.workflow.projection import projection_of, snapshot_values
 from pipeline.workflow.replay import advance, bound, opened, with_deadlines
 
 CASE_PARTICULARS = ("full_name", "name_folded", "sort_given_first", "sort_full_name", "date_of_birth", "sex",
@@ -51,6 +51,7 @@ class CaseRows:
     documents: list
     enrolments: list
     deadlines: list
+    snapshots: list
     stage: str
     overdue: bool
 
@@ -183,4 +184,6 @@ class CaseMaker:
                             "confirmed")
         deadlines = [dict(zip(deadline_columns, values), candidate_id=case.id) for values in wanted.deadlines]
         overdue = any(d["due_on"] < self.today for d in deadlines)
-        return CaseRows(row, [entry.values() for entry in log], documents, enrolments, deadlines, state.stage, overdue)
+        snapshot = snapshot_values(state) | {"candidate_id": case.id}
+        return CaseRows(row, [entry.values() for entry in log], documents, enrolments, deadlines, [snapshot],
+                        state.stage, overdue)

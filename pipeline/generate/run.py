@@ -95,7 +95,7 @@ def _cases(org, total, seed, today, case_progress):
             branch = org.branches[rng.randrange(len(org.branches))]
             made = maker.make(case_id, planner.plan(rng, branch), rng)
             batch["case"].append(made.case)
-            for kind in ("log", "documents", "enrolments", "deadlines"):
+            for kind in ("log", "documents", "enrolments", "deadlines", "snapshots"):
                 batch[kind] += getattr(made, kind)
             stages[made.stage] += 1
             overdue += made.overdue

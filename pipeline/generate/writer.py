@@ -6,11 +6,12 @@ from pipeline.cases.models import Case
 from pipeline.dossier.models import DossierItem
 from pipeline.extensions import db
 from pipeline.training.models import Enrolment
-from pipeline.workflow.models import CaseDeadline, LogEntry
+from pipeline.workflow.models import CaseDeadline, CaseSnapshot, LogEntry
 
 TABLES = {"case": Case.__table__, "log": LogEntry.__table__, "documents": DossierItem.__table__,
-          "enrolments": Enrolment.__table__, "deadlines": CaseDeadline.__table__}
-JSON_COLUMNS = {"data", "details"}
+          "enrolments": Enrolment.__table__, "deadlines": CaseDeadline.__table__,
+          "snapshots": CaseSnapshot.__table__}
+JSON_COLUMNS = {"data", "details", "state"}
 
 
 def write(kind, rows):

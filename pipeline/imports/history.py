@@ -324,14 +324,11 @@ class Replayer:
     def replay(self, row):
         try:
             held = open_case(self.actor, row.branch, row.values["spotted_on"], row.particulars, today=self.today,
-                             calendar=self.calendar)
+                             calendar=self.calendar, marks={"imported": self.mark})
         except ActError as refused:
             row.refused_at = Step("spot", row.values["spotted_on"])
             row.reasons = [str(reason) for reason in refused.reasons]
             return False
-        first = held.log[0]
-        first.data = dict(first.data) | {"imported": self.mark}
-        first.hash = first.compute_hash()
         for step in row.steps:
             try:
                 self._perform(held, step)

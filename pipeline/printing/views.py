@@ -127,7 +127,7 @@ def branch_checklists_pdf(unit_id):
     cases = open_cases_of(branch)
     logs = logs_of([case.id for case in cases])
     sheets = [sheet_for(case, logs[case.id], today, calendar) for case in cases]
-    html = _render(sheets, branch, today, unit_head(branch))
+    html = _render(sheets, branch, today, unit_head(branch, from_snapshots=True))
     filename = f"checklists-{_slug(branch.name)}.pdf"
     response = pdf.pdf_response(html, filename)
     if (run := current_run()) is not None:  # the worker: the file is written, each download is the read

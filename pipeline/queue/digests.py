@@ -12,7 +12,7 @@ from pipeline.base.formatting import format_number
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.queue.mail import message, send_messages
-from pipeline.queue.waiting import count_waiting, rows_of, waiting_statement
+from pipeline.queue.waiting import rows_of, waiting_statement
 from pipeline.units.models import Unit, subtree_filter
 from pipeline.workflow.stuck import overdue_condition, stuck_cases
 
@@ -41,11 +41,11 @@ def recipients(period):
 
 
 def digest_of(user, today):
-    waiting = db.session.execute(waiting_statement(user, today).limit(SHOWN)).all()
+    waiting = db.session.execute(waiting_statement(user, today, limit=SHOWN)).all()
     overdue_total = db.session.execute(
         select(func.count(Case.id)).join(Unit, Case.branch_id == Unit.id)
         .where(subtree_filter(user.unit), overdue_condition(today))).scalar_one()
-    return Digest(user, rows_of(waiting, today), count_waiting(user, today),
+    return Digest(user, rows_of(waiting, today), waiting[0].total if waiting else 0,
                   stuck_cases(user.unit, today, limit=SHOWN, where=(overdue_condition(today),)) if overdue_total else [],
                   overdue_total)
 

@@ -2,11 +2,11 @@
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from flask_sqlalchemy.pagination import Pagination
 
 from pipeline.accounts.models import ROLES
 from pipeline.base import clock
 from pipeline.bulkacts.views import DECISION, REVIEW
-from pipeline.dashboard.paging import RowPagination
 from pipeline.extensions import db
 from pipeline.queue.waiting import count_waiting, rows_of, waiting_statement
 from pipeline.web.params import page_arg
@@ -36,11 +36,25 @@ def queue_context():
     return {"waits_for_label": waits_for_label}
 
 
+class WaitingPagination(Pagination):
+    """A page of the queue: its rows and how many in all from one statement (a window counts
+    them; a page past the end is a 404, so an empty page is the first, and the total is 0)."""
+
+    def _query_items(self):
+        rows = db.session.execute(waiting_statement(self._query_args["user"], self._query_args["today"],
+                                                    limit=self.per_page, offset=self._query_offset)).all()
+        self._total = rows[0].total if rows else 0
+        return rows
+
+    def _query_count(self):
+        return self._total
+
+
 def waiting_page(user, today, page=1, per_page=None):
-    """One page of the rows waiting for the user, judged (a fixed number of statements)."""
+    """One page of the rows waiting for the user, judged, with how many in all (a fixed number of
+    statements)."""
     per_page = per_page or current_app.config["CANDIDATES_PER_PAGE"]
-    found = RowPagination(select=waiting_statement(user, today), session=db.session, page=page, per_page=per_page,
-                          max_per_page=MAX_PER_PAGE)
+    found = WaitingPagination(user=user, today=today, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE)
     found.items = rows_of(found.items, today)
     return found
 
@@ -49,7 +63,7 @@ def others_of(user, today):
     """A secretary's other open cases, each with its next act and who records it (not judged)."""
     if user.role != "secretary":
         return []
-    results = db.session.execute(waiting_statement(user, today, mine=False).limit(OTHERS_SHOWN)).all()
+    results = db.session.execute(waiting_statement(user, today, mine=False, limit=OTHERS_SHOWN)).all()
     return rows_of(results, today, mine=False, judged=False)
 
 

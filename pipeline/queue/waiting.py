@@ -12,14 +12,16 @@
   end of probation) is not waiting yet.
 
 Which case waits for whom is SQL over the case row (stage, stage entry date), its branch, the
-running deadlines and its latest vote within the stage: a count is one statement, a page of rows
-a few, whatever the number of cases. Whether an act is blocked, and why, needs the case's state:
-only the rows shown are replayed, their logs read in one statement."""
+running deadlines and its latest vote within the stage (joined once, from the log's partial index
+of the chain entries): a count is one statement, a page of rows with how many in all another,
+whatever the number of cases. Whether an act is blocked, and why, needs the case's state: only
+the rows shown are judged, their states read from their snapshots (or their logs replayed)."""
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
-from sqlalchemy import and_, case, exists, false, func, null, or_, select, true
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import Index, String, and_, cast, exists, false, func, null, or_, select, true, union_all
+from sqlalchemy.orm import aliased, contains_eager
 
 from pipeline.accounts.models import ROLES
 from pipeline.cases.models import Case
@@ -29,9 +31,10 @@ from pipeline.units.models import Unit, subtree_filter
 from pipeline.workflow.definition import DECIDING, acts_from, judge
 from pipeline.workflow.guards import ActContext
 from pipeline.workflow.log import logs_of, not_voided
-from pipeline.workflow.models import CaseDeadline, LogEntry
+from pipeline.workflow.models import CaseDeadline, CaseSnapshot, LogEntry
 from pipeline.workflow.operations import applies, role_may
 from pipeline.workflow.replay import BrokenLog, replay
+from pipeline.workflow.snapshot import readable, state_of
 from pipeline.workflow.stages import STAGES, TERMINAL_STAGES
 from pipeline.workflow.stuck import OVERDUE, reasons_for
 
@@ -77,24 +80,50 @@ def first_role(act):
 # --- SQL ---------------------------------------------------------------------------------------
 
 CHAIN_STAGES = tuple(stage for stage in OPEN_STAGE_NAMES if chain_of(stage))
+OTHER_STAGES = tuple(stage for stage in OPEN_STAGE_NAMES if stage not in CHAIN_STAGES)
+
+# The case's latest entry of its stage's chain, joined once (an outer join: NULL when none). A
+# correlated look-up per case, twice (act, vote), ran a range scan of the act-and-day index for
+# every case of a chain stage (13,900 in probation at 34,500 cases: 300 ms per statement); a join
+# lets the planner hash the chain entries, few (ix_case_event_chain, 0019), or look them up per
+# case for a small scope.
+chain_entry = aliased(LogEntry, name="chain_entry")
+# Declared here, beside the look-up it serves (the migration, 0019, creates it): a partial index,
+# only the chain entries; its condition names the acts as the statements do, so that the planner
+# knows their entries are in it.
+CHAIN_INDEX = Index("ix_case_event_chain", LogEntry.case_id, LogEntry.seq,
+                    postgresql_where=LogEntry.act.in_(CHAIN_ACTS), sqlite_where=LogEntry.act.in_(CHAIN_ACTS))
+later_entry = aliased(LogEntry, name="later_entry")
 
 
-def _latest_in_chain(column):
-    """`column` of the case's latest entry of its stage's chain since it entered the stage (a
-    voided entry does not count), as a correlated scalar subquery; read only for a case in a
-    stage that has a chain (CASE is evaluated lazily: the other cases' logs are not read)."""
-    latest = (select(column)
-              .where(LogEntry.case_id == Case.id, LogEntry.act.in_(CHAIN_ACTS),
-                     LogEntry.effective_date >= Case.stage_entered_on, not_voided())
-              .order_by(LogEntry.seq.desc()).limit(1).correlate(Case).scalar_subquery())
-    return case((Case.stage.in_(CHAIN_STAGES), latest), else_=null())
+def _in_chain(entry):
+    """SQL: `entry` is an entry of the case's stage chain since it entered the stage, not voided."""
+    return and_(entry.case_id == Case.id, entry.act.in_(CHAIN_ACTS), entry.effective_date >= Case.stage_entered_on,
+                not_voided(entry))
 
 
-def latest_columns():
-    """(the act, whether it was a vote that failed) of the case's latest chain entry."""
-    passed = _latest_in_chain(LogEntry.data["passed"].as_boolean())
-    return (_latest_in_chain(LogEntry.act).label("latest_act"),
-            (func.coalesce(passed, true()) == false()).label("latest_failed"))
+@cache
+def _chain_join():
+    """The join condition of `with_latest_in_chain`, the same for everyone: built once (building it
+    took longer than running the statement for a small scope)."""
+    later = exists().where(_in_chain(later_entry), later_entry.seq > chain_entry.seq)
+    return and_(Case.stage.in_(CHAIN_STAGES), _in_chain(chain_entry), ~later)
+
+
+def with_latest_in_chain(statement):
+    """`statement` (over Case) joined with the case's latest chain entry as `chain_entry`: only for
+    a case in a stage that has a chain, none when a later one counts."""
+    return statement.outerjoin(chain_entry, _chain_join())
+
+
+@cache
+def _latest(chained):
+    """(the act, whether it was a vote that failed) of the case's latest chain entry: the joined
+    `chain_entry`'s for the cases of the stages with a chain, none for the others."""
+    if not chained:
+        return cast(null(), String), false()
+    passed = chain_entry.data["passed"].as_boolean()
+    return chain_entry.act, func.coalesce(passed, true()) == false()
 
 
 def _step_condition(stage, index, latest, failed):
@@ -122,25 +151,27 @@ def nearest_deciding_below(user):
     return or_(false(), *(Unit.path.startswith(path, autoescape=True) for path in paths))
 
 
-def act_waits_for(user, act):
+def act_waits_for(user, act, deciding_below):
     """SQL condition on a case (its branch joined as Unit) that `act` waits for `user`; None
-    when it never does."""
+    when it never does. `deciding_below()`: nearest_deciding_below(user), read when needed."""
     if not role_may(user, act, None):
         return None
     if act.roles is DECIDING:
-        return ~nearest_deciding_below(user)
+        return ~deciding_below()
     return true() if user.role == first_role(act) else None
 
 
-def waiting_condition(user, latest, failed):
-    """SQL: the case's next act waits for `user` (whatever its scope)."""
-    parts = []
-    for stage in OPEN_STAGE_NAMES:
+def waiting_condition(user, stages, latest, failed, deciding_below):
+    """SQL: the next act of a case in one of `stages` waits for `user` (whatever its scope), or
+    None; and whether it then always follows a chain entry (no first step of a chain waits)."""
+    parts, after_an_entry = [], True
+    for stage in stages:
         for index, acts in enumerate(steps_of(stage)):
-            conditions = [c for c in (act_waits_for(user, act) for act in acts) if c is not None]
+            conditions = [c for c in (act_waits_for(user, act, deciding_below) for act in acts) if c is not None]
             if conditions:
                 parts.append(and_(Case.stage == stage, _step_condition(stage, index, latest, failed), or_(*conditions)))
-    return or_(*parts) if parts else None
+                after_an_entry &= index > 0 and bool(chain_of(stage))
+    return (or_(*parts) if parts else None), after_an_entry
 
 
 def not_yet_due(today):
@@ -148,39 +179,78 @@ def not_yet_due(today):
     return exists(select(CaseDeadline.id).where(CaseDeadline.case_id == Case.id, CaseDeadline.starts_on > today))
 
 
-def _scoped(statement, user):
-    return (statement.join(Unit, Case.branch_id == Unit.id)
-            .where(subtree_filter(user.unit), Case.stage.in_(OPEN_STAGE_NAMES)))
+def _first_start(today):
+    """SQL: the first day still to come a running deadline of the case counts from (NULL: none)."""
+    return (select(func.min(CaseDeadline.starts_on))
+            .where(CaseDeadline.case_id == Case.id, CaseDeadline.starts_on > today).correlate(Case).scalar_subquery())
 
 
-def mine_condition(user, today):
-    latest, failed = latest_columns()
-    waiting = waiting_condition(user, latest.element, failed.element)
-    return None if waiting is None else and_(waiting, ~not_yet_due(today))
+def _waiting_parts(user, today, mine=True):
+    """Selects of (id, since, latest_act, latest_failed) of the open cases of the user's scope
+    waiting for the user (mine) or the others: one over the stages without a chain, one over those
+    with one, joined with their latest chain entry. Apart, the first reads no log, and the second,
+    when only later steps of a chain wait for the user (the board, a committee), is an inner join
+    the planner may start from the chain entries, few, rather than from every case in probation."""
+    below = []
+
+    def deciding_below():  # read once, and only when a decision may wait for the user
+        if not below:
+            below.append(nearest_deciding_below(user))
+        return below[0]
+
+    parts = []
+    for stages in (OTHER_STAGES, CHAIN_STAGES):
+        chained = stages == CHAIN_STAGES
+        if not stages:
+            continue
+        latest, failed = _latest(chained)
+        statement = (select(Case.id.label("id"), Case.stage_entered_on.label("since"), latest.label("latest_act"),
+                            failed.label("latest_failed"))
+                     .join(Unit, Case.branch_id == Unit.id).where(subtree_filter(user.unit), Case.stage.in_(stages)))
+        if chained:
+            statement = with_latest_in_chain(statement)
+        waiting, after_an_entry = waiting_condition(user, stages, latest, failed, deciding_below)
+        if not mine:
+            # Not (waiting and not yet due), with a look-up per case of the scope: NOT EXISTS under
+            # an OR became a hash of every deadline of the country still to start.
+            parts.append(statement if waiting is None else
+                         statement.where(or_(~waiting, _first_start(today).is_not(None))))
+        elif waiting is not None:
+            if chained and after_an_entry:
+                statement = statement.where(chain_entry.seq.is_not(None))  # makes the outer join inner
+            parts.append(statement.where(waiting, ~not_yet_due(today)))
+    return parts
+
+
+def _found(parts):
+    """The parts as one selectable."""
+    if not parts:  # nothing waits for the user's role
+        parts = [select(Case.id.label("id"), Case.stage_entered_on.label("since"),
+                        cast(null(), String).label("latest_act"), false().label("latest_failed")).where(false())]
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("found")
 
 
 def count_waiting(user, today):
     """How many cases wait for the user: one statement (none for a role nothing waits for)."""
-    condition = mine_condition(user, today)
-    if condition is None:
+    parts = _waiting_parts(user, today)
+    if not parts:
         return 0
-    return db.session.execute(_scoped(select(func.count(Case.id)), user).where(condition)).scalar_one()
+    return db.session.execute(select(func.count()).select_from(_found(parts))).scalar_one()
 
 
-def waiting_statement(user, today, mine=True):
+def waiting_statement(user, today, mine=True, limit=None, offset=0):
     """The cases waiting for the user (mine) or, for the others, every other open case in scope;
-    oldest in its stage first. Rows: Case (its branch loaded), latest_act, latest_failed, starts_on
-    (the day a deadline still to come counts from)."""
-    latest, failed = latest_columns()
-    starts = (select(func.min(CaseDeadline.starts_on)).where(CaseDeadline.case_id == Case.id,
-                                                              CaseDeadline.starts_on > today)
-              .correlate(Case).scalar_subquery().label("starts_on"))
-    condition = mine_condition(user, today)
-    if condition is None:
-        condition = false()
-    statement = _scoped(select(Case, latest, failed, starts), user).options(contains_eager(Case.branch))
-    statement = statement.where(condition if mine else ~condition)
-    return statement.order_by(Case.stage_entered_on, Case.id)
+    oldest in its stage first; `limit` of them from `offset`. Rows: Case (its branch loaded),
+    latest_act, latest_failed, starts_on (the day a deadline still to come counts from), total
+    (how many in all, whatever the limit). The cases are chosen and counted on their ids alone;
+    only those of the page are read whole."""
+    found = _found(_waiting_parts(user, today, mine))
+    ranked = (select(found, func.count().over().label("total"))
+              .order_by(found.c.since, found.c.id).limit(limit).offset(offset).subquery("ranked"))
+    starts = _first_start(today).label("starts_on")
+    return (select(Case, ranked.c.latest_act, ranked.c.latest_failed, starts, ranked.c.total)
+            .join(ranked, Case.id == ranked.c.id).join(Case.branch).options(contains_eager(Case.branch))
+            .order_by(ranked.c.since, ranked.c.id))
 
 
 # --- the rows ----------------------------------------------------------------------------------
@@ -204,10 +274,10 @@ class QueueRow:
 
 def rows_of(results, today, mine=True, judged=True):
     """QueueRows for the rows of `waiting_statement`, with their overdue deadlines (one statement)
-    and, when `judged`, why each act is blocked today (the logs read in one statement and
-    replayed; the classes and the branches' parents the guards read, one statement each)."""
+    and, when `judged`, why each act is blocked today (their states, `states_of`; the classes
+    and the branches' parents the guards read, one statement each)."""
     rows = []
-    for case, latest, failed, starts in results:
+    for case, latest, failed, starts, _total in results:
         acts = steps_of(case.stage)[step_index(case.stage, latest, bool(failed))]
         act = acts[0]
         waits = "deciding" if act.roles is DECIDING else first_role(act)
@@ -223,14 +293,25 @@ def rows_of(results, today, mine=True, judged=True):
     return rows
 
 
-def _judge(rows, today):
-    logs = logs_of([row.case.id for row in rows])
-    states = {}
-    for row in rows:
+def states_of(case_ids):
+    """case id -> its state, as the acts read it (pipeline.workflow.operations.hold): from its
+    snapshot, the snapshots in one statement; the cases without a readable one replayed from
+    their logs, read in one statement more. A case whose log is broken is left out (the audit
+    reports it; the act's own page refuses it)."""
+    states = {snapshot.case_id: state_of(snapshot) for snapshot in db.session.execute(
+        select(CaseSnapshot).where(CaseSnapshot.case_id.in_(case_ids))).scalars() if readable(snapshot)}
+    missing = [case_id for case_id in case_ids if case_id not in states]
+    logs = logs_of(missing) if missing else {}
+    for case_id in missing:
         try:
-            states[row.case.id] = replay(logs[row.case.id])
+            states[case_id] = replay(logs[case_id])
         except BrokenLog:
-            continue  # the audit reports it; the act's own page refuses it
+            continue
+    return states
+
+
+def _judge(rows, today):
+    states = states_of([row.case.id for row in rows])
     # What the guards read through the session, loaded at once: held here while they judge, the
     # session's identity map finds them (it keeps only the rows something refers to).
     class_ids = {s.current_enrolment.class_id for s in states.values() if s.current_enrolment}

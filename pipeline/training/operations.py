@@ -20,10 +20,10 @@ from pipeline.training.access import may_manage_class, organiser_units_for
 from pipeline.training.models import RESULTS, Enrolment, TrainingClass
 from pipeline.transaction import one_transaction
 from pipeline.workdays.calendar import WorkingCalendar
-from pipeline.workflow.bulk import BulkRefused, Refusal, all_or_nothing, apply_to_many, lock_cases, refusal  # noqa: F401
-from pipeline.workflow.log import logs_of
+from pipeline.workflow.bulk import (BulkRefused, Refusal, all_or_nothing, apply_to_many, hold_all, lock_cases,  # noqa: F401
+                                     refusal)
 from pipeline.workflow.definition import ACT_BY_NAME
-from pipeline.workflow.operations import hold, perform, project, role_may
+from pipeline.workflow.operations import perform, project, role_may
 from pipeline.workflow.stages import stage_label
 
 COMPLETE = ACT_BY_NAME["complete_training"]
@@ -127,7 +127,7 @@ def record_results(actor, training_class, entries, results_on, today=None):
                                     Enrolment.id.in_([e.enrolment_id for e in wanted
                                                       if storable(e.enrolment_id)]))).scalars()}
         cases = lock_cases([e.case_id for e in enrolments.values()], actor)
-        logs = logs_of(cases)
+        holds = hold_all(cases)
         calendar = WorkingCalendar.load()
         for entry in wanted:
             enrolment = enrolments.get(entry.enrolment_id)
@@ -138,7 +138,7 @@ def record_results(actor, training_class, entries, results_on, today=None):
             if entry.result not in RESULTS:
                 refusals.append(refusal(case, [_l("Not a valid choice.")]))
                 continue
-            locked = held.get(case.id) or hold(case, logs[case.id])
+            locked = held.get(case.id) or holds[case.id]
             held[case.id] = locked
             current = locked.state.current_enrolment
             if not result_is_open(locked.state.stage, current, training_class.id):

@@ -11,20 +11,26 @@ committee resolutions, the decisions) are not typed twice: they count as receive
 holds the act, with its date and number. A dossier item may still add a note or a scan to them.
 """
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from pipeline.base.glosses import glossing
 from pipeline.base.i18n import lazy_gettext as _l
 
-from pipeline.rules.rulebook import rulebook_on
+from pipeline.rules.rulebook import load_rulebooks, rulebook_on
 from pipeline.base.formatting import format_day
 
 # The act at which the staleness of documents is judged (the rule: "when the branch votes").
 STALENESS_JUDGED_AT = "record_branch_vote"
-# Acts from before the dossier stage: their documents survive a return to nurturing (the
-# certificate stays valid for its own period, which its own guard checks).
-ACTS_BEFORE_THE_DOSSIER = frozenset({"complete_training"})
+
+
+@cache
+def acts_as_documents():
+    """The acts that are themselves an item of some rulebook's checklist (`from_act`), and the
+    act at which staleness is judged: the entries a state keeps for the checklist."""
+    return frozenset(spec.from_act for book in load_rulebooks() for spec in book.documents
+                     if spec.from_act) | {STALENESS_JUDGED_AT}
 PATHS = ("youth", "trade_union", "two_members")
 VERIFICATION_RESULTS = {"clear": _l("Clear: the résumé is verified"),
                         "issues": _l("Problems found")}
@@ -133,23 +139,6 @@ def _introducers_needed(book, path):
     return book["introducers_required_youth_path"] if path in ("youth", "trade_union") else book["introducers_required"]
 
 
-def acts_on_record(entries):
-    """Act name -> the latest log entry of that act that counts as a document: a vote that did
-    not pass produces no resolution, and a return to nurturing starts the road again (except for
-    what came before the dossier)."""
-    found, cycle_start = {}, 0
-    for index, row in enumerate(entries):
-        if row.from_stage is not None and row.to_stage == "spotted":
-            cycle_start = index + 1
-    for index, row in enumerate(entries):
-        if index < cycle_start and row.act not in ACTS_BEFORE_THE_DOSSIER:
-            continue
-        if (row.data or {}).get("passed") is False:
-            continue
-        found[row.act] = row
-    return found
-
-
 def _items(case, state, book, on_date):
     """(spec, key, ordinal, required, optional) for each item `book` lists for the case, in its
     order: the case's path (on `on_date`) and levels say which are required, introducers are numbered."""
@@ -180,7 +169,7 @@ def checklist_for(case, state, on_date):
     rulebook) are kept, marked not required."""
     book = rulebook_on(on_date)
     by_key = state.documents
-    acts = acts_on_record(state.entries)
+    acts = state.acts_on_record
     lines, seen = [], set()
     for spec, key, ordinal, required, optional in _items(case, state, book, on_date):
         seen.add(key)
@@ -226,7 +215,7 @@ def _line(spec, key, ordinal, required, optional, item, act_row):
         if spec.number_field:
             line.number = (act_row.data or {}).get(spec.number_field) or line.number
         if item is None:
-            line.recorded_by = act_row.actor.display_name if act_row.actor else None
+            line.recorded_by = act_row.actor_name
             line.recorded_at = act_row.recorded_at
     return line
 

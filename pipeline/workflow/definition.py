@@ -132,6 +132,9 @@ class Act:
     # `applies(state)`: False when the act cannot apply to the case whatever is done next (its
     # history lacks what the act continues); the case page does not offer it then.
     applies: object = None
+    # Its guards read earlier entries themselves (a correction names one): it is judged on the
+    # state replayed from the whole log, not on the case's snapshot.
+    reads_log: bool = False
 
     @property
     def moves(self):
@@ -175,7 +178,7 @@ ACTS = (
         guards=MOVE_CHECKS + (guards.age_within_limits, guards.education_sufficient, guards.training_certificate_valid,
                               guards.dossier_documents_complete, guards.dossier_not_stale),
         outcome=guards.branch_vote_passes, fail_dest="spotted", counts_failed_vote=True,
-        records_if_passed={"branch_resolution_date": on_date}),
+        records_if_passed={"branch_resolution_date": on_date, "branch_vote_consent": given("over_age_consent")}),
     # 5. The grassroots committee: 2/3 of its members.
     Act("record_committee_review", _l("Record the grassroots committee review"), ("committee_review",), "decision",
         COMMITTEE, guards=MOVE_CHECKS + (guards.subcommittee_appraisal_received,),
@@ -230,7 +233,8 @@ ACTS = (
     # its own naming that act (data: corrects_seq, what, corrected_value) with a reason, in any
     # stage, even after the case has closed. It carries the day it was made: it sets no order.
     Act("record_correction", _l("Correct an earlier act"), STAGE_NAMES, None, BRANCH | DECIDING,
-        guards=(guards.corrects_an_earlier_act,) + FACT_CHECKS, needs_reason=True, sets_order=False),
+        guards=(guards.corrects_an_earlier_act,) + FACT_CHECKS, needs_reason=True, sets_order=False,
+        reads_log=True),
     # Voiding an act entered by mistake (pipeline.workflow.voiding): an entry of its own naming the
     # act (data: voids_seq, voids_event) with a reason. The case's state is replayed without the
     # voided act, so a void may take the case back: its to_stage is where that replay leaves it.

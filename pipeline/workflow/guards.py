@@ -279,7 +279,7 @@ def results_date_plausible(ctx):
     if training_class is not None and ctx.on_date < training_class.starts_on:
         return [_l("the results are dated %(day)s, before the class started on %(start)s",
                    day=format_day(ctx.on_date), start=format_day(training_class.starts_on))]
-    return _not_before(ctx, ctx.state.entries[-1].effective_date if ctx.state.entries else None)
+    return _not_before(ctx, ctx.state.last_entry_date)
 
 
 # --- decision, ceremony, probation ---------------------------------------------------------------
@@ -303,9 +303,7 @@ def decision_receipt_plausible(ctx):
 
 def _consent_at_branch_vote(ctx):
     """The consent, when the branch vote that passed already recorded it."""
-    vote = next((e for e in reversed(ctx.state.entries)
-                 if e.act == "record_branch_vote" and (e.data or {}).get("passed") is True), None)
-    return (vote.data or {}).get("over_age_consent") if vote else None
+    return ctx.state.branch_vote_consent
 
 
 @guard(_l("Over 60 at the branch meeting: the written consent of the standing committee of the party "
@@ -485,8 +483,7 @@ def referral_after_failed_votes(ctx, act_name):
     (QĐ 29/24/232/294, point 4.2): the entry says so. Admission votes are not referred."""
     if not (ctx.vote and ctx.vote.get("passed") is False):
         return {}
-    earlier = sum(1 for entry in ctx.state.entries
-                  if entry.act == act_name and (entry.data or {}).get("passed") is False)
+    earlier = ctx.state.failed_votes.get(act_name, 0)
     if earlier + 1 >= ctx.rulebook["failed_votes_before_referral"]:
         return {"referred_to_higher_committee": True}
     return {}

@@ -114,3 +114,25 @@ class CaseDeadline(db.Model):
     confirmed: Mapped[bool] = mapped_column(default=True)
 
     case = relationship("Case", backref=backref("deadlines", order_by="CaseDeadline.id"))
+
+
+class CaseSnapshot(db.Model):
+    """A case's state as its log replays to, kept by the act that extends the log, in the same
+    transaction (pipeline.workflow.snapshot): an act reads this row instead of the whole log, so
+    its cost does not grow with the log. Its head (the newest entry's number, hash and time) is
+    what the next entry chains to and what the chain-head digests read. A projection like the
+    others: `audit verify` compares it with a fresh replay; an older-format snapshot is rebuilt
+    from the log by the next act. Every case has one (its head at least): the chain-head digests
+    read the heads here."""
+    __tablename__ = "case_snapshot"
+
+    case_id: Mapped[int] = mapped_column("candidate_id", ForeignKey("candidate.id"), primary_key=True)
+    head_seq: Mapped[int]
+    head_hash: Mapped[str] = mapped_column(String(64))
+    head_recorded_at: Mapped[datetime]
+    # pipeline.workflow.snapshot.FORMAT when written; 0: the head only (migration 0018 wrote it
+    # from the log, the state is written by the case's next act or `snapshots build`).
+    format: Mapped[int]
+    state: Mapped[dict | None] = mapped_column(db.JSON)
+
+    case = relationship("Case", backref=backref("snapshot", uselist=False, lazy="select"))

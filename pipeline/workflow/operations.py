@@ -27,9 +27,10 @@ from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow.definition import DECIDING, SPOT, act_named, acts_from, judge
 from pipeline.workflow.guards import ActContext, in_the_future, referral_after_failed_votes
 from pipeline.workflow.log import load_log
-from pipeline.workflow.models import GENESIS_HASH, LogEntry
-from pipeline.workflow.projection import open_case_ids, project, rebuild
+from pipeline.workflow.models import GENESIS_HASH, CaseSnapshot, LogEntry
+from pipeline.workflow.projection import open_case_ids, project, rebuild, write_snapshot
 from pipeline.workflow.replay import advance, bound, opened, replay
+from pipeline.workflow.snapshot import readable, state_of
 
 # --- scope and permission ------------------------------------------------------------------
 
@@ -67,9 +68,12 @@ def lock_case(case_id, user, expected_version=None):
     parent = aliased(Unit)
     case = db.session.execute(
         select(Case).join(Unit, Case.branch_id == Unit.id).outerjoin(parent, Unit.parent_id == parent.id)
+        .outerjoin(CaseSnapshot, CaseSnapshot.case_id == Case.id)
         .where(Case.id == case_id, scope_filter(user))
-        # The checklist and the deadlines read the branch and the unit above it: no statement more.
-        .options(contains_eager(Case.branch).contains_eager(Unit.parent.of_type(parent)))
+        # The checklist and the deadlines read the branch and the unit above it, the act the
+        # case's snapshot: no statement more.
+        .options(contains_eager(Case.branch).contains_eager(Unit.parent.of_type(parent)),
+                 contains_eager(Case.snapshot))
         .with_for_update(of=Case)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
@@ -84,17 +88,27 @@ def lock_case(case_id, user, expected_version=None):
 
 @dataclass
 class LockedCase:
-    """A case being acted on: its row (locked by the caller), its log, and its state replayed
-    from that log. `perform` adds entries to both; `project` writes the tables from the state."""
+    """A case being acted on: its row (locked by the caller), its state, and its log when the
+    state was replayed from it (None when read from the case's snapshot). `perform` adds entries
+    to both; `project` writes the tables (and the snapshot) from the state."""
     case: Case
-    log: list
+    log: list | None
     state: object
 
 
-def hold(case, log=None):
-    """A locked case with its log (loaded unless given) and the state it replays to."""
+def hold(case, log=None, whole_log=False):
+    """A locked case and its state: read from the case's snapshot (no log read), or replayed from
+    its log when given, when `whole_log` is asked for (a correction, a void: guards that read
+    earlier entries), or when the case has no readable snapshot yet."""
+    if log is None and not whole_log and readable(case.snapshot):
+        return LockedCase(case, None, state_of(case.snapshot))
     log = list(load_log(case.id) if log is None else log)
     return LockedCase(case, log, replay(log))
+
+
+def current_state(case):
+    """The case's state, read from its snapshot (one row) or, without one, replayed from its log."""
+    return hold(case).state
 
 
 def action_states(user, case, state, today=None):
@@ -130,7 +144,7 @@ def vote_result(case, act, effective_date, data):
     for an act that is no vote or a date no rulebook covers (recording refuses it then)."""
     if act.outcome is None:
         return None
-    ctx = ActContext(case, replay(load_log(case.id)), effective_date, data=dict(data))
+    ctx = ActContext(case, current_state(case), effective_date, data=dict(data))
     try:
         passed = act.outcome(ctx)
     except NoRulebook:
@@ -190,20 +204,23 @@ def perform(held, act, actor, effective_date, data, reason="", recorded_at=None,
         log_data |= {"rulebook": ctx.rulebook.code}
     if act.refers_after_failed_votes:
         log_data |= referral_after_failed_votes(ctx, act.name)
-    entry = _new_entry(held.case.id, held.log[-1], act, held.state.stage, actor, effective_date, reason, log_data,
-                       recorded_at)
+    entry = _new_entry(held.case.id, held.state.head, act, held.state.stage, actor, effective_date, reason,
+                       log_data, recorded_at)
     with bound(held.state):
         advance(held.state, entry)
     entry.to_stage = held.state.stage
     entry.hash = entry.compute_hash()
     db.session.add(entry)
-    held.log.append(entry)
+    if held.log is not None:
+        held.log.append(entry)
     return entry
 
 
-def open_case(actor, branch, effective_date, particulars, recorded_at=None, today=None, calendar=None):
+def open_case(actor, branch, effective_date, particulars, recorded_at=None, today=None, calendar=None,
+              marks=None):
     """Open a case (stage 1) in `branch` with the candidate's particulars: its row and the first
-    entry of its log, "spot". Does not commit; returns the LockedCase to act on further."""
+    entry of its log, "spot" (its data with `marks` added: an import's). Does not commit; returns
+    the LockedCase to act on further."""
     today = today or clock.today()
     if effective_date > today:
         raise ActBlocked(in_the_future(effective_date))
@@ -211,18 +228,20 @@ def open_case(actor, branch, effective_date, particulars, recorded_at=None, toda
     # Every particular as stored (the name normalised) and the branch: `audit verify` compares
     # the case row with what its first entry says.
     data = json_ready({k: v for k, v in particulars.items() if k != "full_name"}
-                       | {"full_name": case.full_name, "branch_id": branch.id})
+                       | {"full_name": case.full_name, "branch_id": branch.id} | (marks or {}))
     entry = _new_entry(None, None, SPOT, None, actor, effective_date, "", data, recorded_at)
     entry.to_stage = SPOT.dest
     state = opened(entry)
     for name in ("dossier_items", "enrolments", "deadlines"):
         set_committed_value(case, name, [])  # a new case has none: no query to find out
+    set_committed_value(case, "snapshot", None)
     project(case, state, calendar or WorkingCalendar.load())
     db.session.add(case)
     db.session.flush()  # the entry's hash covers the case's id
     entry.case_id = case.id
     entry.hash = entry.compute_hash()
     db.session.add(entry)
+    write_snapshot(case, state)  # its head is the entry's hash, known only now
     return LockedCase(case, [entry], state)
 
 
@@ -243,7 +262,7 @@ def record_act(case_id, name, actor, effective_date, data, reason="", expected_v
             allowed = {u.id for u in deciding_units_for(case) if u.path.startswith(actor.unit.path)}
             if data["issuing_unit_id"] not in allowed:
                 raise ActBlocked(_l("The issuing unit does not have the power to decide admissions for this branch."))
-        held = hold(case)
+        held = hold(case, whole_log=act.reads_log)
         before = held.state.copy()
         entry = perform(held, act, actor, effective_date, data, reason)
         project(case, held.state, WorkingCalendar.load(), before=before)

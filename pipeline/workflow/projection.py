@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from pipeline.cases.models import Case
@@ -19,8 +19,9 @@ from pipeline.workflow.deadlines import WORKING_DAYS
 from pipeline.workflow.definition import ACT_BY_NAME
 from pipeline.workflow.guards import shortfall_of
 from pipeline.workflow.log import logs_of
-from pipeline.workflow.models import CaseDeadline
+from pipeline.workflow.models import CaseDeadline, CaseSnapshot
 from pipeline.workflow.replay import BrokenLog, replay, with_deadlines
+from pipeline.workflow.snapshot import FORMAT, encode, readable
 from pipeline.workflow.stages import TERMINAL_STAGES
 
 REBUILD_BATCH = 500  # cases replayed at a time when many are rebuilt
@@ -84,6 +85,8 @@ def project(case, state, calendar, before=None):
     state before the new entries (a copy), when the caller holds it: the rows of a part that did not
     change (the enrolments when a document is recorded) are then not even read."""
     with_deadlines(state, calendar, case)
+    if state.head is not None and state.head.hash is not None:  # a new case's first entry: see open_case
+        write_snapshot(case, state)
     wanted = projection_of(state)
     was = projection_of(with_deadlines(before, calendar, case)) if before is not None else None
     for name, value in wanted.case.items():
@@ -99,6 +102,24 @@ def project(case, state, calendar, before=None):
         _write_enrolments(case, wanted.enrolments)
     if was is None or was.deadlines != wanted.deadlines:
         _write_deadlines(case, wanted.deadlines)
+
+
+def snapshot_values(state):
+    """The case_snapshot columns for a state (its head included)."""
+    head = state.head
+    return {"head_seq": head.seq, "head_hash": head.hash, "head_recorded_at": head.recorded_at, "format": FORMAT,
+            "state": encode(state)}
+
+
+def write_snapshot(case, state):
+    """Keep the case's snapshot at `state` (pipeline.workflow.snapshot): one row written."""
+    values = snapshot_values(state)
+    if case.snapshot is None:
+        case.snapshot = CaseSnapshot(**values)
+        return
+    for name, value in values.items():
+        if getattr(case.snapshot, name) != value:
+            setattr(case.snapshot, name, value)
 
 
 def _write_documents(case, wanted):
@@ -148,7 +169,7 @@ def _cases_with_projections(case_ids):
     return db.session.execute(
         select(Case).where(Case.id.in_(case_ids))
         .options(selectinload(Case.branch).selectinload(Unit.parent), selectinload(Case.dossier_items),
-                 selectinload(Case.enrolments), selectinload(Case.deadlines))
+                 selectinload(Case.enrolments), selectinload(Case.deadlines), selectinload(Case.snapshot))
         .order_by(Case.id)
     ).scalars().all()
 
@@ -176,10 +197,47 @@ def rebuild(case_ids, calendar=None):
     return deadlines
 
 
+SNAPSHOT_HEAD = ("head_seq", "head_hash", "head_recorded_at")
+
+
+def _snapshot_columns(snapshot):
+    if snapshot is None:
+        return None
+    return {name: getattr(snapshot, name) for name in SNAPSHOT_HEAD + ("format", "state")}
+
+
+def _same_snapshot(snapshot, state):
+    """Every case has its snapshot's head right; a state not written yet (format 0, from before
+    migration 0018) is no difference: the next act writes it."""
+    stored, wanted = _snapshot_columns(snapshot), snapshot_values(state)
+    if stored is None:
+        return False
+    if not readable(snapshot):
+        return all(stored[name] == wanted[name] for name in SNAPSHOT_HEAD)
+    return stored == wanted
+
+
 def open_case_ids():
     """The cases still in the pipeline: those whose deadlines can run."""
     return db.session.execute(select(Case.id).where(Case.stage.not_in(TERMINAL_STAGES + ("official",)))
                               ).scalars().all()
+
+
+def cases_without_snapshot():
+    """The cases whose snapshot is missing (a database from before migration 0018) or of an
+    older format, in id order."""
+    return db.session.execute(
+        select(Case.id).outerjoin(CaseSnapshot, CaseSnapshot.case_id == Case.id)
+        .where(or_(CaseSnapshot.case_id.is_(None), CaseSnapshot.format != FORMAT)).order_by(Case.id)
+    ).scalars().all()
+
+
+def build_snapshots(case_ids, calendar=None):
+    """Rebuild these cases' projections, their snapshots included, from their logs, their rows
+    locked first (an act on one of them meanwhile waits, and is not overwritten). Inside the
+    caller's transaction."""
+    db.session.execute(select(Case.id).where(Case.id.in_(case_ids)).with_for_update())
+    rebuild(case_ids, calendar)
 
 
 def cases_with_working_day_deadlines():
@@ -197,9 +255,12 @@ def differences(case_ids, calendar=None):
     for case, log in _in_batches(case_ids):
         stored = stored_projection(case)
         try:
-            wanted = projection_of(with_deadlines(replay(log), calendar, case))
+            state = with_deadlines(replay(log), calendar, case)
+            wanted = projection_of(state)
         except BrokenLog as broken:
-            wanted = broken
+            state, wanted = None, broken
         if stored != wanted:
             found[case.id] = (stored, wanted)
+        elif state is not None and not _same_snapshot(case.snapshot, state):
+            found[case.id] = (_snapshot_columns(case.snapshot), snapshot_values(state))
     return found

@@ -10,10 +10,15 @@ from contextlib import contextmanager
 
 from transitions.core import MachineError
 
-from pipeline.workflow.checklist import staleness_lines
+from pipeline.workflow.checklist import acts_as_documents, staleness_lines
 from pipeline.workflow.deadlines import CHECKLIST_STAGES, running_deadlines
 from pipeline.workflow.definition import ACT_BY_NAME, BOUND_NAMES, INITIAL_STAGE, MACHINE, SPOT, VOID, is_exit
-from pipeline.workflow.state import CaseState
+from pipeline.workflow.state import CaseState, EntryFacts
+
+POOL = "spotted"  # a return here starts the road again: what came before no longer counts
+# Acts from before the dossier stage: their documents survive a return to nurturing (the
+# certificate stays valid for its own period, which its own guard checks).
+ACTS_BEFORE_THE_DOSSIER = frozenset({"complete_training"})
 
 
 class BrokenLog(Exception):
@@ -57,7 +62,7 @@ def advance(state, entry):
     if act.moves:
         if state.stage != before:
             state.stage_entered_on = entry.effective_date
-        state.exit_entry = entry if is_exit(state.stage) else None
+        state.exit_entry = EntryFacts.of(entry) if is_exit(state.stage) else None
     _record(state, act, entry)
 
 
@@ -76,7 +81,26 @@ def _record(state, act, entry):
         state.last_effective_date = entry.effective_date
     if state.last_recorded_at is None or entry.recorded_at > state.last_recorded_at:
         state.last_recorded_at = entry.recorded_at
-    state.entries = (*state.entries, entry)
+    _remember(state, act, entry, passed)
+    state.head = entry
+    if state.entries is not None:
+        state.entries = (*state.entries, entry)
+
+
+def _remember(state, act, entry, passed):
+    """Keep what later guards and the checklist read of the entry, so that a state read from its
+    snapshot needs no log: the latest entry of each act that is a document of the checklist, the
+    failed votes counted."""
+    state.last_entry_date = entry.effective_date
+    counts = True
+    if entry.from_stage is not None and state.stage == POOL:
+        state.acts_on_record = {name: kept for name, kept in state.acts_on_record.items()
+                                if name in ACTS_BEFORE_THE_DOSSIER}
+        counts = act.name in ACTS_BEFORE_THE_DOSSIER
+    if counts and passed is not False and act.name in acts_as_documents():
+        state.acts_on_record = {**state.acts_on_record, act.name: EntryFacts.of(entry)}
+    if passed is False:
+        state.failed_votes = {**state.failed_votes, act.name: state.failed_votes.get(act.name, 0) + 1}
 
 
 def replay(entries, calendar=None, case=None):

@@ -33,6 +33,24 @@ class EnrolmentState:
 
 
 @dataclass
+class EntryFacts:
+    """What the state keeps of one log entry: the facts the guards, the checklist and the exit
+    reason read, without the entry itself (a state decoded from its snapshot has no log)."""
+    seq: int
+    act: str
+    effective_date: date
+    recorded_at: datetime | None = None
+    data: dict = field(default_factory=dict)
+    reason: str = ""
+    actor_name: str | None = None  # display name of who recorded it
+
+    @classmethod
+    def of(cls, entry):
+        return cls(entry.seq, entry.act, entry.effective_date, entry.recorded_at, dict(entry.data or {}),
+                   entry.reason or "", entry.actor.display_name if entry.actor else None)
+
+
+@dataclass
 class CaseState:
     """A case after the entries of its log, oldest first (`entries`)."""
     particulars: dict = field(default_factory=dict)  # as the spotting recorded them
@@ -57,12 +75,24 @@ class CaseState:
     recognition_vote_date: date | None = None
     recognition_vote_passed: bool | None = None
     recognition_review_passed: bool | None = None
+    # The consent of the latest branch vote that passed, for a candidate over the age limit.
+    branch_vote_consent: object = None
     documents: dict = field(default_factory=dict)  # item key -> DocumentState, in the order recorded
     enrolments: list = field(default_factory=list)  # EnrolmentState, in the order enrolled
     # The decision limits the deciding unit extended: deadline key -> the day the extended limit
     # counts from (the branch resolution it answers), so that a new resolution is not extended.
     extensions: dict = field(default_factory=dict)
-    entries: tuple = field(default_factory=tuple, repr=False)
+    # Act name -> EntryFacts of its latest entry that counts as a document for the checklist (a
+    # vote that did not pass produces no resolution; a return to nurturing starts the road again).
+    acts_on_record: dict = field(default_factory=dict)
+    failed_votes: dict = field(default_factory=dict)  # act name -> how many of its votes failed
+    last_entry_date: date | None = None  # the effective date of the newest entry, a void included
+    # The entries folded, oldest first, when the state was replayed from the log; None when it was
+    # read from the case's snapshot (pipeline.workflow.snapshot): only what needs the whole log
+    # (a correction, a void) replays it.
+    entries: tuple | None = field(default_factory=tuple, repr=False)
+    # The newest entry folded (or the snapshot's head): what the next entry chains to.
+    head: object = field(default=None, repr=False)
     # The running deadlines (pipeline.workflow.deadlines.Deadline), when replayed with a calendar.
     deadlines: tuple = ()
 
@@ -78,4 +108,5 @@ class CaseState:
         """A copy that can be changed without changing this state (documents and enrolments too)."""
         return replace(self, particulars=dict(self.particulars),
                        documents={key: replace(doc, details=dict(doc.details)) for key, doc in self.documents.items()},
-                       enrolments=[replace(e) for e in self.enrolments], extensions=dict(self.extensions))
+                       enrolments=[replace(e) for e in self.enrolments], extensions=dict(self.extensions),
+                       acts_on_record=dict(self.acts_on_record), failed_votes=dict(self.failed_votes))

@@ -132,7 +132,7 @@ def void_act(case_id, actor, seq, reason, expected_version=None):
         case = lock_case(case_id, actor, expected_version)
         if actor.role not in VOID.roles:
             raise NotPermitted(_l("Your role cannot record this act."))
-        held = hold(case)
+        held = hold(case, whole_log=True)
         today = clock.today()
         plan = plan_void(case, held.log, seq, actor, today)
         reason = (reason or "").strip()
