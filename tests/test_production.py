@@ -146,6 +146,16 @@ def gunicorn(deployment, log, **settings):
 
 @contextlib.contextmanager
 def redis_server():
+    """A Redis server's URL, emptied: the one `.ci/run` started (KETNAP_TEST_REDIS_URL), or else
+    one of the test's own."""
+    given = os.environ.get("KETNAP_TEST_REDIS_URL")
+    if given:
+        import redis
+        client = redis.Redis.from_url(given, socket_timeout=5)
+        client.flushdb()
+        client.close()
+        yield given
+        return
     port = free_port()
     process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                 "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
