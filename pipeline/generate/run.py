@@ -79,6 +79,11 @@ def generate(units, cases, seed, today, reset=False, password="demo", progress=N
     progress(f"Organisation written: {len(org.units)} units, {len(org.users)} accounts, "
              f"{sum(map(len, org.classes.values()))} training classes ({time.perf_counter() - started:.1f} s)")
     counts = _cases(org, cases, seed, today, case_progress)
+    # Planner statistics for what was just written: SQLite has none until ANALYZE (it would read
+    # every open case for a secretary's list), PostgreSQL's autovacuum takes its time.
+    progress("Analysing the tables for the query planner...")
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
     counts["seconds"] = time.perf_counter() - started
     counts["units"], counts["accounts"] = len(org.units), len(org.users)
     counts["unit_kinds"] = Counter(u.kind for u in org.units)
