@@ -171,6 +171,8 @@ def record_document(case_id, actor, entry, upload=None, expected_version=None, t
             before = held.state.copy()
             row = record_document_on(held, actor, entry, today, upload, written)
             project(case, held.state, WorkingCalendar.load(), before=before)
+            # Found while the items are loaded: after the commit it would be read again.
+            item = next(item for item in case.dossier_items if item.item_key == entry.key)
     except Exception:
         for path in written:
             try:
@@ -178,4 +180,4 @@ def record_document(case_id, actor, entry, upload=None, expected_version=None, t
             except OSError:
                 pass
         raise
-    return row, next(item for item in case.dossier_items if item.item_key == entry.key)
+    return row, item

@@ -33,8 +33,9 @@ def item_anchor(key):
     return "item-" + NOT_IN_ANCHOR.sub("-", fold(key)).strip("-")
 
 
-def _back_to(case, key):
-    return redirect(url_for(".show_dossier", case_id=case.id, _anchor=item_anchor(key)))
+def _back_to(case_id, key):
+    # By its id: the case row, expired by the act's commit, is not read again for the address.
+    return redirect(url_for(".show_dossier", case_id=case_id, _anchor=item_anchor(key)))
 
 
 def _may_record(case):
@@ -94,7 +95,7 @@ def edit_item(case_id, key):
             refused = blocked.reasons
         else:
             flash(_("Recorded: %(item)s.", item=line.label), "success")
-            return _back_to(case, key)
+            return _back_to(case_id, key)
     status = 422 if request.method == "POST" else 200
     return render_template("dossier/item.html", case=case, line=line, form=form, refused=refused,
                            limit=human_size(dossier_ops.upload_limit())), status
