@@ -74,3 +74,13 @@ def test_same_seed_same_cases_and_no_generation_over_data(app, runner):
     assert log_digest() == first
     assert generate(runner, "--seed", "6", "--reset").exit_code == 0
     assert log_digest() != first
+
+
+def test_the_demo_resets_a_generated_national_tree(app, runner):
+    """`demo --reset` over a tree with provinces (the migrations' way down refused the 2025 kinds)."""
+    assert generate(runner, "--seed", "7").exit_code == 0
+    result = runner.invoke(args=["demo", "--reset"])
+    db.session.remove()
+    assert result.exit_code == 0, result.output
+    assert "Điện Bàn 2022 demo loaded" in result.output
+    assert scalars("SELECT COUNT(*) FROM unit WHERE kind = 'province'") == [0]

@@ -22,7 +22,7 @@ import time
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_migrate import downgrade, upgrade
+from flask_migrate import upgrade
 from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import aliased
 
@@ -33,6 +33,7 @@ from pipeline.demo import organisation as org
 from pipeline.demo import story
 from pipeline.dossier import operations as dossier_ops
 from pipeline.extensions import db
+from pipeline.schema import empty_database
 from pipeline.quotas.models import Quota, QuotaChange
 from pipeline.training import operations as training_ops
 from pipeline.training.models import Enrolment, TrainingClass
@@ -75,7 +76,7 @@ def load_demo(reset=False, progress=None, case_progress=None):
             "run `flask --app wsgi demo --reset` to empty it first (every row in it is lost). / "
             "Cơ sở dữ liệu đã có dữ liệu; dùng `--reset` để xóa hết rồi nạp dữ liệu mẫu.")
     if reset:
-        progress("Emptying the database (migrations down to base and up again)...")
+        progress("Emptying the database (every table dropped, the schema built again)...")
         _empty_database()
     progress("Building the organisation of Đảng bộ thị xã Điện Bàn, its quotas for 2022 and the accounts...")
     with one_transaction():
@@ -111,11 +112,9 @@ def _existing_data():
 
 def _empty_database():
     """The act log refuses UPDATE and DELETE (triggers of the first migration), so rows cannot
-    be deleted: the schema is taken down to nothing and rebuilt, on SQLite as on PostgreSQL."""
-    db.session.close()
-    # Every table goes: the migrations need not keep the rows their downgrades would refuse to lose.
-    downgrade(revision="base", x_arg=["discard=all"])
-    upgrade()
+    be deleted: every table is dropped and the schema built again, as the generator does (the
+    migrations down to base refused a tree with provinces: the 2025 unit kinds' downgrade)."""
+    empty_database()
 
 
 # --- organisation --------------------------------------------------------------------------

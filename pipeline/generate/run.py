@@ -6,12 +6,13 @@ from collections import Counter
 
 from flask import current_app
 from flask_migrate import upgrade
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import func, select
 
 from pipeline.accounts.models import User
 from pipeline.base.signing import ensure_log_key
 from pipeline.cases.models import Case
 from pipeline.extensions import db
+from pipeline.schema import empty_database
 from pipeline.generate import tree, writer
 from pipeline.generate.acting import CaseMaker
 from pipeline.generate.plans import Planner
@@ -32,24 +33,6 @@ def existing_data():
              if (count := db.session.scalar(select(func.count()).select_from(model)))]
     db.session.rollback()  # release the read locks before any schema change
     return ", ".join(found)
-
-
-def empty_database():
-    """Drop every table (the logs refuse DELETE) and the logs' trigger functions, then build the
-    schema again. Not the demo's way (migrations down to base): the downgrade of the 2025 unit
-    kinds refuses a tree of provinces."""
-    db.session.close()
-    with db.engine.begin() as connection:
-        tables = MetaData()
-        tables.reflect(connection)
-        tables.drop_all(connection)
-        if connection.dialect.name == "postgresql":
-            functions = connection.exec_driver_sql(
-                "SELECT proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-                "WHERE n.nspname = current_schema() AND proname LIKE '%%append_only'").scalars().all()
-            for name in functions:
-                connection.exec_driver_sql(f'DROP FUNCTION "{name}"() CASCADE')
-    upgrade()
 
 
 def generate(units, cases, seed, today, reset=False, password="demo", progress=None, case_progress=None):
