@@ -51,7 +51,7 @@ def _lines(case):
 @login_required
 @read_of(DOSSIER_PAGE)
 def show_dossier(case_id):
-    case = case_or_404(case_id)
+    case = case_or_404(case_id, with_state=True)
     lines = _lines(case)
     # What the next act of the stage still needs (the same sentences its guard gives).
     next_act = act_needing_documents(case.stage)
@@ -65,7 +65,7 @@ def show_dossier(case_id):
 @login_required
 @read_of(DOSSIER_ITEM)
 def edit_item(case_id, key):
-    case = case_or_404(case_id)
+    case = case_or_404(case_id, with_state=True)
     line = line_for(_lines(case), key)
     if line is None:
         abort(404)

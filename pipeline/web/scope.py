@@ -3,11 +3,12 @@
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter
+from pipeline.workflow.models import CaseSnapshot
 
 
 def current_actor():
@@ -21,8 +22,18 @@ def scoped_cases():
             .options(contains_eager(Case.branch)))
 
 
-def case_or_404(case_id):
-    case = db.session.execute(scoped_cases().where(Case.id == case_id)).scalar_one_or_none()
+def case_or_404(case_id, with_state=False):
+    """The case inside the user's scope, with its branch; `with_state`: with its snapshot and the
+    unit above its branch too, what its checklist reads (pipeline.workflow.operations.current_state),
+    in the same statement."""
+    statement = scoped_cases().where(Case.id == case_id)
+    if with_state:
+        parent = aliased(Unit)
+        statement = (statement.outerjoin(parent, Unit.parent_id == parent.id)
+                     .outerjoin(CaseSnapshot, CaseSnapshot.case_id == Case.id)
+                     .options(contains_eager(Case.branch).contains_eager(Unit.parent.of_type(parent)),
+                              contains_eager(Case.snapshot)))
+    case = db.session.execute(statement).scalar_one_or_none()
     if case is None:
         abort(404)
     return case
