@@ -344,7 +344,9 @@ def rollup(root, year, until=None):
     root_line.admitted = sum(by_branch_kind.values())
 
     stage, _entered = stage_on(day)
-    cases = select(holder, stage.label("stage")).select_from(in_root).where(scoped).subquery()
+    # Materialized: each case's stage then is read once, not again for the condition on it.
+    cases = (select(holder, stage.label("stage")).select_from(in_root).where(scoped)
+             .cte("then").prefix_with("MATERIALIZED", dialect="postgresql"))
     stage_counts = {}
     for holder_id, stage, n in db.session.execute(
             select(cases.c.holder, cases.c.stage, func.count()).where(cases.c.stage.is_not(None))

@@ -3,12 +3,15 @@ report are those of its end date, not of the day it is printed. Before today the
 `to_stage` of the case's last entry dated on or before the day, and it was entered on the date of
 the last entry dated then that changed the stage (as the replay sets `stage_entered_on`); on
 today the case row's columns say the same without reading the log. A case whose log starts after
-the day has no stage then (NULL): it did not exist yet."""
-from sqlalchemy import func, or_, select
+the day has no stage then (NULL): it did not exist yet. A case with no entry dated after the day
+and no void stood then where it stands now: its row's columns say it, and its log is read only
+for the others."""
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from pipeline.base import clock
 from pipeline.cases.models import Case
+from pipeline.workflow.definition import ACT_BY_NAME
 from pipeline.workflow.log import VOID_ACT, not_voided
 from pipeline.workflow.models import LogEntry
 
@@ -29,4 +32,10 @@ def stage_on(day):
                .where(move.case_id == Case.id, move.effective_date <= day, move.act != VOID_ACT, not_voided(move),
                       or_(move.from_stage.is_(None), move.from_stage != move.to_stage))
                .correlate_except(move).scalar_subquery())
-    return stage, entered
+    later, void = aliased(LogEntry, name="later_entry"), aliased(LogEntry, name="void_entry")
+    # Either a look per case or one set of cases, by the (act, date, case) and void indexes: the
+    # acts' names lead the first.
+    changed = or_(exists().where(later.case_id == Case.id, later.act.in_(tuple(ACT_BY_NAME)),
+                                 later.effective_date > day).correlate_except(later),
+                  exists().where(void.case_id == Case.id, void.act == VOID_ACT).correlate_except(void))
+    return case((changed, stage), else_=Case.stage), case((changed, entered), else_=Case.stage_entered_on)

@@ -112,8 +112,9 @@ def time_in_stage(root, day):
     the unit's subtree as it was then."""
     in_root, _placed = cases_placed(day, root.path)
     stage, entered = stage_on(day)
+    # Materialized: each case's stage then is read once, not again for each condition on it.
     cases = (select(stage.label("stage"), entered.label("entered_on")).select_from(in_root)
-             .where(in_scope(day, root.path)).subquery("then"))
+             .where(in_scope(day, root.path)).cte("then").prefix_with("MATERIALIZED", dialect="postgresql"))
     statement = median_and_max([cases.c.stage], days_between(cases.c.entered_on, day),
                                where=cases.c.stage.in_(ROAD_STAGES), from_=cases)
     found = {row.stage: StageTime(row.stage, row.count, (row.median_low + row.median_high) / 2, row.maximum)
