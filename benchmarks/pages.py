@@ -39,6 +39,7 @@ COPIED = {  # table -> the column holding the case id
     "case_deadline": "candidate_id",
     "dossier_item": "candidate_id",
     "enrolment": "candidate_id",
+    "case_snapshot": "candidate_id",
 }
 
 
