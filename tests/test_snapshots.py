@@ -1,6 +1,7 @@
 """Issue 16: an act reads the case's snapshot (its state as the log replays to, kept by every act)
 instead of its whole log; the snapshot is a projection `audit verify` checks, rebuilt from the
 log when missing."""
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import delete, select, update
@@ -47,9 +48,9 @@ def test_every_case_s_snapshot_is_what_its_log_replays_to(world, make_case):
         state = replay(log)
         stored = snapshot_of(case.id)
         assert stored.state == encode(state)
-        kept = decode(stored.state)
-        assert (kept.stage, kept.stage_entered_on, kept.documents, kept.enrolments) == (
-            state.stage, state.stage_entered_on, state.documents, state.enrolments)
+        # Everything the state holds but its log, its head and the deadlines every reader recounts.
+        assert replace(decode(stored.state), head=None, deadlines=()) == replace(
+            state, entries=None, head=None, deadlines=())
     assert differences([case.id for case in cases]) == {}
 
 

@@ -9,6 +9,7 @@ an older `FORMAT`, is replayed from its log, and the act then writes the state."
 import types
 import typing
 from dataclasses import dataclass, fields
+from functools import cache
 from datetime import date, datetime
 
 from pipeline.workflow.state import CaseState, DocumentState, EnrolmentState, EntryFacts
@@ -60,23 +61,28 @@ def encode(state):
     return out
 
 
-def _kinds(annotation):
-    return set(typing.get_args(annotation)) if isinstance(annotation, types.UnionType) else {annotation}
-
-
-def _typed(value, annotation):
-    if value is None:
-        return None
-    kinds = _kinds(annotation)
+def _reader(annotation):
+    """How a field's JSON value is read back: a date or a time from its ISO text, else as it is."""
+    kinds = set(typing.get_args(annotation)) if isinstance(annotation, types.UnionType) else {annotation}
     if datetime in kinds:
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat
     if date in kinds:
-        return date.fromisoformat(value)
-    return value
+        return date.fromisoformat
+    return None
+
+
+@cache
+def _readers(cls):
+    """(field name, reader) of a dataclass, worked out once: pages decode many snapshots."""
+    return tuple((f.name, _reader(f.type)) for f in fields(cls))
+
+
+def _typed(value, read):
+    return value if value is None or read is None else read(value)
 
 
 def _decode_record(cls, values):
-    return cls(**{f.name: _typed(values[f.name], f.type) for f in fields(cls) if f.name in values})
+    return cls(**{name: _typed(values[name], read) for name, read in _readers(cls) if name in values})
 
 
 @dataclass(frozen=True)
@@ -90,21 +96,21 @@ class Head:
 def decode(values, head=None):
     """The CaseState a snapshot holds; its `entries` are None (not loaded)."""
     kept = {}
-    for f in fields(CaseState):
-        if f.name in SKIPPED or f.name not in values:
+    for name, read in _readers(CaseState):
+        if name in SKIPPED or name not in values:
             continue
-        value = values[f.name]
-        if f.name in DICTS_OF:
-            value = {key: _decode_record(DICTS_OF[f.name], record) for key, record in value.items()}
-        elif f.name in LISTS_OF:
-            value = [_decode_record(LISTS_OF[f.name], record) for record in value]
-        elif f.name in ONE_OF:
-            value = _decode_record(ONE_OF[f.name], value) if value is not None else None
-        elif f.name in DICTS_OF_DATES:
+        value = values[name]
+        if name in DICTS_OF:
+            value = {key: _decode_record(DICTS_OF[name], record) for key, record in value.items()}
+        elif name in LISTS_OF:
+            value = [_decode_record(LISTS_OF[name], record) for record in value]
+        elif name in ONE_OF:
+            value = _decode_record(ONE_OF[name], value) if value is not None else None
+        elif name in DICTS_OF_DATES:
             value = {key: date.fromisoformat(day) for key, day in value.items()}
         else:
-            value = _typed(value, f.type)
-        kept[f.name] = value
+            value = _typed(value, read)
+        kept[name] = value
     return CaseState(**kept, entries=None, head=head)
 
 
