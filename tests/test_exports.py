@@ -15,10 +15,14 @@ from sqlalchemy import text as sql
 from conftest import PASSWORD
 from pages_support import pages  # noqa: F401  (a fixture)
 from pipeline.base import clock
+from pipeline.cases.export import CASE_COLUMNS
 from pipeline.exports import Column, export_response
 from pipeline.exports.response import ascii_name, utf8_name
 from pipeline.exports.xlsx_file import sheet_title
 from pipeline.extensions import db
+from pipeline.workflow import operations
+from pipeline.workflow.log import load_log
+from pipeline.workflow.voiding import void_act
 from xlsx_support import header_row, sheet_table, table, title_lines
 
 NAMES = {"branch_a1": "Phùng Tấn Thắng", "branch_a2": "Lê Thị Hoa", "branch_b1": "Trần Văn Bình",
@@ -227,9 +231,74 @@ def test_the_export_runs_the_same_queries_for_3_and_30_cases(pages, world, make_
         rows = xlsx_rows(response) if fmt == "xlsx" else csv_rows(response)
     assert len(rows) == 1 + 30
     assert many.count == few.count
-    # user, units for the filter, the cases and their logs (one query per 500 cases); the read log:
+    # user, units for the filter, the cases with their logs (one statement); the read log:
     # the rows counted, the head of the user's chain and the row of this export (pipeline/readlog)
     assert few.count <= 7
+
+
+def copy_cases(times):
+    """`times` copies of every case (its row and its log's rows), in SQL: a list of a thousand cases
+    in a second, their histories as the workflow wrote them."""
+    import sqlalchemy as sa
+    candidate, log = db.metadata.tables["candidate"], db.metadata.tables["case_event"]
+    offset = 10 ** len(str(db.session.scalar(sa.select(sa.func.max(candidate.c.id)))))
+    for copy in range(1, times + 1):
+        db.session.execute(candidate.insert().from_select(
+            list(candidate.c.keys()),
+            sa.select(*[(column + copy * offset).label("id") if column.name == "id" else column
+                        for column in candidate.c]).where(candidate.c.id < offset)))
+        columns = [column for column in log.c if column.name != "id"]
+        db.session.execute(log.insert().from_select(
+            [column.name for column in columns],
+            sa.select(*[(column + copy * offset).label(column.name) if column.name == "candidate_id" else column
+                        for column in columns]).where(log.c.candidate_id < offset)))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_export_runs_the_same_statements_for_4_and_1200_cases(pages, world, make_case, count_statements, fmt):
+    """The logs come with their cases in one streamed statement: not one query per 500 cases."""
+    make_case("probation", full_name="Phùng Tấn Thắng")
+    make_case("dossier", branch=world.branch_b1, full_name="Lê Thị Hoa", sex="female")
+    make_case(branch=world.branch_a2, full_name="Trần Văn Bình")
+    make_case("training", branch=world.branch_direct, full_name="Đỗ Minh Quân")
+    pages.login("board")
+    pages.get(f"/candidates/?format={fmt}").get_data()  # warm up whatever is cached per process
+    with count_statements() as few:
+        response = pages.get(f"/candidates/?format={fmt}")
+        first = xlsx_rows(response) if fmt == "xlsx" else csv_rows(response)
+    copy_cases(299)
+    with count_statements() as many:
+        response = pages.get(f"/candidates/?format={fmt}")
+        rows = xlsx_rows(response) if fmt == "xlsx" else csv_rows(response)
+    assert len(rows) == 1 + 1200
+    assert many.count == few.count
+    # Every copy's row, its history's columns included, is its case's: in name order, then by id.
+    assert rows[1:] == [row for row in first[1:] for _copy in range(300)]
+    assert rows[0] == first[0] and len(rows[0]) == len(CASE_COLUMNS) > 60
+
+
+def test_a_voided_act_is_not_in_the_exported_history(pages, world, make_case, english):
+    """A vote typed wrong, voided and recorded again: the row has the vote that stands, and its
+    "Earlier steps" neither the voided vote nor the void."""
+    case = make_case("branch_vote", full_name="Phùng Tấn Thắng")
+    operations.record_act(case.id, "record_branch_vote", world["sec_a1"], date(2021, 12, 1),
+                          {"members_total": 51, "members_present": 14, "votes_for": 13, "votes_against": 1})
+    void_act(case.id, world["sec_a1"], load_log(case.id)[-1].seq, "Gõ nhầm 51 thay vì 15")
+    pages.login("sec_a1")
+    (header, row) = csv_rows(pages.get("/candidates/?format=csv&lang=en"))
+    cells = dict(zip(header, row))
+    assert (cells["Stage"], cells["Branch vote on"], cells["Branch vote – official members"]) == (
+        "Awaiting the branch vote", "", "")
+    assert cells["Earlier steps"] == ""
+    operations.record_act(case.id, "record_branch_vote", world["sec_a1"], date(2021, 12, 2),
+                          {"members_total": 15, "members_present": 14, "votes_for": 13, "votes_against": 1})
+    (header, row) = csv_rows(pages.get("/candidates/?format=csv&lang=en"))
+    cells = dict(zip(header, row))
+    assert (cells["Branch vote on"], cells["Branch vote – official members"], cells["Branch vote – in favour"]) == (
+        "2021-12-02", "15", "13")
+    assert cells["Earlier steps"] == "" and "51" not in ",".join(row)
+    assert cells["Date spotted"] == "2021-06-01"
 
 
 def test_the_export_reads_the_database_after_the_view_has_returned(app, world, make_case):

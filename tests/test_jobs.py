@@ -155,6 +155,22 @@ def test_a_small_export_stays_in_its_request(app, pages, world, make_case):
     assert db.session.execute(select(func.count()).select_from(ExportJob)).scalar_one() == 0
 
 
+def test_a_large_candidate_list_is_queued_without_its_rows_made_in_the_request(app, pages, world, make_case,
+                                                                              count_statements):
+    """The list counts its cases instead of making its first EXPORT_JOB_ROWS rows to find out:
+    at national scale the request would read twenty thousand histories before answering."""
+    for name in ("Phùng Tấn Thắng", "Lê Thị Hoa", "Trần Văn Bảo"):
+        make_case(full_name=name)
+    app.config.update(EXPORT_JOB_ROWS=2)  # the embedded queue, no worker: the job waits
+    pages.login("sec_a1")
+    with count_statements() as counter:
+        job_id_of(pages.get("/candidates/?format=xlsx"))
+    assert not [sql for sql in counter.statements if "case_event" in sql]  # no log read, no row made
+    app.config.update(EXPORT_JOB_ROWS=3)
+    response = pages.get("/candidates/?format=csv")
+    assert response.status_code == 200 and response.data.count(b"\r\n") == 4  # the header and three cases
+
+
 def test_the_page_shows_how_far_a_running_job_is(app, pages, world, make_case):
     for name in ("Phùng Tấn Thắng", "Lê Thị Hoa", "Trần Văn Bảo"):
         make_case(full_name=name)

@@ -3,12 +3,17 @@ date and particulars of every step the case's log holds, in the columns of the h
 (pipeline.imports.history_columns): an export re-imports into another database of the same tree
 to the same cases (`flask --app wsgi import-cases`). Choices are written as their labels, a yes as
 "x", as the import reads them in either language."""
+import json
 from datetime import date
-from itertools import islice
+from functools import lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from pipeline.exports import Column, stream_scalars
+from pipeline.cases.models import Case
+from pipeline.exports import Column, stream_rows
 from pipeline.extensions import db
 from pipeline.imports.earlier import earlier_text
 from pipeline.imports.history_columns import (DETAILS, EXIT_ACTS, document_field, document_items,
@@ -23,7 +28,6 @@ COLUMN_ACTS = ("enrol_training", "complete_training", "complete_dossier", *VOTES
                "recognise_official")
 # The page's columns, in its order; then the rest of the history's.
 FIRST = ("full_name", "date_of_birth", "sex", "branch", "stage", "since", "source_organisation", "exit_reason")
-CHUNK = 500  # cases whose logs are read in one query
 DATE_KINDS = {"date": "date", "int": "int"}
 
 
@@ -50,41 +54,112 @@ class _Columns:
 CASE_COLUMNS = _Columns()
 
 
+class Step(NamedTuple):
+    """A log entry as the export reads it: what the history's columns need of it."""
+    seq: int
+    act: str
+    to_stage: str
+    effective_date: date
+    reason: str
+    data: dict
+
+
+class CaseRows:
+    """case_rows(statement): iterated, the rows; `row_count()`, how many by one count, asked by
+    pipeline.jobs.operations before reading any: a list above EXPORT_JOB_ROWS goes to the worker
+    without the request making (and holding) its first twenty thousand rows to find out."""
+
+    def __init__(self, statement):
+        self.statement = statement
+
+    def __iter__(self):
+        return _rows(self.statement)
+
+    def row_count(self):
+        return db.session.execute(select(func.count()).select_from(self.statement.order_by(None).subquery())
+                                  ).scalar_one()
+
+
 def case_rows(statement):
-    """One row per case of `statement` (cases with their branch loaded), read in chunks, with the
-    steps of their logs (one query per chunk). The reason is the stored text."""
+    """One row per case of `statement` (cases with their branch loaded), with the steps of their
+    logs, all read by one streamed statement whatever the number of cases (each case's log comes
+    with it, aggregated by the database: log_column). The reason is the stored text."""
+    return CaseRows(statement)
+
+
+def _rows(statement):
     fields = _fields()
-    cases = stream_scalars(statement)
-    while chunk := list(islice(cases, CHUNK)):
-        logs = _logs([case.id for case in chunk])
-        for case in chunk:
-            values = case_values(case, logs.get(case.id, []))
-            yield tuple(_cell(f, values.get(f.name)) for f in fields)
+    names = [f.name for f in fields]
+    # Made here, in the request's language: the choices' labels.
+    cells = [(index, _cell_of(f)) for index, f in enumerate(fields) if f.kind in ("bool", "choice")]
+    for case, log in stream_rows(statement.add_columns(log_column())):
+        row = list(map(case_values(case, steps_of(log)).get, names))
+        for index, cell in cells:
+            row[index] = cell(row[index])
+        yield tuple(row)
 
 
-def _logs(case_ids):
-    found = {}
-    for entry in db.session.execute(select(LogEntry).where(LogEntry.case_id.in_(case_ids))
-                                    .order_by(LogEntry.case_id, LogEntry.seq)).scalars():
-        found.setdefault(entry.case_id, []).append(entry)
-    return found
+def log_column():
+    """The case's log as the text of one JSON array of [seq, act, to_stage, effective_date, reason,
+    data]: a subquery correlated to the case, read through the log's (case, seq) index. In a
+    server-side cursor PostgreSQL works it out after sorting the cases, one case at a time. Text,
+    parsed row by row (steps_of): the driver would parse a whole fetch of them at once, and
+    keeping its thousand logs alive makes Python's collector run three times as often."""
+    fields = (LogEntry.seq, LogEntry.act, LogEntry.to_stage, LogEntry.effective_date, LogEntry.reason)
+    if db.engine.dialect.name == "postgresql":
+        log = cast(func.json_agg(aggregate_order_by(func.json_build_array(*fields, LogEntry.data), LogEntry.seq)),
+                   Text)
+    else:  # SQLite: its aggregate keeps no order it promises; steps_of sorts
+        log = func.json_group_array(func.json_array(*fields, func.json(LogEntry.data)))
+    return select(log).where(LogEntry.case_id == Case.id).correlate(Case).scalar_subquery()
 
 
-def _cell(f, value):
-    if value is None:
-        return None
+def steps_of(log):
+    """The Steps of log_column's text, by seq."""
+    steps = sorted(json.loads(log), key=itemgetter(0)) if log else ()
+    return [Step(seq, act, to_stage, date.fromisoformat(day), reason, data)
+            for seq, act, to_stage, day, reason, data in steps]
+
+
+def _cell_of(f):
+    """The function writing a value of a choice or yes/no field as the export's cell: a choice as
+    its label (translated once, not once per row), a yes as "x"."""
     if f.kind == "bool":
-        return "x" if value else None
-    if f.kind == "choice":
-        return f.choices.get(value, value)
-    return value
+        return lambda value: "x" if value else None
+    labels = {key: str(label) for key, label in f.choices.items()}
+    return lambda value: None if value is None else labels.get(value, value)
 
 
-def _vote(values, prefix, data, members=True):
+def _vote_columns(prefix, members=True):
+    """(column, key of the act's data) of a vote's figures, then the resolution's column."""
     counts = ("members_total", "members_present") if members else ("committee_size",)
-    for name in counts + ("votes_for", "votes_against"):
-        values[f"{prefix}_{name}"] = data.get(name)
-    values[f"{prefix}_resolution"] = data.get("resolution_number") or None
+    return tuple((f"{prefix}_{name}", name) for name in counts + ("votes_for", "votes_against")), f"{prefix}_resolution"
+
+
+# act -> its date's column and its figures' (pipeline.imports.history_columns._vote)
+VOTE_COLUMNS = {"record_branch_vote": ("branch_vote_on", _vote_columns("branch")),
+                "record_committee_review": ("committee_review_on", _vote_columns("committee", members=False)),
+                "record_recognition_vote": ("recognition_vote_on", _vote_columns("recognition")),
+                "record_recognition_review": ("recognition_review_on",
+                                              _vote_columns("recognition_review", members=False))}
+
+
+def _vote(values, columns, data):
+    figures, resolution = columns
+    for column, name in figures:
+        values[column] = data.get(name)
+    values[resolution] = data.get("resolution_number") or None
+
+
+@lru_cache(maxsize=1)
+def _document_columns():
+    """(key, its date's column, [(detail, its column, whether a date)], its note's column) of each
+    document item, the names worked out once rather than per case."""
+    return tuple((key, document_field(key),
+                  tuple((name, document_field(key, name), field_kind == "date")
+                        for name, _label, field_kind in DETAILS.get(kind, ())),
+                  document_field(key, "note"))
+                 for key, kind in document_items())
 
 
 def _date(text):
@@ -120,8 +195,8 @@ def _covered(values, last, log):
     the last of each document exported, the exit."""
     covered = {log[0].seq} if log else set()
     covered |= {last[act].seq for act in COLUMN_ACTS if act in last}
-    covered |= {last[("document", key)].seq for key, _kind in document_items()
-                if ("document", key) in last and values.get(document_field(key)) is not None}
+    covered |= {last[("document", key)].seq for key, column, _details, _note in _document_columns()
+                if values.get(column) is not None}
     exits = [entry for entry in log if entry.act in EXIT_ACTS]
     if values.get("exit_act") and exits:
         covered.add(exits[-1].seq)
@@ -138,23 +213,15 @@ def _steps(values, last):
     day, data = on("complete_training")
     values |= {"certificate_date": day, "certificate_number": data.get("certificate_number")}
     values["dossier_complete_on"] = on("complete_dossier")[0]
-    day, data = on("record_branch_vote")
-    values["branch_vote_on"] = day
-    _vote(values, "branch", data)
-    day, data = on("record_committee_review")
-    values["committee_review_on"] = day
-    _vote(values, "committee", data, members=False)
+    for act, (day_column, columns) in VOTE_COLUMNS.items():
+        day, data = on(act)
+        values[day_column] = day
+        _vote(values, columns, data)
     day, data = on("record_decision")
     values |= {"decision_date": day, "decision_number": data.get("decision_number"),
                "decision_received_on": _date(data.get("received_on"))}
     day, data = on("hold_ceremony")
     values |= {"ceremony_date": day, "ceremony_place": data.get("place") or None}
-    day, data = on("record_recognition_vote")
-    values["recognition_vote_on"] = day
-    _vote(values, "recognition", data)
-    day, data = on("record_recognition_review")
-    values["recognition_review_on"] = day
-    _vote(values, "recognition_review", data, members=False)
     votes = [last[act] for act in VOTES if act in last]
     if votes:
         values["vote_reason"] = max(votes, key=lambda entry: entry.seq).reason or None
@@ -163,16 +230,16 @@ def _steps(values, last):
 
 
 def _documents(values, last):
-    for key, kind in document_items():
+    for key, column, details, note in _document_columns():
         entry = last.get(("document", key))
         data = (entry.data or {}) if entry else {}
         if not data.get("received"):
             continue
-        values[document_field(key)] = _date(data.get("received_on")) or entry.effective_date
-        for name, _label, field_kind in DETAILS.get(kind, ()):
+        values[column] = _date(data.get("received_on")) or entry.effective_date
+        for name, detail_column, is_date in details:
             value = data.get(name)
-            values[document_field(key, name)] = _date(value) if field_kind == "date" and value else value
-        values[document_field(key, "note")] = data.get("note") or None
+            values[detail_column] = _date(value) if is_date and value else value
+        values[note] = data.get("note") or None
 
 
 def _exit(values, case, log):

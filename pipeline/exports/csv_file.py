@@ -18,9 +18,11 @@ def csv_chunks(labels, columns, rows):
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow([safe_text(label) for label in labels])
-    kinds = [column.kind for column in columns]
+    # A function per column, chosen once: a file of a million rows of a hundred columns has a
+    # hundred million cells, most of them empty.
+    texts = [CELL_TEXTS[column.kind] for column in columns]
     for row in rows:
-        writer.writerow([csv_text(value, kind) for kind, value in zip(kinds, row, strict=True)])
+        writer.writerow(["" if value is None else text(value) for text, value in zip(texts, row, strict=True)])
         # The first chunk goes out only once rows have been read: a failing query still gets an
         # error status instead of a 200 with a cut file.
         if buffer.tell() >= CHUNK_CHARS:
@@ -35,6 +37,19 @@ def csv_text(value, kind):
     if kind == "date" and isinstance(as_date(value), date):
         return as_date(value).isoformat()
     return display_text(value, kind)
+
+
+def _date_text(value):
+    day = as_date(value)
+    return day.isoformat() if isinstance(day, date) else safe_text(value)
+
+
+def _percent_text(value):
+    return display_text(value, "percent")
+
+
+# csv_text of a value that is not None, by the column's kind.
+CELL_TEXTS = {"text": safe_text, "int": str, "number": str, "percent": _percent_text, "date": _date_text}
 
 
 def csv_tables_chunks(tables):

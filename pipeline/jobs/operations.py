@@ -21,13 +21,20 @@ ARGS_MAX = 50  # an export's address carries a few filters; the request's own bo
 
 def large_export_as_job(fmt, title, tables):
     """None when the tables hold at most EXPORT_JOB_ROWS rows together: their rows are put back
-    as they were (the first ones already read) and the export goes on in the request. Otherwise
+    as they were (the first ones already read; none when the rows can count themselves, `row_count`)
+    and the export goes on in the request. Otherwise
     the rows read are dropped, the job is recorded and queued, and its page is the answer."""
     limit = current_app.config.get("EXPORT_JOB_ROWS")
     if limit is None or not current_user.is_authenticated:
         return None
     seen, rests = 0, []
     for table in tables:
+        row_count = getattr(table.rows, "row_count", None)
+        if row_count is not None:  # rows that say how many they are (the candidate list's): none read
+            seen += row_count()
+            if seen > limit:
+                break
+            continue
         rest = iter(table.rows)
         head = list(islice(rest, limit + 1 - seen))
         seen += len(head)
