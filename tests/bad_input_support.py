@@ -144,7 +144,7 @@ def pairs_of(valid, bad):
 # --- the database before and after --------------------------------------------------------------------
 
 # Rebuilt from the log with every act: their rows follow the acts and are not counted.
-DERIVED = {"case_deadline"}
+DERIVED = {"case_deadline", "case_snapshot"}
 # The tables these forms write, compared row by row: a refusal must leave them exactly as they were.
 WATCHED = ("candidate", "case_event", "dossier_item", "enrolment", "training_class", "quota", "quota_change",
            "calendar_override", "unit", "user_account", "recovery_code")

@@ -1,7 +1,7 @@
 """The dashboard pages: the matrix (`/dashboard/`), the cases behind each of its numbers, a
 branch's board, the deadlines falling due, and the home page (`/`, endpoint `index`)."""
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import format_decimal, gettext as _
+from flask_babel import gettext as _
 from pipeline.base.i18n import lazy_gettext as _l
 from flask_login import login_required
 
@@ -10,6 +10,7 @@ from pipeline.cases.models import SOURCE_ORGANISATIONS
 from pipeline.dashboard.access import ancestors_within_scope, unit_or_404
 from pipeline.dashboard.board import build_board
 from pipeline.dashboard.cases import CASE_COLUMNS, WHICH, case_rows, case_statement
+from pipeline.dashboard.figures import ListText, MatrixText
 from pipeline.dashboard.due_soon import DUE_COLUMNS, GROUP_BY_KEY, GROUPS, due_page, due_rows, due_soon
 from pipeline.dashboard.filters import OPEN_STAGE_NAMES, OPEN_STAGES, FilterForm, Filters
 from pipeline.dashboard.matrix import build_matrix, matrix_columns, matrix_rows
@@ -28,14 +29,6 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 MAX_PER_PAGE = 100
 HOME_WAITING = 10  # the first rows of the user's queue on the home page
 WHICH_TITLES = {"all": _l("All cases"), "stuck": _l("Stuck cases"), "overdue": _l("Overdue cases")}
-
-
-@bp.context_processor
-def helpers():
-    def days_figure(value):
-        """A number of days as the reader writes numbers (a median may end in .5)."""
-        return "—" if value is None else format_decimal(value, "#,##0.#")
-    return {"days_figure": days_figure}
 
 
 def _filters(today):
@@ -60,7 +53,8 @@ def matrix():
                                matrix_columns(), matrix_rows(built), unit=root,
                                about=[form_filters(form), as_of_line(today)], sheet=_("Where cases are stuck"))
     return render_template("dashboard/matrix.html", matrix=built, filters=filters, form=form,
-                           ancestors=ancestors_within_scope(root), stages=OPEN_STAGES)
+                           ancestors=ancestors_within_scope(root), stages=OPEN_STAGES,
+                           text=MatrixText(filters.args()))
 
 
 def _selection_title(unit, stage, which, filters):
@@ -95,7 +89,8 @@ def cases():
     page = db.paginate(statement, page=page_arg(), per_page=_per_page(), max_per_page=MAX_PER_PAGE)
     return render_template("dashboard/cases.html", page=page, reasons=reasons_for(page.items, today), unit=unit,
                            stage=stage, which=which, filters=filters, form=form, title=title,
-                           ancestors=ancestors_within_scope(unit), which_titles=WHICH_TITLES, stages=OPEN_STAGES)
+                           ancestors=ancestors_within_scope(unit), which_titles=WHICH_TITLES, stages=OPEN_STAGES,
+                           text=ListText())
 
 
 @bp.get("/branches/<int:branch_id>/board")

@@ -1,0 +1,187 @@
+"""The text of the matrix and of the lists behind its numbers, made cheaply. A commune's matrix
+has some 150 cells, each with up to four links and five figures, and a list 50 rows of links,
+dates and labels: through `url_for`, Babel and the template's `_()` and `ngettext` that was most
+of the pages' time (issue 16). The output is the same as theirs: the
+links are the base URL of the list plus the query string werkzeug writes (in the same order),
+and the numbers are written by a function made once per locale and checked against Babel then
+(any locale where it differs uses Babel)."""
+from functools import lru_cache
+from urllib.parse import urlencode
+
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
+from flask import url_for
+from flask_babel import get_locale, get_translations
+from markupsafe import Markup, escape
+
+from pipeline.dashboard.filters import OPEN_STAGE_NAMES, OPEN_STAGES
+from pipeline.workflow.stages import stage_label
+
+# The characters werkzeug leaves unquoted in a query string (werkzeug.urls._urlencode).
+URL_SAFE = "!$'()*,/:;?@"
+_STAGE_QUERY = {stage: "&" + urlencode([("stage", stage)], safe=URL_SAFE) for stage in OPEN_STAGE_NAMES}
+DAYS_PATTERN = "#,##0.#"  # a median may end in .5
+_MARK = 987654321  # a branch id no database has: where the id goes in the board's address
+_SAMPLES = (0, 7, 10, 999, 1000, 1234, 9999, 12345, 123456, 1234567, 100000000)
+
+
+class NumberWriter:
+    """Counts (the `num` filter: Babel's default pattern) and days (DAYS_PATTERN) of one locale.
+    Whole numbers and halves, the only values the matrix has, are grouped by hand; anything
+    else goes to Babel."""
+
+    def __init__(self, locale):
+        self.locale = locale
+        self.group, self.decimal = get_group_symbol(locale), get_decimal_symbol(locale)
+
+    def _whole(self, value):
+        return f"{value:,}".replace(",", self.group) if value >= 0 else None
+
+    def count(self, value):
+        if value is None:
+            return ""
+        written = self._whole(value) if type(value) is int else None
+        return written if written is not None else format_decimal(value, locale=self.locale)
+
+    def days(self, value):
+        if value is None:
+            return "—"
+        written = None
+        if type(value) is int:
+            written = self._whole(value)
+        elif type(value) is float and value >= 0 and (value * 2).is_integer() and value < 1e15:
+            whole = self._whole(int(value))
+            written = whole if value.is_integer() else whole + self.decimal + "5"
+        return written if written is not None else format_decimal(value, DAYS_PATTERN, locale=self.locale)
+
+
+class BabelWriter(NumberWriter):
+    """Babel for every number: a locale where the hand-made grouping would differ."""
+
+    def count(self, value):
+        return "" if value is None else format_decimal(value, locale=self.locale)
+
+    def days(self, value):
+        return "—" if value is None else format_decimal(value, DAYS_PATTERN, locale=self.locale)
+
+
+@lru_cache(maxsize=32)
+def number_writer(locale):
+    """The locale's writer, checked once against Babel (minimum grouping digits, symbols)."""
+    writer, babel = NumberWriter(locale), BabelWriter(locale)
+    samples = _SAMPLES + tuple(n + 0.5 for n in _SAMPLES) + tuple(float(n) for n in _SAMPLES)
+    same = all(writer.count(n) == babel.count(n) for n in _SAMPLES) and all(
+        writer.days(n) == babel.days(n) for n in _SAMPLES + samples)
+    return writer if same else babel
+
+
+class MatrixText:
+    """One request's links and figures of the matrix (the reader's locale, the applied filters)."""
+
+    def __init__(self, filters_args):
+        self.numbers = number_writer(get_locale())
+        self.translations = get_translations()
+        base = url_for("dashboard.cases")
+        filters_query = "&" + urlencode(list(filters_args.items()), safe=URL_SAFE) if filters_args else ""
+        # url_for("dashboard.cases", which=..., **filters, unit=..., stage=...): in that order.
+        self._prefix = {which: f"{base}?which={which}{filters_query}&unit=" for which in ("all", "stuck", "overdue")}
+        self._plurals = {}
+        # (stage, its label as markup) of the columns: translated once, not once per cell.
+        self.stage_columns = [(stage.name, escape(stage.label)) for stage in OPEN_STAGES]
+        gettext = self.translations.ugettext  # named so: the catalogue's extraction finds the msgids
+        self._all_stages = Markup(gettext("All stages"))
+        # url_for("dashboard.matrix", unit=..., **filters) and url_for("dashboard.board", branch_id=...).
+        self._matrix = (url_for("dashboard.matrix") + "?unit=", filters_query)
+        self._board = url_for("dashboard.board", branch_id=_MARK).split(str(_MARK))
+        self._days_line = Markup(gettext("median %(median)s · longest %(longest)s days"))
+
+    def cells_of(self, row):
+        """(stage, its label, the row's cell) for each open stage, then ("all", label, the row's total)."""
+        return [(name, label, row.cells[name]) for name, label in self.stage_columns] + [
+            ("all", self._all_stages, row.total)]
+
+    def href(self, which, unit_id, stage=None):
+        """The list of a cell's cases (a plain string: the template escapes it)."""
+        return self._prefix[which] + str(unit_id) + (_STAGE_QUERY[stage] if stage else "")
+
+    def matrix_href(self, unit_id):
+        """The matrix rooted at a row's unit, the filters kept."""
+        return self._matrix[0] + str(unit_id) + self._matrix[1]
+
+    def board_href(self, branch_id):
+        return self._board[0] + str(branch_id) + self._board[1]
+
+    def num(self, value):
+        return self.numbers.count(value)
+
+    def days(self, value):
+        return self.numbers.days(value)
+
+    def _plural(self, key, n, translated):
+        """As the template's ngettext(singular, plural, n, num=n|num) (autoescaped): the
+        translation as markup, the number escaped into it. The same few counts recur: kept."""
+        found = self._plurals.get((key, n))
+        if found is None:
+            found = self._plurals[key, n] = Markup(translated()) % {"num": self.num(n)}
+        return found
+
+    # The msgids are written out in each call, and the functions named as the catalogue's
+    # extraction knows them (gettext, ngettext).
+    def stuck(self, n):
+        ngettext = self.translations.ungettext
+        return self._plural("stuck", n, lambda: ngettext("%(num)s stuck", "%(num)s stuck", n))
+
+    def overdue(self, n):
+        ngettext = self.translations.ungettext
+        return self._plural("overdue", n, lambda: ngettext("%(num)s overdue", "%(num)s overdue", n))
+
+    def days_line(self, median, longest):
+        """As _('median %(median)s · longest %(longest)s days', ...) in the template."""
+        return self._days_line % {"median": self.days(median), "longest": self.days(longest)}
+
+
+class ListText:
+    """One request's links, labels and figures of a list of cases (the cases behind a number of
+    the matrix): per row, the same few translations, dates and links, made once per request
+    instead of through `_()`, |vndate and `url_for` (some 500 calls for a page of 50 cases)."""
+
+    def __init__(self):
+        self.numbers = number_writer(get_locale())
+        gettext = get_translations().ugettext  # named so: the catalogue's extraction finds the msgids
+        self._since = Markup(gettext("since %(day)s"))
+        self._due = Markup(gettext("due %(day)s"))
+        self._stuck_since = Markup(gettext("stuck since %(day)s"))
+        self.overdue_label = Markup(gettext("overdue"))
+        self.too_long_label = Markup(gettext("too long"))
+        self._stages = {}
+        self._case = url_for("cases.show_case", case_id=_MARK).split(str(_MARK))
+        self._board = url_for("dashboard.board", branch_id=_MARK).split(str(_MARK))
+
+    @staticmethod
+    def day(value):
+        """As the |vndate filter (pipeline.base.formatting.format_day): dd/mm/yyyy in every language."""
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""
+
+    def num(self, value):
+        return self.numbers.count(value)
+
+    def since(self, day):
+        return self._since % {"day": self.day(day)}
+
+    def due(self, day):
+        return self._due % {"day": self.day(day)}
+
+    def stuck_since(self, day):
+        return self._stuck_since % {"day": self.day(day)}
+
+    def stage(self, name):
+        """The stage's label as markup, translated once per request."""
+        found = self._stages.get(name)
+        if found is None:
+            found = self._stages[name] = escape(stage_label(name))
+        return found
+
+    def case_href(self, case_id):
+        return self._case[0] + str(case_id) + self._case[1]
+
+    def board_href(self, branch_id):
+        return self._board[0] + str(branch_id) + self._board[1]
