@@ -12,9 +12,9 @@ from pipeline.rules.rulebook import rulebook_on
 from pipeline.training.operations import passed_in_class
 from pipeline.workflow import guards
 from pipeline.workflow.definition import ACT_BY_NAME, SPOT, judge
-from pipeline.workflow.guards import ActContext, referral_after_failed_votes
+from pipeline.workflow.guards import ActContext
 from pipeline.workflow.models import GENESIS_HASH, entry_hash
-from pipeline.workflow.operations import json_ready
+from pipeline.workflow.operations import entry_data, json_ready
 from pipeline.workflow.projection import projection_of, snapshot_values
 from pipeline.workflow.replay import advance, bound, opened, with_deadlines
 
@@ -141,15 +141,7 @@ class CaseMaker:
         if reasons:
             raise GenerationBroken(f"case {case.id} ({case.branch.code}): {act.name} on {planned.day}: "
                                    + "; ".join(str(r) for r in reasons))
-        if act.outcome:
-            act.outcome(ctx)
-        log_data = json_ready(data) | (ctx.vote or {})
-        for derive in act.derived:
-            log_data |= derive(ctx)
-        if act.moves:
-            log_data |= {"rulebook": ctx.rulebook.code}
-        if act.refers_after_failed_votes:
-            log_data |= referral_after_failed_votes(ctx, act.name)
+        log_data = entry_data(act, ctx, data)
         entry = Row(case_id=case.id, seq=previous.seq + 1, act=act.name, from_stage=state.stage, actor_id=actor.id,
                     actor=actor, recorded_at=moment, effective_date=planned.day, reason=planned.reason or "",
                     data=log_data, prev_hash=previous.hash)

@@ -178,6 +178,22 @@ def _new_entry(case_id, previous, act, from_stage, actor, effective_date, reason
         prev_hash=previous.hash if previous else GENESIS_HASH)
 
 
+def entry_data(act, ctx, data):
+    """The data an act's log entry stores, once its guards allowed it: what was submitted, the
+    vote's count and result, what the act derives, the rulebook a move was judged by, a referral
+    after failed votes (the generator writes its entries with it too)."""
+    if act.outcome:
+        act.outcome(ctx)
+    log_data = json_ready(dict(data)) | (ctx.vote or {})
+    for derive in act.derived:
+        log_data |= derive(ctx)
+    if act.moves:
+        log_data |= {"rulebook": ctx.rulebook.code}
+    if act.refers_after_failed_votes:
+        log_data |= referral_after_failed_votes(ctx, act.name)
+    return log_data
+
+
 def perform(held, act, actor, effective_date, data, reason="", recorded_at=None, today=None, assume=None):
     """Judge one act on a held case and, if its guards allow it, append its entry to the log and
     apply it to the state. Does not project or commit. `assume(state)` states what the submission
@@ -195,15 +211,7 @@ def perform(held, act, actor, effective_date, data, reason="", recorded_at=None,
         reasons.append(_l("A reason is required for this act."))
     if reasons:
         raise ActBlocked(*reasons)
-    if act.outcome:
-        act.outcome(ctx)
-    log_data = json_ready(dict(data)) | (ctx.vote or {})
-    for derive in act.derived:
-        log_data |= derive(ctx)
-    if act.moves:
-        log_data |= {"rulebook": ctx.rulebook.code}
-    if act.refers_after_failed_votes:
-        log_data |= referral_after_failed_votes(ctx, act.name)
+    log_data = entry_data(act, ctx, data)
     entry = _new_entry(held.case.id, held.state.head, act, held.state.stage, actor, effective_date, reason,
                        log_data, recorded_at)
     with bound(held.state):
