@@ -110,9 +110,18 @@ def serve(args):
     os.execv(PYTHON, [PYTHON, "-m", "flask", "--app", "wsgi", "run", "--host", host, "--port", port, *args])
 
 
+def parallel_args(args):
+    """One pytest-xdist worker per core (each builds its own databases: tests/databases.py),
+    unless the arguments choose otherwise (-n N, -n 0, -p no:xdist)."""
+    chosen = any(arg in ("-n", "--numprocesses", "no:xdist") or arg.startswith(("-n", "--numprocesses="))
+                 for arg in args)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return [] if chosen else ["-n", str(max(1, min(cores, 8)))]
+
+
 def test(args):
     ensure_environment("test")
-    result = run(PYTHON, "-m", "pytest", *args)
+    result = run(PYTHON, "-m", "pytest", *parallel_args(args), *args)
     sys.exit(result.returncode)
 
 

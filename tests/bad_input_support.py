@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from werkzeug.datastructures import MultiDict
 
 from pages_support import Pages
@@ -33,7 +33,8 @@ from pipeline.workflow.models import LogEntry
 from pipeline.workflow.log import verify_chain
 
 # Hypothesis keeps caches in ./.hypothesis by default: not in the project's tree.
-set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "ketnap-hypothesis"))
+# One folder per pytest-xdist worker.
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "ketnap-hypothesis" + os.environ.get("PYTEST_XDIST_WORKER", "")))
 EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "25"))
 RANDOM = os.environ.get("BAD_INPUT_RANDOM") == "1"
 STATS = os.environ.get("BAD_INPUT_STATS") == "1"  # print how the answers were spread (run with -s)
@@ -152,8 +153,11 @@ WATCHED = ("candidate", "case_event", "dossier_item", "enrolment", "training_cla
 
 def snapshot():
     tables = {t.name: t for t in db.metadata.sorted_tables}
-    counts = {name: db.session.scalar(select(func.count()).select_from(table))
-              for name, table in tables.items() if name not in DERIVED}
+    counted = [name for name in tables if name not in DERIVED]
+    # Every table's count in one statement.
+    counts = dict(db.session.execute(union_all(*[
+        select(literal(name).label("name"), func.count().label("rows")).select_from(tables[name])
+        for name in counted])).all())
     rows = {name: db.session.execute(select(tables[name]).order_by(*tables[name].primary_key.columns)).all()
             for name in WATCHED if name in tables}
     db.session.rollback()
@@ -280,8 +284,12 @@ def submit(pages, method, path, pairs=(), expected=(), files_of=None):
         following = pages.get(response.headers["Location"])
         following.get_data()
         assert following.status_code < 500, outcome
-    assert chains_verify() == [], outcome
-    assert stored_text_problems() == [], outcome
+    if outcome.changes not in ({}, {"read_log": 1}):
+        # What the answer wrote: the chains still verify and no control character got through.
+        # (Nothing else written: the watched rows, the log and the cases among them, were compared
+        # equal above.)
+        assert chains_verify() == [], outcome
+        assert stored_text_problems() == [], outcome
     return outcome
 
 

@@ -144,6 +144,15 @@ def gunicorn(deployment, log, **settings):
         stop(process)
 
 
+def worker_redis_db(url):
+    """The given server's URL with a database of this pytest-xdist worker's own (gw0 -> 0, gw1 ->
+    1, …): each worker empties its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    return url.rsplit("/", 1)[0] + f"/{int(worker[2:]) % 16}"
+
+
 @contextlib.contextmanager
 def redis_server():
     """A Redis server's URL, emptied: the one `.ci/run` started (KETNAP_TEST_REDIS_URL), or else
@@ -151,6 +160,7 @@ def redis_server():
     given = os.environ.get("KETNAP_TEST_REDIS_URL")
     if given:
         import redis
+        given = worker_redis_db(given)
         client = redis.Redis.from_url(given, socket_timeout=5)
         client.flushdb()
         client.close()
