@@ -4,6 +4,8 @@ writes its entry and the case row, and reads and writes only the projection rows
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from conftest import FORWARD_ACTS, MAIN_ROAD, actor_for, with_ids
 from pipeline.dossier.operations import DocumentEntry, record_document
@@ -51,3 +53,32 @@ def test_each_act_of_the_main_road_takes_at_most_ten_statements(world, make_case
     count = counted(count_statements, lambda: operations.record_act(
         case.id, act_name, actor, day, with_ids(world, act_name, data)), actor)
     assert count <= MAX_STATEMENTS, count
+
+
+def flushes_during(call):
+    """How many times the session flushed while `call` ran."""
+    flushes = []
+    listener = lambda session, context: flushes.append(context)  # noqa: E731
+    sa.event.listen(Session, "after_flush", listener)
+    try:
+        call()
+    finally:
+        sa.event.remove(Session, "after_flush", listener)
+    return len(flushes)
+
+
+def test_a_document_is_written_in_one_flush_at_its_commit(world, make_case):
+    """No autoflush before the act's reads (the calendar, the items): each would cost a flush."""
+    case = make_case("dossier")
+    a_note_on_document(world, case, 0)
+    assert flushes_during(lambda: a_note_on_document(world, case, 1)) == 1
+
+
+def test_an_act_of_the_main_road_is_written_in_one_flush_at_its_commit(world, make_case):
+    from conftest import record_documents
+    case = make_case("dossier")
+    act_name, who, day, data = FORWARD_ACTS["dossier"]
+    record_documents(world, case.id, act_name)
+    actor = actor_for(world, who, case.branch)
+    assert flushes_during(lambda: operations.record_act(
+        case.id, act_name, actor, day, with_ids(world, act_name, data))) == 1

@@ -3,12 +3,13 @@ user's own account page: their password and their second factor. Also wires Flas
 session finds its user, and the gates every request passes (idle sessions end; a password to
 change and a required second factor come before any other page)."""
 import time
+from functools import cache
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, refresh as refresh_language
 from pipeline.base.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash
 
 from pipeline.accounts import limits, operations, two_factor
@@ -32,15 +33,22 @@ ALWAYS_OPEN = {"static", "favicon", "accounts.login", "accounts.logout", "accoun
                "language.choose"}
 
 
+@cache
+def _user_statement():
+    """An account by its id (its unit joined, as its relationship says), built once: every
+    request reads its user, and `session.get` builds its statement anew each time."""
+    return select(User).where(User.id == bindparam("user_id"))
+
+
 def _user_for(session_id):
     """The active account a session id ("<id>:<generation>") names, or None: disabled, unknown,
     or its sessions ended since (logout, password change, reset...)."""
     user_id, _sep, generation = str(session_id).partition(":")
     try:
-        user = db.session.get(User, int(user_id))
-        generation = int(generation)
+        user_id, generation = int(user_id), int(generation)
     except (TypeError, ValueError):
         return None
+    user = db.session.execute(_user_statement(), {"user_id": user_id}).scalar_one_or_none()
     if user is None or not user.active or user.session_generation != generation:
         return None
     return user

@@ -14,6 +14,7 @@ from pipeline.base.i18n import lazy_gettext as _l
 from pipeline.base import clock
 from pipeline.base.errors import ActBlocked, CaseChanged, NotPermitted
 from pipeline.base.files import make_private_folder, write_private_file
+from pipeline.extensions import db
 from pipeline.rules.rulebook import rulebook_on
 from pipeline.transaction import one_transaction
 from pipeline.workdays.calendar import WorkingCalendar
@@ -161,7 +162,9 @@ def record_document(case_id, actor, entry, upload=None, expected_version=None, t
     today = today or clock.today()
     written = []
     try:
-        with one_transaction(conflict=CaseChanged):
+        # No autoflush: what the act writes goes out in one flush, at the commit, not in one
+        # more before each of its reads (the calendar, the items).
+        with one_transaction(conflict=CaseChanged), db.session.no_autoflush:
             case = lock_case(case_id, actor, expected_version)
             if not role_may(actor, ACT, case):
                 raise NotPermitted(_l("Your role cannot record this act."))

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from pipeline.base.i18n import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, bindparam
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.extensions import db
@@ -194,3 +194,15 @@ class UnitSuccession(db.Model):
 def subtree_filter(root):
     """SQL condition: a unit belongs to the subtree of `root` (root included)."""
     return Unit.path.startswith(root.path, autoescape=True)
+
+
+def subtree_prefix(root):
+    """The value of `subtree_of_parameter`'s parameter for `root`: its path escaped as
+    `startswith(path, autoescape=True)` binds it ("/" the escape character)."""
+    return root.path.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def subtree_of_parameter(name):
+    """`subtree_filter` with the root's path as the named parameter `name` (its value:
+    `subtree_prefix(root)`): a statement built once serves every root, the same SQL."""
+    return Unit.path.startswith(bindparam(name, type_=String), escape="/")

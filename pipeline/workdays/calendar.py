@@ -3,7 +3,7 @@ Vietnam's public holidays (Tết and the observed days included, from the `holid
 days off; the admin's overrides (CalendarOverride) come first, so a swapped Saturday can be made
 a working day and an extra day off can be added."""
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 
 import holidays
@@ -30,6 +30,12 @@ def public_holidays(year, language=LANGUAGE):
     return names, weekend_workdays
 
 
+@cache
+def _overrides_statement():
+    # Built once: every act loads the calendar, and building the statement cost more than running it.
+    return select(CalendarOverride.day, CalendarOverride.is_working_day)
+
+
 class WorkingCalendar:
     """`overrides` maps a date to True (a working day) or False (a day off). Use `load()` to
     read them from the database: one query per calendar."""
@@ -41,7 +47,7 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls, language=LANGUAGE, session=None):
-        rows = (session or db.session).execute(select(CalendarOverride.day, CalendarOverride.is_working_day)).all()
+        rows = (session or db.session).execute(_overrides_statement()).all()
         return cls({day: is_working for day, is_working in rows}, language)
 
     def holiday_name(self, day):

@@ -3,11 +3,13 @@ dossier items, the class enrolments, the running deadlines) are projections of t
 from a case's replayed state, by the operation that acts on the case, inside its transaction, and
 by nothing else. `differences` compares what is stored with a fresh replay of the log."""
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, inspect, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from pipeline.cases.models import Case
 from pipeline.dossier.models import DossierItem
@@ -122,8 +124,23 @@ def write_snapshot(case, state):
             setattr(case.snapshot, name, value)
 
 
+@cache
+def _items_statement():
+    return select(DossierItem).where(DossierItem.case_id == bindparam("case_id")).order_by(DossierItem.id)
+
+
+def _dossier_items(case):
+    """The case's items. Not loaded yet, they are read by a statement built once, what its lazy
+    loader would read (the same rows, in the relationship's order) for about half the CPU."""
+    state = inspect(case)
+    if state.session is not None and state.has_identity and "dossier_items" in state.unloaded:
+        set_committed_value(case, "dossier_items",
+                            state.session.execute(_items_statement(), {"case_id": case.id}).scalars().all())
+    return case.dossier_items
+
+
 def _write_documents(case, wanted):
-    items = {item.item_key: item for item in case.dossier_items}
+    items = {item.item_key: item for item in _dossier_items(case)}
     for key, values in wanted.items():
         item = items.get(key)
         if item is not None and values["file_path"] is None and values["file_name"] and item.file_path:
