@@ -10,10 +10,14 @@ import pytest
 from babel import Locale
 from babel.numbers import format_decimal
 from flask import url_for
+from markupsafe import escape
 
 from dashboard_support import TODAY, grow, listed_case_ids, matrix_cells
 from pages_support import pages  # noqa: F401  (pages is a fixture)
-from pipeline.dashboard.figures import DAYS_PATTERN, BabelWriter, number_writer
+from pipeline.base.formatting import DAYS_PATTERN, BabelWriter, number_writer
+from pipeline.base.i18n import lazy_gettext as _l
+from pipeline.dashboard.figures import ListText
+from pipeline.workflow.stages import stage_label
 
 WHOLE = (0, 1, 9, 10, 99, 999, 1000, 1001, 9999, 10000, 12345, 99999, 100000, 999999, 1000000, 123456789)
 
@@ -36,6 +40,24 @@ def test_the_numbers_are_written_as_babel_writes_them(app, language):
     assert writer.days(1234.5) == ("1,234.5" if language == "en" else "1.234,5")
     assert (writer.count(None), writer.days(None)) == ("", "—")
     assert not isinstance(writer, BabelWriter)  # the cheap writer, not the fallback, in both languages
+
+
+def test_a_list_writes_each_reason_label_as_the_template_would_once_per_request(app):
+    # The stuck cases' reasons repeat a few rules: ListText.label keeps each one's text, keyed by
+    # what it is made of; a label with other values, or text interpolated into it, is its own.
+    rule = "In “%(stage)s” for more than %(months)d months"
+    with app.test_request_context():
+        text = ListText()
+        training = _l(rule, stage=stage_label("training"), months=6)
+        again = _l(rule, stage=stage_label("training"), months=6)
+        dossier = _l(rule, stage=stage_label("dossier"), months=6)
+        longer = _l(rule, stage=stage_label("training"), months=9)
+        hostile = _l("formerly %(names)s", names="<b>Ấp 1</b>")
+        assert text.label(training) == escape(training) and text.label(again) is text.label(training)
+        assert len({text.label(training), text.label(dossier), text.label(longer)}) == 3
+        assert (text.label(dossier), text.label(longer)) == (escape(dossier), escape(longer))
+        assert text.label(hostile) == escape(hostile) and "<b>" not in text.label(hostile)
+        assert text.label("plain <i>") == escape("plain <i>")
 
 
 def test_every_number_of_a_filtered_matrix_opens_exactly_its_cases_with_the_filters(app, pages, world, spread):

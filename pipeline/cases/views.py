@@ -13,6 +13,7 @@ from pipeline.cases.models import Case
 from pipeline.cases.ordering import by_name
 from pipeline.base.text import fold
 from pipeline.cases.timeline import timeline
+from pipeline.dashboard.figures import ListText
 from pipeline.cases.transfer import transfer_case, transfer_destinations
 from pipeline.exports import export_response, form_filters
 from pipeline.notes.forms import NoteForm
@@ -105,7 +106,7 @@ def list_cases():
     return render_template(
         "cases/list.html", page=page, form=form, picked=picked, filtered=filtered,
         may_create=current_actor().role in definition.BRANCH,
-        referred=referred_case_ids([case.id for case in page.items]))
+        referred=referred_case_ids([case.id for case in page.items]), text=ListText())
 
 
 def _branches_for_new_case():

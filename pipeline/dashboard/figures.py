@@ -5,73 +5,21 @@ of the pages' time (issue 16). The output is the same as theirs: the
 links are the base URL of the list plus the query string werkzeug writes (in the same order),
 and the numbers are written by a function made once per locale and checked against Babel then
 (any locale where it differs uses Babel)."""
-from functools import lru_cache
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from flask import url_for
 from flask_babel import get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
+from pipeline.base.formatting import number_writer
 from pipeline.dashboard.filters import OPEN_STAGE_NAMES, OPEN_STAGES
 from pipeline.workflow.stages import stage_label
 
 # The characters werkzeug leaves unquoted in a query string (werkzeug.urls._urlencode).
 URL_SAFE = "!$'()*,/:;?@"
 _STAGE_QUERY = {stage: "&" + urlencode([("stage", stage)], safe=URL_SAFE) for stage in OPEN_STAGE_NAMES}
-DAYS_PATTERN = "#,##0.#"  # a median may end in .5
 _MARK = 987654321  # a branch id no database has: where the id goes in the board's address
-_SAMPLES = (0, 7, 10, 999, 1000, 1234, 9999, 12345, 123456, 1234567, 100000000)
-
-
-class NumberWriter:
-    """Counts (the `num` filter: Babel's default pattern) and days (DAYS_PATTERN) of one locale.
-    Whole numbers and halves, the only values the matrix has, are grouped by hand; anything
-    else goes to Babel."""
-
-    def __init__(self, locale):
-        self.locale = locale
-        self.group, self.decimal = get_group_symbol(locale), get_decimal_symbol(locale)
-
-    def _whole(self, value):
-        return f"{value:,}".replace(",", self.group) if value >= 0 else None
-
-    def count(self, value):
-        if value is None:
-            return ""
-        written = self._whole(value) if type(value) is int else None
-        return written if written is not None else format_decimal(value, locale=self.locale)
-
-    def days(self, value):
-        if value is None:
-            return "—"
-        written = None
-        if type(value) is int:
-            written = self._whole(value)
-        elif type(value) is float and value >= 0 and (value * 2).is_integer() and value < 1e15:
-            whole = self._whole(int(value))
-            written = whole if value.is_integer() else whole + self.decimal + "5"
-        return written if written is not None else format_decimal(value, DAYS_PATTERN, locale=self.locale)
-
-
-class BabelWriter(NumberWriter):
-    """Babel for every number: a locale where the hand-made grouping would differ."""
-
-    def count(self, value):
-        return "" if value is None else format_decimal(value, locale=self.locale)
-
-    def days(self, value):
-        return "—" if value is None else format_decimal(value, DAYS_PATTERN, locale=self.locale)
-
-
-@lru_cache(maxsize=32)
-def number_writer(locale):
-    """The locale's writer, checked once against Babel (minimum grouping digits, symbols)."""
-    writer, babel = NumberWriter(locale), BabelWriter(locale)
-    samples = _SAMPLES + tuple(n + 0.5 for n in _SAMPLES) + tuple(float(n) for n in _SAMPLES)
-    same = all(writer.count(n) == babel.count(n) for n in _SAMPLES) and all(
-        writer.days(n) == babel.days(n) for n in _SAMPLES + samples)
-    return writer if same else babel
 
 
 class MatrixText:
@@ -141,8 +89,9 @@ class MatrixText:
 
 class ListText:
     """One request's links, labels and figures of a list of cases (the cases behind a number of
-    the matrix): per row, the same few translations, dates and links, made once per request
-    instead of through `_()`, |vndate and `url_for` (some 500 calls for a page of 50 cases)."""
+    the matrix, the candidate list, a year report's stuck cases): per row, the same few
+    translations, dates and links, made once per request instead of through `_()`, |vndate and
+    `url_for` (some 500 calls for a page of 50 cases)."""
 
     def __init__(self):
         self.numbers = number_writer(get_locale())
@@ -153,6 +102,7 @@ class ListText:
         self.overdue_label = Markup(gettext("overdue"))
         self.too_long_label = Markup(gettext("too long"))
         self._stages = {}
+        self._labels = {}
         self._case = url_for("cases.show_case", case_id=_MARK).split(str(_MARK))
         self._board = url_for("dashboard.board", branch_id=_MARK).split(str(_MARK))
 
@@ -183,5 +133,28 @@ class ListText:
     def case_href(self, case_id):
         return self._case[0] + str(case_id) + self._case[1]
 
+    def label(self, text):
+        """A lazy label (a stuck reason's rule) as the template prints it: the same few recur down
+        a list, each translated once per request."""
+        key = _lazy_key(text)
+        if key is None:
+            return escape(text)
+        found = self._labels.get(key)
+        if found is None:
+            found = self._labels[key] = escape(text)
+        return found
+
     def board_href(self, branch_id):
         return self._board[0] + str(branch_id) + self._board[1]
+
+
+def _lazy_key(value):
+    """What a lazy string's text is made of (its function, message and values, themselves lazy
+    or plain), or None for anything else: equal keys, equal text in one request's language."""
+    if isinstance(value, LazyString):
+        values = tuple((name, _lazy_key(v)) for name, v in sorted(value._kwargs.items()))
+        parts = (value._func, tuple(_lazy_key(a) for a in value._args), values)
+        return None if None in parts[1] or any(v is None for _n, v in values) else (type(value), *parts)
+    if type(value) in (str, int):
+        return type(value), value
+    return None

@@ -5,13 +5,10 @@ before a reorganisation the matrix reads as it did then. Five statements whateve
 cases: the units of the rows and their former names, counts per cell, median and longest time
 per cell, and the same times per stage for the totals row (medians do not add up)."""
 from dataclasses import dataclass, field
-from functools import lru_cache
-from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from pipeline.base.i18n import lazy_gettext as _l
-from sqlalchemy import BindParameter, and_, bindparam, case, func, or_, select
-from sqlalchemy.sql import visitors
+from sqlalchemy import and_, case, func, or_, select
 
 from pipeline.analytics.sql import days_between, median_and_max
 from pipeline.cases.models import Case
@@ -20,7 +17,8 @@ from pipeline.dashboard.filters import OPEN_STAGE_NAMES, OPEN_STAGES
 from pipeline.exports import Column
 from pipeline.extensions import db
 from pipeline.units.history import cases_placed, holder_among, unit_on_now, units_on
-from pipeline.units.models import Unit, UnitVersion
+from pipeline.units.models import Unit
+from pipeline.units.per_root import per_root
 from pipeline.quotas.scope import child_id, in_scope
 from pipeline.workflow.models import CaseDeadline
 from pipeline.workflow.stuck import too_long_condition, too_long_cutoffs
@@ -70,7 +68,7 @@ def row_units(root, filters, today):
     (committees first, then branches, by name), or the root alone when it has none (a branch).
     Branches of another kind than the filter's are left out: their rows could only show zeros.
     Two statements."""
-    found = units_on(today, or_(UnitVersion.unit_id == root.id, UnitVersion.parent_id == root.id))
+    found = units_on(today, children_of=root.id)
     root_on = found.pop(root.id, None) or unit_on_now(root)
     children = list(found.values())
     if not children:
@@ -84,54 +82,12 @@ def _in_open_stage(filters):
     return and_(Case.stage.in_(OPEN_STAGE_NAMES), *filters.conditions())
 
 
-# The figure statements are built once per day, filters and kind of matrix, for any root (issue
-# 16: building them, aliases and scope helpers, cost more than running them). They are built for
-# a stand-in root whose path (as deep as the real root's: the scope helpers may read its depth)
-# and id no unit has; the bound values the stand-in puts in the SQL are then swapped for named
-# parameters the request fills in.
-_ROOT_ID = 987_654_321_987
-
-
-def _stand_in_path(slashes):
-    return "/" + "/".join(["7" * 997] * max(slashes - 1, 1)) + "/"
-
-
-def _like_prefix(path):
-    """`path` as `startswith(path, autoescape=True)` binds it (SQLAlchemy's escaping, "/" the escape)."""
-    return path.replace("/", "//").replace("%", "/%").replace("_", "/_")
-
-
-def _root_parameters(root_on):
-    return {"root_prefix": _like_prefix(root_on.path), "root_child_start": len(root_on.path) + 1,
-            "root_id": root_on.id}
-
-
-def _with_named_root(statement, stand_in_path):
-    """The statement with the stand-in root's bound values replaced by named parameters."""
-    stand_ins = {_like_prefix(stand_in_path): "root_prefix", len(stand_in_path) + 1: "root_child_start",
-                 _ROOT_ID: "root_id"}
-    found = set()
-
-    def replace(element):
-        if isinstance(element, BindParameter) and type(element.value) in (str, int):
-            name = stand_ins.get(element.value)
-            if name is not None:
-                found.add(name)
-                return bindparam(name, type_=element.type)
-        return None
-    replaced = visitors.replacement_traverse(statement, {}, replace)
-    if "root_prefix" not in found:  # a scope helper now binds the path otherwise: the root would be ignored
-        raise RuntimeError("the stand-in root's path is not in the matrix's statement")
-    return replaced
-
-
-@lru_cache(maxsize=64)
-def _figure_statements(today, filters, _cutoffs, one_row, slashes):
+# The figure statements are built once per day, filters and kind of matrix, for any root
+# (pipeline.units.per_root: building them, aliases and scope helpers, cost more than running them).
+def _build_figure_statements(root_on, _dialect, today, filters, _cutoffs, one_row):
     """(counts per cell, median and longest per cell, median and longest per stage) of the matrix
     on `today` with these filters, its rows the root's children, or the root alone (`one_row`: a
-    branch), for a root whose path has `slashes` slashes. `_cutoffs` (the rulebook's, for
-    `today`) is only part of the cache's key."""
-    root_on = SimpleNamespace(id=_ROOT_ID, path=_stand_in_path(slashes))
+    branch). `_cutoffs` (the rulebook's, for `today`) is only part of the cache's key."""
     # Each case counts in the row whose path, that day, starts the path of its branch that day;
     # the branch's Unit is joined for the filters' conditions (its kind).
     in_root, placed = cases_placed(today, root_on.path)
@@ -159,17 +115,18 @@ def _figure_statements(today, filters, _cutoffs, one_row, slashes):
                      func.sum(flagged.c.stuck).label("stuck"), func.sum(flagged.c.overdue).label("overdue"))
               .group_by(flagged.c.row_id, flagged.c.stage))
     days = days_between(Case.stage_entered_on, today)
-    return tuple(_with_named_root(statement, root_on.path) for statement in (
-        counts, median_and_max([row_id, Case.stage], days, where, cases_in_root),
-        median_and_max([Case.stage], days, where, cases_in_root)))
+    return (counts, median_and_max([row_id, Case.stage], days, where, cases_in_root),
+            median_and_max([Case.stage], days, where, cases_in_root))
+
+
+_figure_statements = per_root(_build_figure_statements)
 
 
 def build_matrix(root, filters, today):
     root_on, units = row_units(root, filters, today)
     rows = {unit.id: Row(unit) for unit in units}
-    counts, cell_times, stage_times = _figure_statements(
-        today, filters, tuple(sorted(too_long_cutoffs(today).items())), units == [root_on], root_on.path.count("/"))
-    parameters = _root_parameters(root_on)
+    (counts, cell_times, stage_times), parameters = _figure_statements(
+        root_on, today, filters, tuple(sorted(too_long_cutoffs(today).items())), units == [root_on])
     for r in db.session.execute(counts, parameters):
         if r.row_id in rows:
             cell = rows[r.row_id].cells[r.stage]

@@ -13,10 +13,11 @@ statements whatever the number of cases or units (the units and their former nam
 and merges, the admissions, the cases by stage). A unit's subtree is its path prefix on that day."""
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 
 from pipeline.base.i18n import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Date, and_, bindparam, func, or_, select
 
 from pipeline.base import clock
 from pipeline.cases.models import Case
@@ -27,7 +28,8 @@ from pipeline.quotas.scope import child_id, in_scope
 from pipeline.quotas.stage_then import stage_on
 from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.units.history import cases_placed, unit_on_now, units_as_of
-from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit, UnitSuccession, UnitVersion
+from pipeline.units.per_root import per_root
+from pipeline.units.models import BRANCH_KINDS, UNIT_KINDS, Unit, UnitSuccession
 from pipeline.base.formatting import format_quota
 from pipeline.workflow.log import not_voided
 from pipeline.workflow.models import LogEntry
@@ -62,9 +64,17 @@ BRANCH_KIND_COLUMNS = tuple((kind, UNIT_KINDS[kind]) for kind in BRANCH_KINDS)
 LOCAL_KINDS = ("commune", "ward", "special_zone")
 
 
+# The per-unit table's column labels, each cell's data-label (templates/quotas/_figures.html).
+CELL_LABELS = {"unit": _l("Unit"), "kind": _l("Kind"), "quota": _l("Quota"), "admitted": _l("Admitted"),
+               "percent": _l("Percent of the quota"), "difference": _l("Above or below")}
+
+
 def template_figures(trail_endpoint):
-    """What the plan-and-actual templates (templates/quotas/_*.html) read besides the rollup."""
-    return {"pool": POOL_COLUMNS, "branch_kinds": BRANCH_KIND_COLUMNS, "trail_endpoint": trail_endpoint}
+    """What the plan-and-actual templates (templates/quotas/_*.html) read besides the rollup; the
+    labels every row repeats translated once per page, as markup (as the templates' _() gives)."""
+    return {"pool": tuple((bucket, label.__html__()) for bucket, label in POOL_COLUMNS),
+            "cell_labels": {key: label.__html__() for key, label in CELL_LABELS.items()},
+            "branch_kinds": BRANCH_KIND_COLUMNS, "trail_endpoint": trail_endpoint}
 
 
 def count_basis(day):
@@ -265,19 +275,25 @@ def reference_day(start, until):
     return max(start, min(until, clock.today()))
 
 
+@lru_cache(maxsize=None)
+def _quotas_statement():
+    """The quotas and merges of the parameters `unit_ids` and of the units merged into `root_id`,
+    for `year` and the merges of [start, day]: built once (named parameters)."""
+    merged = and_(UnitSuccession.kind == "merge", UnitSuccession.effective_date.between(
+        bindparam("start", type_=Date()), bindparam("day", type_=Date())))
+    into_root = select(UnitSuccession.predecessor_id).where(UnitSuccession.successor_id == bindparam("root_id"), merged)
+    return (select(Unit.id, Quota.minimum, Quota.maximum, UnitSuccession.successor_id)
+            .outerjoin(Quota, and_(Quota.unit_id == Unit.id, Quota.year == bindparam("year")))
+            .outerjoin(UnitSuccession, and_(UnitSuccession.predecessor_id == Unit.id, merged))
+            .where(or_(Unit.id.in_(bindparam("unit_ids", expanding=True)), Unit.id.in_(into_root))))
+
+
 def _quotas_and_mergers(root, unit_ids, year, start, day):
     """(unit id -> its own Target for `year`, predecessor id -> successor id for the merges of
     [start, day]) of these units and of the units merged into `root` in that time: one statement
     (the rule of pipeline.units.history.successors_of, read with the quotas)."""
-    into_root = select(UnitSuccession.predecessor_id).where(
-        UnitSuccession.successor_id == root.id, UnitSuccession.kind == "merge",
-        UnitSuccession.effective_date.between(start, day))
-    rows = db.session.execute(
-        select(Unit.id, Quota.minimum, Quota.maximum, UnitSuccession.successor_id)
-        .outerjoin(Quota, and_(Quota.unit_id == Unit.id, Quota.year == year))
-        .outerjoin(UnitSuccession, and_(UnitSuccession.predecessor_id == Unit.id, UnitSuccession.kind == "merge",
-                                        UnitSuccession.effective_date.between(start, day)))
-        .where(or_(Unit.id.in_(unit_ids), Unit.id.in_(into_root)))).all()
+    rows = db.session.execute(_quotas_statement(), {"root_id": root.id, "unit_ids": list(unit_ids), "year": year,
+                                                    "start": start, "day": day}).all()
     quotas = {unit_id: Target(minimum, maximum) for unit_id, minimum, maximum, _s in rows if minimum is not None}
     return quotas, {unit_id: successor for unit_id, _min, _max, successor in rows if successor is not None}
 
@@ -304,6 +320,33 @@ def _line_of(unit_id, lines, merged_into):
     return lines.get(unit_id)
 
 
+def _build_figure_statements(root, _dialect, day, start, until, admission_act, _past):
+    """(admissions by line and kind of branch, cases by line and stage on `day`) of the subtree of
+    `root` as it stood on `day`. `_past` (the day is before today: the stages are read from the
+    logs, pipeline.quotas.stage_then) is part of the cache's key."""
+    in_root, placed = cases_placed(day, root.path)
+    scoped = in_scope(day, root.path)  # what a small scope's plan starts from
+    # The line a case counts in: the unit below the root on its branch's path (ids not listed
+    # count in no line, as with holder_among).
+    holder = child_id(placed.path, root.path).label("holder")
+
+    admissions = (select(holder, placed.kind.label("kind")).select_from(in_root)
+                  .join(LogEntry, LogEntry.case_id == Case.id)
+                  .where(scoped, LogEntry.act == admission_act, LogEntry.effective_date.between(start, until),
+                         not_voided()).subquery())
+    stage, _entered = stage_on(day)
+    # Materialized: each case's stage then is read once, not again for the condition on it.
+    cases = (select(holder, stage.label("stage")).select_from(in_root).where(scoped)
+             .cte("then").prefix_with("MATERIALIZED", dialect="postgresql"))
+    return (select(admissions.c.holder, admissions.c.kind, func.count()).group_by(admissions.c.holder,
+                                                                                 admissions.c.kind),
+            select(cases.c.holder, cases.c.stage, func.count()).where(cases.c.stage.is_not(None))
+            .group_by(cases.c.holder, cases.c.stage))
+
+
+_figure_statements = per_root(_build_figure_statements)
+
+
 def rollup(root, year, until=None):
     """Plan and actual of `root` and each unit directly under it (valid during the year), the
     admissions of [1 January, until] and the pool as it stood on `reference_day` (the cases'
@@ -316,41 +359,25 @@ def rollup(root, year, until=None):
 
     # The units under the root on the day, and those that ended during the period (a unit
     # dissolved or created during the period has a line too, with the name it had last).
-    units = units_as_of(day, or_(UnitVersion.unit_id == root.id, UnitVersion.parent_id == root.id), since=start)
+    units = units_as_of(day, since=start, children_of=root.id)
     root_unit = units.pop(root.id, None) or unit_on_now(root)
     quotas, merged_into = _quotas_and_mergers(root, [root.id, *units], year, start, day)
     lines = {unit_id: Line(unit, _target(unit_id, quotas, merged_into))
              for unit_id, unit in units.items() if unit_id not in merged_into}
     root_line = Line(root_unit, _target(root.id, quotas, merged_into))
 
-    in_root, placed = cases_placed(day, root_unit.path)
-    scoped = in_scope(day, root_unit.path)  # what a small scope's plan starts from
-    # The line a case counts in: the unit below the root on its branch's path (ids not listed
-    # count in no line, as with holder_among).
-    holder = child_id(placed.path, root_unit.path).label("holder")
-
-    admissions = (select(holder, placed.kind.label("kind")).select_from(in_root)
-                  .join(LogEntry, LogEntry.case_id == Case.id)
-                  .where(scoped, LogEntry.act == admission_act, LogEntry.effective_date.between(start, until),
-                         not_voided()).subquery())
+    (by_holder_kind, by_holder_stage), parameters = _figure_statements(root_unit, day, start, until, admission_act,
+                                                                       day < clock.today())
     by_branch_kind = {}
-    for holder_id, kind, n in db.session.execute(
-            select(admissions.c.holder, admissions.c.kind, func.count())
-            .group_by(admissions.c.holder, admissions.c.kind)):
+    for holder_id, kind, n in db.session.execute(by_holder_kind, parameters):
         by_branch_kind[kind] = by_branch_kind.get(kind, 0) + n
         line = _line_of(holder_id, lines, merged_into) if holder_id in units else None
         if line is not None:
             line.admitted += n
     root_line.admitted = sum(by_branch_kind.values())
 
-    stage, _entered = stage_on(day)
-    # Materialized: each case's stage then is read once, not again for the condition on it.
-    cases = (select(holder, stage.label("stage")).select_from(in_root).where(scoped)
-             .cte("then").prefix_with("MATERIALIZED", dialect="postgresql"))
     stage_counts = {}
-    for holder_id, stage, n in db.session.execute(
-            select(cases.c.holder, cases.c.stage, func.count()).where(cases.c.stage.is_not(None))
-            .group_by(cases.c.holder, cases.c.stage)):
+    for holder_id, stage, n in db.session.execute(by_holder_stage, parameters):
         stage_counts[stage] = stage_counts.get(stage, 0) + n
         line = _line_of(holder_id, lines, merged_into) if holder_id in units else None
         if line is not None and stage in BUCKET_OF_STAGE:

@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from pipeline.analytics.sql import days_between, median_and_max
+from pipeline.base import clock
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.quotas.rollup import Rollup, rollup
@@ -23,9 +24,10 @@ from pipeline.quotas.stage_then import stage_on
 from pipeline.reports.stuck_then import stuck_cases_on
 from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.history import as_of, cases_placed
+from pipeline.units.per_root import per_root
 from pipeline.units.models import Unit, UnitVersion
 from pipeline.workflow.stages import MAIN_STAGES, STAGE_BY_NAME
-from pipeline.workflow.stuck import stuck_condition, stuck_of
+from pipeline.workflow.stuck import StuckCase, reasons_for, stuck_condition, too_long_cutoffs
 
 # The road to admission: the funnel and the time in stage cover the cases still on it.
 ROAD_STAGES = tuple(s.name for s in MAIN_STAGES if s.name not in ("probation", "official"))
@@ -81,11 +83,9 @@ class YearReport:
         return [(name, STAGE_BY_NAME[name].label, counts.get(name, 0)) for name in FUNNEL_STAGES]
 
 
-def training_classes(root, year, day):
-    """The classes begun in `year` by `day`, organised inside the unit's subtree or attended by its
-    cases (a commune's candidates go to the town's classes), with the number of the unit's cases
-    enrolled by `day`. `root`: the unit as it was on `day` (its path then); the cases and the
-    organiser are placed as they were on `day`."""
+# Each section's statements are built once per day (and what else they depend on) and depth of
+# root (pipeline.units.per_root), and run with the root's path and id as parameters.
+def _build_classes(root, _dialect, year, day):
     in_root, _placed = cases_placed(day, root.path)
     attendees = (select(Enrolment.class_id, func.count().label("n")).select_from(in_root)
                  .join(Enrolment, Enrolment.case_id == Case.id)
@@ -94,48 +94,86 @@ def training_classes(root, year, day):
     n = func.coalesce(attendees.c.n, 0)
     organiser, organiser_then = aliased(Unit), aliased(UnitVersion, name="organiser_then")
     organiser_path = func.coalesce(organiser_then.path, organiser.path)
-    rows = db.session.execute(
-        select(TrainingClass.id, TrainingClass.name, TrainingClass.organiser_name,
-               func.coalesce(organiser_then.name, organiser.name), TrainingClass.starts_on, TrainingClass.ends_on, n)
-        .join(organiser, organiser.id == TrainingClass.organiser_unit_id)
-        .outerjoin(organiser_then, and_(organiser_then.unit_id == organiser.id, as_of(organiser_then, day)))
-        .outerjoin(attendees, attendees.c.class_id == TrainingClass.id)
-        .where(TrainingClass.starts_on.between(date(year, 1, 1), min(date(year, 12, 31), day)),
-               or_(organiser_path.startswith(root.path, autoescape=True), n > 0))
-        .order_by(TrainingClass.starts_on, TrainingClass.id)).all()
+    return (select(TrainingClass.id, TrainingClass.name, TrainingClass.organiser_name,
+                   func.coalesce(organiser_then.name, organiser.name), TrainingClass.starts_on,
+                   TrainingClass.ends_on, n)
+            .join(organiser, organiser.id == TrainingClass.organiser_unit_id)
+            .outerjoin(organiser_then, and_(organiser_then.unit_id == organiser.id, as_of(organiser_then, day)))
+            .outerjoin(attendees, attendees.c.class_id == TrainingClass.id)
+            .where(TrainingClass.starts_on.between(date(year, 1, 1), min(date(year, 12, 31), day)),
+                   or_(organiser_path.startswith(root.path, autoescape=True), n > 0))
+            .order_by(TrainingClass.starts_on, TrainingClass.id)),
+
+
+_classes_statement = per_root(_build_classes)
+
+
+def training_classes(root, year, day):
+    """The classes begun in `year` by `day`, organised inside the unit's subtree or attended by its
+    cases (a commune's candidates go to the town's classes), with the number of the unit's cases
+    enrolled by `day`. `root`: the unit as it was on `day` (its path then); the cases and the
+    organiser are placed as they were on `day`."""
+    (statement,), parameters = _classes_statement(root, year, day)
     return [ClassLine(id_, name, organiser_name or organiser_unit, starts, ends, count)
-            for id_, name, organiser_name, organiser_unit, starts, ends, count in rows]
+            for id_, name, organiser_name, organiser_unit, starts, ends, count
+            in db.session.execute(statement, parameters)]
 
 
-def time_in_stage(root, day):
-    """Median and longest days in their stage on `day`, per stage of the road, for the cases of
-    the unit's subtree as it was then."""
+def _build_time_in_stage(root, _dialect, day, _past):
+    """`_past` (the day is before today: the stages are read from the logs) is part of the key."""
     in_root, _placed = cases_placed(day, root.path)
     stage, entered = stage_on(day)
     # Materialized: each case's stage then is read once, not again for each condition on it.
     cases = (select(stage.label("stage"), entered.label("entered_on")).select_from(in_root)
              .where(in_scope(day, root.path)).cte("then").prefix_with("MATERIALIZED", dialect="postgresql"))
-    statement = median_and_max([cases.c.stage], days_between(cases.c.entered_on, day),
-                               where=cases.c.stage.in_(ROAD_STAGES), from_=cases)
+    return median_and_max([cases.c.stage], days_between(cases.c.entered_on, day),
+                          where=cases.c.stage.in_(ROAD_STAGES), from_=cases),
+
+
+_time_in_stage_statement = per_root(_build_time_in_stage)
+
+
+def time_in_stage(root, day):
+    """Median and longest days in their stage on `day`, per stage of the road, for the cases of
+    the unit's subtree as it was then."""
+    (statement,), parameters = _time_in_stage_statement(root, day, day < clock.today())
     found = {row.stage: StageTime(row.stage, row.count, (row.median_low + row.median_high) / 2, row.maximum)
-             for row in db.session.execute(statement)}
+             for row in db.session.execute(statement, parameters)}
     return [found[stage] for stage in ROAD_STAGES if stage in found]
 
 
+def _build_stuck(root, _dialect, today, day, limit, _cutoffs):
+    in_root, placed = cases_placed(day, root.path)
+    stuck = and_(in_scope(day, root.path), stuck_condition(today))
+    # As pipeline.workflow.stuck.stuck_of orders and limits them.
+    listed = (select(Case.id.label("case_id"), Case.full_name, placed.unit_id.label("branch_id"),
+                     placed.name.label("branch_name"), Case.stage, Case.stage_entered_on)
+              .select_from(in_root).where(stuck).order_by(Case.stage_entered_on, Case.id))
+    return select(func.count()).select_from(in_root).where(stuck), listed.limit(limit) if limit else listed
+
+
+_stuck_statements = per_root(_build_stuck)
+
+
+def _stuck(root, today, day, limit=None):
+    """((count, list) statements, their parameters); `limit` and the rulebook's cut-offs of
+    `today` are part of the key."""
+    return _stuck_statements(root, today, day, limit, tuple(sorted(too_long_cutoffs(today).items())))
+
+
 def count_stuck(root, today, day):
-    in_root, _placed = cases_placed(day, root.path)
-    return db.session.execute(
-        select(func.count()).select_from(in_root).where(in_scope(day, root.path), stuck_condition(today))
-    ).scalar_one()
+    (count, _list), parameters = _stuck(root, today, day)
+    return db.session.execute(count, parameters).scalar_one()
 
 
 def stuck_list(root, today, day, limit=None):
     """The stuck cases of the subtree as it was on `day`, the longest in their stage first, each
-    with its branch's name then and its reasons: two statements."""
-    in_root, placed = cases_placed(day, root.path)
-    return stuck_of(select(Case.id.label("case_id"), Case.full_name, placed.unit_id.label("branch_id"),
-                           placed.name.label("branch_name"), Case.stage, Case.stage_entered_on)
-                    .select_from(in_root).where(in_scope(day, root.path), stuck_condition(today)), today, limit)
+    with its branch's name then and its reasons: two statements (as stuck_of reads them)."""
+    (_count, listed), parameters = _stuck(root, today, day, limit)
+    rows = db.session.execute(listed, parameters).all()
+    reasons = reasons_for(rows, today)
+    return [StuckCase(r.case_id, r.full_name, r.branch_id, r.branch_name, r.stage, r.stage_entered_on,
+                      tuple(reasons[r.case_id])) for r in rows]
 
 
 def stuck_section(root, today, day):

@@ -9,6 +9,7 @@ from flask_login import login_required
 from sqlalchemy import func, select
 
 from pipeline.base import clock
+from pipeline.dashboard.figures import ListText
 from pipeline.extensions import db
 from pipeline.jobs.operations import large_pdf_as_job
 from pipeline.jobs.run import current_run
@@ -46,7 +47,7 @@ def year_report():
     if "format" in request.args:
         return export_report(request.args["format"], _title(report), report, unit)
     return render_template("reports/year.html", unit=unit, report=report, r=report.rollup, crumbs=trail(unit),
-                           period_form=period_form, charts=report_charts(report))
+                           period_form=period_form, charts=report_charts(report), text=ListText())
 
 
 @bp.get("/year.pdf")
@@ -61,7 +62,7 @@ def year_report_pdf():
         return job_page
     unit, _form, report = _report()
     html = render_template("reports/year_print.html", unit=unit, report=report, r=report.rollup,
-                           charts=report_charts(report), svg_bars=svg_bars,
+                           charts=report_charts(report), svg_bars=svg_bars, text=ListText(),
                            office=office_parts(report.rollup.root.unit, unit.parent))
     filename = f"report-{unit.code}-{report.rollup.year}-{report.rollup.until:%Y%m%d}.pdf"
     response = pdf.pdf_response(html, filename)
