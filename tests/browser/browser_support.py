@@ -33,14 +33,15 @@ class ConsoleWatch:
 class Shots:
     """Full-page screenshots named `<scenario>-NN-<step>.png`, so they sort in the order taken."""
 
-    def __init__(self, folder):
-        self.folder = Path(folder)
+    def __init__(self, folder, timeout=60_000):
+        self.folder, self.timeout = Path(folder), timeout
         self.counts = {}
 
     def __call__(self, page, scenario, step):
         self.folder.mkdir(parents=True, exist_ok=True)
         number = self.counts[scenario] = self.counts.get(scenario, 0) + 1
-        page.screenshot(path=self.folder / f"{scenario}-{number:02d}-{step}.png", full_page=True)
+        page.screenshot(path=self.folder / f"{scenario}-{number:02d}-{step}.png", full_page=True,
+                        timeout=self.timeout)
 
 
 def assert_fits_screen(page):

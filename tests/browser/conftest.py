@@ -19,6 +19,9 @@ from conftest import WORLDS
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 SNAPSHOT = date(2022, 10, 31)  # the demo's "today"
+# A full page at twice the phone's pixels, beside another worker's tests: a picture is a record,
+# not a check, and may take longer than an expectation's 10 s.
+SCREENSHOT_TIMEOUT = 60_000
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser")
 
 
@@ -115,7 +118,9 @@ def served(backend, tmp_path_factory, catalogues):
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    shots = SCREENSHOTS / backend.kind
+    # A folder per pytest-xdist worker: each empties its own.
+    shots = SCREENSHOTS / (backend.kind + (f"-{os.environ['PYTEST_XDIST_WORKER']}"
+                                           if os.environ.get("PYTEST_XDIST_WORKER") else ""))
     shutil.rmtree(shots, ignore_errors=True)  # this run's pictures only
     yield {"base_url": f"http://127.0.0.1:{server.server_port}", "db": backend.kind, "app": app,
            "shots": shots}
@@ -157,7 +162,8 @@ def _watched_page(context, served, request):
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:  # what the page showed when the test failed
         served["shots"].mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=served["shots"] / f"FAILED-{request.node.originalname}.png", full_page=True)
+        page.screenshot(path=served["shots"] / f"FAILED-{request.node.originalname}.png", full_page=True,
+                        timeout=SCREENSHOT_TIMEOUT)
     context.close()
     watch.assert_clean()
 
@@ -165,4 +171,4 @@ def _watched_page(context, served, request):
 @pytest.fixture
 def shots(served):
     """shots(page, "secretary-375", "login"): numbered full-page screenshots per scenario."""
-    return Shots(served["shots"])
+    return Shots(served["shots"], SCREENSHOT_TIMEOUT)

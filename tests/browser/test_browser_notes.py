@@ -79,5 +79,5 @@ def test_the_dossier_is_compact_and_saving_returns_to_the_item(phone, shots):
     expect(saved).to_contain_text("20/10/2022")
     expect(saved).to_have_attribute("id", page.url.rsplit("#", 1)[1])
     expect(saved).to_be_in_viewport()  # the page came back to it
-    page.screenshot(path=shots.folder / f"{SHOT}-dossier-saved.png")  # what the phone shows: the item
+    page.screenshot(path=shots.folder / f"{SHOT}-dossier-saved.png", timeout=shots.timeout)  # what the phone shows: the item
     assert_fits_screen(page)
