@@ -196,10 +196,15 @@ def subtree_filter(root):
     return Unit.path.startswith(root.path, autoescape=True)
 
 
+def like_prefix(path):
+    """`path` as `startswith(path, autoescape=True)` binds it (SQLAlchemy's escaping, "/" the escape)."""
+    return path.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
 def subtree_prefix(root):
     """The value of `subtree_of_parameter`'s parameter for `root`: its path escaped as
-    `startswith(path, autoescape=True)` binds it ("/" the escape character)."""
-    return root.path.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    `startswith(path, autoescape=True)` binds it."""
+    return like_prefix(root.path)
 
 
 def subtree_of_parameter(name):

@@ -14,6 +14,7 @@ from sqlalchemy import BindParameter, bindparam
 from sqlalchemy.sql import visitors
 
 from pipeline.extensions import db
+from pipeline.units.models import like_prefix
 
 STAND_IN_ID = 987_654_321_987
 # A segment far longer than a real one: the stand-in path's length (bound as the position after
@@ -24,11 +25,6 @@ _SEGMENT = "7" * 9_973
 def stand_in_path(slashes):
     """A path with `slashes` slashes (at least two) no unit has."""
     return "/" + "/".join([_SEGMENT] * max(slashes - 1, 1)) + "/"
-
-
-def like_prefix(path):
-    """`path` as `startswith(path, autoescape=True)` binds it (SQLAlchemy's escaping, "/" the escape)."""
-    return path.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 def root_parameters(root):
