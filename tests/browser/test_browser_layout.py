@@ -18,6 +18,9 @@ PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4
 def test_a_long_title_leaves_the_menu_in_one_line_on_a_desktop(desktop):
     page = desktop
     log_in(page, "dienhoa")
+    # Measured once the page and its stylesheet have loaded: beside another worker, a box read
+    # earlier was the unstyled bar's (254 px once in CI).
+    page.wait_for_load_state("load")
     bar = page.locator("nav.navbar").bounding_box()
     assert bar["height"] < 80, f"the bar is {bar['height']}px tall"
     tops = {round(box["y"]) for box in (item.bounding_box() for item in page.locator("#main-nav .nav-item").all())}
