@@ -140,6 +140,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="gunicorn's --threads: above 1, each worker serves that many requests at once")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--slice", type=float, default=10)
@@ -151,7 +153,7 @@ def main():
     env = dict(os.environ, KETNAP_SQLALCHEMY_DATABASE_URI=args.url, KETNAP_LOG_KEY=args.log_key,
                KETNAP_SECRET_KEY="benchmark", KETNAP_INSTANCE_PATH=instance)
     env.pop("KETNAP_TODAY", None)
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind",
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--threads", str(args.threads), "--bind",
                                f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
@@ -173,7 +175,7 @@ def main():
         durations = sorted(d for _, d in times)
         if not durations:
             raise SystemExit(f"No act was recorded: {failures[:5]}")
-        print(f"gunicorn --workers {args.workers}, {args.clients} clients, {args.seconds:.0f} s: {len(times)} acts, "
+        print(f"gunicorn --workers {args.workers} --threads {args.threads}, {args.clients} clients, {args.seconds:.0f} s: {len(times)} acts, "
               f"{len(times) / args.seconds:.0f} per second; {len(failures)} refused or changed; the log gained "
               f"{gained} entries")
         print(f"one act: median {statistics.median(durations) * 1000:.1f} ms, "

@@ -1,7 +1,9 @@
 """Issue 16: what one act costs in SQL statements, whatever the length of the case's log. The act
 reads the case (its branch and the unit above it with the row lock), its log and the calendar,
 writes its entry and the case row, and reads and writes only the projection rows that change."""
+import re
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -82,3 +84,43 @@ def test_an_act_of_the_main_road_is_written_in_one_flush_at_its_commit(world, ma
     actor = actor_for(world, who, case.branch)
     assert flushes_during(lambda: operations.record_act(
         case.id, act_name, actor, day, with_ids(world, act_name, data))) == 1
+
+
+VERSION_FIELD = re.compile(r'name="version"[^>]*value="(\d+)"')
+
+
+def test_a_document_sent_from_its_page_takes_seven_statements(world, make_case, client, login, count_statements):
+    """The whole request, as a secretary's phone sends it: the signed-in user, the case read
+    locked for the form (the act does not read it again), its dossier items, then the case row,
+    the log entry, the item and the snapshot written. No calendar: no deadline runs in the dossier
+    stage."""
+    case = make_case("dossier")
+    login("sec_a1")
+    path = f"/candidates/{case.id}/dossier/{quote('1-KNĐ')}"
+    client.post(path, data={"version": VERSION_FIELD.search(client.get(path).get_data(as_text=True)).group(1),
+                            "note": "lần 1"})  # the item's row exists from here on
+    version = VERSION_FIELD.search(client.get(path).get_data(as_text=True)).group(1)
+    with count_statements() as counter:
+        response = client.post(path, data={"version": version, "note": "lần 2"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert "lần 2" in client.get(f"/candidates/{case.id}/dossier").get_data(as_text=True)
+    assert counter.count == 7, counter.statements
+
+
+def test_an_act_sent_from_its_page_reads_the_case_once(world, make_case, client, login, count_statements):
+    """The act's form reads the case locked, and the act does not read it a second time."""
+    from conftest import record_documents
+    case = make_case("dossier")
+    act_name, who, day, data = FORWARD_ACTS["dossier"]
+    record_documents(world, case.id, act_name)
+    login(actor_for(world, who, case.branch).username)
+    path = f"/candidates/{case.id}/act/{act_name}"
+    version = VERSION_FIELD.search(client.get(path).get_data(as_text=True)).group(1)
+    form = {"version": version, "effective_date": day.isoformat(), **{k: str(v) for k, v in
+                                                                    with_ids(world, act_name, data).items()}}
+    with count_statements() as counter:
+        response = client.post(path, data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    case_reads = [s for s in counter.statements if s.lstrip().startswith("SELECT") and "FROM candidate" in s]
+    assert len(case_reads) == 1, case_reads
+    assert counter.count <= MAX_STATEMENTS, counter.statements

@@ -91,3 +91,20 @@ def test_cases_out_of_the_pipeline_have_no_rows(app, make_case, world):
                            reason="Chuyển công tác")
     assert rows(case.id) == {}
     assert rebuild_open_cases() == 0
+
+
+def test_an_act_counts_its_deadline_with_the_days_off_already_in_the_calendar(app, make_case, world):
+    """The act reads the calendar only when it counts a deadline: then with its overrides."""
+    from conftest import FORWARD_ACTS, actor_for, record_documents, with_ids
+    case = make_case("decision")
+    act_name, who, day, data = FORWARD_ACTS["decision"]
+    day_off = WorkingCalendar().add_working_days(day, 15)  # a working day in the ceremony's window
+    calendar_operations.add_calendar_override(world["admin"], day_off, False, "Nghỉ bù")
+    db.session.commit()
+    record_documents(world, case.id, act_name)
+    operations.record_act(case.id, act_name, actor_for(world, who, case.branch), day,
+                          with_ids(world, act_name, data))
+    row = rows(case.id)["ceremony"]
+    calendar = WorkingCalendar.load()
+    assert row.due_on == calendar.add_working_days(row.starts_on, row.limit_value)
+    assert row.due_on != WorkingCalendar().add_working_days(row.starts_on, row.limit_value)

@@ -222,7 +222,8 @@ def _preview_reasons(act, case):
 @login_required
 @read_of(ACT_FORM)
 def act(case_id, name):
-    case = case_or_404(case_id)
+    # A POST records the act: the case is read locked, and the act does not read it again.
+    case = case_or_404(case_id, for_update=request.method == "POST")
     act = definition.act_named(name)
     if act is None or not act.moves or not act.sources:
         abort(404)

@@ -173,7 +173,7 @@ def record_document(case_id, actor, entry, upload=None, expected_version=None, t
             held = hold(case)
             before = held.state.copy()
             row = record_document_on(held, actor, entry, today, upload, written)
-            project(case, held.state, WorkingCalendar.load(), before=before)
+            project(case, held.state, WorkingCalendar.when_needed(), before=before)
             # Found while the items are loaded: after the commit it would be read again.
             item = next(item for item in case.dossier_items if item.item_key == entry.key)
     except Exception:

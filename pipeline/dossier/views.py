@@ -65,7 +65,8 @@ def show_dossier(case_id):
 @login_required
 @read_of(DOSSIER_ITEM)
 def edit_item(case_id, key):
-    case = case_or_404(case_id, with_state=True)
+    # A POST records the item: the case is read locked, and the act does not read it again.
+    case = case_or_404(case_id, with_state=True, for_update=request.method == "POST")
     line = line_for(_lines(case), key)
     if line is None:
         abort(404)

@@ -1,16 +1,14 @@
 """What the logged-in user may see: every page that shows a case or a branch asks here, so that
 "not there" and "not yours" look the same (404) everywhere."""
-from functools import cache
-
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from pipeline.cases.models import Case
 from pipeline.extensions import db
-from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter, subtree_of_parameter, subtree_prefix
-from pipeline.workflow.models import CaseSnapshot
+from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter, subtree_prefix
+from pipeline.workflow.operations import case_statement, mark_locked
 
 
 def current_actor():
@@ -24,30 +22,19 @@ def scoped_cases():
             .options(contains_eager(Case.branch)))
 
 
-@cache
-def _case_statement(with_state):
-    """case_or_404's statement, built once (the case and the scope's root as named parameters):
-    an alias built anew for each request costs more CPU than running the statement."""
-    statement = (select(Case).join(Case.branch)
-                 .where(subtree_of_parameter("root_prefix"), Case.id == bindparam("case_id"))
-                 .options(contains_eager(Case.branch)))
-    if with_state:
-        parent = aliased(Unit)
-        statement = (statement.outerjoin(parent, Unit.parent_id == parent.id)
-                     .outerjoin(CaseSnapshot, CaseSnapshot.case_id == Case.id)
-                     .options(contains_eager(Case.branch).contains_eager(Unit.parent.of_type(parent)),
-                              contains_eager(Case.snapshot)))
-    return statement
-
-
-def case_or_404(case_id, with_state=False):
+def case_or_404(case_id, with_state=False, for_update=False):
     """The case inside the user's scope, with its branch; `with_state`: with its snapshot and the
     unit above its branch too, what its checklist reads (pipeline.workflow.operations.current_state),
-    in the same statement."""
-    case = db.session.execute(_case_statement(with_state), {
-        "case_id": case_id, "root_prefix": subtree_prefix(current_actor().unit)}).scalar_one_or_none()
+    in the same statement. `for_update`: row-locked for the act the request is about to record,
+    which then does not read it again (pipeline.workflow.operations.lock_case)."""
+    prefix = subtree_prefix(current_actor().unit)
+    session = db.session()
+    case = session.execute(case_statement(with_state or for_update, for_update),
+                           {"case_id": case_id, "root_prefix": prefix}).scalar_one_or_none()
     if case is None:
         abort(404)
+    if for_update:
+        mark_locked(session, case_id, prefix)
     return case
 
 

@@ -41,7 +41,8 @@ class WorkingCalendar:
     read them from the database: one query per calendar."""
 
     def __init__(self, overrides=None, language=LANGUAGE):
-        self.overrides = dict(overrides or {})
+        self._overrides = dict(overrides or {})
+        self._reader = None  # the session to read the overrides from, at the first day counted
         self.language = language
         self._years = {}  # year -> running count of its working days, day by day (working_days_between)
 
@@ -49,6 +50,22 @@ class WorkingCalendar:
     def load(cls, language=LANGUAGE, session=None):
         rows = (session or db.session).execute(_overrides_statement()).all()
         return cls({day: is_working for day, is_working in rows}, language)
+
+    @classmethod
+    def when_needed(cls, session=None):
+        """A calendar that reads the overrides only when it first counts a day: an act whose
+        case has no running deadline (a document recorded in the dossier stage) does not read
+        them at all."""
+        calendar = cls()
+        calendar._reader = session or db.session
+        return calendar
+
+    @property
+    def overrides(self):
+        if self._reader is not None:
+            rows = self._reader.execute(_overrides_statement()).all()
+            self._overrides, self._reader = {day: is_working for day, is_working in rows}, None
+        return self._overrides
 
     def holiday_name(self, day):
         """The public holiday's name on `day` (None if there is none), overrides aside."""

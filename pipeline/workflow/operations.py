@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from pipeline.base.i18n import lazy_gettext as _l
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy import bindparam, event as sa_event, select
+from sqlalchemy.orm import Session, aliased, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from pipeline.base import clock
@@ -64,32 +64,59 @@ def deciding_units_for(case):
 
 
 @cache
-def _lock_statement():
-    """lock_case's statement, built once (the case and the scope's root as named parameters): an
-    alias built anew for each act costs more CPU than running the statement."""
-    parent = aliased(Unit)
-    return (
-        select(Case).join(Unit, Case.branch_id == Unit.id).outerjoin(parent, Unit.parent_id == parent.id)
-        .outerjoin(CaseSnapshot, CaseSnapshot.case_id == Case.id)
-        .where(Case.id == bindparam("case_id"), subtree_of_parameter("root_prefix"))
-        # The checklist and the deadlines read the branch and the unit above it, the act the
-        # case's snapshot: no statement more.
-        .options(contains_eager(Case.branch).contains_eager(Unit.parent.of_type(parent)),
-                 contains_eager(Case.snapshot))
-        .with_for_update(of=Case)
-        .execution_options(populate_existing=True))
+def case_statement(with_state=False, for_update=False):
+    """The case by its id inside a scope's subtree (named parameters `case_id` and `root_prefix`),
+    with its branch, in one statement built once (an alias built anew for each request costs more
+    CPU than running the statement). `with_state`: with the unit above its branch and its snapshot
+    too, what its checklist, its deadlines and an act read. `for_update`: row-locked and fresh from
+    the database (`lock_case`)."""
+    statement = (select(Case).join(Case.branch)
+                 .where(Case.id == bindparam("case_id"), subtree_of_parameter("root_prefix"))
+                 .options(contains_eager(Case.branch)))
+    if with_state:
+        parent = aliased(Unit)
+        statement = (statement.outerjoin(parent, Unit.parent_id == parent.id)
+                     .outerjoin(CaseSnapshot, CaseSnapshot.case_id == Case.id)
+                     .options(contains_eager(Case.branch).contains_eager(Unit.parent.of_type(parent)),
+                              contains_eager(Case.snapshot)))
+    if for_update:
+        statement = statement.with_for_update(of=Case).execution_options(populate_existing=True)
+    return statement
+
+
+_LOCKED = "cases_locked"  # session.info: (case id, scope root) pairs locked in the open transaction
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_locks(session, transaction):
+    if transaction.parent is None:  # the row locks end with the database transaction
+        session.info.pop(_LOCKED, None)
 
 
 def lock_case(case_id, user, expected_version=None):
     """Load the case for writing: inside the user's scope, row-locked, fresh from the database,
-    and still at the version the user saw (when given)."""
-    case = db.session.execute(_lock_statement(), {"case_id": case_id, "root_prefix": subtree_prefix(user.unit)}
-                              ).scalar_one_or_none()
+    and still at the version the user saw (when given). A case the request has already locked in
+    this transaction (a view that read it for its form with `for_update`) is not read again."""
+    session = db.session()
+    prefix = subtree_prefix(user.unit)
+    locked = session.info.get(_LOCKED, ())
+    case = session.get(Case, case_id) if (case_id, prefix) in locked else None
+    if case is None:
+        case = session.execute(case_statement(True, True), {"case_id": case_id, "root_prefix": prefix}
+                               ).scalar_one_or_none()
+        if case is not None:
+            mark_locked(session, case_id, prefix)
     if case is None:
         raise CaseNotFound(_l("No such case."))
     if expected_version is not None and case.version != expected_version:
         raise CaseChanged()
     return case
+
+
+def mark_locked(session, case_id, prefix):
+    """Remember that the open transaction holds the case's row lock (read by `case_statement`
+    with `for_update`, for the scope under `prefix`)."""
+    session.info.setdefault(_LOCKED, set()).add((case_id, prefix))
 
 
 # --- acting --------------------------------------------------------------------------------------
@@ -283,7 +310,7 @@ def record_act(case_id, name, actor, effective_date, data, reason="", expected_v
         held = hold(case, whole_log=act.reads_log)
         before = held.state.copy()
         entry = perform(held, act, actor, effective_date, data, reason)
-        project(case, held.state, WorkingCalendar.load(), before=before)
+        project(case, held.state, WorkingCalendar.when_needed(), before=before)
     return entry
 
 

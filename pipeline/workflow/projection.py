@@ -8,7 +8,7 @@ from functools import cache
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import bindparam, inspect, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from pipeline.cases.models import Case
@@ -126,7 +126,10 @@ def write_snapshot(case, state):
 
 @cache
 def _items_statement():
-    return select(DossierItem).where(DossierItem.case_id == bindparam("case_id")).order_by(DossierItem.id)
+    # Without the recorder's account and unit (joined by default): the projection compares and
+    # writes the items' own columns only.
+    return (select(DossierItem).where(DossierItem.case_id == bindparam("case_id")).order_by(DossierItem.id)
+            .options(lazyload(DossierItem.recorded_by)))
 
 
 def _dossier_items(case):
