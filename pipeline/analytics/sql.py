@@ -1,5 +1,5 @@
 """SQL building blocks the dashboard, quotas and reports share, the same on SQLite and PostgreSQL."""
-from sqlalchemy import Date, Integer, bindparam, func, select
+from sqlalchemy import Date, Integer, bindparam, cast, func, literal, null, select, tuple_, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -52,3 +52,37 @@ def median_and_max(group_columns, value, where=None, from_=None):
                    func.max(ranked.c.value).label("maximum"),
                    func.count().label("count"))
             .group_by(*keys))
+
+
+def cell_and_stage_figures(flagged, dialect):
+    """One statement of a matrix's figures from `flagged`, a select of one row per case (row_id,
+    stage, stuck, overdue, days): per row and stage (is_total 0) and per stage over every row
+    (is_total 1, row_id NULL: the totals row, as medians do not add up), the count, stuck,
+    overdue, the two middle values of the days (median_low, median_high: equal when the count is
+    odd) and the longest. The scope's cases are read once: PostgreSQL groups them both ways at
+    once (GROUPING SETS; percentile_disc in both orders gives the two middles); SQLite, without
+    either, ranks them per cell and per stage over a materialized CTE, and adds the two up."""
+    if dialect == "postgresql":
+        cases = flagged.subquery("flagged")
+        return (select(func.grouping(cases.c.row_id).label("is_total"), cases.c.row_id, cases.c.stage,
+                       func.count().label("count"), func.sum(cases.c.stuck).label("stuck"),
+                       func.sum(cases.c.overdue).label("overdue"),
+                       func.percentile_disc(0.5).within_group(cases.c.days).label("median_low"),
+                       func.percentile_disc(0.5).within_group(cases.c.days.desc()).label("median_high"),
+                       func.max(cases.c.days).label("maximum"))
+                .group_by(func.grouping_sets(tuple_(cases.c.row_id, cases.c.stage), tuple_(cases.c.stage))))
+    cases = flagged.cte("flagged").prefix_with("MATERIALIZED", dialect="sqlite")
+
+    def per(is_total, keys):
+        ranked = select(cases, func.row_number().over(partition_by=keys, order_by=cases.c.days).label("rank"),
+                        func.count().over(partition_by=keys).label("n")).subquery()
+        middle = ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
+        return (select(literal(is_total).label("is_total"),
+                       ranked.c.row_id if not is_total else cast(null(), Integer).label("row_id"), ranked.c.stage,
+                       func.count().label("count"), func.sum(ranked.c.stuck).label("stuck"),
+                       func.sum(ranked.c.overdue).label("overdue"),
+                       func.min(ranked.c.days).filter(middle).label("median_low"),
+                       func.max(ranked.c.days).filter(middle).label("median_high"),
+                       func.max(ranked.c.days).label("maximum"))
+                .group_by(*([ranked.c.stage] if is_total else [ranked.c.row_id, ranked.c.stage])))
+    return union_all(per(0, [cases.c.row_id, cases.c.stage]), per(1, [cases.c.stage]))

@@ -1,16 +1,17 @@
 """The matrix of the dashboard: one row per unit just below the chosen one (each counting its
 whole subtree), one column per open stage. The rows are the tree of `today` read from the units'
 versions (pipeline.units.history), each case in the branch it belongs to that day: on a day
-before a reorganisation the matrix reads as it did then. Five statements whatever the number of
-cases: the units of the rows and their former names, counts per cell, median and longest time
-per cell, and the same times per stage for the totals row (medians do not add up)."""
+before a reorganisation the matrix reads as it did then. Three statements whatever the number of
+cases: the units of the rows and their former names, then one over the scope's cases for every
+figure: counts, median and longest time per cell, and the times per stage for the totals row
+(medians do not add up)."""
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from pipeline.base.i18n import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 
-from pipeline.analytics.sql import days_between, median_and_max
+from pipeline.analytics.sql import cell_and_stage_figures, days_between
 from pipeline.cases.models import Case
 from pipeline.base.text import fold
 from pipeline.dashboard.filters import OPEN_STAGE_NAMES, OPEN_STAGES
@@ -82,21 +83,23 @@ def _in_open_stage(filters):
     return and_(Case.stage.in_(OPEN_STAGE_NAMES), *filters.conditions())
 
 
-# The figure statements are built once per day, filters and kind of matrix, for any root
-# (pipeline.units.per_root: building them, aliases and scope helpers, cost more than running them).
-def _build_figure_statements(root_on, _dialect, today, filters, _cutoffs, one_row):
-    """(counts per cell, median and longest per cell, median and longest per stage) of the matrix
-    on `today` with these filters, its rows the root's children, or the root alone (`one_row`: a
-    branch). `_cutoffs` (the rulebook's, for `today`) is only part of the cache's key."""
+# The figure statement is built once per day, filters and kind of matrix, for any root
+# (pipeline.units.per_root: building it, aliases and scope helpers, cost more than running it).
+def _build_figure_statement(root_on, dialect, today, filters, _cutoffs, one_row):
+    """The figures of the matrix on `today` with these filters, its rows the root's children, or
+    the root alone (`one_row`: a branch), in one statement over the scope's cases: per row and
+    stage (is_total 0) and per stage (is_total 1, the totals row: medians do not add up), the
+    count, stuck, overdue, the two middle values and the longest of the days in the stage.
+    `_cutoffs` (the rulebook's, for `today`) is only part of the cache's key."""
     # Each case counts in the row whose path, that day, starts the path of its branch that day;
     # the branch's Unit is joined for the filters' conditions (its kind).
     in_root, placed = cases_placed(today, root_on.path)
     cases_in_root = in_root.join(Unit, Unit.id == placed.unit_id)
+
     # A row is a unit below the root, read from the branch's path (the caller keeps the listed
     # ones); a branch's matrix has its one row.
     def row_of(path):
         return holder_among(path, [root_on]) if one_row else child_id(path, root_on.path)
-    row_id = row_of(placed.path).label("row_id")
     # The scope's own cases (by the branch index) are what a commune's matrix reads.
     where = and_(_in_open_stage(filters), in_scope(today, root_on.path))
     # Overdue once per case: its passed deadlines joined and folded, then read by both flags.
@@ -107,42 +110,35 @@ def _build_figure_statements(root_on, _dialect, today, filters, _cutoffs, one_ro
                                                                          CaseDeadline.due_on < today)))
                 .where(where).group_by(Case.id, placed.path, Case.stage, Case.stage_entered_on).subquery("per_case"))
     too_long = too_long_condition(today, per_case.c.stage, per_case.c.entered_on)
-    flagged = (select(row_of(per_case.c.path).label("row_id"), per_case.c.stage,
-                      case((or_(per_case.c.overdue == 1, too_long), 1), else_=0).label("stuck"),
-                      per_case.c.overdue)
-               .subquery())
-    counts = (select(flagged.c.row_id, flagged.c.stage, func.count().label("count"),
-                     func.sum(flagged.c.stuck).label("stuck"), func.sum(flagged.c.overdue).label("overdue"))
-              .group_by(flagged.c.row_id, flagged.c.stage))
-    days = days_between(Case.stage_entered_on, today)
-    return (counts, median_and_max([row_id, Case.stage], days, where, cases_in_root),
-            median_and_max([Case.stage], days, where, cases_in_root))
+    flagged = select(row_of(per_case.c.path).label("row_id"), per_case.c.stage,
+                     case((or_(per_case.c.overdue == 1, too_long), 1), else_=0).label("stuck"),
+                     per_case.c.overdue, days_between(per_case.c.entered_on, today).label("days"))
+    return (cell_and_stage_figures(flagged, dialect),)
 
 
-_figure_statements = per_root(_build_figure_statements)
+_figure_statement = per_root(_build_figure_statement)
 
 
 def build_matrix(root, filters, today):
     root_on, units = row_units(root, filters, today)
     rows = {unit.id: Row(unit) for unit in units}
-    (counts, cell_times, stage_times), parameters = _figure_statements(
+    (statement,), parameters = _figure_statement(
         root_on, today, filters, tuple(sorted(too_long_cutoffs(today).items())), units == [root_on])
-    for r in db.session.execute(counts, parameters):
-        if r.row_id in rows:
+    totals = Row(root)
+    stage_times = []
+    for r in db.session.execute(statement, parameters):
+        if r.is_total:
+            stage_times.append(r)
+        elif r.row_id in rows:
             cell = rows[r.row_id].cells[r.stage]
             cell.count, cell.stuck, cell.overdue = r.count, int(r.stuck or 0), int(r.overdue or 0)
-    for r in db.session.execute(cell_times, parameters):
-        if r.row_id in rows:
-            cell = rows[r.row_id].cells[r.stage]
             cell.median, cell.longest = _median(r), r.maximum
-
-    totals = Row(root)
     for row in rows.values():
         for stage, cell in row.cells.items():
             row.total.add_counts(cell)
             totals.cells[stage].add_counts(cell)
         totals.total.add_counts(row.total)
-    for r in db.session.execute(stage_times, parameters):
+    for r in stage_times:
         cell = totals.cells[r.stage]
         cell.median, cell.longest = _median(r), r.maximum
     return Matrix(root, list(rows.values()), totals)
