@@ -20,7 +20,7 @@ from pages_support import pages, section, text as page_text  # noqa: F401  (page
 from pipeline.accounts.models import AccountChange, User
 from pipeline.accounts.operations import create_user, set_active, update_user
 from pipeline.audit.corrections import record_correction
-from pipeline.audit.head import case_head_of, unit_head
+from pipeline.audit.head import UnitHead, case_head_of, unit_head
 from pipeline.audit.replayed import case_differences
 from pipeline.audit.verify import DELETED, EDITED, INSERTED, verify
 from pipeline.base.signing import LogKeyMissing, seal
@@ -197,6 +197,18 @@ def test_the_unit_head_changes_when_a_newest_row_goes(two_cases, world, pages):
     after = unit_head(world.town)
     assert after.hash != before.hash and after.acts == before.acts - 1
     assert unit_head(world.commune_a) == commune_a  # commune A's log did not change, nor its head
+
+
+def test_the_unit_head_is_the_digest_of_each_cases_newest_row_in_case_order(two_cases, world):
+    """What the head is, written out here: PostgreSQL computes it in the database, SQLite here;
+    from the log and from the snapshots the acts keep, the same."""
+    import hashlib
+    newest = [events_of(case.id)[-1] for case in sorted(two_cases, key=lambda case: case.id)]
+    lines = "".join(f"{row.case_id}:{row.seq}:{row.hash}\n" for row in newest)
+    expected = UnitHead(2, sum(row.seq for row in newest), hashlib.sha256(lines.encode()).hexdigest()[:12])
+    assert unit_head(world.town) == expected == unit_head(world.town, from_snapshots=True)
+    assert unit_head(world.commune_a).cases == 1 and unit_head(world.branch_b1).acts == newest[1].seq
+    assert unit_head(world.branch_a2) == UnitHead(0, 0, hashlib.sha256(b"").hexdigest()[:12])
 
 
 def test_the_head_command_prints_what_the_report_prints(two_cases, world, runner):

@@ -8,7 +8,8 @@ digest of every case's newest (case, seq, hash) in its subtree, in case order, w
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from pipeline.cases.models import Case
 from pipeline.extensions import db
@@ -66,6 +67,8 @@ def unit_head(unit, from_snapshots=False):
         statement = (select(LogEntry.case_id, LogEntry.seq, LogEntry.hash)
                      .join(newest, and_(LogEntry.case_id == newest.c.case_id, LogEntry.seq == newest.c.seq))
                      .order_by(LogEntry.case_id))
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _digested_by_the_server(statement.subquery())
     digest, cases, acts = hashlib.sha256(), 0, 0
     result = db.session.execute(statement.execution_options(yield_per=CHUNK))
     try:
@@ -76,3 +79,16 @@ def unit_head(unit, from_snapshots=False):
     finally:
         result.close()
     return UnitHead(cases, acts, digest.hexdigest()[:SHORT])
+
+
+def _digested_by_the_server(heads):
+    """The same digest computed by PostgreSQL: the lines joined in case order and hashed there,
+    not a row per case sent here (the top's year report at a million cases spent seconds in the
+    loop above)."""
+    case_id, seq, row_hash = heads.c  # the statement's three columns, whatever their names
+    line = func.concat(case_id, ":", seq, ":", row_hash, "\n")
+    joined = func.coalesce(func.string_agg(line, aggregate_order_by(literal_column("''"), case_id)), "")
+    cases, acts, hexdigest = db.session.execute(select(
+        func.count(), func.coalesce(func.sum(seq), 0),
+        func.encode(func.sha256(func.convert_to(joined, "UTF8")), "hex"))).one()
+    return UnitHead(cases, int(acts), hexdigest[:SHORT])
