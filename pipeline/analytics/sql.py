@@ -30,10 +30,21 @@ def _days_between_default(element, compiler, **kw):
     return f"(CAST({compiler.process(end, **kw)} AS DATE) - CAST({compiler.process(start, **kw)} AS DATE))"
 
 
-def median_and_max(group_columns, value, where=None, from_=None):
+def median_and_max(group_columns, value, where=None, from_=None, dialect=None):
     """A select of (*group_columns, lower middle, upper middle, maximum, count) of `value`
-    per group: the median is the mean of the two middles (equal when the count is odd).
-    Window functions, so one statement on both databases (SQLite has no percentile)."""
+    per group: the median is the mean of the two middles (equal when the count is odd). On
+    PostgreSQL (`dialect`), percentile_disc in both orders gives the two middles in one pass;
+    elsewhere window functions rank the values (SQLite has no percentile)."""
+    if dialect == "postgresql":
+        found = select(*group_columns,
+                       func.percentile_disc(0.5).within_group(value).label("median_low"),
+                       func.percentile_disc(0.5).within_group(value.desc()).label("median_high"),
+                       func.max(value).label("maximum"), func.count().label("count"))
+        if from_ is not None:
+            found = found.select_from(from_)
+        if where is not None:
+            found = found.where(where)
+        return found.group_by(*group_columns)
     ranked = select(
         *group_columns, value.label("value"),
         func.row_number().over(partition_by=group_columns, order_by=value).label("rank"),

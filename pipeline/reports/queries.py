@@ -119,7 +119,7 @@ def training_classes(root, year, day):
             in db.session.execute(statement, parameters)]
 
 
-def _build_time_in_stage(root, _dialect, day, _past):
+def _build_time_in_stage(root, dialect, day, _past):
     """`_past` (the day is before today: the stages are read from the logs) is part of the key."""
     in_root, _placed = cases_placed(day, root.path)
     stage, entered = stage_on(day)
@@ -127,7 +127,7 @@ def _build_time_in_stage(root, _dialect, day, _past):
     cases = (select(stage.label("stage"), entered.label("entered_on")).select_from(in_root)
              .where(in_scope(day, root.path)).cte("then").prefix_with("MATERIALIZED", dialect="postgresql"))
     return median_and_max([cases.c.stage], days_between(cases.c.entered_on, day),
-                          where=cases.c.stage.in_(ROAD_STAGES), from_=cases),
+                          where=cases.c.stage.in_(ROAD_STAGES), from_=cases, dialect=dialect),
 
 
 _time_in_stage_statement = per_root(_build_time_in_stage)
