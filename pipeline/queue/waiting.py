@@ -16,6 +16,7 @@ running deadlines and its latest vote within the stage (joined once, from the lo
 of the chain entries): a count is one statement, a page of rows with how many in all another,
 whatever the number of cases. Whether an act is blocked, and why, needs the case's state: only
 the rows shown are judged, their states read from their snapshots (or their logs replayed)."""
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -148,7 +149,14 @@ def nearest_deciding_below(user):
     paths = db.session.execute(select(Unit.path).where(
         Unit.decides_admissions.is_(True), Unit.path.startswith(user.unit.path, autoescape=True),
         Unit.id != user.unit.id)).scalars().all()
-    return or_(false(), *(Unit.path.startswith(path, autoescape=True) for path in paths))
+    # The paths grouped by length: the branch's path begins with one of them when its first n
+    # characters are one of those of length n, a look-up in a list per length (a dozen lengths)
+    # rather than a LIKE per deciding unit (some 3,300 below the top of the country).
+    by_length = defaultdict(list)
+    for path in paths:
+        by_length[len(path)].append(path)
+    return or_(false(), *(func.substr(Unit.path, 1, length).in_(sorted(group))
+                          for length, group in sorted(by_length.items())))
 
 
 def act_waits_for(user, act, deciding_below):
