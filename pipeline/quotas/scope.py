@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import FunctionElement
 
 from pipeline.cases.models import Case
+from pipeline.extensions import db
 from pipeline.units.history import MOVE_ACTS
 from pipeline.units.models import UnitVersion
 from pipeline.workflow.models import LogEntry
@@ -33,11 +34,17 @@ def in_scope(day, root_path):
     # The branches the cases moved since are in now (whatever a move's data names).
     moved_to = select(moved.branch_id).where(moved.id.in_(
         select(move.case_id).where(move.act.in_(MOVE_ACTS), move.effective_date > day)))
-    return among(Case.branch_id, union(ever_under, moved_to))
+    ids = union(ever_under, moved_to)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return among(Case.branch_id, ids)
+    # A plain IN on SQLite: a boolean function there is written "(…) = 1", a term the planner
+    # cannot look the branches up by, and it read every open case of the country by their stage
+    # (a secretary's dashboard at 100,000 cases: 418 ms for 1 ms of bare SQL).
+    return Case.branch_id.in_(ids)
 
 
 class among(FunctionElement):
-    """`column IN (ids)`; on PostgreSQL `column = ANY(ARRAY(ids))`: the ids are read first (an
+    """On PostgreSQL, `column = ANY(ARRAY(ids))`: the ids are read first (an
     InitPlan) and the planner estimates a few of them, so it reads the cases of those branches by
     ix_candidate_branch_stage. As an IN, it hashed the scope's units and read every case of the
     country (a province: 100,000 rows scanned for 2,842)."""
@@ -47,12 +54,6 @@ class among(FunctionElement):
 
     def __init__(self, column, ids):
         super().__init__(column, ids.scalar_subquery())
-
-
-@compiles(among)
-def _among_default(element, compiler, **kw):
-    column, ids = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"{column} IN {ids}"
 
 
 @compiles(among, "postgresql")
