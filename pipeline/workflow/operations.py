@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from pipeline.base.i18n import lazy_gettext as _l
-from sqlalchemy import bindparam, event as sa_event, select
-from sqlalchemy.orm import Session, aliased, contains_eager
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import aliased, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from pipeline.base import clock
@@ -84,13 +84,15 @@ def case_statement(with_state=False, for_update=False):
     return statement
 
 
-_LOCKED = "cases_locked"  # session.info: (case id, scope root) pairs locked in the open transaction
+# session.info: (the open transaction, the (case id, scope root) pairs it holds the row locks of).
+# Kept with the transaction, not cleared by a session listener (tests/test_layers.py): a later
+# transaction is another object, and finds nothing locked.
+_LOCKED = "cases_locked"
 
 
-@sa_event.listens_for(Session, "after_transaction_end")
-def _forget_locks(session, transaction):
-    if transaction.parent is None:  # the row locks end with the database transaction
-        session.info.pop(_LOCKED, None)
+def _locked(session):
+    held = session.info.get(_LOCKED)
+    return held[1] if held is not None and held[0] is session.get_transaction() else ()
 
 
 def lock_case(case_id, user, expected_version=None):
@@ -99,8 +101,7 @@ def lock_case(case_id, user, expected_version=None):
     this transaction (a view that read it for its form with `for_update`) is not read again."""
     session = db.session()
     prefix = subtree_prefix(user.unit)
-    locked = session.info.get(_LOCKED, ())
-    case = session.get(Case, case_id) if (case_id, prefix) in locked else None
+    case = session.get(Case, case_id) if (case_id, prefix) in _locked(session) else None
     if case is None:
         case = session.execute(case_statement(True, True), {"case_id": case_id, "root_prefix": prefix}
                                ).scalar_one_or_none()
@@ -116,7 +117,11 @@ def lock_case(case_id, user, expected_version=None):
 def mark_locked(session, case_id, prefix):
     """Remember that the open transaction holds the case's row lock (read by `case_statement`
     with `for_update`, for the scope under `prefix`)."""
-    session.info.setdefault(_LOCKED, set()).add((case_id, prefix))
+    transaction = session.get_transaction()
+    held = session.info.get(_LOCKED)
+    if held is None or held[0] is not transaction:
+        held = session.info[_LOCKED] = (transaction, set())
+    held[1].add((case_id, prefix))
 
 
 # --- acting --------------------------------------------------------------------------------------
