@@ -17,7 +17,8 @@ from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 
 from pipeline.base.i18n import lazy_gettext as _l
-from sqlalchemy import Date, and_, bindparam, func, or_, select
+from sqlalchemy import Date, and_, bindparam, func, select, union
+from sqlalchemy.orm import aliased
 
 from pipeline.base import clock
 from pipeline.cases.models import Case
@@ -282,10 +283,14 @@ def _quotas_statement():
     merged = and_(UnitSuccession.kind == "merge", UnitSuccession.effective_date.between(
         bindparam("start", type_=Date()), bindparam("day", type_=Date())))
     into_root = select(UnitSuccession.predecessor_id).where(UnitSuccession.successor_id == bindparam("root_id"), merged)
+    listed = aliased(Unit)
     return (select(Unit.id, Quota.minimum, Quota.maximum, UnitSuccession.successor_id)
             .outerjoin(Quota, and_(Quota.unit_id == Unit.id, Quota.year == bindparam("year")))
             .outerjoin(UnitSuccession, and_(UnitSuccession.predecessor_id == Unit.id, merged))
-            .where(or_(Unit.id.in_(bindparam("unit_ids", expanding=True)), Unit.id.in_(into_root))))
+            # One list of ids, the listed and the merged: as two INs under an OR, PostgreSQL read
+            # every unit of the country (7 ms at 60,000 units) for a commune's 17.
+            .where(Unit.id.in_(union(select(listed.id).where(listed.id.in_(bindparam("unit_ids", expanding=True))),
+                                     into_root))))
 
 
 def _quotas_and_mergers(root, unit_ids, year, start, day):

@@ -149,6 +149,8 @@ class UnitVersion(KindOf, db.Model):
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="period_ordered"),
         Index("ix_unit_version_unit_id_starts_on", "unit_id", "starts_on"),
         Index("ix_unit_version_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
+        # A unit's rows on the dashboard and the quotas are the versions under it (units_on(children_of=)).
+        Index("ix_unit_version_parent_id", "parent_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
