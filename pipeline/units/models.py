@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from pipeline.base.i18n import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, bindparam
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, and_, bindparam
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.extensions import db
@@ -195,7 +195,14 @@ class UnitSuccession(db.Model):
 
 def subtree_filter(root):
     """SQL condition: a unit belongs to the subtree of `root` (root included)."""
-    return Unit.path.startswith(root.path, autoescape=True)
+    within = Unit.path.startswith(root.path, autoescape=True)
+    if db.session.get_bind().dialect.name != "sqlite":
+        return within
+    # SQLite's LIKE ignores case, so ix_unit_path cannot serve it: the same subtree as a range of
+    # paths does ("/1/27/" up to "/1/270": "0" follows "/"), and the planner then starts from the
+    # scope's units. Without it, a secretary's list at 100,000 cases read every case of the
+    # country in the list's order, looking for theirs (173 ms).
+    return and_(within, Unit.path >= root.path, Unit.path < root.path[:-1] + "0")
 
 
 def like_prefix(path):
