@@ -13,7 +13,7 @@ from figures_support import admitted_2022, direct_actors, unit_rows  # noqa: F40
 from pages_support import pages, section, text  # noqa: F401  (pages is a fixture)
 from pipeline.extensions import db
 from pipeline.printing import pdf
-from pipeline.reports.queries import count_stuck, stuck_list
+from pipeline.reports.queries import stuck_list
 from pipeline.reports.stuck_then import stuck_cases_on
 from pipeline.units.models import Unit
 from test_year_report import pdf_text
@@ -144,8 +144,9 @@ def test_stuck_cases_replayed_on_a_day_are_those_the_projection_gives(app, demo)
     app.config["TODAY"] = SNAPSHOT
     town = unit("dienban")
     total, replayed = stuck_cases_on(town, SNAPSHOT)
-    listed = stuck_list(town, SNAPSHOT, SNAPSHOT)
-    assert total == count_stuck(town, SNAPSHOT, SNAPSHOT) == len(listed) > 0
+    counted, listed = stuck_list(town, SNAPSHOT, SNAPSHOT)
+    assert total == counted == len(listed) > 0
+    assert stuck_list(town, SNAPSHOT, SNAPSHOT, limit=2) == (total, listed[:2])  # counted past the limit
     assert [(c.case_id, c.stage, c.stage_entered_on) for c in replayed] == [
         (c.case_id, c.stage, c.stage_entered_on) for c in listed]
     assert [[(r.kind, r.due) for r in c.reasons] for c in replayed] == [
