@@ -335,9 +335,12 @@ def _build_figure_statements(root, _dialect, day, start, until, admission_act, _
     # count in no line, as with holder_among).
     holder = child_id(placed.path, root.path).label("holder")
 
+    # The admissions as a plain IN of the scope's branches: PostgreSQL then reads the period's
+    # ceremonies by their index and keeps the scope's, where the ids read first (`in_scope`) had
+    # it look each case's log up (a province of 29,496 cases at 1M: 397 -> 255 ms).
     admissions = (select(holder, placed.kind.label("kind")).select_from(in_root)
                   .join(LogEntry, LogEntry.case_id == Case.id)
-                  .where(scoped, LogEntry.act == admission_act, LogEntry.effective_date.between(start, until),
+                  .where(in_scope(day, root.path, looked_up=False), LogEntry.act == admission_act, LogEntry.effective_date.between(start, until),
                          not_voided()).subquery())
     stage, _entered = stage_on(day)
     # Materialized: each case's stage then is read once, not again for the condition on it.
