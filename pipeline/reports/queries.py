@@ -123,9 +123,11 @@ def _build_time_in_stage(root, dialect, day, _past):
     """`_past` (the day is before today: the stages are read from the logs) is part of the key."""
     in_root, _placed = cases_placed(day, root.path)
     stage, entered = stage_on(day)
-    # Materialized: each case's stage then is read once, not again for each condition on it.
+    # Materialized: each case's stage then is read once, not again for each condition on it; and
+    # on SQLite the road's stages are not pushed into it, where they had the planner read every
+    # open case of the country by its stage (a secretary's report at 100,000 cases: 91 -> 22 ms).
     cases = (select(stage.label("stage"), entered.label("entered_on")).select_from(in_root)
-             .where(in_scope(day, root.path)).cte("then").prefix_with("MATERIALIZED", dialect="postgresql"))
+             .where(in_scope(day, root.path)).cte("then").prefix_with("MATERIALIZED"))
     return median_and_max([cases.c.stage], days_between(cases.c.entered_on, day),
                           where=cases.c.stage.in_(ROAD_STAGES), from_=cases, dialect=dialect),
 
