@@ -1,9 +1,10 @@
 """Acts per second under gunicorn, on a generated database (`flask --app wsgi generate`).
 
     .venv/bin/python benchmarks/acts_throughput.py --url postgresql+psycopg://postgres@127.0.0.1:5432/ketnap_national
-        [--workers 2] [--clients 8] [--seconds 30] [--slice 10]
+        [--workers 2] [--threads 1] [--clients 8] [--seconds 30] [--slice 10]
 
-Starts `gunicorn --workers N 'wsgi:app'` on the database, signs in as `--clients` branch
+Starts `gunicorn --workers N --threads T 'wsgi:app'` on the database (T above 1: gunicorn's
+threaded workers), signs in as `--clients` branch
 secretaries (password "demo", each with a case of their branch in the dossier stage), and has each
 record the candidate's application (1-KNĐ) again and again with a new note, as the dossier page
 posts it (CSRF token, the case's version), for `--seconds`. Each client acts on its own case, so
