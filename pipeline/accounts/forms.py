@@ -8,7 +8,7 @@ from pipeline.accounts.models import DIGESTS
 
 from pipeline.accounts.admin_forms import new_password_rule, same_password
 from pipeline.base.validators import plain_text
-from pipeline.base.forms import BaseForm, required
+from pipeline.base.forms import BaseForm, choices, required
 
 
 def _strip(value):
@@ -72,7 +72,7 @@ class DigestForm(BaseForm):
     email = StringField(_l("E-mail address"), filters=[_strip], validators=[Length(max=254), plain_text],
                         render_kw={"autocomplete": "email", "type": "email", "spellcheck": "false",
                                    "autocapitalize": "none", "maxlength": 254})
-    digest = RadioField(_l("Send me my queue by e-mail"), choices=list(DIGESTS.items()), default="none",
+    digest = RadioField(_l("Send me my queue by e-mail"), choices=choices(DIGESTS.items()), default="none",
                         validators=[InputRequired(message=_l("Choose one of the options."))], validate_choice=False)
 
     def validate_email(self, field):
