@@ -249,7 +249,8 @@ def cases_placed(day, root_path=None, name="placed"):
     moves = first_moves_after(day)
     branch_id = func.coalesce(moves.c.from_branch_id, Case.branch_id)
     cases = join(Case, moves, moves.c.case_id == Case.id, isouter=True)
-    if db.session.get_bind().dialect.name == "postgresql":
+    whole_tree = root_path is not None and root_path.count("/") <= 2
+    if db.session.get_bind().dialect.name == "postgresql" and not whole_tree:
         # Each case's one version looked up by (unit_id, starts_on), not every version of the
         # scope's units joined with every case and filtered (by hand, a commune's stuck count at
         # 100,000 cases: 20-42 -> 2-8 ms). `as_of` holds for at most one version of a unit (their
@@ -261,6 +262,8 @@ def cases_placed(day, root_path=None, name="placed"):
         placed, branch = version, version.c
         condition = true()
     else:
+        # SQLite; and for a whole tree (the top's pages), where a look-up per case (a million at
+        # the national scale) costs more than hashing the tree's versions once.
         placed = branch = aliased(UnitVersion, name=name)
         condition = and_(branch.unit_id == branch_id, as_of(branch, day))
     if root_path is not None:
