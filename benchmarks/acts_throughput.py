@@ -154,7 +154,8 @@ def main():
     env = dict(os.environ, KETNAP_SQLALCHEMY_DATABASE_URI=args.url, KETNAP_LOG_KEY=args.log_key,
                KETNAP_SECRET_KEY="benchmark", KETNAP_INSTANCE_PATH=instance)
     env.pop("KETNAP_TODAY", None)
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--threads", str(args.threads), "--bind",
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
+                               "--threads", str(args.threads), "--bind",
                                f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
@@ -176,7 +177,8 @@ def main():
         durations = sorted(d for _, d in times)
         if not durations:
             raise SystemExit(f"No act was recorded: {failures[:5]}")
-        print(f"gunicorn --workers {args.workers} --threads {args.threads}, {args.clients} clients, {args.seconds:.0f} s: {len(times)} acts, "
+        print(f"gunicorn --workers {args.workers} --threads {args.threads}, "
+              f"{args.clients} clients, {args.seconds:.0f} s: {len(times)} acts, "
               f"{len(times) / args.seconds:.0f} per second; {len(failures)} refused or changed; the log gained "
               f"{gained} entries")
         print(f"one act: median {statistics.median(durations) * 1000:.1f} ms, "

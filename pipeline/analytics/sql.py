@@ -36,10 +36,7 @@ def median_and_max(group_columns, value, where=None, from_=None, dialect=None):
     PostgreSQL (`dialect`), percentile_disc in both orders gives the two middles in one pass;
     elsewhere window functions rank the values (SQLite has no percentile)."""
     if dialect == "postgresql":
-        found = select(*group_columns,
-                       func.percentile_disc(0.5).within_group(value).label("median_low"),
-                       func.percentile_disc(0.5).within_group(value.desc()).label("median_high"),
-                       func.max(value).label("maximum"), func.count().label("count"))
+        found = select(*group_columns, *_middles_and_longest(value), func.count().label("count"))
         if from_ is not None:
             found = found.select_from(from_)
         if where is not None:
@@ -56,13 +53,24 @@ def median_and_max(group_columns, value, where=None, from_=None, dialect=None):
         ranked = ranked.where(where)
     ranked = ranked.subquery()
     keys = [ranked.c[c.key if hasattr(c, "key") else c.name] for c in group_columns]
-    middle = ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
-    return (select(*keys,
-                   func.min(ranked.c.value).filter(middle).label("median_low"),
-                   func.max(ranked.c.value).filter(middle).label("median_high"),
-                   func.max(ranked.c.value).label("maximum"),
-                   func.count().label("count"))
+    return (select(*keys, *_ranked_middles_and_longest(ranked.c.value, ranked), func.count().label("count"))
             .group_by(*keys))
+
+
+def _middles_and_longest(value):
+    """PostgreSQL aggregates: the lower and upper middle values of `value` (percentile_disc in
+    both orders) and the largest."""
+    return (func.percentile_disc(0.5).within_group(value).label("median_low"),
+            func.percentile_disc(0.5).within_group(value.desc()).label("median_high"),
+            func.max(value).label("maximum"))
+
+
+def _ranked_middles_and_longest(value, ranked):
+    """The same from `ranked`'s window columns `rank` (of `value` in its group) and `n` (the
+    group's size), for SQLite, which has no percentile."""
+    middle = ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
+    return (func.min(value).filter(middle).label("median_low"), func.max(value).filter(middle).label("median_high"),
+            func.max(value).label("maximum"))
 
 
 def cell_and_stage_figures(flagged, dialect):
@@ -77,23 +85,16 @@ def cell_and_stage_figures(flagged, dialect):
         cases = flagged.subquery("flagged")
         return (select(func.grouping(cases.c.row_id).label("is_total"), cases.c.row_id, cases.c.stage,
                        func.count().label("count"), func.sum(cases.c.stuck).label("stuck"),
-                       func.sum(cases.c.overdue).label("overdue"),
-                       func.percentile_disc(0.5).within_group(cases.c.days).label("median_low"),
-                       func.percentile_disc(0.5).within_group(cases.c.days.desc()).label("median_high"),
-                       func.max(cases.c.days).label("maximum"))
+                       func.sum(cases.c.overdue).label("overdue"), *_middles_and_longest(cases.c.days))
                 .group_by(func.grouping_sets(tuple_(cases.c.row_id, cases.c.stage), tuple_(cases.c.stage))))
     cases = flagged.cte("flagged").prefix_with("MATERIALIZED", dialect="sqlite")
 
     def per(is_total, keys):
         ranked = select(cases, func.row_number().over(partition_by=keys, order_by=cases.c.days).label("rank"),
                         func.count().over(partition_by=keys).label("n")).subquery()
-        middle = ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
         return (select(literal(is_total).label("is_total"),
                        ranked.c.row_id if not is_total else cast(null(), Integer).label("row_id"), ranked.c.stage,
                        func.count().label("count"), func.sum(ranked.c.stuck).label("stuck"),
-                       func.sum(ranked.c.overdue).label("overdue"),
-                       func.min(ranked.c.days).filter(middle).label("median_low"),
-                       func.max(ranked.c.days).filter(middle).label("median_high"),
-                       func.max(ranked.c.days).label("maximum"))
+                       func.sum(ranked.c.overdue).label("overdue"), *_ranked_middles_and_longest(ranked.c.days, ranked))
                 .group_by(*([ranked.c.stage] if is_total else [ranked.c.row_id, ranked.c.stage])))
     return union_all(per(0, [cases.c.row_id, cases.c.stage]), per(1, [cases.c.stage]))

@@ -340,8 +340,8 @@ def _build_figure_statements(root, _dialect, day, start, until, admission_act, _
     # it look each case's log up (a province of 29,496 cases at 1M: 397 -> 255 ms).
     admissions = (select(holder, placed.kind.label("kind")).select_from(in_root)
                   .join(LogEntry, LogEntry.case_id == Case.id)
-                  .where(in_scope(day, root.path, looked_up=False), LogEntry.act == admission_act, LogEntry.effective_date.between(start, until),
-                         not_voided()).subquery())
+                  .where(in_scope(day, root.path, looked_up=False), LogEntry.act == admission_act,
+                         LogEntry.effective_date.between(start, until), not_voided()).subquery())
     stage, _entered = stage_on(day)
     # Materialized: each case's stage then is read once, not again for the condition on it.
     cases = (select(holder, stage.label("stage")).select_from(in_root).where(scoped)

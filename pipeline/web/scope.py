@@ -8,7 +8,7 @@ from sqlalchemy.orm import contains_eager
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units.models import BRANCH_KINDS, Unit, subtree_filter, subtree_prefix
-from pipeline.workflow.operations import case_statement, mark_locked
+from pipeline.workflow.operations import case_statement, read_locked
 
 
 def current_actor():
@@ -28,13 +28,13 @@ def case_or_404(case_id, with_state=False, for_update=False):
     in the same statement. `for_update`: row-locked for the act the request is about to record,
     which then does not read it again (pipeline.workflow.operations.lock_case)."""
     prefix = subtree_prefix(current_actor().unit)
-    session = db.session()
-    case = session.execute(case_statement(with_state or for_update, for_update),
-                           {"case_id": case_id, "root_prefix": prefix}).scalar_one_or_none()
+    if for_update:
+        case = read_locked(case_id, prefix)
+    else:
+        case = db.session.execute(case_statement(with_state), {"case_id": case_id, "root_prefix": prefix}
+                                  ).scalar_one_or_none()
     if case is None:
         abort(404)
-    if for_update:
-        mark_locked(session, case_id, prefix)
     return case
 
 

@@ -36,6 +36,11 @@ def _overrides_statement():
     return select(CalendarOverride.day, CalendarOverride.is_working_day)
 
 
+def _read_overrides(session):
+    """day -> True (a working day) or False (a day off), as the admin set them: one statement."""
+    return {day: is_working for day, is_working in session.execute(_overrides_statement())}
+
+
 class WorkingCalendar:
     """`overrides` maps a date to True (a working day) or False (a day off). Use `load()` to
     read them from the database: one query per calendar."""
@@ -48,8 +53,7 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls, language=LANGUAGE, session=None):
-        rows = (session or db.session).execute(_overrides_statement()).all()
-        return cls({day: is_working for day, is_working in rows}, language)
+        return cls(_read_overrides(session or db.session), language)
 
     @classmethod
     def when_needed(cls, session=None):
@@ -63,8 +67,7 @@ class WorkingCalendar:
     @property
     def overrides(self):
         if self._reader is not None:
-            rows = self._reader.execute(_overrides_statement()).all()
-            self._overrides, self._reader = {day: is_working for day, is_working in rows}, None
+            self._overrides, self._reader = _read_overrides(self._reader), None
         return self._overrides
 
     def holiday_name(self, day):

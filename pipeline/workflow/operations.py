@@ -103,10 +103,7 @@ def lock_case(case_id, user, expected_version=None):
     prefix = subtree_prefix(user.unit)
     case = session.get(Case, case_id) if (case_id, prefix) in _locked(session) else None
     if case is None:
-        case = session.execute(case_statement(True, True), {"case_id": case_id, "root_prefix": prefix}
-                               ).scalar_one_or_none()
-        if case is not None:
-            mark_locked(session, case_id, prefix)
+        case = read_locked(case_id, prefix)
     if case is None:
         raise CaseNotFound(_l("No such case."))
     if expected_version is not None and case.version != expected_version:
@@ -114,9 +111,19 @@ def lock_case(case_id, user, expected_version=None):
     return case
 
 
-def mark_locked(session, case_id, prefix):
-    """Remember that the open transaction holds the case's row lock (read by `case_statement`
-    with `for_update`, for the scope under `prefix`)."""
+def read_locked(case_id, prefix):
+    """The case inside the scope whose `subtree_prefix` is `prefix`, row-locked and fresh, with its
+    state (`case_statement`), or None; the open transaction remembers it holds the lock, so that
+    `lock_case` does not read the case again."""
+    session = db.session()
+    case = session.execute(case_statement(True, True), {"case_id": case_id, "root_prefix": prefix}
+                           ).scalar_one_or_none()
+    if case is not None:
+        _mark_locked(session, case_id, prefix)
+    return case
+
+
+def _mark_locked(session, case_id, prefix):
     transaction = session.get_transaction()
     held = session.info.get(_LOCKED)
     if held is None or held[0] is not transaction:
