@@ -10,21 +10,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from pipeline.extensions import db
+from pipeline.written_at_once import write_at_once
 
 _DEPTH = "one_transaction_depth"
 
 
 @contextmanager
-def one_transaction(conflict=None):
+def one_transaction(conflict=None, at_once=False):
     """Commit what the block wrote, or roll all of it back and re-raise. `conflict()` makes the
     error raised instead when a concurrent write won (a stale version, a unique key taken in the
-    meantime), so the user reads what happened rather than a database error."""
+    meantime), so the user reads what happened rather than a database error. `at_once`: the
+    block is an act, whose rows are written in one statement when they can be
+    (pipeline.written_at_once)."""
     session = db.session()
     depth = session.info.get(_DEPTH, 0)
     session.info[_DEPTH] = depth + 1
     try:
         yield session
         if depth == 0:
+            if at_once:
+                write_at_once(session)
             session.commit()
     except (StaleDataError, IntegrityError) as error:
         if depth == 0:

@@ -114,7 +114,7 @@ def import_graph():
 LAYERS = (
     ("base helpers", ("pipeline", "pipeline.base", "pipeline.base.*", "pipeline.config", "pipeline.rules",
                       "pipeline.rules.*", "pipeline.workflow.stages", "pipeline.analytics.*")),
-    ("extensions", ("pipeline.extensions", "pipeline.transaction")),
+    ("extensions", ("pipeline.extensions", "pipeline.transaction", "pipeline.written_at_once")),
     ("models", ("*.models", "pipeline.models", "pipeline.units.tree", "pipeline.workdays.calendar")),
     ("workflow", ("pipeline.workflow.*",)),
     ("views and commands", ("*.views", "*.cli", "*.admin", "*.limits", "pipeline.cli", "pipeline.web.*",

@@ -164,7 +164,7 @@ def record_document(case_id, actor, entry, upload=None, expected_version=None, t
     try:
         # No autoflush: what the act writes goes out in one flush, at the commit, not in one
         # more before each of its reads (the calendar, the items).
-        with one_transaction(conflict=CaseChanged), db.session.no_autoflush:
+        with one_transaction(conflict=CaseChanged, at_once=True), db.session.no_autoflush:
             case = lock_case(case_id, actor, expected_version)
             if not role_may(actor, ACT, case):
                 raise NotPermitted(_l("Your role cannot record this act."))

@@ -305,7 +305,7 @@ def record_act(case_id, name, actor, effective_date, data, reason="", expected_v
     ActError (CaseNotFound, CaseChanged, NotPermitted, ActBlocked with the guards' reasons)."""
     # No autoflush: what the act writes goes out in one flush, at the commit, not in one more
     # before each read that follows the new entry (the calendar, the projection's rows).
-    with one_transaction(conflict=CaseChanged), db.session.no_autoflush:
+    with one_transaction(conflict=CaseChanged, at_once=True), db.session.no_autoflush:
         case = lock_case(case_id, actor, expected_version)
         act = act_named(name)
         if act is None or act is SPOT:

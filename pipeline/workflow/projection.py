@@ -149,12 +149,12 @@ def _write_documents(case, wanted):
         if item is not None and values["file_path"] is None and values["file_name"] and item.file_path:
             # Entries written before the log named the stored file: the scan stays where it is.
             wanted[key] = dict(values, file_path=item.file_path)
-    _write_rows(items, wanted, lambda key: DossierItem(case=case, item_key=key))
+    _write_rows(items, wanted, lambda key: DossierItem(case=case, case_id=case.id, item_key=key))
 
 
 def _write_enrolments(case, wanted):
     _write_rows({row.class_id: row for row in case.enrolments}, wanted,
-                lambda class_id: Enrolment(case=case, class_id=class_id))
+                lambda class_id: Enrolment(case=case, case_id=case.id, class_id=class_id))
 
 
 def _write_rows(rows, wanted, new_row):
@@ -180,7 +180,7 @@ def _write_deadlines(case, wanted):
     for row in list(case.deadlines):
         db.session.delete(row)
     for values in wanted:
-        db.session.add(CaseDeadline(case=case, **dict(zip(DEADLINE_COLUMNS, values))))
+        db.session.add(CaseDeadline(case=case, case_id=case.id, **dict(zip(DEADLINE_COLUMNS, values))))
 
 
 # --- many cases: rebuilding and checking ---------------------------------------------------------
