@@ -211,6 +211,25 @@ def test_the_unit_head_is_the_digest_of_each_cases_newest_row_in_case_order(two_
     assert unit_head(world.branch_a2) == UnitHead(0, 0, hashlib.sha256(b"").hexdigest()[:12])
 
 
+def test_a_second_tree_keeps_its_cases_out_of_the_first_roots_head(two_cases, world):
+    """The top's head reads every snapshot only while its root is the tree's one root: with a
+    second root, each head counts the cases of its own tree, from the snapshots as from the log."""
+    from pipeline.transaction import one_transaction
+    from pipeline.units.models import add_unit
+    alone = unit_head(world.town, from_snapshots=True)
+    assert alone == unit_head(world.town) and alone.cases == 2
+    with one_transaction():
+        other_root = add_unit("other_root", "Đảng bộ khác", "town", decides_admissions=True)
+        other_branch = add_unit("other_branch", "Chi bộ khác", "village", parent=other_root)
+    moved = max(two_cases, key=lambda case: case.id)
+    with one_transaction():
+        db.session.execute(update(Case).where(Case.id == moved.id).values(branch_id=other_branch.id))
+    db.session.expire_all()
+    town = unit_head(world.town, from_snapshots=True)
+    assert town == unit_head(world.town) and town.cases == 1
+    assert unit_head(other_root, from_snapshots=True).cases == 1
+
+
 def test_the_head_command_prints_what_the_report_prints(two_cases, world, runner):
     result = runner.invoke(args=["audit", "head", "--unit", "town"])
     head = unit_head(world.town)
