@@ -11,6 +11,7 @@ process). A versioned row (the case) is checked as the flush checks it: changed 
 StaleDataError."""
 from functools import lru_cache
 from itertools import count
+from typing import NamedTuple
 
 from sqlalchemy import UniqueConstraint, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import ColumnProperty
@@ -43,6 +44,15 @@ def write_at_once(session):
     return True
 
 
+class Shape(NamedTuple):
+    """What a row's statement is made of, whatever its values: the same act, the same shapes,
+    one statement compiled once."""
+    kind: str  # "insert", "update" or "delete"
+    table: object
+    columns: tuple  # the columns written, in the order of the values
+    version: object  # the version column an update checks and moves, or None
+
+
 class _Write:
     """One row to write: its state, its statement's shape (what `_statement` builds) and its
     values in the shape's order."""
@@ -51,17 +61,17 @@ class _Write:
         self.state, self.shape, self.values = state, shape, values
 
     def order(self):
-        return KIND_ORDER[self.shape[0]], self.shape[1].name
+        return KIND_ORDER[self.shape.kind], self.shape.table.name
 
     def done(self, result):
-        mapper, (kind, table, version) = self.state.mapper, (self.shape[0], self.shape[1], self.shape[3])
-        if kind == "insert":  # its new id
+        mapper, shape = self.state.mapper, self.shape
+        if shape.kind == "insert":  # its new id
             self.state.dict[mapper.primary_key[0].key] = result
             return
         if result != 1:
-            raise StaleDataError(f"{table.name}: {result} rows written instead of 1")
-        if kind == "update" and version is not None:
-            self.state.dict[mapper.get_property_by_column(version).key] = self.values[-1] + 1
+            raise StaleDataError(f"{shape.table.name}: {result} rows written instead of 1")
+        if shape.kind == "update" and shape.version is not None:
+            self.state.dict[mapper.get_property_by_column(shape.version).key] = self.values[-1] + 1
 
 
 def _table_of(state):
@@ -103,7 +113,7 @@ def _added(state):
         if column is not key_columns[0] and prop.key in state.dict:
             columns.append(column)
             values.append(state.dict[prop.key])
-    return _Write(state, ("insert", table, tuple(columns), None), values)
+    return _Write(state, Shape("insert", table, tuple(columns), None), values)
 
 
 def _removed(state):
@@ -112,7 +122,7 @@ def _removed(state):
     if (table is None or state.key is None or state.mapper.version_id_col is not None
             or any(p.direction is not MANYTOONE for p in state.mapper.relationships)):
         return None
-    return _Write(state, ("delete", table, (), None), list(state.key[1]))
+    return _Write(state, Shape("delete", table, (), None), list(state.key[1]))
 
 
 def _changed(state, session):
@@ -140,7 +150,7 @@ def _changed(state, session):
     version = mapper.version_id_col
     if version is not None:
         values.append(state.dict[mapper.get_property_by_column(version).key])
-    return _Write(state, ("update", table, tuple(columns), version), values)
+    return _Write(state, Shape("update", table, tuple(columns), version), values)
 
 
 def _children_settled(state, prop, session):
@@ -148,7 +158,7 @@ def _children_settled(state, prop, session):
     (rows deleted): what the rows' own writes store."""
     if prop.direction is not ONETOMANY:
         return False
-    history = state.manager[prop.key].impl.get_history(state, state.dict)
+    history = state.attrs[prop.key].history
     added = [child._sa_instance_state for child in history.added]
     removed = [child._sa_instance_state for child in history.deleted]
     return all(child in session._new for child in added) and all(child in session._deleted for child in removed)
@@ -159,7 +169,7 @@ def _meets_itself(writes):
     the CTEs of one statement run in no set order, so the new row could meet the old one."""
     tables = {}
     for write in writes:
-        tables.setdefault(write.shape[1], set()).add(write.shape[0])
+        tables.setdefault(write.shape.table, set()).add(write.shape.kind)
     return any({"delete", "insert"} <= kinds and _has_unique_key(table) for table, kinds in tables.items())
 
 
@@ -195,7 +205,7 @@ def _combined(shapes):
     """The writes of `shapes` as data-modifying CTEs of one SELECT of their results: an insert's
     new key, the number of rows each update or delete wrote."""
     ctes = [_statement(shape, f"w{n}").cte(f"w{n}") for n, shape in enumerate(shapes)]
-    return select(*(select(*list(cte.c)[:1]).scalar_subquery() if shape[0] == "insert"
+    return select(*(select(*list(cte.c)[:1]).scalar_subquery() if shape.kind == "insert"
                     else select(func.count()).select_from(cte).scalar_subquery()
                     for shape, cte in zip(shapes, ctes)))
 

@@ -149,6 +149,8 @@ def _write_documents(case, wanted):
         if item is not None and values["file_path"] is None and values["file_name"] and item.file_path:
             # Entries written before the log named the stored file: the scan stays where it is.
             wanted[key] = dict(values, file_path=item.file_path)
+    # The case's id set as well as the case: an act's new rows then go out in its one statement
+    # (pipeline.written_at_once), which writes columns, not links.
     _write_rows(items, wanted, lambda key: DossierItem(case=case, case_id=case.id, item_key=key))
 
 
