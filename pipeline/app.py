@@ -9,6 +9,7 @@ from pipeline import models  # noqa: F401  (every table in the metadata: migrati
 from pipeline.accounts.admin import bp as users_bp
 from pipeline.accounts.limits import init_login_limits
 from pipeline.accounts.views import bp as accounts_bp
+from pipeline.api.setup import init_api
 from pipeline.audit.cli import audit
 from pipeline.audit.views import bp as audit_bp
 from pipeline.backup.commands import backup, restore
@@ -106,6 +107,7 @@ def create_app(test_config=None):
     for command in COMMANDS:
         app.cli.add_command(command)
     register_web(app)
+    init_api(app)  # after the pages' error handlers, which it makes answer JSON under /api/
     init_security(app)
 
     @app.get("/favicon.ico")

@@ -26,6 +26,14 @@ DEFAULTS = {
     "TWO_FACTOR_REQUIRED_ROLES": ["admin", "board"],
     # A session without a request for this long ends: the next page asks to log in again.
     "SESSION_IDLE_MINUTES": 30,
+    # The JSON API (pipeline.api): calls allowed per personal access token, in the login limits'
+    # storage (RATELIMIT_STORAGE_URI); and its OpenAPI document (flask-smorest).
+    "API_RATE_LIMITS": "120 per minute; 3000 per hour",
+    "API_TITLE": "Kết nạp API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.1.0",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
     "PASSWORD_MIN_LENGTH": 10,
     # How passwords are hashed (werkzeug's methods): slow on purpose against guessing.
     "PASSWORD_HASH_METHOD": "scrypt",

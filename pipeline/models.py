@@ -10,3 +10,4 @@ from pipeline.dossier.models import DossierItem  # noqa: F401
 from pipeline.readlog.models import ReadLog  # noqa: F401
 from pipeline.notes.models import CaseNote  # noqa: F401
 from pipeline.jobs.models import ExportJob  # noqa: F401
+from pipeline.api.models import ApiToken  # noqa: F401

@@ -94,6 +94,8 @@ ACCOUNT_ACTIONS = {
     "two_factor_disabled": _l("Two-factor sign-in turned off"),
     "two_factor_reset": _l("Two-factor sign-in reset"),
     "codes_regenerated": _l("New recovery codes made"),
+    "token_created": _l("API token made"),
+    "token_revoked": _l("API token revoked"),
 }
 
 

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash
 from pipeline.accounts import limits, operations, two_factor
 from pipeline.accounts.forms import ChangePasswordForm, CodeForm, DigestForm, LoginForm, PasswordCheckForm
 from pipeline.accounts.models import User, hash_password
+from pipeline.api.errors import is_api_request
 from pipeline.extensions import db, login_manager
 from pipeline.web.language import language_after_login
 from pipeline.web.redirects import safe_next
@@ -65,7 +66,8 @@ def two_factor_required(user):
 
 @bp.before_app_request
 def session_gates():
-    if request.endpoint in ("static", "favicon") or not current_user.is_authenticated:
+    # The API's calls carry a token, not a session (pipeline.api.auth): none is read or written.
+    if request.endpoint in ("static", "favicon") or is_api_request() or not current_user.is_authenticated:
         return None
     now = int(time.time())
     idle = current_app.config["SESSION_IDLE_MINUTES"]

@@ -195,8 +195,10 @@ def _may_transfer(case):
     return operations.role_may(current_actor(), TRANSFER, case) and case.stage in TRANSFER.sources
 
 
-def _make_act_form(act, case):
-    kwargs = {}
+def make_act_form(act, case, formdata=None):
+    """The act's form for `case`, as the act page makes it; `formdata`: the fields sent another
+    way than a page's form (the API's JSON, pipeline.api.acts), checked without a CSRF token."""
+    kwargs = {} if formdata is None else {"formdata": formdata, "meta": {"csrf": False}}
     form = act_form_class(act)
     if hasattr(form, "issuing_unit_id"):
         # Only the deciding units the user acts for: a board issues its own decisions.
@@ -204,7 +206,7 @@ def _make_act_form(act, case):
         kwargs["deciding_units"] = [u for u in operations.deciding_units_for(case) if u.path.startswith(user_path)]
     if hasattr(form, "class_id"):
         kwargs["classes"] = classes_open_to(case.branch)
-    if request.method == "GET":
+    if request.method == "GET" and formdata is None:
         kwargs.update(version=case.version, effective_date=clock.today())
         if hasattr(form, "members_total") and case.branch.official_members is not None:
             # The branch's number of official members as its unit page records it: still editable.
@@ -232,7 +234,7 @@ def act(case_id, name):
     if case.stage not in act.sources:
         flash(str(CASE_CHANGED), "warning")
         return redirect(url_for(".show_case", case_id=case.id))
-    form = _make_act_form(act, case)
+    form = make_act_form(act, case)
     refused, vote = [], None
     if form.validate_on_submit():
         vote = operations.vote_result(case, act, form.effective_date.data, form.act_data())

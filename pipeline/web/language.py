@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_login import current_user
 
 from pipeline.accounts.operations import choose_language, log_in
+from pipeline.api.errors import is_api_request
 from pipeline.web.redirects import safe_next
 
 bp = Blueprint("language", __name__)
@@ -18,6 +19,9 @@ def _known(code):
 def select_locale():
     if not has_request_context():  # command line: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if is_api_request():  # a program says which language it reads in its request
+        return (request.accept_languages.best_match(current_app.config["LANGUAGES"])
+                or current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = _known(request.args.get("lang")) or _known(session.get("lang"))
     if chosen is None and current_user and current_user.is_authenticated:
         chosen = _known(current_user.language)
@@ -27,7 +31,7 @@ def select_locale():
 def remember_language_choice():
     """Before each request: a `?lang=` in the address stays with this device for the session."""
     wanted = _known(request.args.get("lang"))
-    if wanted is not None:
+    if wanted is not None and not is_api_request():
         session["lang"] = wanted
 
 

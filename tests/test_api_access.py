@@ -1,0 +1,138 @@
+"""The API's access matrix: every endpoint under /api/v1 (from the URL map: a new one without a
+line here fails), for a token of each role, read-only and read-write, on a case inside the role's
+scope, one outside it, and one in another town. Outside is a 404 that shows nothing; a read-only
+token never writes (403); a role that may not record an act is refused (403) with a body that
+would otherwise pass; and no call of the matrix writes a row of the pipeline."""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from api_support import bearer, token_for
+from pipeline.api.acts import MOVING_ACTS
+from pipeline.extensions import db
+from pipeline.workflow.definition import ACT_BY_NAME, DECIDING
+
+DOCUMENT_ACT = ACT_BY_NAME["record_document"]
+
+ROLES = {"sec": "sec_a1", "com": "com_a", "board": "board", "admin": "admin"}
+# Rows no call of the matrix may add, change or remove (the read log and the tokens' last use
+# are what a call records).
+TABLES = ("case_event", "candidate", "dossier_item", "case_deadline", "case_note", "enrolment", "unit",
+          "user_account", "quota")
+PUBLIC = ("api-docs.openapi_json", "api_docs.docs")
+# Reads: endpoint -> (url, status inside per role (sec, com, board, admin), status outside per role).
+EVERYONE = (200, 200, 200, 200)
+NOT_FOUND = (404, 404, 404, 404)
+READS = {
+    "api_reads.Me": ("/api/v1/me", EVERYONE, None),
+    "api_reads.Units": ("/api/v1/units?parent={unit}", EVERYONE, NOT_FOUND),
+    "api_reads.Cases": ("/api/v1/cases?unit={unit}", EVERYONE, NOT_FOUND),
+    "api_reads.OneCase": ("/api/v1/cases/{case}", EVERYONE, NOT_FOUND),
+    "api_reads.CaseDossier": ("/api/v1/cases/{case}/dossier", EVERYONE, NOT_FOUND),
+    # As the audit pages: a secretary is refused the log (403), inside their scope or not.
+    "api_reads.CaseLog": ("/api/v1/cases/{case}/log", (403, 200, 200, 200), (403, 404, 404, 404)),
+}
+WHERE = {"a1": ("sec", "com", "board", "admin"), "b1": ("board", "admin"), "other": ()}
+
+
+def schema_valid_body(act):
+    """A body the act's schema accepts, with a version no case has: a role that may record the act
+    is refused after the gates (409 or 422), nothing written."""
+    from pipeline.api.form_schemas import body_schema
+    from pipeline.cases.forms import act_form_class
+    from marshmallow import fields
+    schema = body_schema(act_form_class(act), "x")()
+    body = {}
+    for name, field in schema.fields.items():
+        if isinstance(field, fields.Date):
+            body[name] = "2021-12-01"
+        elif isinstance(field, fields.Integer):
+            body[name] = 1
+        elif isinstance(field, fields.Boolean):
+            body[name] = False
+        else:
+            body[name] = "Văn bản"
+    return body | {"version": 2**31 - 1}
+
+
+def may_record(role, act):
+    # The world's commune does not decide admissions: a committee records no decision there.
+    return role in {"sec": "secretary", "com": "committee", "board": "board", "admin": "admin"} and \
+        {"sec": "secretary", "com": "committee", "board": "board", "admin": "admin"}[role] in act.roles and \
+        not (act.roles is DECIDING and role == "com")
+
+
+@pytest.fixture
+def places(world):
+    from pipeline.transaction import one_transaction
+    from pipeline.units.models import add_unit
+    from pipeline.workflow import operations
+    with one_transaction():
+        other_town = add_unit("other_town", "Đảng bộ huyện Xa Lạ", "town", decides_admissions=True)
+        other_branch = add_unit("other_branch", "Chi bộ thôn Xa Lạ", "village", parent=other_town)
+    found = {}
+    for name, branch in (("a1", world.branch_a1), ("b1", world.branch_b1), ("other", other_branch)):
+        fields = dict(full_name=f"Người {name}", date_of_birth=date(1995, 3, 15), sex="male", ethnicity="Kinh",
+                      education="upper_secondary", occupation="", residence="", youth_union_member=False,
+                      source_organisation="youth_union", helper_member="")
+        with one_transaction():
+            case = operations.open_case(world["com_a"] if name == "a1" else None, branch, date(2021, 6, 1),
+                                        fields).case
+        found[name] = {"case": case.id, "unit": branch.id}
+    return found
+
+
+def snapshot():
+    return {table: db.session.execute(sa.text(f"SELECT count(*), max(id) FROM {table}")).one() for table in TABLES}
+
+
+def test_every_api_endpoint_has_a_line(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")}
+    acts = {f"api_acts.act_{act.name}" for act in MOVING_ACTS} | {"api_dossier.record_document"}
+    assert endpoints - set(PUBLIC) == set(READS) | acts
+
+
+def test_every_role_and_token_against_every_api_endpoint(app, world, places):
+    api = app.test_client()
+    tokens = {(who, write): token_for(world[username], may_write=write, name=f"{who}-{write}")
+              for who, username in ROLES.items() for write in (False, True)}
+    before = snapshot()
+    problems, calls = [], 0
+    for endpoint, (url, inside, outside) in READS.items():
+        for index, who in enumerate(ROLES):
+            for place, place_ids in places.items():
+                expected = inside[index] if who in WHERE[place] else (outside or inside)[index]
+                for write in (False, True):
+                    response = api.get(url.format(**place_ids), headers=bearer(tokens[who, write]))
+                    calls += 1
+                    if response.status_code != expected:
+                        problems.append(f"GET {endpoint} {who} {place} write={write}: {response.status_code} "
+                                        f"!= {expected}")
+                    if place != "a1" and who not in WHERE[place] and f"Người {place}" in response.get_data(
+                            as_text=True):
+                        problems.append(f"GET {endpoint} {who} {place}: shows the outside case")
+    writes = [(act, f"acts/{act.name}", schema_valid_body(act)) for act in MOVING_ACTS]
+    writes.append((DOCUMENT_ACT, "dossier/1-KNĐ", {"version": 2**31 - 1, "received": True,
+                                                    "received_on": "2021-09-20"}))
+    for act, tail, body in writes:
+        for who in ROLES:
+            for place, place_ids in places.items():
+                url = f"/api/v1/cases/{place_ids['case']}/{tail}"
+                read_only = api.post(url, headers=bearer(tokens[who, False]), json=body)
+                calls += 1
+                if read_only.status_code != 403:
+                    problems.append(f"POST {tail} {who} {place} read-only: {read_only.status_code}")
+                response = api.post(url, headers=bearer(tokens[who, True]), json=body)
+                calls += 1
+                if who not in WHERE[place]:
+                    expected = (404,)
+                elif may_record(who, act):
+                    expected = (409, 422)
+                else:
+                    expected = (403,)
+                if response.status_code not in expected:
+                    problems.append(f"POST {tail} {who} {place}: {response.status_code} not in {expected}")
+    assert snapshot() == before
+    assert not problems, "\n".join([f"{len(problems)} problems:"] + problems)
+    assert calls > 500
