@@ -2,14 +2,17 @@
 act recorded with the version read, and each way a call is refused (a revoked, expired,
 read-only or disabled user's token, a stale version, a bad body, too many calls)."""
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from api_support import bearer, body_of, token_for
+from figures_support import admitted_2022, direct_actors  # noqa: F401  (fixtures)
+from pages_support import pages  # noqa: F401  (a fixture)
 from conftest import count_events
 from pipeline.accounts.models import AccountChange
 from pipeline.api.models import ApiToken
+from pipeline.api.tokens import utc_now
 from pipeline.extensions import db
 from pipeline.readlog.models import ReadLog
 from pipeline.transaction import one_transaction
@@ -24,9 +27,9 @@ def test_a_token_made_on_the_account_page_is_shown_once_and_acts_as_its_user(app
                                                 "access": "read"}).get_data(as_text=True)
     assert "tối đa một năm" in page  # 2099 is refused beside its field
     made = client.post("/account/tokens", data={"name": "Bảng tin tỉnh", "expires_on": _in_days(30),
-                                                "access": "read"})
+                                                "access": "read"}, follow_redirects=True)
     secret = TOKEN.search(made.get_data(as_text=True)).group(1)
-    listed = client.get("/account/tokens").get_data(as_text=True)
+    listed = client.get("/account/tokens").get_data(as_text=True)  # shown once
     assert secret not in listed and secret[:12] in listed and "Bảng tin tỉnh" in listed
     assert db.session.execute(sa.select(ApiToken.digest)).scalar_one() != secret  # only its hash is kept
     assert db.session.execute(sa.select(AccountChange.action).order_by(AccountChange.id.desc())).first()[0] == \
@@ -63,7 +66,7 @@ def test_revoked_expired_unknown_and_disabled_users_tokens_are_refused(app, clie
         assert "Authorization: Bearer" in refused.json["message"]
     # Expired: its day is over.
     with one_transaction():
-        db.session.execute(sa.update(ApiToken).values(expires_at=datetime.utcnow() - timedelta(seconds=1)))
+        db.session.execute(sa.update(ApiToken).values(expires_at=utc_now() - timedelta(seconds=1)))
     assert api.get("/api/v1/me", headers=bearer(secret)).status_code == 401
     # Revoked on the account page.
     other = token_for(world["com_a"], name="Second")
@@ -227,3 +230,43 @@ def test_a_branch_lists_its_stuck_cases_and_records_a_document(app, world, make_
     assert api.post(f"/api/v1/cases/{fresh_case.id}/dossier/NO-SUCH", headers=bearer(secret),
                     json={"version": 1}).status_code == 404
     assert count_events(fresh_case.id) == before + 1
+
+
+def test_the_quotas_and_the_matrix_are_the_pages_figures(app, admitted_2022, pages):
+    from dashboard_support import matrix_cells
+    world = admitted_2022
+    api = app.test_client()
+    secret = token_for(world["board"])
+    quotas = api.get("/api/v1/quotas", headers=bearer(secret), query_string={"year": 2022}).json
+    lines = {line["unit_name"]: line for line in quotas["children"]}
+    assert quotas["unit"]["admitted"] == 5 and quotas["unit"]["target"] == {"minimum": 4, "maximum": 4}
+    assert lines["Đảng bộ xã A"]["admitted"] == 3 and lines["Đảng bộ xã A"]["target"] == {"minimum": 1, "maximum": 2}
+    assert api.get("/api/v1/quotas", headers=bearer(secret), query_string={"year": 2022, "until": "2023-01-01"}
+                   ).status_code == 422
+    matrix = api.get("/api/v1/matrix", headers=bearer(secret), query_string={"unit": world.commune_a.id}).json
+    pages.login("board")
+    cells = matrix_cells(pages.get(f"/dashboard/?unit={world.commune_a.id}"))
+    for row in matrix["rows"]:
+        for cell in row["cells"]:
+            assert cells[row["unit_id"], cell["stage"]] == (cell["count"], cell["stuck"], cell["overdue"])
+    # Open in commune A: three in probation, one in training, one with its dossier.
+    assert sum(cell["count"] for cell in matrix["totals"]["cells"]) == 5
+    assert api.get("/api/v1/matrix", headers=bearer(token_for(world["com_b"])),
+                   query_string={"unit": world.commune_a.id}).status_code == 404
+
+
+def test_a_page_of_cases_costs_the_same_statements_whatever_its_length(app, world, make_case, count_statements):
+    api = app.test_client()
+    secret = token_for(world["com_a"])
+    api.get("/api/v1/me", headers=bearer(secret))  # the token's last use is written once a minute at most
+
+    def statements(path):
+        with count_statements() as counter:
+            assert api.get(path, headers=bearer(secret)).status_code == 200
+        return counter.count
+    make_case()
+    one = statements("/api/v1/cases"), statements("/api/v1/units")
+    for _ in range(4):
+        make_case()
+    assert (statements("/api/v1/cases"), statements("/api/v1/units")) == one
+    assert one[0] <= 3  # the token with its user, the page

@@ -42,8 +42,21 @@ def entry_out(entry):
             "hash": entry.hash}
 
 
-def form_errors(form):
-    return {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+def refused_fields(errors):
+    """The 422 of a body the act's form refuses: each field with its messages."""
+    return error_response(422, _l("The act was not recorded: correct the fields named."), errors={"json": {
+        name: [str(message) for message in messages] for name, messages in errors.items()}})
+
+
+def recorded(case, record):
+    """The answer to an act: `record()` returns its log entry (201), or raises what refused it."""
+    try:
+        entry = record()
+    except CaseChanged as changed:
+        return error_response(409, changed.reasons[0])
+    except ActBlocked as blocked:
+        return error_response(422, _l("The rules refuse this act as sent."), reasons=blocked.reasons)
+    return {"case_id": case.id, "version": case.version, "stage": entry.to_stage, "entry": entry_out(entry)}
 
 
 def record(act, case_id, body):
@@ -54,22 +67,15 @@ def record(act, case_id, body):
         return error_response(409, NOT_FROM_STAGE)
     form = make_act_form(act, case, MultiDict(form_data(body)))
     if not form.validate():
-        return error_response(422, _l("The act was not recorded: correct the fields named."),
-                              errors={"json": form_errors(form)})
+        return refused_fields(form.errors)
     data = form.act_data()
     vote = operations.vote_result(case, act, form.effective_date.data, data)
     if vote is not None and not vote.passed and not body.get("failure_confirmed"):
         shortfall = vote_shortfall(act.outcome.total_key, vote.votes_for, vote.total, vote.needed)
         return error_response(422, FAILED_VOTE % {"reason": shortfall})
-    try:
-        entry = operations.record_act(case.id, act.name, current_actor(), form.effective_date.data, data,
-                                      reason=form.reason.data if "reason" in form else "",
-                                      expected_version=form.expected_version())
-    except CaseChanged as changed:
-        return error_response(409, changed.reasons[0])
-    except ActBlocked as blocked:
-        return error_response(422, _l("The rules refuse this act as sent."), reasons=blocked.reasons)
-    return {"case_id": case_id, "version": case.version, "stage": entry.to_stage, "entry": entry_out(entry)}
+    return recorded(case, lambda: operations.record_act(
+        case.id, act.name, current_actor(), form.effective_date.data, data,
+        reason=form.reason.data if "reason" in form else "", expected_version=form.expected_version()))
 
 
 def _endpoint(act):

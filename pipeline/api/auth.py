@@ -10,7 +10,7 @@ person's particulars are recorded in the read log as the pages record theirs
 (pipeline.readlog), and the token's last use is kept on its row (at most once a minute)."""
 import math
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from limits import parse_many
 from sqlalchemy import select, update
 
 from pipeline.accounts.limits import limiter_of
+from pipeline.api import tokens
 from pipeline.api.errors import error_response, is_api_request
 from pipeline.api.models import ApiToken, digest_of
 from pipeline.extensions import db
@@ -37,7 +38,7 @@ def presented_token():
     if scheme.lower() != "bearer" or not secret or len(secret) > TOKEN_LENGTH_MAX:
         return None
     token = db.session.execute(select(ApiToken).where(ApiToken.digest == digest_of(secret))).scalar_one_or_none()
-    return token if token is not None and token.is_usable(datetime.utcnow()) else None
+    return token if token is not None and token.is_usable(tokens.utc_now()) else None
 
 
 def seconds_to_wait(token):
@@ -76,7 +77,7 @@ def authenticate():
 
 
 def _touch(token):
-    now = datetime.utcnow()
+    now = tokens.utc_now()
     if token.last_used_at is not None and now - token.last_used_at < TOUCH_EVERY:
         return
     with one_transaction():

@@ -5,12 +5,11 @@ from flask import abort
 from flask_smorest import Blueprint
 from werkzeug.datastructures import MultiDict
 
-from pipeline.api.acts import RecordedOut, entry_out, form_errors
+from pipeline.api.acts import RecordedOut, recorded, refused_fields
 from pipeline.api.errors import error_response
 from pipeline.api.form_schemas import body_schema, form_data
 from pipeline.api.schemas import ErrorOut
 from pipeline.base import clock
-from pipeline.base.errors import ActBlocked, CaseChanged
 from pipeline.base.i18n import lazy_gettext as _l
 from pipeline.dossier import operations as dossier_ops
 from pipeline.dossier.forms import DocumentForm, IntroducerForm, VerificationForm, form_class_for
@@ -54,16 +53,8 @@ def record_document(body, case_id, key):
     foreign = sorted(name for name, value in body.items() if name != "version" and name not in form
                      and value not in (None, False))
     if foreign:
-        return error_response(422, _l("The act was not recorded: correct the fields named."),
-                              errors={"json": {name: [str(_l("Not a field of this item."))] for name in foreign}})
+        return refused_fields({name: [_l("Not a field of this item.")] for name in foreign})
     if not form.validate():
-        return error_response(422, _l("The act was not recorded: correct the fields named."),
-                              errors={"json": form_errors(form)})
-    try:
-        entry, _item = dossier_ops.record_document(case.id, current_actor(), form.entry(key, line.kind),
-                                                   expected_version=form.expected_version())
-    except CaseChanged as changed:
-        return error_response(409, changed.reasons[0])
-    except ActBlocked as blocked:
-        return error_response(422, _l("The rules refuse this act as sent."), reasons=blocked.reasons)
-    return {"case_id": case_id, "version": case.version, "stage": entry.to_stage, "entry": entry_out(entry)}
+        return refused_fields(form.errors)
+    return recorded(case, lambda: dossier_ops.record_document(
+        case.id, current_actor(), form.entry(key, line.kind), expected_version=form.expected_version())[0])

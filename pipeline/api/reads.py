@@ -19,7 +19,7 @@ from pipeline.readlog.models import AUDIT_CASE, CASE_PAGE, DOSSIER_PAGE
 from pipeline.readlog.reads import record_read
 from pipeline.units.history import as_of
 from pipeline.units.models import Unit, UnitVersion, subtree_filter
-from pipeline.web.scope import case_or_404, current_actor, scoped_cases
+from pipeline.web.scope import case_or_404, current_actor, scoped_cases, unit_or_404
 from pipeline.workdays.calendar import WorkingCalendar
 from pipeline.workflow import operations
 from pipeline.workflow.checklist import checklist_for
@@ -42,14 +42,6 @@ def page_of(rows, limit, id_of):
     return {"items": items, "next_after": id_of(items[-1]) if len(rows) > limit else None}
 
 
-def unit_in_scope_or_404(unit_id):
-    unit = db.session.execute(select(Unit).where(Unit.id == unit_id, subtree_filter(current_actor().unit))
-                              ).scalar_one_or_none()
-    if unit is None:
-        abort(404)
-    return unit
-
-
 @bp.route("/me")
 class Me(MethodView):
     @bp.response(200, UserOut)
@@ -70,7 +62,7 @@ class Units(MethodView):
         order; a unit made later is not listed."""
         day = on or clock.today()
         if parent is not None:
-            unit_in_scope_or_404(parent)
+            unit_or_404(parent)
         statement = (select(UnitVersion, Unit.code, Unit.valid_from, Unit.valid_to)
                      .join(Unit, Unit.id == UnitVersion.unit_id)
                      .where(subtree_filter(current_actor().unit), as_of(UnitVersion, day))
@@ -99,7 +91,7 @@ class Cases(MethodView):
         if stage:
             statement = statement.where(Case.stage == stage)
         if unit is not None:
-            statement = statement.where(subtree_filter(unit_in_scope_or_404(unit)))
+            statement = statement.where(subtree_filter(unit_or_404(unit)))
         folded = fold(q or "")
         if folded:
             statement = statement.where(Case.name_folded.contains(folded, autoescape=True))

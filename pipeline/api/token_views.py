@@ -1,6 +1,6 @@
 """The user's own personal access tokens, on their account: make one (shown once), list them,
 revoke one. Nobody sees or revokes another's tokens: an id not theirs is a 404."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -10,6 +10,7 @@ from pipeline.base.forms import EmptyForm
 from pipeline.web.scope import current_actor
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
+NEW_SECRET = "new_api_token"  # in the session: the token just made, until its page has shown it
 
 
 def _page(form, secret=None, status=200):
@@ -28,9 +29,13 @@ def list_tokens():
         except tokens.TokenRefused as refused:
             getattr(form, refused.field).errors.append(refused.reason)
         else:
-            # Shown in this answer only (not kept, not flashed into the session).
-            return _page(TokenForm(formdata=None), secret=secret)
-    return _page(form, status=422 if form.is_submitted() else 200)
+            # Shown by the page the browser is sent to, once: a reload then neither shows it again nor
+            # makes another token. It rides in the signed session cookie for that one redirect only.
+            session[NEW_SECRET] = secret
+            return redirect(url_for(".list_tokens"))
+    if form.is_submitted():
+        return _page(form, status=422)
+    return _page(form, secret=session.pop(NEW_SECRET, None))
 
 
 @bp.post("/<int:token_id>/revoke")

@@ -51,7 +51,7 @@ def create_token(user, name, expires_on, may_write):
         raise TokenRefused("expires_on", _l("Choose a day from today on."))
     if expires_on > today + timedelta(days=LONGEST_DAYS):
         raise TokenRefused("expires_on", _l("A token lasts at most a year: choose an earlier day."))
-    now = datetime.utcnow()
+    now = utc_now()
     with one_transaction():
         usable = db.session.execute(select(db.func.count()).select_from(ApiToken)
                                     .where(ApiToken.user_id == user.id, *usable_condition(now))).scalar_one()
@@ -74,7 +74,7 @@ def revoke_token(user, token_id):
                                    .with_for_update(of=ApiToken)).scalar_one_or_none()
         if token is None or token.revoked_at is not None:
             return token
-        token.revoked_at = datetime.utcnow()
+        token.revoked_at = utc_now()
         db.session.add(chained_change(user, user, "token_revoked", {"token": [_described(token), None]}))
     return token
 
@@ -85,5 +85,8 @@ def _described(token):
 
 
 def utc_now():
-    """Now, as the naive UTC the tables keep (the page compares each token's expiry with it)."""
-    return datetime.utcnow()
+    """Now, as the naive UTC the tables keep, on the application's day: a fixed day
+    (KETNAP_TODAY, the demo's) stands for today, so a token made on it lasts the days chosen."""
+    real = datetime.now(clock.TIME_ZONE)
+    local = datetime.combine(clock.today(), real.time(), tzinfo=clock.TIME_ZONE)
+    return local.astimezone(timezone.utc).replace(tzinfo=None)

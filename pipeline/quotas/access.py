@@ -8,9 +8,9 @@ from sqlalchemy import select
 from pipeline.base import clock
 from pipeline.extensions import db
 from pipeline.quotas.forms import PeriodForm
-from pipeline.units.models import Unit, subtree_filter
+from pipeline.units.models import Unit
 from pipeline.web.params import id_arg
-from pipeline.web.scope import current_actor
+from pipeline.web.scope import current_actor, unit_or_404
 
 
 def requested_unit():
@@ -21,10 +21,7 @@ def requested_unit():
         abort(404)
     if unit_id is None or unit_id == own.id:
         return own
-    unit = db.session.execute(select(Unit).where(Unit.id == unit_id, subtree_filter(own))).scalar_one_or_none()
-    if unit is None:
-        abort(404)
-    return unit
+    return unit_or_404(unit_id)
 
 
 def trail(unit):

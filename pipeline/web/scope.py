@@ -38,6 +38,15 @@ def case_or_404(case_id, with_state=False, for_update=False):
     return case
 
 
+def unit_or_404(unit_id):
+    """A unit of the user's subtree (their own included), by its id."""
+    unit = db.session.execute(select(Unit).where(Unit.id == unit_id, subtree_filter(current_actor().unit))
+                              ).scalar_one_or_none()
+    if unit is None:
+        abort(404)
+    return unit
+
+
 def branch_or_404(unit_id):
     """A branch inside the user's subtree (for a secretary, their own)."""
     unit = db.session.execute(

@@ -1,0 +1,120 @@
+"""The API's figures: the stuck-where matrix and the quotas, computed by the pages' own functions
+(pipeline.dashboard.matrix, pipeline.quotas.rollup) for a unit of the token user's subtree (their
+own by default; another is a 404)."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from pipeline.api.errors import error_response
+from pipeline.api.schemas import Id, Out, Strict
+from pipeline.base import clock
+from pipeline.base.i18n import lazy_gettext as _l
+from pipeline.dashboard.filters import Filters
+from pipeline.dashboard.matrix import build_matrix
+from pipeline.quotas.rollup import POOL_BUCKETS, rollup
+from pipeline.web.scope import current_actor, unit_or_404
+
+bp = Blueprint("api_figures", __name__, url_prefix="/api/v1", description="The dashboard's and the quotas' figures.")
+FIRST_YEAR = 1930  # the Party's founding: no quota or case is older
+
+
+def unit_or_own(unit_id):
+    return current_actor().unit if unit_id is None else unit_or_404(unit_id)
+
+
+class UnitQuery(Strict):
+    unit = Id(load_default=None, metadata={"description": "A unit of your subtree (default: your own)."})
+
+
+class QuotaQuery(UnitQuery):
+    year = fields.Integer(load_default=None, validate=validate.Range(FIRST_YEAR, 9999),
+                          metadata={"description": "Default: this year."})
+    until = fields.Date(load_default=None, metadata={"description": "The admissions counted up to this day "
+                                                                    "(default: 31 December, or today)."})
+
+
+class CellOut(Out):
+    stage = fields.String()
+    count = fields.Integer()
+    stuck = fields.Integer()
+    overdue = fields.Integer()
+    median_days = fields.Float(allow_none=True, attribute="median")
+    longest_days = fields.Integer(allow_none=True, attribute="longest")
+
+
+class MatrixRowOut(Out):
+    unit_id = fields.Integer(allow_none=True)
+    unit_name = fields.String()
+    cells = fields.List(fields.Nested(CellOut))
+
+
+class MatrixOut(Out):
+    unit_id = fields.Integer()
+    day = fields.Date()
+    rows = fields.List(fields.Nested(MatrixRowOut))
+    totals = fields.Nested(MatrixRowOut)
+
+
+class TargetOut(Out):
+    minimum = fields.Integer()
+    maximum = fields.Integer()
+
+
+class QuotaLineOut(Out):
+    unit_id = fields.Integer()
+    unit_name = fields.String()
+    kind = fields.String()
+    target = fields.Nested(TargetOut, allow_none=True)
+    admitted = fields.Integer()
+    pool = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class QuotasOut(Out):
+    year = fields.Integer()
+    start = fields.Date()
+    until = fields.Date()
+    basis = fields.String()
+    unit = fields.Nested(QuotaLineOut)
+    children = fields.List(fields.Nested(QuotaLineOut))
+
+
+def _row(row):
+    return {"unit_id": getattr(row.unit, "id", None), "unit_name": row.unit.name,
+            "cells": [dict(vars(cell), stage=stage) for stage, cell in row.cells.items()]}
+
+
+def _line(line):
+    return {"unit_id": line.unit.id, "unit_name": line.unit.name, "kind": line.unit.kind,
+            "target": line.target and {"minimum": line.target.minimum, "maximum": line.target.maximum},
+            "admitted": line.admitted, "pool": {bucket: line.pool.get(bucket, 0) for bucket in POOL_BUCKETS}}
+
+
+@bp.route("/matrix")
+class StuckMatrix(MethodView):
+    @bp.arguments(UnitQuery, location="query", as_kwargs=True)
+    @bp.response(200, MatrixOut)
+    def get(self, unit):
+        """Where the open cases are stuck today: per unit directly under the one asked (or the
+        branch alone), per open stage, the cases, the stuck and the overdue, and the days in the
+        stage (median, longest), as the dashboard shows them."""
+        root, today = unit_or_own(unit), clock.today()
+        matrix = build_matrix(root, Filters(), today)
+        return {"unit_id": root.id, "day": today, "rows": [_row(row) for row in matrix.rows],
+                "totals": _row(matrix.totals)}
+
+
+@bp.route("/quotas")
+class Quotas(MethodView):
+    @bp.arguments(QuotaQuery, location="query", as_kwargs=True)
+    @bp.response(200, QuotasOut)
+    def get(self, unit, year, until):
+        """A unit's quota and admissions for a year, each unit directly under it against its own,
+        and the pool waiting behind (cases per bucket of stages), as the quota page counts them."""
+        root = unit_or_own(unit)
+        year = year or clock.today().year
+        if until is not None and until.year != year:
+            return error_response(422, _l("The day “until” must be in the year asked for."))
+        figures = rollup(root, year, until)
+        return {"year": figures.year, "start": figures.start, "until": figures.until, "basis": figures.basis,
+                "unit": _line(figures.root), "children": [_line(line) for line in figures.children]}
+
