@@ -82,7 +82,7 @@ def _api_specs():
     return ([Spec(f"api_reads.{name}", "/api/v1/me", get=EVERYONE, api=True) for name in reads]
             + [Spec(f"api_acts.act_{act.name}", "/api/v1/me", post=EVERYONE, api=True) for act in MOVING_ACTS]
             + [Spec("api_dossier.record_document", "/api/v1/me", post=EVERYONE, api=True)]
-            + [Spec(f"api_figures.{name}", "/api/v1/me", get=EVERYONE, api=True) for name in ("StuckMatrix", "Quotas")])
+            + [Spec(f"api_figures.{name}", "/api/v1/me", get=EVERYONE, api=True) for name in ("StuckMatrix", "Quotas", "Report")])
 
 
 def digest_choice(p):

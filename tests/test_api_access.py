@@ -34,6 +34,7 @@ READS = {
     "api_reads.CaseLog": ("/api/v1/cases/{case}/log", (403, 200, 200, 200), (403, 404, 404, 404)),
     "api_figures.StuckMatrix": ("/api/v1/matrix?unit={unit}", EVERYONE, NOT_FOUND),
     "api_figures.Quotas": ("/api/v1/quotas?unit={unit}&year=2021", EVERYONE, NOT_FOUND),
+    "api_figures.Report": ("/api/v1/report?unit={unit}&year=2021", EVERYONE, NOT_FOUND),
 }
 WHERE = {"a1": ("sec", "com", "board", "admin"), "b1": ("board", "admin"), "other": ()}
 

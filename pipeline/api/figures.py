@@ -11,11 +11,12 @@ from pipeline.base import clock
 from pipeline.base.i18n import lazy_gettext as _l
 from pipeline.dashboard.filters import Filters
 from pipeline.dashboard.matrix import build_matrix
+from pipeline.quotas.forms import FIRST_YEAR, LAST_YEAR  # the years the quota pages take
 from pipeline.quotas.rollup import POOL_BUCKETS, rollup
+from pipeline.reports.queries import year_report
 from pipeline.web.scope import current_actor, unit_or_404
 
 bp = Blueprint("api_figures", __name__, url_prefix="/api/v1", description="The dashboard's and the quotas' figures.")
-FIRST_YEAR = 1930  # the Party's founding: no quota or case is older
 
 
 def unit_or_own(unit_id):
@@ -27,7 +28,7 @@ class UnitQuery(Strict):
 
 
 class QuotaQuery(UnitQuery):
-    year = fields.Integer(load_default=None, validate=validate.Range(FIRST_YEAR, 9999),
+    year = fields.Integer(load_default=None, validate=validate.Range(FIRST_YEAR, LAST_YEAR),
                           metadata={"description": "Default: this year."})
     until = fields.Date(load_default=None, metadata={"description": "The admissions counted up to this day "
                                                                     "(default: 31 December, or today)."})
@@ -78,6 +79,34 @@ class QuotasOut(Out):
     children = fields.List(fields.Nested(QuotaLineOut))
 
 
+class StageCountOut(Out):
+    stage = fields.String()
+    cases = fields.Integer()
+
+
+class StageTimeOut(StageCountOut):
+    median_days = fields.Float()
+    max_days = fields.Integer()
+
+
+class ClassOut(Out):
+    id = fields.Integer()
+    name = fields.String()
+    organiser = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    attendees = fields.Integer(metadata={"description": "The unit's cases enrolled by the report's day."})
+
+
+class ReportOut(QuotasOut):
+    as_of = fields.Date(metadata={"description": "The day every figure is of: `until`, or today if sooner."})
+    admitted_by_branch_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
+    funnel = fields.List(fields.Nested(StageCountOut))
+    time_in_stage = fields.List(fields.Nested(StageTimeOut))
+    classes = fields.List(fields.Nested(ClassOut))
+    stuck = fields.Integer(metadata={"description": "Cases stuck on the report's day (the page lists them)."})
+
+
 def _row(row):
     return {"unit_id": getattr(row.unit, "id", None), "unit_name": row.unit.name,
             "cells": [dict(vars(cell), stage=stage) for stage, cell in row.cells.items()]}
@@ -110,11 +139,37 @@ class Quotas(MethodView):
     def get(self, unit, year, until):
         """A unit's quota and admissions for a year, each unit directly under it against its own,
         and the pool waiting behind (cases per bucket of stages), as the quota page counts them."""
-        root = unit_or_own(unit)
         year = year or clock.today().year
         if until is not None and until.year != year:
-            return error_response(422, _l("The day “until” must be in the year asked for."))
-        figures = rollup(root, year, until)
-        return {"year": figures.year, "start": figures.start, "until": figures.until, "basis": figures.basis,
-                "unit": _line(figures.root), "children": [_line(line) for line in figures.children]}
+            return _until_outside(year)
+        return _quotas(rollup(unit_or_own(unit), year, until))
+
+
+def _until_outside(year):
+    return error_response(422, _l("The day “until” must be in the year asked for."))
+
+
+def _quotas(figures):
+    return {"year": figures.year, "start": figures.start, "until": figures.until, "basis": figures.basis,
+            "unit": _line(figures.root), "children": [_line(line) for line in figures.children]}
+
+
+@bp.route("/report")
+class Report(MethodView):
+    @bp.arguments(QuotaQuery, location="query", as_kwargs=True)
+    @bp.response(200, ReportOut)
+    def get(self, unit, year, until):
+        """The year report's figures for a unit (its quotas and admissions, the funnel, the time in
+        each stage, the training classes, how many cases are stuck), as its page computes them; the
+        stuck cases themselves are listed by GET /cases?stuck=true."""
+        today = clock.today()
+        year = year or today.year
+        if until is not None and until.year != year:
+            return _until_outside(year)
+        report = year_report(unit_or_own(unit), year, until, today)
+        return _quotas(report.rollup) | {
+            "as_of": report.as_of, "admitted_by_branch_kind": report.rollup.by_branch_kind,
+            "funnel": [{"stage": stage, "cases": count} for stage, _label, count in report.funnel],
+            "time_in_stage": [vars(line) | {"cases": line.cases} for line in report.time_in_stage],
+            "classes": [vars(line) for line in report.classes], "stuck": report.stuck_total}
 

@@ -33,8 +33,18 @@ class Strict(ma.Schema):
         ordered = True
 
 
+class WholeMatch(validate.Regexp):
+    """A pattern the whole value matches: Python's `$` also matches before a final line break,
+    which the document's pattern (ECMAScript's) does not."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
 # Text without control characters: the app refuses them in an address (400) and in a field.
-PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f-\x9f]*$", error="Control characters are not allowed.")
+PRINTABLE = WholeMatch(r"^[^\x00-\x1f\x7f-\x9f]*$", error="Control characters are not allowed.")
 
 
 # --- what comes in ----------------------------------------------------------------------------

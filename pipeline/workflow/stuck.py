@@ -11,7 +11,7 @@ from sqlalchemy import and_, exists, false, or_, select
 
 from pipeline.cases.models import Case
 from pipeline.extensions import db
-from pipeline.rules.rulebook import rulebook_on
+from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.units.models import Unit, subtree_filter
 from pipeline.workflow.deadlines import DEADLINE_RULE_BY_KEY
 from pipeline.workflow.models import CaseDeadline
@@ -47,7 +47,10 @@ class StuckCase:
 
 def expected_months(today):
     """stage -> months a case is expected to stay there at most, by the rulebook in force today."""
-    book = rulebook_on(today)
+    try:
+        book = rulebook_on(today)
+    except NoRulebook:  # a day before the first rulebook (a report of 2000): nothing was expected yet
+        return {}
     return dict(book["stage_expected_months"]) if "stage_expected_months" in book.values else {}
 
 
