@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 from measuring import bench_app, get_page, median_ms  # noqa: E402
 
+from pipeline.base import clock  # noqa: E402
 from pipeline.extensions import db  # noqa: E402
 
 PAGES = (  # key, name, address ({year}: today's)
@@ -564,8 +565,10 @@ def guessed_today(connection):
 
 
 def run(url, today=None, runs=5, quick=False, out=print, commune_rank=0.5, chosen=None, slowest=False,
-        analyze=True, only=(), check=True):
-    """Measure the four users' pages; returns (subjects, results). Exits when the database holds no cases."""
+        analyze=True, only=(), check=True, real_clock=False):
+    """Measure the four users' pages; returns (subjects, results). Exits when the database holds no cases.
+    `real_clock`: the application on the real clock, as deployed (no fixed day), and the bare SQL
+    on the real today too; the data must not be dated after it."""
     app = bench_app(url, today or date.today())
     with app.app_context():
         try:
@@ -580,6 +583,11 @@ def run(url, today=None, runs=5, quick=False, out=print, commune_rank=0.5, chose
                              "--cases 1000000 --today 2026-12-01")
         today = today or found_today
         app.config["TODAY"] = today
+        if real_clock:
+            app.config.pop("TODAY")
+            if clock.today() < today:
+                raise SystemExit(f"--real-clock: the data is dated up to {today}, after today ({clock.today()}).")
+            today = clock.today()
         with db.engine.connect() as connection:
             subjects = pick_subjects(connection, commune_rank, chosen)
         dialect = db.engine.dialect.name
@@ -632,13 +640,16 @@ def main():
                         help="measure without running ANALYZE first (the statistics as they are)")
     parser.add_argument("--explain", metavar="FILE", help="PostgreSQL: EXPLAIN ANALYZE each page's slowest "
                                                          "statement (20 ms or more) into FILE")
+    parser.add_argument("--real-clock", action="store_true",
+                        help="the application on the real clock, as deployed, not on the data's day (a fixed day "
+                             "reads the tree of the day from its history; the real one from the units as they stand)")
     parser.add_argument("--user", action="append", default=[], metavar="WHO=USERNAME",
                         help="measure this account as top, province, commune or secretary (e.g. commune=p05-x0005)")
     args = parser.parse_args()
     chosen = dict(pair.split("=", 1) for pair in args.user)
     subjects, results = run(args.url, args.today, args.runs, args.quick, chosen=chosen, slowest=args.slowest,
                             analyze=not args.no_analyze, only=tuple(filter(None, args.only.split(","))),
-                            check=not args.no_check)
+                            check=not args.no_check, real_clock=args.real_clock)
     if args.explain:
         explain_slowest(args.url, results, args.explain)
     if args.json:

@@ -8,7 +8,8 @@ to find one commune's. `in_scope` is a superset of those cases on the case's own
 unit whose path was under the subtree's; a case moved since is in a branch the cases moved since
 (few) are in. Filtering by it as well leaves the figures as they are and lets a commune read its
 own cases only (`among`: by that index on PostgreSQL too); the exact placement stays
-`cases_placed`'s."""
+`cases_placed`'s. On today (the real clock: pipeline.units.history.stands_as_now) no move is
+dated later: the units under the root now hold exactly its cases."""
 from sqlalchemy import Boolean, Integer, bindparam, select, true, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
@@ -16,9 +17,12 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from pipeline.cases.models import Case
 from pipeline.extensions import db
-from pipeline.units.history import MOVE_ACTS
-from pipeline.units.models import UnitVersion
+from pipeline.units.history import MOVE_ACTS, stands_as_now
+from pipeline.units.models import Unit, UnitVersion
 from pipeline.workflow.models import LogEntry
+
+
+PROVINCE_SLASHES = 3  # "/1/8/": a unit directly under the top
 
 
 def in_scope(day, root_path, looked_up=True):
@@ -32,11 +36,21 @@ def in_scope(day, root_path, looked_up=True):
     # Aliases: the statements this filters join these tables themselves, and must not correlate.
     version, moved, move = (aliased(UnitVersion, name="scope_version"), aliased(Case, name="moved_case"),
                             aliased(LogEntry, name="move_since"))
-    ever_under = select(version.unit_id).where(version.path.startswith(root_path, autoescape=True))
-    # The branches the cases moved since are in now (whatever a move's data names).
-    moved_to = select(moved.branch_id).where(moved.id.in_(
-        select(move.case_id).where(move.act.in_(MOVE_ACTS), move.effective_date > day)))
-    ids = union(ever_under, moved_to)
+    if stands_as_now(day):
+        # The cases are placed by their branch's row as it stands (cases_placed), a join the
+        # branch's path index serves. The branches' ids still lead a commune or a branch to its
+        # own cases (its admissions at 1M: 20 -> 9 ms); for a province, as a plain IN, the same
+        # units again only halve the planner's estimate of them (its admissions: 280 -> 520 ms).
+        if not looked_up and root_path.count("/") <= PROVINCE_SLASHES:
+            return true()
+        unit = aliased(Unit, name="scope_unit")
+        ids = select(unit.id).where(unit.path.startswith(root_path, autoescape=True))
+    else:
+        ever_under = select(version.unit_id).where(version.path.startswith(root_path, autoescape=True))
+        # The branches the cases moved since are in now (whatever a move's data names).
+        moved_to = select(moved.branch_id).where(moved.id.in_(
+            select(move.case_id).where(move.act.in_(MOVE_ACTS), move.effective_date > day)))
+        ids = union(ever_under, moved_to)
     if looked_up and db.session.get_bind().dialect.name == "postgresql":
         return among(Case.branch_id, ids)
     # A plain IN on SQLite too: a boolean function there is written "(…) = 1", a term the planner

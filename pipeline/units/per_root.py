@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from sqlalchemy import BindParameter, bindparam
 from sqlalchemy.sql import visitors
 
+from pipeline.base import clock
 from pipeline.extensions import db
 from pipeline.units.models import like_prefix
 
@@ -57,10 +58,14 @@ def per_root(builder, maxsize=64, required=("root_prefix",)):
     with the root named; their parameters for `root`). `key`: hashable, what else the statements
     depend on (the day, the year...)."""
     @lru_cache(maxsize=maxsize)
-    def built(slashes, dialect, *key):
+    def built(slashes, dialect, _today, *key):
         root = SimpleNamespace(id=STAND_IN_ID, path=stand_in_path(slashes))
         return tuple(with_named_root(statement, root.path, required) for statement in builder(root, dialect, *key))
 
     def statements(root, *key):
-        return built(root.path.count("/"), db.session.get_bind().dialect.name, *key), root_parameters(root)
+        # Today and the kind of clock are part of the key: a builder may shape a statement by them
+        # (pipeline.units.history.stands_as_now).
+        return (built(root.path.count("/"), db.session.get_bind().dialect.name,
+                      (clock.today(), clock.fixed_today() is None), *key),
+                root_parameters(root))
     return statements
