@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from pipeline.api.errors import error_response
 from pipeline.api.form_schemas import body_schema, form_data
-from pipeline.api.schemas import ErrorOut, LogEntryOut, Out
+from pipeline.api.schemas import ErrorOut, LogEntryOut, Out, entry_out
 from pipeline.base.errors import ActBlocked, CaseChanged
 from pipeline.base.i18n import lazy_gettext as _l
 from pipeline.cases.forms import act_form_class
@@ -33,13 +33,6 @@ class RecordedOut(Out):
     version = fields.Integer(metadata={"description": "The case's version now: send it with the next act."})
     stage = fields.String()
     entry = fields.Nested(LogEntryOut)
-
-
-def entry_out(entry):
-    return {"seq": entry.seq, "act": entry.act, "from_stage": entry.from_stage, "to_stage": entry.to_stage,
-            "actor_id": entry.actor_id, "recorded_at": entry.recorded_at, "effective_date": entry.effective_date,
-            "reason": entry.reason, "data": entry.data or {}, "voided": False, "prev_hash": entry.prev_hash,
-            "hash": entry.hash}
 
 
 def refused_fields(errors):

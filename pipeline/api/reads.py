@@ -10,7 +10,7 @@ from sqlalchemy import select
 from pipeline.api.auth import current_token
 from pipeline.audit.access import may_audit
 from pipeline.api.schemas import (CaseListQuery, CaseOut, CasePage, ChecklistLineOut, LogEntryOut, UnitListQuery,
-                                  UnitPage, UserOut)
+                                  UnitPage, UserOut, entry_out)
 from pipeline.base import clock
 from pipeline.base.text import fold
 from pipeline.cases.models import Case
@@ -143,10 +143,7 @@ class CaseLog(MethodView):
         log = load_log(case.id)
         voided = voided_seqs(log)
         record_read(AUDIT_CASE, case=case, detail=API_DETAIL)
-        return [{"seq": entry.seq, "act": entry.act, "from_stage": entry.from_stage, "to_stage": entry.to_stage,
-                 "actor_id": entry.actor_id, "recorded_at": entry.recorded_at, "effective_date": entry.effective_date,
-                 "reason": entry.reason, "data": entry.data or {}, "voided": entry.seq in voided,
-                 "prev_hash": entry.prev_hash, "hash": entry.hash} for entry in log]
+        return [entry_out(entry, entry.seq in voided) for entry in log]
 
 
 @bp.route("/cases/<int:case_id>/dossier")

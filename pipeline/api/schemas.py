@@ -176,6 +176,14 @@ class LogEntryOut(Out):
     hash = fields.String()
 
 
+def entry_out(entry, voided=False):
+    """A log entry as LogEntryOut reads it."""
+    return {"seq": entry.seq, "act": entry.act, "from_stage": entry.from_stage, "to_stage": entry.to_stage,
+            "actor_id": entry.actor_id, "recorded_at": entry.recorded_at, "effective_date": entry.effective_date,
+            "reason": entry.reason, "data": entry.data or {}, "voided": voided, "prev_hash": entry.prev_hash,
+            "hash": entry.hash}
+
+
 class ChecklistLineOut(Out):
     key = fields.String()
     code = fields.String()
