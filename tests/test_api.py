@@ -12,7 +12,7 @@ from pages_support import pages  # noqa: F401  (a fixture)
 from conftest import count_events
 from pipeline.accounts.models import AccountChange
 from pipeline.api.models import ApiToken
-from pipeline.api.tokens import utc_now
+from pipeline.base.clock import utc_now
 from pipeline.extensions import db
 from pipeline.readlog.models import ReadLog
 from pipeline.transaction import one_transaction

@@ -64,9 +64,15 @@ def count_attempt(step, account):
     """Count one attempt against every limit; None when it may go on, else the seconds to wait.
     Every limit is hit (an attempt refused by one still counts in the others: a guesser spends
     its budget), each hit one atomic increment."""
+    return seconds_to_wait(_limits(step, account))
+
+
+def seconds_to_wait(limits):
+    """Hit each (limit, identifiers) once, each hit one atomic increment; None when none is
+    exceeded, else the seconds until all allow again. Also the API's limits per token."""
     strategy = limiter_of(current_app).limiter
     wait = 0
-    for item, identifiers in _limits(step, account):
+    for item, identifiers in limits:
         if not strategy.hit(item, *identifiers):
             reset = strategy.get_window_stats(item, *identifiers).reset_time
             wait = max(wait, math.ceil(reset - time.time()), 1)

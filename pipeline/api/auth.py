@@ -8,8 +8,6 @@ Retry-After, counted per token in the login limits' storage (shared by the worke
 Every call is logged (the application log: user, token, method, path, status); the reads of a
 person's particulars are recorded in the read log as the pages record theirs
 (pipeline.readlog), and the token's last use is kept on its row (at most once a minute)."""
-import math
-import time
 from datetime import timedelta
 
 from flask import current_app, g, request
@@ -17,10 +15,10 @@ from flask_babel import gettext as _
 from limits import parse_many
 from sqlalchemy import select, update
 
-from pipeline.accounts.limits import limiter_of
-from pipeline.api import tokens
+from pipeline.accounts.limits import seconds_to_wait
 from pipeline.api.errors import error_response, is_api_request
 from pipeline.api.models import ApiToken, digest_of
+from pipeline.base import clock
 from pipeline.extensions import db
 from pipeline.transaction import one_transaction
 
@@ -38,18 +36,11 @@ def presented_token():
     if scheme.lower() != "bearer" or not secret or len(secret) > TOKEN_LENGTH_MAX:
         return None
     token = db.session.execute(select(ApiToken).where(ApiToken.digest == digest_of(secret))).scalar_one_or_none()
-    return token if token is not None and token.is_usable(tokens.utc_now()) else None
+    return token if token is not None and token.is_usable(clock.utc_now()) else None
 
 
-def seconds_to_wait(token):
-    """None when the token may make this call, else the seconds until it may again."""
-    strategy = limiter_of(current_app).limiter
-    wait = 0
-    for item in parse_many(current_app.config["API_RATE_LIMITS"]):
-        if not strategy.hit(item, "api", str(token.id)):
-            reset = strategy.get_window_stats(item, "api", str(token.id)).reset_time
-            wait = max(wait, math.ceil(reset - time.time()), 1)
-    return wait or None
+def token_limits(token):
+    return [(item, ("api", str(token.id))) for item in parse_many(current_app.config["API_RATE_LIMITS"])]
 
 
 def authenticate():
@@ -62,7 +53,7 @@ def authenticate():
         return error_response(401, _("A valid personal access token is needed: Authorization: Bearer <token>. "
                                      "It may be unknown, revoked or expired, or its account disabled."),
                               headers={"WWW-Authenticate": 'Bearer realm="ketnap"'})
-    wait = seconds_to_wait(token)
+    wait = seconds_to_wait(token_limits(token))
     if wait:
         return error_response(429, _("Too many requests with this token: wait %(num)d seconds and try again.",
                                      num=wait), headers={"Retry-After": str(wait)})
@@ -77,7 +68,7 @@ def authenticate():
 
 
 def _touch(token):
-    now = tokens.utc_now()
+    now = clock.utc_now()
     if token.last_used_at is not None and now - token.last_used_at < TOUCH_EVERY:
         return
     with one_transaction():

@@ -9,13 +9,12 @@ from pipeline.api.acts import RecordedOut, recorded, refused_fields
 from pipeline.api.errors import error_response
 from pipeline.api.form_schemas import body_schema, form_data
 from pipeline.api.schemas import ErrorOut
-from pipeline.base import clock
 from pipeline.base.i18n import lazy_gettext as _l
 from pipeline.dossier import operations as dossier_ops
+from pipeline.dossier.views import lines_today
 from pipeline.dossier.forms import DocumentForm, IntroducerForm, VerificationForm, form_class_for
 from pipeline.web.scope import case_or_404, current_actor
-from pipeline.workflow.checklist import checklist_for, line_for
-from pipeline.workflow.operations import current_state
+from pipeline.workflow.checklist import line_for
 
 bp = Blueprint("api_dossier", __name__, url_prefix="/api/v1", description="Recording dossier documents.")
 ACT = dossier_ops.ACT
@@ -41,7 +40,7 @@ def record_document(body, case_id, key):
     /cases/{id}/dossier lists them): received or not, its date, number and note, and the details
     of its kind (an introducer's name, a verification's result)."""
     case = case_or_404(case_id, with_state=True, for_update=True)
-    line = line_for(checklist_for(case, current_state(case), clock.today()), key)
+    line = line_for(lines_today(case), key)
     if line is None:
         abort(404)
     if current_actor().role not in ACT.roles:

@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from pipeline.readlog.reads import status_of
+
 API_PREFIX = "/api/v1"
 
 
@@ -42,9 +44,13 @@ MESSAGES = {
 }
 
 
+def message_of(code):
+    return MESSAGES[code]() if code in MESSAGES else HTTP_STATUS_CODES.get(code, "Error")
+
+
 def http_error(error):
     code = getattr(error, "code", None) or 500
-    message = MESSAGES.get(code, lambda: HTTP_STATUS_CODES.get(code, "Error"))()
+    message = message_of(code)
     # flask-smorest's validation (webargs) puts the fields' messages on the exception.
     errors = getattr(error, "data", {}).get("messages") if isinstance(getattr(error, "data", None), dict) else None
     headers = dict(error.get_headers()) if isinstance(error, HTTPException) else {}
@@ -62,15 +68,9 @@ def api_aware(handler, code=None):
             return handler(error)
         if code is not None or isinstance(error, HTTPException):
             return http_error(error)
-        status = _status_of(handler(error))
-        return error_response(status, MESSAGES.get(status, lambda: HTTP_STATUS_CODES.get(status, "Error"))())
+        status = status_of(handler(error))
+        return error_response(status, message_of(status))
     return handle
-
-
-def _status_of(response):
-    if isinstance(response, tuple):
-        return next((part for part in response[1:] if isinstance(part, int)), 200)
-    return getattr(response, "status_code", 500)
 
 
 def make_errors_json(app):

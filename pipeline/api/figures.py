@@ -141,11 +141,11 @@ class Quotas(MethodView):
         and the pool waiting behind (cases per bucket of stages), as the quota page counts them."""
         year = year or clock.today().year
         if until is not None and until.year != year:
-            return _until_outside(year)
+            return _until_outside()
         return _quotas(rollup(unit_or_own(unit), year, until))
 
 
-def _until_outside(year):
+def _until_outside():
     return error_response(422, _l("The day “until” must be in the year asked for."))
 
 
@@ -165,7 +165,7 @@ class Report(MethodView):
         today = clock.today()
         year = year or today.year
         if until is not None and until.year != year:
-            return _until_outside(year)
+            return _until_outside()
         report = year_report(unit_or_own(unit), year, until, today)
         return _quotas(report.rollup) | {
             "as_of": report.as_of, "admitted_by_branch_kind": report.rollup.by_branch_kind,

@@ -21,11 +21,11 @@ from pipeline.units.history import as_of
 from pipeline.units.models import Unit, UnitVersion, subtree_filter
 from pipeline.web.scope import case_or_404, current_actor, scoped_cases, unit_or_404
 from pipeline.workdays.calendar import WorkingCalendar
+from pipeline.dossier.views import lines_today
 from pipeline.workflow import operations
-from pipeline.workflow.checklist import checklist_for
+from pipeline.workflow.operations import current_state
 from pipeline.workflow.deadlines import stored_deadline
 from pipeline.workflow.log import load_log
-from pipeline.workflow.replay import replay
 from pipeline.workflow.stuck import stuck_condition
 from pipeline.workflow.voiding import voided_seqs
 
@@ -107,27 +107,17 @@ class OneCase(MethodView):
     def get(self, case_id):
         """A case: the candidate's particulars, its stage and version (send it back with an act),
         its running deadlines, and the acts your role could record with why each is blocked."""
-        case = case_or_404(case_id)
+        case = case_or_404(case_id, with_state=True)
         today = clock.today()
-        state = replay(load_log(case.id))
         calendar = WorkingCalendar.load()
-        deadlines = [stored_deadline(row, today, calendar) for row in case.deadlines]
         actions = [{"act": act.name, "label": str(act.label), "allowed": not reasons,
                     "reasons": [str(reason) for reason in reasons]}
-                   for act, reasons in operations.action_states(current_actor(), case, state, today)]
+                   for act, reasons in operations.action_states(current_actor(), case, current_state(case), today)]
         out = {name: getattr(case, name) for name in CASE_ATTRIBUTES} | {
-            "branch": case.branch, "deadlines": [DeadlineView(deadline) for deadline in deadlines], "actions": actions}
+            "branch": case.branch, "deadlines": [stored_deadline(row, today, calendar) for row in case.deadlines],
+            "actions": actions}
         record_read(CASE_PAGE, case=case, detail=API_DETAIL)
         return out
-
-
-class DeadlineView(dict):
-    """A running deadline as DeadlineOut reads it (its label in the language asked for)."""
-
-    def __init__(self, deadline):
-        super().__init__(key=deadline.key, label=str(deadline.label), start=deadline.start, due=deadline.due,
-                         remaining=deadline.remaining, unit=deadline.unit, overdue=deadline.overdue,
-                         state=deadline.state, citation=deadline.citation)
 
 
 @bp.route("/cases/<int:case_id>/log")
@@ -153,7 +143,7 @@ class CaseDossier(MethodView):
         """The dossier checklist under the rules in force today: each document, whether this case
         needs it, whether it was received, and what is wrong with it."""
         case = case_or_404(case_id, with_state=True)
-        lines = checklist_for(case, replay(load_log(case.id)), clock.today())
+        lines = lines_today(case)
         record_read(DOSSIER_PAGE, case=case, detail=API_DETAIL)
         return [{"key": line.key, "code": line.code, "name": line.name, "phase": line.phase, "kind": line.kind,
                  "required": line.required, "optional": line.optional, "received": line.received,

@@ -6,6 +6,7 @@ from flask_login import login_required
 
 from pipeline.api import tokens
 from pipeline.api.forms import TokenForm
+from pipeline.base import clock
 from pipeline.base.forms import EmptyForm
 from pipeline.web.scope import current_actor
 
@@ -15,7 +16,7 @@ NEW_SECRET = "new_api_token"  # in the session: the token just made, until its p
 
 def _page(form, secret=None, status=200):
     return render_template("api/tokens.html", form=form, tokens=tokens.tokens_of(current_actor()), secret=secret,
-                           revoke_form=EmptyForm(), now=tokens.utc_now()), status
+                           revoke_form=EmptyForm(), now=clock.utc_now()), status
 
 
 @bp.route("", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 transaction with its row in the account's chained history (token_created, token_revoked), the
 user as actor: an audit of the account shows which tokens existed and when they ended. A token
 is never deleted; revoked or expired, it stays listed and refused."""
-from datetime import datetime, time, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -22,12 +22,6 @@ class TokenRefused(Exception):
     def __init__(self, field, reason):
         super().__init__(str(reason))
         self.field, self.reason = field, reason
-
-
-def end_of_day_utc(day):
-    """The last instant of `day` in Vietnam, as the naive UTC the tables keep."""
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=clock.TIME_ZONE)
-    return end.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def usable_condition(now):
@@ -51,7 +45,7 @@ def create_token(user, name, expires_on, may_write):
         raise TokenRefused("expires_on", _l("Choose a day from today on."))
     if expires_on > today + timedelta(days=LONGEST_DAYS):
         raise TokenRefused("expires_on", _l("A token lasts at most a year: choose an earlier day."))
-    now = utc_now()
+    now = clock.utc_now()
     with one_transaction():
         usable = db.session.execute(select(db.func.count()).select_from(ApiToken)
                                     .where(ApiToken.user_id == user.id, *usable_condition(now))).scalar_one()
@@ -60,7 +54,7 @@ def create_token(user, name, expires_on, may_write):
                                           count=USABLE_PER_USER))
         secret = new_secret()
         token = ApiToken(user_id=user.id, name=name, prefix=secret[:PREFIX_LENGTH], digest=digest_of(secret),
-                         may_write=bool(may_write), created_at=now, expires_at=end_of_day_utc(expires_on))
+                         may_write=bool(may_write), created_at=now, expires_at=clock.utc_start_of(expires_on + timedelta(days=1)))
         db.session.add(token)
         db.session.add(chained_change(user, user, "token_created", {"token": [None, _described(token)]}))
     return token, secret
@@ -74,7 +68,7 @@ def revoke_token(user, token_id):
                                    .with_for_update(of=ApiToken)).scalar_one_or_none()
         if token is None or token.revoked_at is not None:
             return token
-        token.revoked_at = utc_now()
+        token.revoked_at = clock.utc_now()
         db.session.add(chained_change(user, user, "token_revoked", {"token": [_described(token), None]}))
     return token
 
@@ -83,10 +77,3 @@ def _described(token):
     access = "read-write" if token.may_write else "read-only"
     return f"{token.name} ({token.prefix}…, {access}, until {token.expires_at:%Y-%m-%d %H:%M} UTC)"
 
-
-def utc_now():
-    """Now, as the naive UTC the tables keep, on the application's day: a fixed day
-    (KETNAP_TODAY, the demo's) stands for today, so a token made on it lasts the days chosen."""
-    real = datetime.now(clock.TIME_ZONE)
-    local = datetime.combine(clock.today(), real.time(), tzinfo=clock.TIME_ZONE)
-    return local.astimezone(timezone.utc).replace(tzinfo=None)

@@ -6,7 +6,7 @@ whatever the size of the log; the export streams the same statement.
 - back-dated: dated before the previous act of the case that sets the order (a dossier document
   or a correction carries its own date and sets none, see definition.Act.sets_order)."""
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 from flask_babel import format_datetime, gettext as _
 from pipeline.base.i18n import lazy_gettext as _l
@@ -73,20 +73,15 @@ class LogFilters:
             found.append(LogEntry.act == self.act)
         if self.basis == "entered":
             if self.date_from:
-                found.append(LogEntry.recorded_at >= utc_start_of(self.date_from))
+                found.append(LogEntry.recorded_at >= clock.utc_start_of(self.date_from))
             if self.date_to:
-                found.append(LogEntry.recorded_at < utc_start_of(self.date_to + timedelta(days=1)))
+                found.append(LogEntry.recorded_at < clock.utc_start_of(self.date_to + timedelta(days=1)))
         else:
             if self.date_from:
                 found.append(LogEntry.effective_date >= self.date_from)
             if self.date_to:
                 found.append(LogEntry.effective_date <= self.date_to)
         return found
-
-
-def utc_start_of(day):
-    """The log's timestamps are naive UTC; a day of the filter is a day in Vietnam."""
-    return datetime.combine(day, time.min, tzinfo=clock.TIME_ZONE).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def previous_order_date():

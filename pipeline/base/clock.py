@@ -1,7 +1,7 @@
 """Today's date for the whole application: in Vietnam's time zone (the server may run on UTC,
 where the evening is already the next day in Hà Nội), or a fixed day from the `TODAY` setting
 (`KETNAP_TODAY=2022-10-31`), which the demo uses to stand on its snapshot date."""
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -21,3 +21,14 @@ def fixed_today():
 
 def today():
     return fixed_today() or datetime.now(TIME_ZONE).date()
+
+
+def utc_start_of(day):
+    """The first instant of `day` in Vietnam as the naive UTC the tables keep (the logs' times)."""
+    return datetime.combine(day, time.min, tzinfo=TIME_ZONE).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def utc_now():
+    """Now as naive UTC on the application's day: a fixed day (the demo's) stands for today."""
+    local = datetime.combine(today(), datetime.now(TIME_ZONE).time(), tzinfo=TIME_ZONE)
+    return local.astimezone(timezone.utc).replace(tzinfo=None)

@@ -42,7 +42,7 @@ def _may_record(case):
     return current_actor().role in ACT.roles and case.stage in ACT.sources
 
 
-def _lines(case):
+def lines_today(case):
     """The case's checklist today, from its state (its snapshot, or its log replayed)."""
     return checklist_for(case, current_state(case), clock.today())
 
@@ -52,7 +52,7 @@ def _lines(case):
 @read_of(DOSSIER_PAGE)
 def show_dossier(case_id):
     case = case_or_404(case_id, with_state=True)
-    lines = _lines(case)
+    lines = lines_today(case)
     # What the next act of the stage still needs (the same sentences its guard gives).
     next_act = act_needing_documents(case.stage)
     blocking = missing_for(lines, next_act.name, clock.today()) if next_act else []
@@ -67,7 +67,7 @@ def show_dossier(case_id):
 def edit_item(case_id, key):
     # A POST records the item: the case is read locked, and the act does not read it again.
     case = case_or_404(case_id, with_state=True, for_update=request.method == "POST")
-    line = line_for(_lines(case), key)
+    line = line_for(lines_today(case), key)
     if line is None:
         abort(404)
     if current_actor().role not in ACT.roles:

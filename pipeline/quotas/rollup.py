@@ -325,10 +325,10 @@ def _line_of(unit_id, lines, merged_into):
     return lines.get(unit_id)
 
 
-def _build_figure_statements(root, _dialect, day, start, until, admission_act, _past):
+def _build_figure_statements(root, _dialect, day, start, until, admission_act):
     """(admissions by line and kind of branch, cases by line and stage on `day`) of the subtree of
-    `root` as it stood on `day`. `_past` (the day is before today: the stages are read from the
-    logs, pipeline.quotas.stage_then) is part of the cache's key."""
+    `root` as it stood on `day` (before today the stages are read from the logs,
+    pipeline.quotas.stage_then: per_root keys the statements by today too)."""
     in_root, placed = cases_placed(day, root.path)
     scoped = in_scope(day, root.path)  # what a small scope's plan starts from
     # The line a case counts in: the unit below the root on its branch's path (ids not listed
@@ -374,8 +374,7 @@ def rollup(root, year, until=None):
              for unit_id, unit in units.items() if unit_id not in merged_into}
     root_line = Line(root_unit, _target(root.id, quotas, merged_into))
 
-    (by_holder_kind, by_holder_stage), parameters = _figure_statements(root_unit, day, start, until, admission_act,
-                                                                       day < clock.today())
+    (by_holder_kind, by_holder_stage), parameters = _figure_statements(root_unit, day, start, until, admission_act)
     by_branch_kind = {}
     for holder_id, kind, n in db.session.execute(by_holder_kind, parameters):
         by_branch_kind[kind] = by_branch_kind.get(kind, 0) + n

@@ -7,7 +7,7 @@ served (the error reaches the user): a read is never lost silently. Nothing is w
 page is rendered, so the commit does not expire what the page still had to read."""
 from dataclasses import dataclass, field
 from functools import wraps
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from flask import has_request_context, request
 from flask_login import current_user
@@ -91,7 +91,7 @@ def _append(user_id, kind, case_id, unit_id, detail, rows, address):
     return row
 
 
-def _status(response):
+def status_of(response):
     """The status a view's return value will answer with (a body alone is a 200)."""
     if isinstance(response, tuple):
         return response[1] if len(response) > 1 and isinstance(response[1], int) else 200
@@ -101,7 +101,7 @@ def _status(response):
 def recorded(response, kind, **fields):
     """`response`, once the read it serves is recorded (`record_read(kind, **fields)`); a refusal
     or an error page (any status but 2xx) shows nothing and records nothing."""
-    if 200 <= _status(response) < 300:
+    if 200 <= status_of(response) < 300:
         record_read(kind, **fields)
     return response
 
@@ -123,7 +123,7 @@ def read_of(kind):
 
 def recorded_export(response, fmt, statement=None, unit=None, detail=None):
     """`response`, the export of `statement` as `fmt`, once recorded (`record_export`)."""
-    if 200 <= _status(response) < 300:
+    if 200 <= status_of(response) < 300:
         record_export(fmt, statement, unit=unit, detail=detail)
     return response
 
@@ -179,15 +179,12 @@ class ReadFilters:
         if self.kind:
             found.append(ReadLog.kind == self.kind)
         if self.date_from:
-            found.append(ReadLog.read_at >= _utc_start_of(self.date_from))
+            found.append(ReadLog.read_at >= clock.utc_start_of(self.date_from))
         if self.date_to:
-            found.append(ReadLog.read_at < _utc_start_of(self.date_to + timedelta(days=1)))
+            found.append(ReadLog.read_at < clock.utc_start_of(self.date_to + timedelta(days=1)))
         return found
 
 
-def _utc_start_of(day):
-    """The log's timestamps are naive UTC; a day of the filter is a day in Vietnam."""
-    return datetime.combine(day, time.min, tzinfo=clock.TIME_ZONE).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _scoped(statement):

@@ -15,7 +15,6 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from pipeline.analytics.sql import days_between, median_and_max
-from pipeline.base import clock
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.quotas.rollup import Rollup, rollup
@@ -119,8 +118,7 @@ def training_classes(root, year, day):
             in db.session.execute(statement, parameters)]
 
 
-def _build_time_in_stage(root, dialect, day, _past):
-    """`_past` (the day is before today: the stages are read from the logs) is part of the key."""
+def _build_time_in_stage(root, dialect, day):
     in_root, _placed = cases_placed(day, root.path)
     stage, entered = stage_on(day)
     # Materialized: each case's stage then is read once, not again for each condition on it; and
@@ -138,7 +136,7 @@ _time_in_stage_statement = per_root(_build_time_in_stage)
 def time_in_stage(root, day):
     """Median and longest days in their stage on `day`, per stage of the road, for the cases of
     the unit's subtree as it was then."""
-    (statement,), parameters = _time_in_stage_statement(root, day, day < clock.today())
+    (statement,), parameters = _time_in_stage_statement(root, day)
     found = {row.stage: StageTime(row.stage, row.count, (row.median_low + row.median_high) / 2, row.maximum)
              for row in db.session.execute(statement, parameters)}
     return [found[stage] for stage in ROAD_STAGES if stage in found]

@@ -56,7 +56,7 @@ def with_named_root(statement, path, required=("root_prefix",)):
 def per_root(builder, maxsize=64, required=("root_prefix",)):
     """`statements(root, *key)` -> (the statements `builder(stand_in_root, dialect, *key)` returns,
     with the root named; their parameters for `root`). `key`: hashable, what else the statements
-    depend on (the day, the year...)."""
+    depend on (the day, the year...); today and the kind of clock always are."""
     @lru_cache(maxsize=maxsize)
     def built(slashes, dialect, _today, *key):
         root = SimpleNamespace(id=STAND_IN_ID, path=stand_in_path(slashes))
