@@ -42,7 +42,6 @@ class Spec:
     logs_out: bool = False
     writes: tuple = ()  # who may write with `inside` data (an EmptyForm button)
     public: bool = False  # answers without a login: no scope to test
-    api: bool = False  # the JSON API: a token, not a session (its own matrix: tests/test_api_access.py)
 
     def __post_init__(self):
         if isinstance(self.urls, str):
@@ -72,17 +71,6 @@ def note(p):
 
 def api_token(p):
     return {"name": "Bảng tin", "expires_on": "2099-01-01", "access": "read"}  # refused: beyond a year
-
-
-def _api_specs():
-    """The API's endpoints (pipeline.api), each role and token against each of them:
-    tests/test_api_access.py, which has its own table; here only so that none is missed."""
-    from pipeline.api.acts import MOVING_ACTS
-    reads = ("Me", "Units", "Cases", "OneCase", "CaseLog", "CaseDossier")
-    return ([Spec(f"api_reads.{name}", "/api/v1/me", get=EVERYONE, api=True) for name in reads]
-            + [Spec(f"api_acts.act_{act.name}", "/api/v1/me", post=EVERYONE, api=True) for act in MOVING_ACTS]
-            + [Spec("api_dossier.record_document", "/api/v1/me", post=EVERYONE, api=True)]
-            + [Spec(f"api_figures.{name}", "/api/v1/me", get=EVERYONE, api=True) for name in ("StuckMatrix", "Quotas", "Report")])
 
 
 def digest_choice(p):
@@ -221,7 +209,6 @@ def totp_code(p):
 
 # --- the table ---------------------------------------------------------------------------------
 #                        who:   anon   sec  com  board admin
-API_SPECS = _api_specs()
 SPECS = [
     S("static", "/static/app.css", get=(200, 200, 200, 200, 200), public=True),
     S("favicon", "/favicon.ico", get=(301, 301, 301, 301, 301), public=True),
@@ -407,7 +394,6 @@ SPECS = [
     # The API's document and its page describe it; they show no data.
     S("api-docs.openapi_json", "/api/v1/openapi.json", get=(200, 200, 200, 200, 200), public=True),
     S("api_docs.docs", "/api/v1/docs", get=(200, 200, 200, 200, 200), public=True),
-    *API_SPECS,
 ]
 
 SPEC_BY_ENDPOINT = {spec.endpoint: spec for spec in SPECS}
