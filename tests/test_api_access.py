@@ -30,6 +30,8 @@ READS = {
 # Endpoints whose matrix (each role's token, read-only and read-write, inside and outside the
 # scope, nothing written) is a test of their own: endpoint -> that test.
 TESTED_ELSEWHERE = {
+    "api_dossier.attach_scan": "test_api_scans.py::test_every_role_and_token_against_the_scans",
+    "api_dossier.download_scan": "test_api_scans.py::test_every_role_and_token_against_the_scans",
 }
 
 

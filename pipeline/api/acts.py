@@ -35,9 +35,10 @@ class RecordedOut(Out):
     entry = fields.Nested(LogEntryOut)
 
 
-def refused_fields(errors):
-    """The 422 of a body the act's form refuses: each field with its messages."""
-    return error_response(422, _l("The act was not recorded: correct the fields named."), errors={"json": {
+def refused_fields(errors, location="json"):
+    """The 422 of a body the act's form refuses: each field with its messages, under the body's
+    location as a refusal by its schema names it."""
+    return error_response(422, _l("The act was not recorded: correct the fields named."), errors={location: {
         name: [str(message) for message in messages] for name, messages in errors.items()}})
 
 

@@ -149,4 +149,6 @@ class CaseDossier(MethodView):
                  "required": line.required, "optional": line.optional, "received": line.received,
                  "received_on": line.received_on, "number": line.number, "note": line.note or "",
                  "due_by": str(line.due_by or ""), "stale": line.stale,
-                 "problems": [str(problem) for problem in line.problems]} for line in lines]
+                 "problems": [str(problem) for problem in line.problems],
+                 "scan": line.file and {"name": line.file.name, "type": line.file.type, "size": line.file.size}}
+                for line in lines]

@@ -184,6 +184,12 @@ def entry_out(entry, voided=False):
             "hash": entry.hash}
 
 
+class ScanOut(Out):
+    name = fields.String()
+    type = fields.String()
+    size = fields.Integer()
+
+
 class ChecklistLineOut(Out):
     key = fields.String()
     code = fields.String()
@@ -199,6 +205,8 @@ class ChecklistLineOut(Out):
     due_by = fields.String()
     stale = fields.Boolean()
     problems = fields.List(fields.String())
+    scan = fields.Nested(ScanOut, allow_none=True, metadata={
+        "description": "The scan attached, if any (GET /cases/{id}/dossier/{key}/scan)."})
 
 
 class ErrorOut(Out):

@@ -80,7 +80,7 @@ def edit_item(case_id, key):
     # before the body was read (413, pipeline/web/inbound.py: the limit follows the scan's).
     form_class = form_class_for(line)
     if request.method == "GET":
-        form = form_class(version=case.version, **_initial(line))
+        form = form_class(version=case.version, **initial_values(line))
     else:
         form = form_class()
     refused = []
@@ -102,7 +102,9 @@ def edit_item(case_id, key):
                            limit=human_size(dossier_ops.upload_limit())), status
 
 
-def _initial(line):
+def initial_values(line):
+    """The item's form as it stands: what was recorded of it (a scan added through the API keeps
+    it, pipeline.api.dossier)."""
     values = {"note": line.note}
     if line.editable:
         values |= {"received": line.received, "received_on": line.received_on}
@@ -122,7 +124,11 @@ def _initial(line):
 @login_required
 @read_of(SCAN_FILE)
 def download_scan(case_id, key):
-    case = case_or_404(case_id)
+    return scan_response(case_or_404(case_id), key)
+
+
+def scan_response(case, key):
+    """The scan of the item `key` of `case` (found in the user's scope) as a download; 404 if none."""
     item = next((i for i in case.dossier_items if i.item_key == key), None)
     path = dossier_ops.stored_path(item) if item is not None else None
     if path is None:
