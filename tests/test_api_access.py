@@ -32,6 +32,7 @@ READS = {
 TESTED_ELSEWHERE = {
     "api_dossier.attach_scan": "test_api_scans.py::test_every_role_and_token_against_the_scans",
     "api_dossier.download_scan": "test_api_scans.py::test_every_role_and_token_against_the_scans",
+    "api_figures.set_unit_quota": "test_api_quotas.py::test_every_role_and_token_against_the_quotas",
 }
 
 

@@ -44,6 +44,8 @@ def test_every_operation_answers_as_its_document_says(app, world, make_case):
         path_parameters = {"case_id": case_for(operation.path, cases)} if "{case_id}" in operation.path else None
         if "{key}" in operation.path:  # a dossier item every case has
             path_parameters["key"] = "1-KNĐ"
+        if "{unit_id}" in operation.path:  # the committee's branch
+            path_parameters = {"unit_id": world.branch_a1.id} | ({"year": 2021} if "{year}" in operation.path else {})
         for mode, examples in EXAMPLES.items():
             @given(case=operation.as_strategy(mode, path_parameters=path_parameters))
             @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))

@@ -25,6 +25,7 @@ bp = Blueprint("api_acts", __name__, url_prefix="/api/v1", description="Recordin
 MOVING_ACTS = tuple(act for act in definition.ACTS if act.moves and act.sources)
 FAILED_VOTE = _l("The vote does not pass (%(reason)s): send \"failure_confirmed\": true to record it, "
                  "which moves the case back.")
+NOT_RECORDED = _l("The act was not recorded: correct the fields named.")
 NOT_FROM_STAGE = _l("The case is no longer in a stage this act is recorded from: read it again.")
 
 
@@ -35,10 +36,10 @@ class RecordedOut(Out):
     entry = fields.Nested(LogEntryOut)
 
 
-def refused_fields(errors, location="json"):
+def refused_fields(errors, location="json", message=NOT_RECORDED):
     """The 422 of a body the act's form refuses: each field with its messages, under the body's
     location as a refusal by its schema names it."""
-    return error_response(422, _l("The act was not recorded: correct the fields named."), errors={location: {
+    return error_response(422, message, errors={location: {
         name: [str(message) for message in messages] for name, messages in errors.items()}})
 
 

@@ -1,17 +1,22 @@
 """The API's figures: the stuck-where matrix and the quotas, computed by the pages' own functions
 (pipeline.dashboard.matrix, pipeline.quotas.rollup) for a unit of the token user's subtree (their
-own by default; another is a 404)."""
+own by default; another is a 404); and a unit's quota for a year, set as the quota page sets it."""
+from flask import abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from werkzeug.datastructures import MultiDict
+
+from pipeline.api.acts import refused_fields
 from pipeline.api.errors import error_response
-from pipeline.api.schemas import Id, Out, Strict
+from pipeline.api.schemas import ErrorOut, Id, Out, Strict
 from pipeline.base import clock
 from pipeline.base.i18n import lazy_gettext as _l
 from pipeline.dashboard.filters import Filters
 from pipeline.dashboard.matrix import build_matrix
-from pipeline.quotas.forms import FIRST_YEAR, LAST_YEAR  # the years the quota pages take
+from pipeline.quotas.forms import FIRST_YEAR, LAST_YEAR, MAX_QUOTA, QuotaForm  # the quota pages' bounds
+from pipeline.quotas.operations import may_set_quota, set_quota
 from pipeline.quotas.rollup import POOL_BUCKETS, rollup
 from pipeline.reports.queries import year_report
 from pipeline.web.scope import current_actor, unit_or_404
@@ -173,3 +178,44 @@ class Report(MethodView):
             "time_in_stage": [vars(line) | {"cases": line.cases} for line in report.time_in_stage],
             "classes": [vars(line) for line in report.classes], "stuck": report.stuck_total}
 
+
+
+class QuotaBody(Strict):
+    minimum = fields.Integer(required=True, strict=True, validate=validate.Range(0, MAX_QUOTA),
+                             metadata={"description": "The quota, or the lower end of a range such as 6–8."})
+    maximum = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(0, MAX_QUOTA),
+                             metadata={"description": "The upper end of a range (default: the quota itself)."})
+
+
+class QuotaOut(Out):
+    unit_id = fields.Integer()
+    year = fields.Integer()
+    minimum = fields.Integer()
+    maximum = fields.Integer()
+    label = fields.String()
+
+
+QUOTA_REFUSED = _l("The quota was not set: correct the fields named.")
+YEAR_PARAMETER = {"in": "path", "name": "year", "required": True,
+                  "schema": {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}}
+
+
+@bp.route("/units/<int:unit_id>/quotas/<int:year>", methods=["PUT"], parameters=[YEAR_PARAMETER])
+@bp.arguments(QuotaBody)
+@bp.response(200, QuotaOut)
+@bp.alt_response(403, schema=ErrorOut, description="Your role does not set this unit's quota.")
+@bp.alt_response(422, schema=ErrorOut, description="Refused: the numbers, named.")
+def set_unit_quota(body, unit_id, year):
+    """Set a unit's quota for a year, as the quota page does: a board or committee sets those of
+    the units below its own, an administrator those of its subtree. Each change is kept, with
+    the quota it replaced (the quota page's history)."""
+    unit = unit_or_404(unit_id)
+    if not may_set_quota(current_actor(), unit):
+        abort(403)
+    form = QuotaForm(units=[unit], formdata=MultiDict({name: str(value) for name, value in (
+        body | {"unit_id": unit.id, "year": year}).items() if value is not None}), meta={"csrf": False})
+    if not form.validate():
+        return refused_fields(form.errors, message=QUOTA_REFUSED)
+    quota = set_quota(current_actor(), unit, year, form.minimum.data, form.maximum.data)
+    return {"unit_id": unit.id, "year": quota.year, "minimum": quota.minimum, "maximum": quota.maximum,
+            "label": quota.label}

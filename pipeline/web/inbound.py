@@ -60,6 +60,10 @@ def check_request():
             # A chunked body that reached the limit: Werkzeug stops reading there and would parse
             # what it has; cut off, it is refused as a whole.
             raise RequestEntityTooLarge()
+        # A field with no usable name (a multipart part named by a control character, which
+        # Werkzeug reads as no name): refused like such a character in the address.
+        if any(not isinstance(key, str) or any(unicodedata.category(ch) == "Cc" for ch in key) for key in form.keys()):
+            raise UnusableCharacter()
         _check_list_sizes(form)
 
 
