@@ -122,6 +122,7 @@ LAYERS = (
                             "pipeline.units.search_views", "pipeline.api.token_views", "pipeline.api.errors",
                             "pipeline.api.auth", "pipeline.api.reads", "pipeline.api.acts", "pipeline.api.setup", "pipeline.api.dossier",
                             "pipeline.api.figures",
+                            "pipeline.api.case_facts",
                             "pipeline.quotas.access")),
     ("the application", ("pipeline.app",)),
 )

@@ -16,6 +16,7 @@ from pipeline.base.clock import utc_now
 from pipeline.extensions import db
 from pipeline.readlog.models import ReadLog
 from pipeline.transaction import one_transaction
+from pipeline.workflow.log import load_log
 
 TOKEN = re.compile(r'id="new-token-value">(knp_[A-Za-z0-9_-]+)<')
 
@@ -276,6 +277,11 @@ def test_a_page_of_cases_costs_the_same_statements_whatever_its_length(app, worl
         make_case()
     assert (statements("/api/v1/cases"), statements("/api/v1/units")) == one
     assert one[0] <= 3  # the token with its user, the page
+    # A case's log: the same statements for one entry and for ten (its read's commit once expired
+    # every entry before they were written out).
+    short, long = make_case("spotted"), make_case("probation")
+    assert len(load_log(short.id)) == 1 and len(load_log(long.id)) >= 8
+    assert statements(f"/api/v1/cases/{short.id}/log") == statements(f"/api/v1/cases/{long.id}/log")
 
 
 def test_a_year_before_the_first_rulebook_has_its_report(app, world, pages):

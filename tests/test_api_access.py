@@ -25,6 +25,7 @@ READS = {
     "api_figures.StuckMatrix": ("/api/v1/matrix?unit={unit}", EVERYONE, NOT_FOUND),
     "api_figures.Quotas": ("/api/v1/quotas?unit={unit}&year=2021", EVERYONE, NOT_FOUND),
     "api_figures.Report": ("/api/v1/report?unit={unit}&year=2021", EVERYONE, NOT_FOUND),
+    "api_case_facts.case_notes": ("/api/v1/cases/{case}/notes", EVERYONE, NOT_FOUND),
 }
 
 # Endpoints whose matrix (each role's token, read-only and read-write, inside and outside the
@@ -33,6 +34,11 @@ TESTED_ELSEWHERE = {
     "api_dossier.attach_scan": "test_api_scans.py::test_every_role_and_token_against_the_scans",
     "api_dossier.download_scan": "test_api_scans.py::test_every_role_and_token_against_the_scans",
     "api_figures.set_unit_quota": "test_api_quotas.py::test_every_role_and_token_against_the_quotas",
+    "api_case_facts.open_case": "test_api_facts.py::test_every_role_and_token_against_the_facts",
+    "api_case_facts.add_case_note": "test_api_facts.py::test_every_role_and_token_against_the_facts",
+    "api_case_facts.transfer": "test_api_facts.py::test_every_role_and_token_against_the_facts",
+    "api_case_facts.void": "test_api_facts.py::test_every_role_and_token_against_the_facts",
+    "api_case_facts.correct": "test_api_facts.py::test_every_role_and_token_against_the_facts",
 }
 
 

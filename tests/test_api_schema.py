@@ -14,6 +14,7 @@ from schemathesis.config._checks import PositiveDataAcceptanceConfig
 
 from api_support import bearer, token_for
 from pipeline.workflow.definition import ACT_BY_NAME
+from pipeline.workflow.log import load_log
 
 EXAMPLES = {GenerationMode.POSITIVE: 15, GenerationMode.NEGATIVE: 8}
 STAGES = ("spotted", "training", "dossier", "branch_vote", "committee_review", "decision", "ceremony", "probation")
@@ -26,6 +27,22 @@ def case_for(path, cases):
         act = ACT_BY_NAME[path[len(ACTS_PATH):]]
         return next((case_id for stage, case_id in cases.items() if stage in act.sources), cases["branch_vote"])
     return cases["branch_vote"]
+
+
+def path_parameters_for(path, cases, world):
+    """Each path variable of an operation, given something real to act on (or None)."""
+    values = {}
+    if "{case_id}" in path:
+        values["case_id"] = case_for(path, cases)
+    if "{key}" in path:  # a dossier item every case has
+        values["key"] = "1-KNĐ"
+    if "{seq}" in path:  # an act of the case's log: its last, which its committee may void
+        values["seq"] = load_log(values["case_id"])[-1].seq
+    if "{unit_id}" in path:  # the committee's branch
+        values["unit_id"] = world.branch_a1.id
+    if "{year}" in path:
+        values["year"] = 2021
+    return values or None
 
 
 def test_every_operation_answers_as_its_document_says(app, world, make_case):
@@ -41,11 +58,7 @@ def test_every_operation_answers_as_its_document_says(app, world, make_case):
     exercised = set()
     for result in schema.get_all_operations():
         operation = result.ok()
-        path_parameters = {"case_id": case_for(operation.path, cases)} if "{case_id}" in operation.path else None
-        if "{key}" in operation.path:  # a dossier item every case has
-            path_parameters["key"] = "1-KNĐ"
-        if "{unit_id}" in operation.path:  # the committee's branch
-            path_parameters = {"unit_id": world.branch_a1.id} | ({"year": 2021} if "{year}" in operation.path else {})
+        path_parameters = path_parameters_for(operation.path, cases, world)
         for mode, examples in EXAMPLES.items():
             @given(case=operation.as_strategy(mode, path_parameters=path_parameters))
             @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))

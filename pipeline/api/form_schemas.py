@@ -7,6 +7,7 @@ from functools import lru_cache
 from marshmallow import fields, validate
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -22,15 +23,20 @@ def _unbound_fields(form_class):
                   key=lambda pair: pair[1].creation_counter)
 
 
-def _schema_field(unbound):
+def _choice_value(choice):
+    return choice.value if isinstance(choice, SelectChoice) else choice[0]
+
+
+def _schema_field(unbound, required=None):
     kind, validators = unbound.field_class, unbound.kwargs.get("validators") or []
     label = unbound.args[0] if unbound.args else unbound.kwargs.get("label", "")
     metadata = {"description": str(label)}
     if issubclass(kind, BooleanField):
         return fields.Boolean(load_default=False, metadata=metadata)
     # A class to choose sets its own rule and coercion (pipeline.training.forms).
-    required = issubclass(kind, ClassChoiceField) or any(isinstance(v, (DataRequired, InputRequired))
-                                                          for v in validators)
+    if required is None:
+        required = issubclass(kind, ClassChoiceField) or any(isinstance(v, (DataRequired, InputRequired))
+                                                              for v in validators)
     options = {"required": required, "metadata": metadata} | ({} if required else {"allow_none": True})
     checks = []
     for validator in validators:
@@ -46,21 +52,24 @@ def _schema_field(unbound):
     if issubclass(kind, ClassChoiceField) or (issubclass(kind, SelectField) and unbound.kwargs.get("coerce") is int):
         return fields.Integer(strict=True, validate=validate.Range(1, ID_MAX), **options)
     if issubclass(kind, (SelectField, RadioField)) and unbound.kwargs.get("choices"):
-        checks.append(validate.OneOf([getattr(choice, "value", None) or choice[0]
-                                      for choice in unbound.kwargs["choices"]]))
+        checks.append(validate.OneOf([_choice_value(choice) for choice in unbound.kwargs["choices"]]))
     return fields.String(validate=checks, **options)
 
 
 @lru_cache(maxsize=None)
-def body_schema(form_class, name):
-    """The marshmallow schema of an act's body: its form's fields, and the case's version."""
+def body_schema(form_class, name, versioned=True, optional=(), required=()):
+    """The marshmallow schema of an act's body: its form's fields, and the case's version
+    (`versioned`: not for what has no version yet, a new case, or keeps it, a note). `optional`,
+    `required`: fields the body may leave out or must send whatever the form's validators say
+    (a branch a secretary need not name; a select the form refuses when left on "Choose…")."""
     attributes = {"version": fields.Integer(required=True, strict=True, validate=validate.Range(1, ID_MAX), metadata={
         "description": "The case's version as you read it (GET /cases/{id}): an act on a case changed "
-                       "meanwhile is refused with 409."})}
+                       "meanwhile is refused with 409."})} if versioned else {}
     for field_name, unbound in _unbound_fields(form_class):
         if field_name in NOT_IN_BODY or issubclass(unbound.field_class, (HiddenField, FileField)):
             continue
-        attributes[field_name] = _schema_field(unbound)
+        needed = True if field_name in required else False if field_name in optional else None
+        attributes[field_name] = _schema_field(unbound, needed)
     return type(name, (Strict,), attributes)
 
 

@@ -108,16 +108,22 @@ class OneCase(MethodView):
         """A case: the candidate's particulars, its stage and version (send it back with an act),
         its running deadlines, and the acts your role could record with why each is blocked."""
         case = case_or_404(case_id, with_state=True)
-        today = clock.today()
-        calendar = WorkingCalendar.load()
-        actions = [{"act": act.name, "label": str(act.label), "allowed": not reasons,
-                    "reasons": [str(reason) for reason in reasons]}
-                   for act, reasons in operations.action_states(current_actor(), case, current_state(case), today)]
-        out = {name: getattr(case, name) for name in CASE_ATTRIBUTES} | {
-            "branch": case.branch, "deadlines": [stored_deadline(row, today, calendar) for row in case.deadlines],
-            "actions": actions}
+        out = case_out(case)
         record_read(CASE_PAGE, case=case, detail=API_DETAIL)
         return out
+
+
+def case_out(case):
+    """A case (read `with_state`) as CaseOut shows it: its row, deadlines and the acts the user
+    could record (GET /cases/{id}, and the case a POST /cases opened)."""
+    today = clock.today()
+    calendar = WorkingCalendar.load()
+    actions = [{"act": act.name, "label": str(act.label), "allowed": not reasons,
+                "reasons": [str(reason) for reason in reasons]}
+               for act, reasons in operations.action_states(current_actor(), case, current_state(case), today)]
+    return {name: getattr(case, name) for name in CASE_ATTRIBUTES} | {
+        "branch": case.branch, "deadlines": [stored_deadline(row, today, calendar) for row in case.deadlines],
+        "actions": actions}
 
 
 @bp.route("/cases/<int:case_id>/log")
@@ -132,8 +138,10 @@ class CaseLog(MethodView):
         case = case_or_404(case_id)
         log = load_log(case.id)
         voided = voided_seqs(log)
+        entries = [entry_out(entry, entry.seq in voided) for entry in log]
+        # After the entries are read: the read's commit expires them (one statement each again).
         record_read(AUDIT_CASE, case=case, detail=API_DETAIL)
-        return [entry_out(entry, entry.seq in voided) for entry in log]
+        return entries
 
 
 @bp.route("/cases/<int:case_id>/dossier")

@@ -25,10 +25,20 @@ def transfer_case(case_id, actor, to_branch_id, effective_date, reason, expected
             "to_branch_name": destination.name}, reason, expected_version)
 
 
+def _destinations(actor, case):
+    return select(Unit).where(subtree_filter(actor.unit), Unit.kind.in_(BRANCH_KINDS), Unit.valid_to.is_(None),
+                              Unit.id != case.branch_id)
+
+
 def transfer_destinations(actor, case, limit=None):
     """The open branches of the actor's subtree the case may go to (not its own); None when there
     are more than `limit` (the page then searches among them instead of listing them)."""
-    stmt = (select(Unit).where(subtree_filter(actor.unit), Unit.kind.in_(BRANCH_KINDS), Unit.valid_to.is_(None),
-                               Unit.id != case.branch_id).order_by(Unit.path))
+    stmt = _destinations(actor, case).order_by(Unit.path)
     found = db.session.execute(stmt if limit is None else stmt.limit(limit + 1)).scalars().all()
     return None if limit is not None and len(found) > limit else found
+
+
+def transfer_destination(actor, case, branch_id):
+    """The branch `branch_id` if it is one of `transfer_destinations` (the API names one without
+    listing them all), else None."""
+    return db.session.execute(_destinations(actor, case).where(Unit.id == branch_id)).scalar_one_or_none()

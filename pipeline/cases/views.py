@@ -109,9 +109,9 @@ def list_cases():
         referred=referred_case_ids([case.id for case in page.items]), text=ListText())
 
 
-def _branches_for_new_case():
-    """None: the user's own branch. A list: the branches a committee may choose from."""
-    user = current_actor()
+def branches_for_new_case(user):
+    """None: the user's own branch. A list: the branches a committee may choose from. Another
+    role (or a secretary not at a branch) opens no case: 403. (The page and the API's POST /cases.)"""
     if user.role not in definition.BRANCH:
         abort(403)
     if user.role == "secretary":
@@ -129,17 +129,14 @@ def _branches_for_new_case():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new_case():
-    branches = _branches_for_new_case()
+    branches = branches_for_new_case(current_actor())
     form = NewCaseForm(branches=branches)
     if request.method == "GET":
         form.effective_date.data = clock.today()
     problems = []
     if form.validate_on_submit():
-        branch = form.chosen_branch or current_actor().unit
         try:
-            with one_transaction():
-                case = operations.open_case(current_actor(), branch, form.effective_date.data,
-                                            form.particulars()).case
+            case = open_from_form(current_actor(), form)
         except ActBlocked as blocked:
             problems = blocked.reasons
         else:
@@ -147,6 +144,14 @@ def new_case():
             return redirect(url_for(".show_case", case_id=case.id))
     status = 422 if request.method == "POST" else 200
     return render_template("cases/new.html", form=form, problems=problems), status
+
+
+def open_from_form(user, form):
+    """Open the case a validated NewCaseForm describes, in its branch (the user's own without a
+    choice), and commit; raises ActBlocked. (The page and the API's POST /cases.)"""
+    with one_transaction():
+        return operations.open_case(user, form.chosen_branch or user.unit, form.effective_date.data,
+                                    form.particulars()).case
 
 
 def _progress(case, log):
