@@ -18,7 +18,7 @@ from pipeline.base.errors import ActBlocked, CaseChanged
 from pipeline.base.i18n import lazy_gettext as _l
 from pipeline.extensions import db
 from pipeline.training import operations
-from pipeline.training.access import may_enrol, may_manage_class, may_manage_classes, organiser_units_for
+from pipeline.training.access import may_enrol, may_manage_class, organiser_units_for
 from pipeline.training.classes import (POOL_LIMIT, after_class, attendee_total, classes_with_counts, result_rows,
                                        valid_until, validity_months, visible_class)
 from pipeline.training.forms import EnrolForm, ResultsForm, TrainingClassForm, row_refusals
@@ -33,7 +33,7 @@ NAME_MAX, ORGANISER_MAX, PLACE_MAX, CERTIFICATE_NUMBER_MAX = 200, 200, 300, 60
 RESULT_ROWS_MAX = POOL_LIMIT
 FIELDS_REFUSED = _l("Nothing was recorded: correct the fields named.")
 ROWS_REFUSED = _l("Nothing was recorded: every row must be accepted for the submission to be recorded.")
-CLASS_REFUSED = _l("The class was not created.")
+CLASS_REFUSED = _l("The class was not created:")  # the reasons follow
 
 
 def _text(length, **options):
@@ -227,7 +227,7 @@ def create_class(body):
     """Open a class, organised by a unit of your subtree that decides admissions (a board, or the
     committee of a unit that decides them)."""
     user = current_actor()
-    units = organiser_units_for(user) if may_manage_classes(user) else []
+    units = organiser_units_for(user)  # none for a role that organises no class
     if not units:
         abort(403)
     unit_or_404(body["organiser_unit_id"])
