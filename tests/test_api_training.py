@@ -96,7 +96,9 @@ def test_a_class_shows_the_attendees_of_the_users_units_as_its_page(api, world, 
                    "enrolled_on": "2022-04-18", "result": None, "certificate_number": None,
                    "certificate_date": None, "valid_until": None, "result_open": True}
     # A secretary sees the attendees of their own branch only, of 3 in the class, as on the page.
-    mine = api.get(f"/api/v1/classes/{classes['town']}", headers=bearer(token_for(world["sec_a1"]))).json
+    response = api.get(f"/api/v1/classes/{classes['town']}", headers=bearer(token_for(world["sec_a1"])))
+    mine = response.json
+    assert "Set-Cookie" not in response.headers
     assert [e["full_name"] for e in mine["enrolments"]] == ["Đỗ Thị Lan"] and mine["attendees"] == 3
     assert not mine["may_record_results"] and mine["may_enrol"]
     pages.login("sec_a1")
@@ -143,6 +145,23 @@ def test_a_class_created_through_the_api_is_the_pages_class(api, world, pages):
     assert made.json["enrolments"] == [] and made.json["attendees"] == 0
     pages.login("sec_b1")
     assert "Lớp bồi dưỡng khóa 2/2022" in section(pages.get("/training/"), "classes")
+
+
+def test_a_committee_whose_commune_decides_admissions_organises_its_classes_only(api, world):
+    world.commune_a.decides_admissions = True
+    db.session.commit()
+    secret = token_for(world["com_a"])
+    body = {"name": "Lớp xã A", "starts_on": "2022-06-06", "ends_on": "2022-06-10"}
+    made = api.post("/api/v1/classes", headers=bearer(secret), json=body | {"organiser_unit_id": world.commune_a.id})
+    assert made.status_code == 201 and made.json["organiser_unit_id"] == world.commune_a.id
+    assert made.json["may_record_results"] and made.json["may_enrol"]
+    before = snapshot()
+    # The town is above the committee's unit: not theirs (404); another committee organises none (403).
+    assert api.post("/api/v1/classes", headers=bearer(secret),
+                    json=body | {"organiser_unit_id": world.town.id}).status_code == 404
+    assert api.post("/api/v1/classes", headers=bearer(token_for(world["com_b"])),
+                    json=body | {"organiser_unit_id": world.commune_b.id}).status_code == 403
+    assert snapshot() == before
 
 
 def test_a_bad_class_is_refused_naming_its_field(api, world):

@@ -170,10 +170,10 @@ def class_or_404(class_id):
     return training_class
 
 
-def fields_refused(errors, message=FIELDS_REFUSED):
+def fields_refused(errors):
     """The 422 of a body the page's form refuses: each field with its messages."""
-    return error_response(422, message, errors={"json": {
-        name: [str(message) for message in messages] for name, messages in errors.items()}})
+    return error_response(422, FIELDS_REFUSED, errors={"json": {
+        name: [str(text) for text in messages] for name, messages in errors.items()}})
 
 
 def rows_refused(refusals, accepted, errors=None):
