@@ -6,6 +6,7 @@ would otherwise pass; and no call of the matrix writes a row of the pipeline."""
 import pytest
 
 from api_support import PUBLIC, ROLES, WHERE, api_places, bearer, snapshot, token_for
+from training_support import class_places
 from pipeline.api.acts import MOVING_ACTS
 from pipeline.workflow.definition import ACT_BY_NAME, DECIDING
 
@@ -26,6 +27,9 @@ READS = {
     "api_figures.Quotas": ("/api/v1/quotas?unit={unit}&year=2021", EVERYONE, NOT_FOUND),
     "api_figures.Report": ("/api/v1/report?unit={unit}&year=2021", EVERYONE, NOT_FOUND),
     "api_case_facts.case_notes": ("/api/v1/cases/{case}/notes", EVERYONE, NOT_FOUND),
+    # A class is inside where its page shows it to the user (training_support.class_places).
+    "api_training.list_classes": ("/api/v1/classes", EVERYONE, None),
+    "api_training.one_class": ("/api/v1/classes/{class}", EVERYONE, NOT_FOUND),
 }
 
 # Endpoints whose matrix (each role's token, read-only and read-write, inside and outside the
@@ -39,6 +43,9 @@ TESTED_ELSEWHERE = {
     "api_case_facts.transfer": "test_api_facts.py::test_every_role_and_token_against_the_facts",
     "api_case_facts.void": "test_api_facts.py::test_every_role_and_token_against_the_facts",
     "api_case_facts.correct": "test_api_facts.py::test_every_role_and_token_against_the_facts",
+    "api_training.create_class": "test_api_training.py::test_every_role_and_token_against_the_training_writes",
+    "api_training.enrol": "test_api_training.py::test_every_role_and_token_against_the_training_writes",
+    "api_training.record_results": "test_api_training.py::test_every_role_and_token_against_the_training_writes",
 }
 
 
@@ -71,7 +78,7 @@ def may_record(role, act):
 
 @pytest.fixture
 def places(world):
-    return api_places(world)
+    return class_places(world, api_places(world))
 
 
 def test_every_api_endpoint_has_a_line(app):

@@ -42,6 +42,8 @@ def path_parameters_for(path, cases, world):
         values["unit_id"] = world.branch_a1.id
     if "{year}" in path:
         values["year"] = 2021
+    if "{class_id}" in path:  # the town's class, which the committee sees
+        values["class_id"] = world.training_class.id
     return values or None
 
 

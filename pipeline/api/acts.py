@@ -6,7 +6,7 @@ A body that JSON gets wrong is a 422 naming the fields; one the form or the guar
 422 with their reasons, in the language of Accept-Language; a case changed since the version
 sent, or no longer in a stage the act is recorded from, is a 409. Nothing is written then."""
 from flask import abort
-from flask_smorest import Blueprint
+from pipeline.api.blueprint import ApiBlueprint
 from marshmallow import fields
 from werkzeug.datastructures import MultiDict
 
@@ -21,7 +21,7 @@ from pipeline.web.scope import case_or_404, current_actor
 from pipeline.workflow import definition, operations
 from pipeline.workflow.guards import vote_shortfall
 
-bp = Blueprint("api_acts", __name__, url_prefix="/api/v1", description="Recording acts on a case.")
+bp = ApiBlueprint("api_acts", __name__, url_prefix="/api/v1", description="Recording acts on a case.")
 MOVING_ACTS = tuple(act for act in definition.ACTS if act.moves and act.sources)
 FAILED_VOTE = _l("The vote does not pass (%(reason)s): send \"failure_confirmed\": true to record it, "
                  "which moves the case back.")

@@ -5,7 +5,7 @@ and its page's operation, checked in the page's order: the role (403), the case 
 the case's stage (409), the form (422 naming the fields), then the operation (409 on a stale
 version, 422 with the rules' reasons). Nothing is written when any of them refuses."""
 from flask import abort
-from flask_smorest import Blueprint
+from pipeline.api.blueprint import ApiBlueprint
 from marshmallow import fields
 from werkzeug.datastructures import MultiDict
 
@@ -34,7 +34,7 @@ from pipeline.workflow.definition import VOID
 from pipeline.workflow.log import load_log
 from pipeline.workflow.voiding import plan_void, void_act
 
-bp = Blueprint("api_case_facts", __name__, url_prefix="/api/v1",
+bp = ApiBlueprint("api_case_facts", __name__, url_prefix="/api/v1",
                description="Opening a case, its notes, a transfer, voiding and correcting its acts.")
 
 # A secretary opens cases in their own branch and need not name it; a committee chooses one.

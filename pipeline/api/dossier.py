@@ -3,12 +3,11 @@ for the item's kind, pipeline.dossier.operations.record_document: the case locke
 sent, one chained log entry), its scan attached (multipart: the item as it stands, with the
 file, checked by the same form), and the scan read back as the page's download gives it."""
 from flask import abort
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
-from webargs.flaskparser import FlaskParser
-from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from werkzeug.datastructures import MultiDict
 
+from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.acts import RecordedOut, recorded, refused_fields
 from pipeline.api.errors import error_response
 from pipeline.api.form_schemas import body_schema, form_data
@@ -24,21 +23,8 @@ from pipeline.web.scope import case_or_404, current_actor
 from pipeline.workflow.checklist import line_for
 
 
-class MultipartParser(FlaskParser):
-    """A multipart body's fields and files together (webargs reads `form` and `files` apart)."""
-    __location_map__ = dict(multipart="load_multipart", **FlaskParser.__location_map__)
-
-    def load_multipart(self, req, schema):
-        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
-
-
-class DossierBlueprint(Blueprint):
-    ARGUMENTS_PARSER = MultipartParser()
-    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = dict(Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-                                                 multipart="multipart/form-data")
-
-
-bp = DossierBlueprint("api_dossier", __name__, url_prefix="/api/v1", description="A case's dossier documents.")
+bp = ApiBlueprint("api_dossier", __name__, url_prefix="/api/v1",
+                  description="A case's dossier documents.")
 ACT = dossier_ops.ACT
 # Every field a document's kind may have: a body names those of its item's kind only.
 DocumentBody = body_schema(type("AnyDocumentForm", (IntroducerForm, VerificationForm, DocumentForm), {}),

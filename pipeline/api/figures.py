@@ -3,7 +3,7 @@
 own by default; another is a 404); and a unit's quota for a year, set as the quota page sets it."""
 from flask import abort
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from pipeline.api.blueprint import ApiBlueprint
 from marshmallow import fields, validate
 
 from werkzeug.datastructures import MultiDict
@@ -21,7 +21,8 @@ from pipeline.quotas.rollup import POOL_BUCKETS, rollup
 from pipeline.reports.queries import year_report
 from pipeline.web.scope import current_actor, unit_or_404
 
-bp = Blueprint("api_figures", __name__, url_prefix="/api/v1", description="The dashboard's and the quotas' figures.")
+bp = ApiBlueprint("api_figures", __name__, url_prefix="/api/v1",
+                  description="The dashboard's and the quotas' figures.")
 
 
 def unit_or_own(unit_id):

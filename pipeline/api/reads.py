@@ -4,7 +4,7 @@ same read log. Lists are pages in id order, continued with `after` (keyset pagin
 added or closed meanwhile neither repeats nor skips a row)."""
 from flask import abort
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from pipeline.api.blueprint import ApiBlueprint
 from sqlalchemy import select
 
 from pipeline.api.auth import current_token
@@ -29,7 +29,7 @@ from pipeline.workflow.log import load_log
 from pipeline.workflow.stuck import stuck_condition
 from pipeline.workflow.voiding import voided_seqs
 
-bp = Blueprint("api_reads", __name__, url_prefix="/api/v1", description="The tree and the cases.")
+bp = ApiBlueprint("api_reads", __name__, url_prefix="/api/v1", description="The tree and the cases.")
 API_DETAIL = "API"  # the read log's detail of a read made through the API
 # What CaseOut reads off the case row itself.
 CASE_ATTRIBUTES = tuple(name for name, field in CaseOut().fields.items()

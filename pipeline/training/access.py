@@ -36,6 +36,11 @@ def may_manage_class(user, training_class):
     return may_manage_classes(user) and training_class.organiser_unit.path.startswith(user.unit.path)
 
 
+def may_enrol(user):
+    """Enrol candidates in a class (the act enrol_training): the branch and the organiser."""
+    return user.role in ENROL.roles
+
+
 def organiser_units_for(user):
     """The units a user may organise a class for: the deciding units of their subtree."""
     if not may_manage_classes(user):

@@ -13,6 +13,7 @@ from pipeline.training.access import who_does_what
 from pipeline.training.models import RESULT_LABELS
 from pipeline.base.numbering import counter_of
 from pipeline.base.forms import BaseForm, choices, date_required, required as field_required
+from pipeline.workflow.bulk import Refusal
 
 MAX_FIRST_NUMBER = 50  # counting may add digits: the numbers still fit their 60 characters
 
@@ -79,6 +80,20 @@ class ResultRowForm(Form):
 class ResultsForm(BaseForm):
     results_on = DateField(_l("Date of the results"), validators=[date_required(), not_in_future])
     rows = FieldList(FormField(ResultRowForm))
+
+
+def row_refusals(form, by_id):
+    """The rows of a ResultsForm that it refused, named as the operation's refusals are: `by_id`
+    holds the user's attendees by enrolment id (a row of another is named by nothing)."""
+    refusals = []
+    for row in form.rows:
+        reasons = [error for field in row for error in field.errors]
+        if reasons:
+            enrolment = by_id.get(row.enrolment_id.data)
+            case = enrolment.case if enrolment else None
+            refusals.append(Refusal(case.id if case else None, case.full_name if case else "",
+                                    case.branch.name if case else "", reasons))
+    return refusals
 
 
 class AllPassedForm(BaseForm):

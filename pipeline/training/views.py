@@ -2,11 +2,10 @@
 enrolling a selection from the pool, and a class's results and certificates. Views parse a
 form, call one operation, flash and redirect; the operations and the workflow decide."""
 
-from dateutil.relativedelta import relativedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from pipeline.base import clock
@@ -15,65 +14,33 @@ from pipeline.cases.ordering import by_name
 from pipeline.exports import export_response, period_line
 from pipeline.readlog.reads import recorded_export
 from pipeline.extensions import db
-from pipeline.rules.rulebook import NoRulebook, rulebook_on
 from pipeline.training import operations
-from pipeline.training.access import (may_manage_class, may_manage_classes, organiser_units_for, organisers_above,
-                                      visible_classes, who_does_what)
+from pipeline.training.access import (may_enrol, may_manage_class, may_manage_classes, organiser_units_for,
+                                      organisers_above, who_does_what)
+from pipeline.training.classes import (POOL_LIMIT, attendee_total, attendees_statement, classes_with_counts,
+                                       result_rows, scoped_attendees, valid_until, validity_months, visible_class)
 from pipeline.training.export import ATTENDEE_COLUMNS, CLASS_COLUMNS, attendee_rows, class_rows
-from pipeline.training.forms import AllPassedForm, EnrolForm, ResultsForm, TrainingClassForm
+from pipeline.training.forms import AllPassedForm, EnrolForm, ResultsForm, TrainingClassForm, row_refusals
 from pipeline.base.numbering import counted
-from pipeline.workflow.bulk import Refusal
-from pipeline.training.models import Enrolment, TrainingClass
 from pipeline.units.models import Unit
-from pipeline.workflow import definition
 from pipeline.base.errors import ActBlocked, CaseChanged
 from pipeline.workflow.operations import scope_filter
 from pipeline.web.scope import current_actor
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 
-POOL_LIMIT = 500  # candidates offered at once on the enrolment page
-
 
 def _class_or_404(class_id):
-    training_class = db.session.execute(
-        visible_classes(current_actor()).where(TrainingClass.id == class_id)).scalar_one_or_none()
+    training_class = visible_class(current_actor(), class_id)
     if training_class is None:
         abort(404)  # not there and not yours look the same
     return training_class
 
 
-def _may_enrol(user):
-    return user.role in definition.ACT_BY_NAME["enrol_training"].roles
-
-
-def _attendees_statement(training_class):
-    """The class's enrolments from the user's units, with case and branch, in one query."""
-    return (select(Enrolment).join(Enrolment.case).join(Case.branch)
-            .where(Enrolment.class_id == training_class.id, scope_filter(current_actor()))
-            .options(contains_eager(Enrolment.case).contains_eager(Case.branch))
-            .order_by(*by_name()))
-
-
-def _scoped_attendees(training_class):
-    return db.session.execute(_attendees_statement(training_class)).scalars().all()
-
-
-def _validity_months():
-    try:
-        return rulebook_on(clock.today())["certificate_validity_months"]
-    except NoRulebook:
-        return None
-
-
 @bp.get("/")
 @login_required
 def list_classes():
-    counts = (select(Enrolment.class_id, func.count(Enrolment.id).label("attendees"))
-              .group_by(Enrolment.class_id).subquery())
-    statement = (visible_classes(current_actor()).add_columns(func.coalesce(counts.c.attendees, 0))
-                 .outerjoin(counts, counts.c.class_id == TrainingClass.id)
-                 .order_by(TrainingClass.starts_on.desc(), TrainingClass.id.desc()))
+    statement = classes_with_counts(current_actor())
     if request.args.get("format"):
         return export_response(request.args["format"], _("Training classes"), CLASS_COLUMNS, class_rows(statement),
                                unit=current_actor().unit)
@@ -111,23 +78,21 @@ def new_class():
 def show_class(class_id):
     training_class = _class_or_404(class_id)
     if request.args.get("format"):  # ?format=xlsx|csv: the attendees as a spreadsheet
-        statement = _attendees_statement(training_class)
+        statement = attendees_statement(current_actor(), training_class)
         return recorded_export(export_response(request.args["format"], training_class.name, ATTENDEE_COLUMNS,
-                                               attendee_rows(statement, _validity_months()),
+                                               attendee_rows(statement, validity_months()),
                                                unit=training_class.organiser_unit,
                                                about=[period_line(training_class.starts_on, training_class.ends_on)],
                                                sheet=_("Attendees")),
                                request.args["format"], statement, detail=f"class={training_class.id}")
-    attendees = _scoped_attendees(training_class)
-    total = db.session.execute(select(func.count(Enrolment.id))
-                               .where(Enrolment.class_id == training_class.id)).scalar_one()
-    months = _validity_months()
-    valid_until = {e.id: e.certificate_date + relativedelta(months=months)
-                   for e in attendees if e.certificate_date and months}
+    attendees = scoped_attendees(current_actor(), training_class)
+    total = attendee_total(training_class)
+    months = validity_months()
     return render_template("training/class.html", training_class=training_class, attendees=attendees,
-                           total=total, valid_until=valid_until, validity_months=months, who=who_does_what(),
-                           is_open=training_class.open_for_enrolment(clock.today()),
-                           may_manage=may_manage_class(current_actor(), training_class), may_enrol=_may_enrol(current_actor()))
+                           total=total, valid_until=valid_until(attendees, months), validity_months=months,
+                           who=who_does_what(), is_open=training_class.open_for_enrolment(clock.today()),
+                           may_manage=may_manage_class(current_actor(), training_class),
+                           may_enrol=may_enrol(current_actor()))
 
 
 def _pool(training_class):
@@ -146,7 +111,7 @@ def _pool(training_class):
 @login_required
 def enrol(class_id):
     training_class = _class_or_404(class_id)
-    if not _may_enrol(current_actor()):
+    if not may_enrol(current_actor()):
         abort(403)
     form = EnrolForm()
     if request.method == "GET":
@@ -171,16 +136,6 @@ def enrol(class_id):
                            chosen=set(form.case_ids.data or ()), refusals=refusals, accepted=accepted), status
 
 
-def _result_rows(training_class):
-    """The attendees whose result the class may still record (in training on this class, no
-    certificate yet), by enrolment id."""
-    attendees = _scoped_attendees(training_class)
-    current = operations.current_enrolment_ids([e.case_id for e in attendees])
-    return {e.id: e for e in attendees
-            if operations.result_is_open(e.case.stage, e if current.get(e.case_id) == e.id else None,
-                                         training_class.id)}, attendees
-
-
 def _results_form(training_class, open_rows, fill=None):
     """The results form as the page first shows it: each open row with its result so far; with
     `fill` ("all passed"), every row passed, its certificate numbered from the first number in
@@ -193,26 +148,13 @@ def _results_form(training_class, open_rows, fill=None):
     return ResultsForm(formdata=None, data={"results_on": min(clock.today(), training_class.ends_on), "rows": rows})
 
 
-def _row_refusals(form, by_id):
-    """The rows the form refused, named as the operation's refusals are (for the top of the page)."""
-    refusals = []
-    for row in form.rows:
-        reasons = [error for field in row for error in field.errors]
-        if reasons:
-            enrolment = by_id.get(row.enrolment_id.data)
-            case = enrolment.case if enrolment else None
-            refusals.append(Refusal(case.id if case else None, case.full_name if case else "",
-                                    case.branch.name if case else "", reasons))
-    return refusals
-
-
 @bp.route("/<int:class_id>/results", methods=["GET", "POST"])
 @login_required
 def results(class_id):
     training_class = _class_or_404(class_id)
     if not may_manage_class(current_actor(), training_class):
         abort(403)
-    open_rows, attendees = _result_rows(training_class)
+    open_rows, attendees = result_rows(current_actor(), training_class)
     by_id = {e.id: e for e in attendees}
     filling = request.method == "POST" and "all-first_number" in request.form
     fill = AllPassedForm(prefix="all", formdata=request.form if filling else None,
@@ -241,7 +183,7 @@ def results(class_id):
                     results=len(rows) - certificates, certificates=certificates), "success")
             return redirect(url_for(".show_class", class_id=training_class.id))
     elif request.method == "POST" and not filling:
-        refusals = _row_refusals(form, by_id)
+        refusals = row_refusals(form, by_id)  # named at the top of the page
         accepted = max(0, sum(1 for row in form.rows if row.result.data) - len(refusals))
     status = 422 if request.method == "POST" and (refusals or form.errors or fill.errors) else 200
     return render_template("training/results.html", training_class=training_class, form=form, by_id=by_id,
