@@ -30,6 +30,11 @@ READS = {
 # Endpoints whose matrix (each role's token, read-only and read-write, inside and outside the
 # scope, nothing written) is a test of their own: endpoint -> that test.
 TESTED_ELSEWHERE = {
+    "api_bulk.committee_reviews": "tests/test_api_bulk.py::test_every_role_and_token_against_the_bulk_and_import_endpoints",
+    "api_bulk.decisions": "tests/test_api_bulk.py::test_every_role_and_token_against_the_bulk_and_import_endpoints",
+    "api_bulk.ceremony_day": "tests/test_api_bulk.py::test_every_role_and_token_against_the_bulk_and_import_endpoints",
+    "api_imports.preview_cases": "tests/test_api_bulk.py::test_every_role_and_token_against_the_bulk_and_import_endpoints",
+    "api_imports.commit_cases": "tests/test_api_bulk.py::test_every_role_and_token_against_the_bulk_and_import_endpoints",
 }
 
 

@@ -42,6 +42,8 @@ def test_every_operation_answers_as_its_document_says(app, world, make_case):
     for result in schema.get_all_operations():
         operation = result.ok()
         path_parameters = {"case_id": case_for(operation.path, cases)} if "{case_id}" in operation.path else None
+        if "{unit_id}" in operation.path:
+            path_parameters = (path_parameters or {}) | {"unit_id": world.branch_a1.id}
         for mode, examples in EXAMPLES.items():
             @given(case=operation.as_strategy(mode, path_parameters=path_parameters))
             @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
