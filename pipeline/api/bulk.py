@@ -158,7 +158,7 @@ def recorded_rows(rows):
     versions = dict(db.session.execute(select(Case.id, Case.version).where(
         Case.id.in_([row.case_id for row in recorded]))).all())
     return {"rows": [{"case_id": row.case_id, "version": versions[row.case_id], "stage": row.to_stage,
-                      "seq": row.seq, "hash": row.hash} for row in recorded]}, 201
+                      "seq": row.seq, "hash": row.hash} for row in recorded]}
 
 
 def record(operation):
@@ -240,7 +240,7 @@ def ceremony_day(body, unit_id):
     """One admission ceremony held for several candidates of a branch, as the ceremony day's
     page (`confirmed`: the page's box, that the ceremony was held)."""
     branch = ceremony_branch(unit_id)
-    data = page_data({name: value for name, value in body.items() if name != ROWS_FIELD} | {ROWS_FIELD: []})
+    data = MultiDict(form_data({name: value for name, value in body.items() if name != ROWS_FIELD}))
     data.setlist("case_ids", [str(row["case_id"]) for row in body[ROWS_FIELD]])
     form = CeremonyDayForm(formdata=data, meta={"csrf": False})
     if not form.validate():

@@ -113,4 +113,4 @@ def commit_cases(body):
         whole_file = len(reasons) == 1 and replayed.problems[0].row is None  # gone, or the key
         return error_response(status, reasons[0] if whole_file else NOT_WRITTEN, reasons=reasons)
     rows = replayed.outcome.rows
-    return {"written": len(rows), "case_ids": [row.case_id for row in rows]}, 201
+    return {"written": len(rows), "case_ids": [row.case_id for row in rows]}

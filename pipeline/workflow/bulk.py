@@ -153,7 +153,8 @@ def failing_vote(act, entry):
 
 def apply_rows(actor, name, rows, effective_date, reason="", today=None, unit=None):
     """The act on each row's case with the row's data (every case in `unit`'s subtree, if given);
-    all or nothing. A vote that fails is refused unless its row confirms it."""
+    all or nothing. A vote that fails is refused unless its row confirms it; a case no longer at
+    the version its row expects is a CaseChanged."""
     act = ACT_BY_NAME[name]
 
     def work():
