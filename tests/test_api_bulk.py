@@ -3,6 +3,7 @@ the pages would show afterwards, each refused row named with why and nothing wri
 version, bad bodies, the import's preview and commit (another user's token refused), and the
 access matrix of every endpoint (each role's token, read-only and read-write, a unit inside
 and outside the scope: nothing written by a refused call)."""
+import io
 import os
 
 import pytest
@@ -250,8 +251,14 @@ def test_an_upload_the_page_refuses_is_refused_and_the_commit_needs_the_logs_key
         "Save the list as .xlsx or as CSV (UTF-8) to import it."]
     no_file = api.post("/api/v1/imports/cases", headers=bearer(secret), data={}, content_type="multipart/form-data")
     assert no_file.status_code == 422 and "file" in no_file.json["errors"]["files"]
+    good = history_csv(tmp_path / "good.csv", [full_row()])
+    for extra in ({"note": "x"}, {"other": (io.BytesIO(b"x"), "x.csv")}):
+        with open(good, "rb") as fh:
+            response = api.post("/api/v1/imports/cases", headers=bearer(secret), content_type="multipart/form-data",
+                                data={"file": (fh, "good.csv")} | extra)
+        assert response.status_code == 422 and set(response.json["errors"]["files"]) == set(extra)
     assert commit(api, secret, "not a token").status_code == 422
-    token = upload(api, secret, history_csv(tmp_path / "good.csv", [full_row()])).json["token"]
+    token = upload(api, secret, good).json["token"]
     before = case_count()
     app.config["LOG_KEY"] = None
     missing = commit(api, secret, token, **EN)

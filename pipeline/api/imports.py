@@ -2,12 +2,13 @@
 the file uploaded, kept for its user as the page keeps it (pipeline.bulk.uploads), and replayed
 through the workflow without writing (the preview); then, with the preview's token, replayed
 again and written, all rows or none. Committees and administrators only (history.may_import)."""
-from flask import abort
+import marshmallow as ma
+from flask import abort, request
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
-from pipeline.api.errors import error_response
+from pipeline.api.errors import error_response, message_of
 from pipeline.api.schemas import ErrorOut, Out, Strict, WholeMatch
 from pipeline.base.i18n import lazy_gettext as _l
 from pipeline.bulk import uploads
@@ -21,6 +22,7 @@ bp = Blueprint("api_imports", __name__, url_prefix="/api/v1",
                description="Importing cases in flight from an XLSX or CSV file, as the import page.")
 FILE_REFUSED = _l("The file cannot be imported: see why beside the field “file”.")
 NOT_WRITTEN = _l("Nothing was written: the reasons say why.")
+UNKNOWN = "Unknown field."  # as marshmallow refuses an unknown field of every other body
 
 
 @bp.before_request
@@ -74,7 +76,8 @@ def problem_out(problem):
 
 
 @bp.route("/imports/cases", methods=["POST"])
-@bp.arguments(UploadBody, location="files")
+# webargs ignores unknown parts of a multipart body unless told: refused, as every body's.
+@bp.arguments(UploadBody, location="files", unknown=ma.RAISE)
 @bp.response(200, PreviewOut)
 @bp.alt_response(403, schema=ErrorOut, description="Only a committee or an administrator imports cases.")
 @bp.alt_response(422, schema=ErrorOut, description="The file is refused (its kind, its size, empty).")
@@ -82,6 +85,9 @@ def preview_cases(files):
     """Upload a file of cases in flight and see what importing it would do: every row replayed
     through the workflow's acts and guards, each judged by the rules in force on its date, and
     nothing written. Without problems, the answer's token imports it."""
+    if request.form:  # parts that are not files: not seen by the schema above
+        return error_response(422, message_of(422), errors={"files": {
+            name: [UNKNOWN] for name in request.form}})
     upload = files["file"]
     try:
         token, replayed = preview_upload(current_actor(), upload)
