@@ -120,9 +120,9 @@ LAYERS = (
     ("views and commands", ("*.views", "*.cli", "*.admin", "*.limits", "pipeline.cli", "pipeline.web.*",
                             "pipeline.backup.commands", "pipeline.audit.access", "pipeline.dashboard.access", "pipeline.cases.voiding_views",
                             "pipeline.units.search_views", "pipeline.api.token_views", "pipeline.api.errors",
-                            "pipeline.api.auth", "pipeline.api.reads", "pipeline.api.acts", "pipeline.api.training", "pipeline.api.setup", "pipeline.api.dossier",
-                            "pipeline.api.figures", "pipeline.api.blueprint",
-                            "pipeline.api.case_facts",
+                            "pipeline.api.auth", "pipeline.api.reads", "pipeline.api.acts", "pipeline.api.training",
+                            "pipeline.api.setup", "pipeline.api.dossier", "pipeline.api.figures", "pipeline.api.blueprint",
+                            "pipeline.api.case_facts", "pipeline.api.bulk", "pipeline.api.imports",
                             "pipeline.quotas.access")),
     ("the application", ("pipeline.app",)),
 )

@@ -46,6 +46,11 @@ TESTED_ELSEWHERE = {
     "api_training.create_class": "test_api_training.py::test_every_role_and_token_against_the_training_writes",
     "api_training.enrol": "test_api_training.py::test_every_role_and_token_against_the_training_writes",
     "api_training.record_results": "test_api_training.py::test_every_role_and_token_against_the_training_writes",
+    "api_bulk.committee_reviews": "test_api_bulk.py::test_every_role_and_token_against_the_bulk_and_import_endpoints",
+    "api_bulk.decisions": "test_api_bulk.py::test_every_role_and_token_against_the_bulk_and_import_endpoints",
+    "api_bulk.ceremony_day": "test_api_bulk.py::test_every_role_and_token_against_the_bulk_and_import_endpoints",
+    "api_imports.preview_cases": "test_api_bulk.py::test_every_role_and_token_against_the_bulk_and_import_endpoints",
+    "api_imports.commit_cases": "test_api_bulk.py::test_every_role_and_token_against_the_bulk_and_import_endpoints",
 }
 
 

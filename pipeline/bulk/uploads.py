@@ -23,6 +23,10 @@ TOKEN = re.compile(r"([0-9a-f]{64})(\.csv|\.xlsx|\.xlsm)")
 XLSX_START = b"PK\x03\x04"  # an XLSX file is a zip archive
 
 
+NO_FILE = _l("Choose the file to import.")
+GONE = _l("The uploaded file is no longer here: upload it again.")
+
+
 class UploadRefused(Exception):
     """The file cannot be kept for an import; the message is for the user."""
 
@@ -55,6 +59,16 @@ def keep(user_id, kind, filename, content):
     if not os.path.exists(path):
         write_private_file(path, content, exclusive=False)
     return token
+
+
+def keep_upload(user_id, kind, upload):
+    """An uploaded file (a werkzeug FileStorage, or None) kept for its confirmation, as every
+    import's page and the API keep theirs: (token, path), the path None when the copy is gone
+    already (another tab's confirmation of the same file removed it). Raises UploadRefused."""
+    if upload is None or not getattr(upload, "filename", ""):
+        raise UploadRefused(NO_FILE)
+    token = keep(user_id, kind, upload.filename, upload.read(MAX_BYTES + 1))
+    return token, kept_path(user_id, kind, token)
 
 
 def kept_path(user_id, kind, token):

@@ -83,18 +83,13 @@ def _upload(kind):
     if not form.validate_on_submit():
         return _page(kind, 422 if request.method == "POST" else 200, form=form)
     upload = form.file.data
-    if upload is None or not getattr(upload, "filename", ""):
-        form.file.errors.append(_("Choose the file to import."))
-        return _page(kind, 422, form=form)
-    content = upload.read(uploads.MAX_BYTES + 1)
     try:
-        token = uploads.keep(current_actor().id, kind, upload.filename, content)
+        token, path = uploads.keep_upload(current_actor().id, kind, upload)
     except uploads.UploadRefused as refused:
         form.file.errors.append(refused.args[0])
         return _page(kind, 422, form=form)
-    path = uploads.kept_path(current_actor().id, kind, token)
-    if path is None:  # removed meanwhile (another tab's confirmation of the same file)
-        return _page(kind, 422, form=form, problems=[_("The uploaded file is no longer here: upload it again.")])
+    if path is None:
+        return _page(kind, 422, form=form, problems=[str(uploads.GONE)])
     rows, problems, notices = _judge(kind, path)
     if problems:
         uploads.discard(current_actor().id, kind, token)

@@ -17,7 +17,7 @@ from pipeline.cases.models import Case
 from pipeline.cases.ordering import by_name
 from pipeline.extensions import db
 from pipeline.units.models import Unit, subtree_filter
-from pipeline.web.scope import current_actor
+from pipeline.web.scope import current_actor, unit_or_404
 from pipeline.workflow import definition, operations
 from pipeline.workflow.bulk import BulkRefused, apply_rows
 from pipeline.workflow.stages import stage_label
@@ -44,15 +44,6 @@ class BulkAct:
 REVIEW = BulkAct("record_committee_review", "bulk_acts.committee_review", CommitteeReviewBulkForm,
                  "bulkacts/committee_review.html")
 DECISION = BulkAct("record_decision", "bulk_acts.decision", DecisionBulkForm, "bulkacts/decision.html")
-
-
-def unit_or_404(unit_id):
-    """A unit inside the user's subtree (the user's own or one below it)."""
-    unit = db.session.execute(
-        select(Unit).where(Unit.id == unit_id, subtree_filter(current_actor().unit))).scalar_one_or_none()
-    if unit is None:
-        abort(404)
-    return unit
 
 
 def waiting(unit, stage):
@@ -82,6 +73,15 @@ def may_record(bulk):
     return operations.role_may(current_actor(), bulk.workflow_act, None)
 
 
+def bulk_unit(bulk, unit_id):
+    """The unit a bulk act is recorded in (the page's, the API's): first, one outside the user's
+    scope is a 404 whatever the role; then a role that may not record the act is a 403."""
+    unit = unit_or_404(unit_id)
+    if not may_record(bulk):
+        abort(403)
+    return unit
+
+
 def _form(bulk, unit, cases):
     kwargs = {"deciding_units": deciding_units(unit, cases)} if bulk is DECISION else {}
     if request.method == "GET":
@@ -90,9 +90,7 @@ def _form(bulk, unit, cases):
 
 
 def _page(bulk, unit_id):
-    unit = unit_or_404(unit_id)  # first: a unit outside the scope is a 404 whatever the role
-    if not may_record(bulk):
-        abort(403)
+    unit = bulk_unit(bulk, unit_id)
     cases, more = waiting(unit, bulk.stage)
     form = _form(bulk, unit, cases)
     refusals, accepted = [], 0

@@ -30,6 +30,8 @@ class Refusal:
     branch: str
     reasons: list
     vote_fails: bool = False  # refused only because its vote fails and that was not confirmed
+    # The case is in the user's scope but not in the submission's unit: the API names no one then.
+    outside_unit: bool = False
 
 
 class BulkRefused(Exception):
@@ -46,10 +48,14 @@ class BulkRow:
     case_id: object
     data: dict
     failure_confirmed: bool = False
-    # Once recorded: the stage the case went to and the entry's data (read after the commit
-    # without loading the entries again).
+    # The case's version as the user read it (the API sends it): another is a CaseChanged.
+    expected_version: int | None = None
+    # Once recorded: the stage the case went to, the entry's data, its place and hash in the
+    # chain (read after the commit without loading the entries again).
     to_stage: str | None = None
     recorded: dict | None = None
+    seq: int | None = None
+    hash: str | None = None
 
 
 def lock_cases(case_ids, actor):
@@ -79,10 +85,10 @@ def hold_all(cases):
     return {case_id: hold(case, logs.get(case_id)) for case_id, case in cases.items()}
 
 
-def refusal(case, reasons, case_id=None, vote_fails=False):
+def refusal(case, reasons, case_id=None, vote_fails=False, outside_unit=False):
     if case is None:
         return Refusal(case_id, "", "", list(reasons))
-    return Refusal(case.id, case.full_name, case.branch.name, list(reasons), vote_fails)
+    return Refusal(case.id, case.full_name, case.branch.name, list(reasons), vote_fails, outside_unit)
 
 
 def all_or_nothing(work):
@@ -112,13 +118,18 @@ def _issuing_units(act, rows):
     return {unit.id: unit for unit in db.session.execute(select(Unit).where(Unit.id.in_(ids))).scalars()}
 
 
-def _gate(actor, act, case, unit, data, issuers):
+def _outside(unit, case):
+    """Why a case of the user's scope is refused in a submission for `unit`, if it is not in it."""
+    if unit is None or unit.is_ancestor_of(case.branch):
+        return []
+    if unit.is_branch:
+        return [_l("The candidate belongs to another branch.")]
+    return [_l("The candidate does not belong to %(unit)s.", unit=unit.name)]
+
+
+def _gate(actor, act, case, data, issuers):
     """What refuses the row before its guards are asked (the single act's page and record_act
-    ask the same): the case in scope and in the unit, the role, the stage, the issuing unit."""
-    if unit is not None and not unit.is_ancestor_of(case.branch):
-        if unit.is_branch:
-            return [_l("The candidate belongs to another branch.")]
-        return [_l("The candidate does not belong to %(unit)s.", unit=unit.name)]
+    ask the same): the role, the stage, the issuing unit."""
     if not role_may(actor, act, case):
         return [_l("Your role cannot record this act.")]
     if case.stage not in act.sources:
@@ -142,7 +153,8 @@ def failing_vote(act, entry):
 
 def apply_rows(actor, name, rows, effective_date, reason="", today=None, unit=None):
     """The act on each row's case with the row's data (every case in `unit`'s subtree, if given);
-    all or nothing. A vote that fails is refused unless its row confirms it."""
+    all or nothing. A vote that fails is refused unless its row confirms it; a case no longer at
+    the version its row expects is a CaseChanged."""
     act = ACT_BY_NAME[name]
 
     def work():
@@ -160,7 +172,13 @@ def apply_rows(actor, name, rows, effective_date, reason="", today=None, unit=No
             if case is None:
                 refusals.append(refusal(None, [_l("No such case in your units.")], row.case_id))
                 continue
-            reasons = _gate(actor, act, case, unit, row.data, issuers)
+            reasons = _outside(unit, case)
+            if reasons:
+                refusals.append(refusal(case, reasons, outside_unit=True))
+                continue
+            if row.expected_version is not None and case.version != row.expected_version:
+                raise CaseChanged()  # nothing is written: the user reads the cases again
+            reasons = _gate(actor, act, case, row.data, issuers)
             if reasons:
                 refusals.append(refusal(case, reasons))
                 continue
@@ -176,6 +194,7 @@ def apply_rows(actor, name, rows, effective_date, reason="", today=None, unit=No
                 continue
             project(case, held.state, calendar)
             row.to_stage, row.recorded = entry.to_stage, dict(entry.data)
+            row.seq, row.hash = entry.seq, entry.hash
             entries.append(entry)
         return refusals, entries
 
