@@ -122,7 +122,7 @@ LAYERS = (
                             "pipeline.units.search_views", "pipeline.api.token_views", "pipeline.api.errors",
                             "pipeline.api.auth", "pipeline.api.reads", "pipeline.api.acts", "pipeline.api.training",
                             "pipeline.api.setup", "pipeline.api.dossier", "pipeline.api.figures", "pipeline.api.blueprint",
-                            "pipeline.api.case_facts", "pipeline.api.bulk", "pipeline.api.imports",
+                            "pipeline.api.case_facts", "pipeline.api.bulk", "pipeline.api.imports", "pipeline.api.calendar",
                             "pipeline.quotas.access")),
     ("the application", ("pipeline.app",)),
 )

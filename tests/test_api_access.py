@@ -35,6 +35,9 @@ READS = {
 # Endpoints whose matrix (each role's token, read-only and read-write, inside and outside the
 # scope, nothing written) is a test of their own: endpoint -> that test.
 TESTED_ELSEWHERE = {
+    "api_calendar.read_calendar": "test_api_calendar.py::test_every_role_and_token_against_the_calendar",
+    "api_calendar.add_override": "test_api_calendar.py::test_every_role_and_token_against_the_calendar",
+    "api_calendar.delete_override": "test_api_calendar.py::test_every_role_and_token_against_the_calendar",
     "api_dossier.attach_scan": "test_api_scans.py::test_every_role_and_token_against_the_scans",
     "api_dossier.download_scan": "test_api_scans.py::test_every_role_and_token_against_the_scans",
     "api_figures.set_unit_quota": "test_api_quotas.py::test_every_role_and_token_against_the_quotas",

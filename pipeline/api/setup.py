@@ -14,6 +14,7 @@ from pipeline.api import auth, token_views
 from pipeline.api.errors import make_errors_json
 from pipeline.api.acts import bp as acts_bp
 from pipeline.api.bulk import bp as bulk_bp
+from pipeline.api.calendar import bp as calendar_bp
 from pipeline.api.case_facts import bp as case_facts_bp
 from pipeline.api.dossier import bp as dossier_bp
 from pipeline.api.figures import bp as figures_bp
@@ -24,7 +25,8 @@ from pipeline.api.training import bp as training_bp
 from pipeline.extensions import csrf
 from pipeline.web import inbound
 
-API_BLUEPRINTS = (reads_bp, figures_bp, acts_bp, dossier_bp, case_facts_bp, training_bp, bulk_bp, imports_bp)
+API_BLUEPRINTS = (reads_bp, figures_bp, acts_bp, dossier_bp, case_facts_bp, training_bp, bulk_bp, imports_bp,
+                  calendar_bp)
 SECURITY_SCHEME = "token"
 # The docs page: Swagger UI draws its own styles into the page, and nothing on it is personal.
 DOCS_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
