@@ -2,7 +2,6 @@
 for the item's kind, pipeline.dossier.operations.record_document: the case locked at the version
 sent, one chained log entry), its scan attached (multipart: the item as it stands, with the
 file, checked by the same form), and the scan read back as the page's download gives it."""
-from flask import abort
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
@@ -16,11 +15,10 @@ from pipeline.api.schemas import ID_MAX, ErrorOut, Strict
 from pipeline.base.i18n import lazy_gettext as _l
 from pipeline.dossier import operations as dossier_ops
 from pipeline.dossier.forms import DocumentForm, IntroducerForm, VerificationForm, form_class_for
-from pipeline.dossier.views import initial_values, lines_today, scan_response
+from pipeline.dossier.views import initial_values, item_for, scan_response
 from pipeline.readlog.models import SCAN_FILE
 from pipeline.readlog.reads import record_read
 from pipeline.web.scope import case_or_404, current_actor
-from pipeline.workflow.checklist import line_for
 
 
 bp = ApiBlueprint("api_dossier", __name__, url_prefix="/api/v1",
@@ -50,12 +48,7 @@ class ScanBody(Strict):
 def item_to_record(case_id, key):
     """(case locked, the item's checklist line), or the refusal to answer: the item not in the
     case's dossier (404), a role that records no document (403), a closed dossier (409)."""
-    case = case_or_404(case_id, with_state=True, for_update=True)
-    line = line_for(lines_today(case), key)
-    if line is None:
-        abort(404)
-    if current_actor().role not in ACT.roles:
-        abort(403)
+    case, line = item_for(case_id, key, for_update=True)
     if case.stage not in ACT.sources:
         return case, line, error_response(409, CLOSED)
     return case, line, None

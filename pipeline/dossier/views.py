@@ -61,17 +61,24 @@ def show_dossier(case_id):
                            may_be_recorded_by_role=current_actor().role in ACT.roles)
 
 
-@bp.route("/<int:case_id>/dossier/<key>", methods=["GET", "POST"])
-@login_required
-@read_of(DOSSIER_ITEM)
-def edit_item(case_id, key):
-    # A POST records the item: the case is read locked, and the act does not read it again.
-    case = case_or_404(case_id, with_state=True, for_update=request.method == "POST")
+def item_for(case_id, key, for_update=False):
+    """The case (of the user's scope) and its checklist line `key`, for recording the item: 404
+    when either is not there, 403 for a role that records no document (the page and the API)."""
+    case = case_or_404(case_id, with_state=True, for_update=for_update)
     line = line_for(lines_today(case), key)
     if line is None:
         abort(404)
     if current_actor().role not in ACT.roles:
         abort(403)
+    return case, line
+
+
+@bp.route("/<int:case_id>/dossier/<key>", methods=["GET", "POST"])
+@login_required
+@read_of(DOSSIER_ITEM)
+def edit_item(case_id, key):
+    # A POST records the item: the case is read locked, and the act does not read it again.
+    case, line = item_for(case_id, key, for_update=request.method == "POST")
     if case.stage not in ACT.sources:
         flash(_("The dossier of a case in the stage “%(stage)s” can no longer be changed.",
                 stage=stage_label(case.stage)), "warning")
