@@ -219,6 +219,12 @@ def test_closing_a_unit_is_refused_while_anything_in_it_is_open(admin_api, world
     assert done.status_code == 200 and done.json["valid_to"] == "2026-01-01"
     again = admin_api("POST", f"/units/{empty.id}/close", body, **EN)
     assert again.json["errors"]["json"] == {"effective_date": ["This unit is closed already."]}
+    # A closed unit is kept as it was: its details and its place are refused.
+    details = admin_api("PUT", f"/units/{empty.id}", {"name": "Chi bộ khác"}, **EN)
+    assert details.json["errors"]["json"] == {"name": ["This unit is closed: it cannot be changed."]}
+    moved = admin_api("POST", f"/units/{empty.id}/move", {"parent_id": world.commune_b.id, "effective_date": JULY,
+                                                           "reason": "Sắp xếp"}, **EN)
+    assert moved.status_code == 422 and moved.json["reasons"] == ["This unit is closed: it cannot be changed."]
     pages.login("admin")
     actions, page = history_actions(pages, empty.id)
     assert actions == ["closed", "created"] and "Closed on 01/01/2026" in section(page, "status")

@@ -11,6 +11,7 @@ naming the field its rule belongs to). A merge or a split is previewed unless th
 of them refuses."""
 from flask import abort, jsonify
 from marshmallow import ValidationError, fields, validate
+from sqlalchemy import or_, select
 from werkzeug.datastructures import MultiDict
 
 from pipeline.api.blueprint import ApiBlueprint
@@ -19,8 +20,8 @@ from pipeline.api.form_schemas import body_schema, form_data
 from pipeline.api.schemas import ErrorOut, Id, Out, Strict, UnitOut
 from pipeline.base.errors import NotPermitted
 from pipeline.base.i18n import lazy_gettext as _l
-from pipeline.cases.models import Case
 from pipeline.accounts.models import User
+from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units import operations
 from pipeline.units.admin_forms import CloseUnitForm, MoveUnitForm, NewUnitForm, UnitDetailsForm
@@ -31,7 +32,6 @@ from pipeline.units.views import (changeable_or_403, merge_form, merge_planner, 
                                   new_unit_parents, preview_or_carry_out, refusal_shown, split_planner,
                                   unit_split_form)
 from pipeline.web.scope import current_actor
-from sqlalchemy import or_, select
 
 bp = ApiBlueprint("api_units", __name__, url_prefix="/api/v1",
                   description="The organisation tree, for administrators: as the unit pages change it.")
@@ -174,6 +174,10 @@ def _form(form_class, data, **kwargs):
 
 
 def _refused_on_field(form, refusal):
+    """The operation's refusal beside the field its rule belongs to; one the form has no field for
+    (moving a closed unit: its name) is a reason."""
+    if refusal.field not in form:
+        return error_response(422, REASONS_REFUSED, reasons=[refusal.reason])
     form[refusal.field].errors.append(refusal.reason)
     return fields_refused(form.errors)
 
