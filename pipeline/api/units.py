@@ -40,7 +40,8 @@ FIELDS_REFUSED = _l("Nothing was recorded: correct the fields named.")
 REASONS_REFUSED = _l("Nothing was written: the reasons say why.")
 NOT_A_ROW = _l("Not one of this unit's rows: its open units below, open cases and active accounts.")
 ONCE = _l("Each row may be given once.")
-# A merge ends the unit with siblings of its own; a split sends each row of one unit somewhere.
+# Bounds far above a real tree: the siblings a merge ends with the unit (a province's communes),
+# each list of a split's rows (a unit's open units below, open cases, active accounts).
 MAX_ALSO = 1000
 MAX_ROWS = 5000
 CODE_LENGTH = 64
@@ -53,8 +54,9 @@ def _schema(name, declared, **more):
     return type(name, (Strict,), dict(declared) | more)
 
 
-def _declared(form_class, name, **kwargs):
-    return dict(body_schema(form_class, name + "Fields", versioned=False, **kwargs)._declared_fields)
+def _declared(form_class, name):
+    """The page form's fields as body_schema reads them (its JSON types and bounds)."""
+    return dict(body_schema(form_class, name + "Fields", versioned=False)._declared_fields)
 
 
 CODE = fields.String(required=True, validate=validate.Length(min=1, max=CODE_LENGTH), metadata={
@@ -69,8 +71,7 @@ CloseUnitBody = _schema("CloseUnitBody", _declared(CloseUnitForm, "CloseUnitBody
 CONFIRMED = {"confirmed": fields.Boolean(load_default=False, metadata={
     "description": "false (the default): the plan, as the page previews it, nothing written; true: carry it "
                    "out, all or nothing."})}
-_merge = _declared(MergeForm, "MergeBody")
-MergeBody = _schema("MergeBody", _merge, **CONFIRMED, also=fields.List(
+MergeBody = _schema("MergeBody", _declared(MergeForm, "MergeBody"), **CONFIRMED, also=fields.List(
     Id(), load_default=list, validate=validate.Length(max=MAX_ALSO),
     metadata={"description": "Units beside it (the same unit above, of its level) that end with it."}),
     into=Id(load_default=None, allow_none=True, metadata={
@@ -229,17 +230,18 @@ def reorganised(form, planner, confirmed):
         reasons = plan.problems
     else:
         return plan_out(plan, carried), 201 if carried else 200
-    body = error_response(422, REASONS_REFUSED, reasons=reasons).get_json() | {"plan": PlanOut().dump(plan_out(plan, False))}
-    return jsonify(body), 422
+    refused = error_response(422, REASONS_REFUSED, reasons=reasons).get_json()
+    return jsonify(refused | {"plan": PlanOut().dump(plan_out(plan, False))}), 422
 
 
-def documented(status, schema, refusals, reorganisation=False):
-    """The answers of a write: `status` with `schema`, 403, 404 and the 422 of `refusals`."""
+def documented(status, schema, refusals, on_unit=True, reorganisation=False):
+    """The answers of a write: `status` with `schema`, 403, the 404 of a unit outside the scope
+    (`on_unit`), the 422 of `refusals`; a reorganisation's preview (200) and refused plan."""
     def decorate(view):
         if reorganisation:
             view = bp.alt_response(200, schema=PlanOut, description="The preview: nothing written.")(view)
         view = bp.alt_response(422, schema=PlanRefusedOut if reorganisation else ErrorOut, description=refusals)(view)
-        if status != 201 or reorganisation:
+        if on_unit:
             view = bp.alt_response(404, schema=ErrorOut, description="The unit is outside your scope.")(view)
         view = bp.alt_response(403, schema=ErrorOut, description=(
             "Not an administrator, your own top unit (changed from above), or a read-only token."))(view)
@@ -252,7 +254,7 @@ def documented(status, schema, refusals, reorganisation=False):
 @bp.route("/units", methods=["POST"])
 @bp.arguments(NewUnitBody)
 @documented(201, AdminUnitOut, "Refused: the fields (a unit above not among the open committees of your "
-                               "subtree, a code taken), naming each.")
+                               "subtree, a code taken), naming each.", on_unit=False)
 def create_unit(body):
     """Create a unit.
 
@@ -353,7 +355,7 @@ def merge_unit(body, unit_id):
     actor = current_actor()
     values = {name: value for name, value in body.items() if name not in ("also", "into")}
     data = MultiDict(form_data(values))
-    data.setlist("also", [str(unit_id) for unit_id in body["also"]])
+    data.setlist("also", [str(sibling_id) for sibling_id in body["also"]])
     new = any(body.get(name) not in (None, False) for name in values if name.startswith("new_"))
     data["into"] = str(body["into"] if body["into"] is not None else NEW if new else 0)
     form = merge_form(actor, unit, formdata=data, meta={"csrf": False})
