@@ -121,6 +121,7 @@ LAYERS = (
                             "pipeline.backup.commands", "pipeline.audit.access", "pipeline.dashboard.access", "pipeline.cases.voiding_views",
                             "pipeline.units.search_views", "pipeline.api.token_views", "pipeline.api.errors",
                             "pipeline.api.auth", "pipeline.api.reads", "pipeline.api.acts", "pipeline.api.training",
+                            "pipeline.api.units",
                             "pipeline.api.setup", "pipeline.api.dossier", "pipeline.api.figures", "pipeline.api.blueprint",
                             "pipeline.api.case_facts", "pipeline.api.bulk", "pipeline.api.imports", "pipeline.api.calendar",
                             "pipeline.quotas.access")),

@@ -54,6 +54,12 @@ TESTED_ELSEWHERE = {
     "api_bulk.ceremony_day": "test_api_bulk.py::test_every_role_and_token_against_the_bulk_and_import_endpoints",
     "api_imports.preview_cases": "test_api_bulk.py::test_every_role_and_token_against_the_bulk_and_import_endpoints",
     "api_imports.commit_cases": "test_api_bulk.py::test_every_role_and_token_against_the_bulk_and_import_endpoints",
+    "api_units.create_unit": "test_api_units.py::test_every_role_and_token_against_the_unit_endpoints",
+    "api_units.update_unit": "test_api_units.py::test_every_role_and_token_against_the_unit_endpoints",
+    "api_units.move_unit": "test_api_units.py::test_every_role_and_token_against_the_unit_endpoints",
+    "api_units.close_unit": "test_api_units.py::test_every_role_and_token_against_the_unit_endpoints",
+    "api_units.merge_unit": "test_api_units.py::test_every_role_and_token_against_the_unit_endpoints",
+    "api_units.split_unit": "test_api_units.py::test_every_role_and_token_against_the_unit_endpoints",
 }
 
 

@@ -442,3 +442,16 @@ def test_bad_input_on_the_unit_forms(world, client):
     explore(st.sampled_from(sorted(forms)).flatmap(lambda which: st.tuples(
         st.just(which), ids(target.id, world.town.id, world.branch_b1.id), pairs_of(*forms[which]))), attempt)
     assert unit_differences()[1] == []
+
+
+def test_moving_a_closed_unit_is_refused_on_its_page_not_a_server_error(world, pages):
+    """Found through the API: the operation refuses a closed unit on its name, a field the move
+    form does not have (the page failed with a 500)."""
+    empty = new_branch(world, valid_from=date(2025, 1, 1))
+    operations.close_unit(world["admin"], empty, date(2026, 3, 31), "sáp nhập")
+    pages.login("admin")
+    answer = pages.post(f"/admin/units/{empty.id}/move", data={
+        "parent_id": world.commune_b.id, "effective_date": "2026-04-01", "reason": "chuyển"})
+    assert answer.status_code == 422
+    assert field_errors(answer, "effective_date") == "This unit is closed: it cannot be changed."
+    assert fresh_unit(empty.id).parent_id == world.commune_a.id

@@ -22,11 +22,12 @@ from pipeline.api.imports import bp as imports_bp
 from pipeline.api.reads import bp as reads_bp
 from pipeline.api.schemas import ErrorOut
 from pipeline.api.training import bp as training_bp
+from pipeline.api.units import bp as units_bp
 from pipeline.extensions import csrf
 from pipeline.web import inbound
 
 API_BLUEPRINTS = (reads_bp, figures_bp, acts_bp, dossier_bp, case_facts_bp, training_bp, bulk_bp, imports_bp,
-                  calendar_bp)
+                  calendar_bp, units_bp)
 SECURITY_SCHEME = "token"
 # The docs page: Swagger UI draws its own styles into the page, and nothing on it is personal.
 DOCS_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
