@@ -3,6 +3,8 @@ line here fails), for a token of each role, read-only and read-write, on a case 
 scope, one outside it, and one in another town. Outside is a 404 that shows nothing; a read-only
 token never writes (403); a role that may not record an act is refused (403) with a body that
 would otherwise pass; and no call of the matrix writes a row of the pipeline."""
+import importlib
+
 import pytest
 
 from api_support import PUBLIC, ROLES, WHERE, api_places, bearer, snapshot, token_for
@@ -99,6 +101,11 @@ def test_every_api_endpoint_has_a_line(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")}
     acts = {f"api_acts.act_{act.name}" for act in MOVING_ACTS} | {"api_dossier.record_document"}
     assert endpoints - set(PUBLIC) == set(READS) | acts | set(TESTED_ELSEWHERE)
+    # Each test named there is one: a renamed test would leave its endpoints unguarded.
+    for endpoint, named in TESTED_ELSEWHERE.items():
+        module_name, _, test_name = named.partition("::")
+        module = importlib.import_module(module_name.removesuffix(".py"))
+        assert callable(getattr(module, test_name, None)), f"{endpoint}: no test {named}"
 
 
 def test_every_role_and_token_against_every_api_endpoint(app, world, places):
