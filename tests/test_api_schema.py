@@ -9,7 +9,7 @@ PostgreSQL, as every test.
 Each operation's strategy is run with Hypothesis here rather than through schemathesis' pytest
 plugin, which reads a private attribute pytest 9.2 no longer has."""
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from schemathesis import GenerationMode
 from schemathesis.config._checks import PositiveDataAcceptanceConfig
 
@@ -70,6 +70,9 @@ def test_every_operation_answers_as_its_document_says(app, world, make_case):
             @given(case=operation.as_strategy(mode, path_parameters=path_parameters))
             @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
             def check(case):
+                # A parameter whose value is null or an empty list is not sent at all (no client
+                # can send it), which Schemathesis would count as an unknown parameter accepted.
+                assume(all(value is not None and value != [] for value in (case.query or {}).values()))
                 case.call_and_validate(headers=headers)
             check()
         exercised.add((operation.path, operation.method.lower()))
