@@ -111,14 +111,12 @@ def serve(args):
 
 
 def parallel_args(args):
-    """One pytest-xdist worker per core and one more (each builds its own databases:
-    tests/databases.py), unless the arguments choose otherwise (-n N, -n 0, -p no:xdist). The
-    tests wait on PostgreSQL and Chromium much of the time: on 2 cores, 3 workers ran the suite
-    in 12 min 11 s where 2 took 13 min 57 s."""
+    """One pytest-xdist worker per core (each builds its own databases: tests/databases.py),
+    unless the arguments choose otherwise (-n N, -n 0, -p no:xdist)."""
     chosen = any(arg in ("-n", "--numprocesses", "no:xdist") or arg.startswith(("-n", "--numprocesses="))
                  for arg in args)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return [] if chosen else ["-n", str(max(1, min(cores + 1, 8)))]
+    return [] if chosen else ["-n", str(max(1, min(cores, 8)))]
 
 
 def test(args):

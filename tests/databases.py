@@ -22,7 +22,7 @@ from pipeline.app import create_app
 from pipeline.extensions import db
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-# pytest-xdist's workers (manage.py test runs one per core and one more) each build their own databases.
+# pytest-xdist's workers (manage.py test runs one per core) each build their own databases.
 PG_DB_NAME = os.environ.get("TEST_PG_DB_NAME", "ketnap_test") + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else "")
 # Passwords are hashed with one round in tests (the logins of a thousand tests would otherwise
