@@ -6,10 +6,10 @@ A body that JSON gets wrong is a 422 naming the fields; one the form or the guar
 422 with their reasons, in the language of Accept-Language; a case changed since the version
 sent, or no longer in a stage the act is recorded from, is a 409. Nothing is written then."""
 from flask import abort
-from pipeline.api.blueprint import ApiBlueprint
 from marshmallow import fields
 from werkzeug.datastructures import MultiDict
 
+from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.errors import error_response
 from pipeline.api.form_schemas import body_schema, form_data
 from pipeline.api.schemas import ErrorOut, LogEntryOut, Out, entry_out
@@ -26,6 +26,8 @@ MOVING_ACTS = tuple(act for act in definition.ACTS if act.moves and act.sources)
 FAILED_VOTE = _l("The vote does not pass (%(reason)s): send \"failure_confirmed\": true to record it, "
                  "which moves the case back.")
 NOT_RECORDED = _l("The act was not recorded: correct the fields named.")
+# What a form of several rows, a class or a unit answers when its fields are refused.
+NOTHING_RECORDED = _l("Nothing was recorded: correct the fields named.")
 NOT_FROM_STAGE = _l("The case is no longer in a stage this act is recorded from: read it again.")
 
 
@@ -37,10 +39,10 @@ class RecordedOut(Out):
 
 
 def refused_fields(errors, location="json", message=NOT_RECORDED):
-    """The 422 of a body the act's form refuses: each field with its messages, under the body's
+    """The 422 of a body the page's form refuses: each field with its messages, under the body's
     location as a refusal by its schema names it."""
     return error_response(422, message, errors={location: {
-        name: [str(message) for message in messages] for name, messages in errors.items()}})
+        name: [str(text) for text in texts] for name, texts in errors.items()}})
 
 
 def recorded(case, record):

@@ -8,15 +8,15 @@ A unit outside the token user's scope is a 404 whatever the role, then a role th
 A row refused (its case outside the unit or the scope, at another stage, refused by the guards,
 a failing vote not confirmed) refuses the whole call: a 422 naming each refused row with its
 reasons, nothing written. A case changed since the version sent: 409."""
-from flask import jsonify
-from pipeline.api.blueprint import ApiBlueprint
 from marshmallow import ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 from werkzeug.datastructures import MultiDict
 
+from pipeline.api.acts import NOTHING_RECORDED, refused_fields
+from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.errors import error_response
-from pipeline.api.form_schemas import body_schema, form_data
+from pipeline.api.form_schemas import body_schema, form_data, page_form
 from pipeline.api.schemas import ID_MAX, ErrorOut, Id, Out, Strict
 from pipeline.base.errors import CaseChanged
 from pipeline.base.i18n import lazy_gettext as _l
@@ -33,7 +33,6 @@ from pipeline.workflow.bulk import BulkRefused, apply_rows
 bp = ApiBlueprint("api_bulk", __name__, url_prefix="/api/v1",
                   description="Acts on several cases at once, as the bulk pages and the ceremony day: all or nothing.")
 ROWS_FIELD = "rows"
-NOT_RECORDED = _l("Nothing was recorded: correct the fields named.")
 ROWS_REFUSED = _l("Nothing was recorded: each refused row is named with its reasons.")
 CONFIRM_FAILING = _l("A row whose vote fails is recorded only with \"failure_confirmed\": true on it.")
 TWICE = _l("Each case may be given once.")
@@ -127,7 +126,7 @@ def form_errors(form):
 
 
 def fields_refused(form):
-    return error_response(422, NOT_RECORDED, errors={"json": form_errors(form)})
+    return refused_fields(form_errors(form), message=NOTHING_RECORDED)
 
 
 def page_data(body):
@@ -145,11 +144,10 @@ def rows_refused(refused):
     message = str(ROWS_REFUSED)
     if any(row.vote_fails for row in refused.refusals):
         message += " " + str(CONFIRM_FAILING)
-    body = error_response(422, message).get_json() | {"accepted": refused.accepted, "refusals": [
+    return error_response(422, message, accepted=refused.accepted, refusals=[
         {"case_id": row.case_id, "name": "" if row.outside_unit else row.name,
          "branch": "" if row.outside_unit else row.branch, "reasons": [str(reason) for reason in row.reasons],
-         "vote_fails": row.vote_fails} for row in refused.refusals]}
-    return jsonify(body), 422
+         "vote_fails": row.vote_fails} for row in refused.refusals])
 
 
 def recorded_rows(rows):
@@ -210,7 +208,7 @@ def committee_reviews(body, unit_id):
     on its row. A vote that fails is recorded (sending the case back) only with
     `failure_confirmed` on its row."""
     unit = bulk_unit(REVIEW, unit_id)
-    form = REVIEW.form(formdata=page_data(body), meta={"csrf": False})
+    form = page_form(REVIEW.form, page_data(body))
     return record_bulk(REVIEW, unit, form, body)
 
 
@@ -222,8 +220,8 @@ def decisions(body, unit_id):
     and the day the branches received them once; each row's number its own, or counted on from
     `first_number`."""
     unit = bulk_unit(DECISION, unit_id)
-    form = DECISION.form(formdata=page_data(body), meta={"csrf": False},
-                         deciding_units=deciding_units(unit, _cases_in(unit, body)))
+    form = page_form(DECISION.form, page_data(body),
+                     deciding_units=deciding_units(unit, _cases_in(unit, body)))
     return record_bulk(DECISION, unit, form, body)
 
 
@@ -242,7 +240,7 @@ def ceremony_day(body, unit_id):
     branch = ceremony_branch(unit_id)
     data = MultiDict(form_data({name: value for name, value in body.items() if name != ROWS_FIELD}))
     data.setlist("case_ids", [str(row["case_id"]) for row in body[ROWS_FIELD]])
-    form = CeremonyDayForm(formdata=data, meta={"csrf": False})
+    form = page_form(CeremonyDayForm, data)
     if not form.validate():
         return fields_refused(form)
     versions = {row["case_id"]: row["version"] for row in body[ROWS_FIELD]}

@@ -6,9 +6,9 @@ from datetime import date
 
 from flask import abort
 from marshmallow import fields, validate
-from werkzeug.datastructures import MultiDict
 
 from pipeline.api.acts import refused_fields
+from pipeline.api.form_schemas import page_form
 from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.errors import error_response
 from pipeline.api.schemas import ErrorOut, Out, Strict
@@ -91,8 +91,7 @@ def read_calendar(year):
 def add_override(body):
     """Make a day a working day or a day off, as the calendar page does: the running deadlines
     counted in working days are rewritten with it."""
-    form = CalendarOverrideForm(calendar=WorkingCalendar.load(), meta={"csrf": False}, formdata=MultiDict(
-        {"day": body["day"].isoformat(), "kind": body["kind"], "note": body["note"]}))
+    form = page_form(CalendarOverrideForm, body, calendar=WorkingCalendar.load())
     if not form.validate():
         return refused_fields(form.errors, message=NOT_SAVED)
     try:

@@ -5,13 +5,12 @@ and its page's operation, checked in the page's order: the role (403), the case 
 the case's stage (409), the form (422 naming the fields), then the operation (409 on a stale
 version, 422 with the rules' reasons). Nothing is written when any of them refuses."""
 from flask import abort
-from pipeline.api.blueprint import ApiBlueprint
 from marshmallow import fields
-from werkzeug.datastructures import MultiDict
 
 from pipeline.api.acts import RecordedOut, recorded, refused_fields
+from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.errors import error_response
-from pipeline.api.form_schemas import body_schema, form_data
+from pipeline.api.form_schemas import body_schema, page_form
 from pipeline.api.reads import API_DETAIL, case_out
 from pipeline.api.schemas import CaseOut, ErrorOut, Out, UtcDateTime
 from pipeline.audit.corrections import correctable, may_correct, record_correction
@@ -68,17 +67,6 @@ class NoteAddedOut(Out):
     note = fields.Nested(NoteOut)
 
 
-def fields_refused(message, errors):
-    """A 422 naming each refused field with its messages, as acts.refused_fields words an act's."""
-    return error_response(422, message, errors={"json": {
-        name: [str(text) for text in messages] for name, messages in errors.items()}})
-
-
-def posted(form_class, body, **kwargs):
-    """The page's form filled with the body, checked without a CSRF token (the token is the credential)."""
-    return form_class(formdata=MultiDict(form_data(body)), meta={"csrf": False}, **kwargs)
-
-
 def recorded_in_scope(case, record, not_permitted=403):
     """acts.recorded, with the page's answers to a case that left the scope meanwhile (404) and to
     a role the operation itself refuses (`not_permitted`)."""
@@ -109,9 +97,9 @@ def open_case(body):
     branches = branches_for_new_case(user)
     if branches is None and body.get("branch_id") is not None:
         branches = [user.unit]  # the secretary's only choice: another branch is refused, not ignored
-    form = posted(NewCaseForm, body, branches=branches)
+    form = page_form(NewCaseForm, body, branches=branches)
     if not form.validate():
-        return fields_refused(CASE_REFUSED, form.errors)
+        return refused_fields(form.errors, message=CASE_REFUSED)
     try:
         case = open_from_form(user, form)
     except ActBlocked as blocked:
@@ -142,15 +130,15 @@ def add_case_note(body, case_id):
     version stay, and it is chained to the case's notes, not to its log. It takes no version, as the
     page's form takes none."""
     case = case_or_404(case_id)
-    form = posted(NoteForm, body)
+    form = page_form(NoteForm, body)
     if not form.validate():
-        return fields_refused(NOTE_REFUSED, form.errors)
+        return refused_fields(form.errors, message=NOTE_REFUSED)
     try:
         note = add_note(case.id, current_actor(), form.note.data)
     except CaseNotFound:
         abort(404)
     except ActBlocked as blocked:
-        return fields_refused(NOTE_REFUSED, {"note": blocked.reasons})
+        return refused_fields({"note": blocked.reasons}, message=NOTE_REFUSED)
     return {"case_id": case.id, "version": case.version, "note": note}, 201
 
 
@@ -172,7 +160,7 @@ def transfer(body, case_id):
     if case.stage not in TRANSFER.sources:
         return error_response(409, NOT_OPEN)
     destination = transfer_destination(user, case, body["to_branch_id"])
-    form = posted(TransferForm, body, destinations=[destination] if destination else [], root_depth=user.unit.depth)
+    form = page_form(TransferForm, body, destinations=[destination] if destination else [], root_depth=user.unit.depth)
     if not form.validate():
         return refused_fields(form.errors)
     return recorded_in_scope(case, lambda: transfer_case(
@@ -202,7 +190,7 @@ def void(body, case_id, seq):
         abort(404)
     if plan.reasons:
         return error_response(422, NOT_VOIDABLE, reasons=plan.reasons)
-    form = posted(VoidForm, body)
+    form = page_form(VoidForm, body)
     if not form.validate():
         return refused_fields(form.errors)
     # The page answers a role the operation refuses with a 404 too (voiding_views).
@@ -226,7 +214,7 @@ def correct(body, case_id):
     if not may_correct(user):
         abort(403)
     case = case_or_404(case_id, for_update=True)
-    form = posted(CorrectionForm, body, acts=correctable(load_log(case.id)))
+    form = page_form(CorrectionForm, body, acts=correctable(load_log(case.id)))
     if not form.validate():
         return refused_fields(form.errors)
     return recorded_in_scope(case, lambda: record_correction(

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.acts import RecordedOut, recorded, refused_fields
 from pipeline.api.errors import error_response
-from pipeline.api.form_schemas import body_schema, form_data
+from pipeline.api.form_schemas import body_schema, form_data, page_form
 from pipeline.api.reads import API_DETAIL
 from pipeline.api.schemas import ID_MAX, ErrorOut, Strict
 from pipeline.base.i18n import lazy_gettext as _l
@@ -74,7 +74,7 @@ def record_document(body, case_id, key):
     case, line, refusal = item_to_record(case_id, key)
     if refusal is not None:
         return refusal
-    form = form_class_for(line)(formdata=MultiDict(form_data(body)), meta={"csrf": False})
+    form = page_form(form_class_for(line), body)
     foreign = sorted(name for name, value in body.items() if name != "version" and name not in form
                      and value not in (None, False))
     if foreign:
@@ -96,7 +96,7 @@ def attach_scan(body, case_id, key):
         return refusal
     data = MultiDict(form_data(initial_values(line)))
     data.update({"version": str(body["version"]), "scan": body["scan"]})
-    return record_with(case, key, line, form_class_for(line)(formdata=data, meta={"csrf": False}), "multipart")
+    return record_with(case, key, line, page_form(form_class_for(line), data), "multipart")
 
 
 @bp.route("/cases/<int:case_id>/dossier/<key>/scan", methods=["GET"], parameters=[KEY_PARAMETER])

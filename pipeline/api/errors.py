@@ -17,12 +17,15 @@ def is_api_request():
     return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
 
 
-def error_response(code, message, reasons=None, errors=None, headers=None):
+def error_response(code, message, reasons=None, errors=None, headers=None, **more):
+    """A refusal's answer; `more`: members of its body beyond these (a list's refused rows, a
+    refused plan), as its documented schema names them."""
     body = {"code": code, "status": HTTP_STATUS_CODES.get(code, "Error"), "message": str(message)}
     if reasons:
         body["reasons"] = [str(reason) for reason in reasons]
     if errors:
         body["errors"] = errors
+    body |= more
     response = jsonify(body)
     response.status_code = code
     for name, value in (headers or {}).items():

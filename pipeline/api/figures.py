@@ -3,12 +3,12 @@
 own by default; another is a 404); and a unit's quota for a year, set as the quota page sets it."""
 from flask import abort
 from flask.views import MethodView
-from pipeline.api.blueprint import ApiBlueprint
 from marshmallow import fields, validate
 
-from werkzeug.datastructures import MultiDict
 
 from pipeline.api.acts import refused_fields
+from pipeline.api.form_schemas import page_form
+from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.errors import error_response
 from pipeline.api.schemas import ErrorOut, Id, Out, Strict
 from pipeline.base import clock
@@ -213,8 +213,7 @@ def set_unit_quota(body, unit_id, year):
     unit = unit_or_404(unit_id)
     if not may_set_quota(current_actor(), unit):
         abort(403)
-    form = QuotaForm(units=[unit], formdata=MultiDict({name: str(value) for name, value in (
-        body | {"unit_id": unit.id, "year": year}).items() if value is not None}), meta={"csrf": False})
+    form = page_form(QuotaForm, body | {"unit_id": unit.id, "year": year}, units=[unit])
     if not form.validate():
         return refused_fields(form.errors, message=QUOTA_REFUSED)
     quota = set_quota(current_actor(), unit, year, form.minimum.data, form.maximum.data)

@@ -3,10 +3,10 @@ the file uploaded, kept for its user as the page keeps it (pipeline.bulk.uploads
 through the workflow without writing (the preview); then, with the preview's token, replayed
 again and written, all rows or none. Committees and administrators only (history.may_import)."""
 from flask import abort, request
-from pipeline.api.blueprint import ApiBlueprint
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
+from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.errors import error_response, message_of
 from pipeline.api.schemas import ErrorOut, Out, Strict, WholeMatch
 from pipeline.base.i18n import lazy_gettext as _l

@@ -4,10 +4,10 @@ same read log. Lists are pages in id order, continued with `after` (keyset pagin
 added or closed meanwhile neither repeats nor skips a row)."""
 from flask import abort
 from flask.views import MethodView
-from pipeline.api.blueprint import ApiBlueprint
 from sqlalchemy import select
 
 from pipeline.api.auth import current_token
+from pipeline.api.blueprint import ApiBlueprint
 from pipeline.audit.access import may_audit
 from pipeline.api.schemas import (CaseListQuery, CaseOut, CasePage, ChecklistLineOut, LogEntryOut, UnitListQuery,
                                   UnitPage, UserOut, entry_out)

@@ -4,13 +4,14 @@ selection of candidates, and a class's results and certificates. The pages' form
 bodies and the pages' operations record them: a selection or a set of results is all or
 nothing, and a refused one answers 422 with the refused rows and why (a case outside the user's
 units is named by its id only, as sent). A class the user does not see is a 404."""
-from flask import abort, jsonify
-from pipeline.api.blueprint import ApiBlueprint
+from flask import abort
 from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 
+from pipeline.api.acts import NOTHING_RECORDED, refused_fields
+from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.errors import error_response
-from pipeline.api.form_schemas import form_data
+from pipeline.api.form_schemas import page_form
 from pipeline.api.reads import page_of
 from pipeline.api.schemas import ID_MAX, PRINTABLE, ErrorOut, Out, PageQuery, Strict
 from pipeline.base import clock
@@ -32,7 +33,6 @@ bp = ApiBlueprint("api_training", __name__, url_prefix="/api/v1",
 NAME_MAX, ORGANISER_MAX, PLACE_MAX, CERTIFICATE_NUMBER_MAX = 200, 200, 300, 60
 # The results page shows a class's open rows at once; through the API a larger class is sent in parts.
 RESULT_ROWS_MAX = POOL_LIMIT
-FIELDS_REFUSED = _l("Nothing was recorded: correct the fields named.")
 ROWS_REFUSED = _l("Nothing was recorded: every row must be accepted for the submission to be recorded.")
 CLASS_REFUSED = _l("The class was not created:")  # the reasons follow
 
@@ -172,19 +172,14 @@ def class_or_404(class_id):
 
 
 def fields_refused(errors):
-    """The 422 of a body the page's form refuses: each field with its messages."""
-    return error_response(422, FIELDS_REFUSED, errors={"json": {
-        name: [str(text) for text in messages] for name, messages in errors.items()}})
+    return refused_fields(errors, message=NOTHING_RECORDED)
 
 
 def rows_refused(refusals, accepted, errors=None):
     """The 422 of a selection refused row by row: nothing was written."""
-    body = error_response(422, ROWS_REFUSED, errors=errors).get_json() | {"refusals": [
+    return error_response(422, ROWS_REFUSED, errors=errors, accepted=accepted, refusals=[
         {"case_id": r.case_id, "name": r.name, "branch": r.branch, "reasons": [str(reason) for reason in r.reasons]}
-        for r in refusals], "accepted": accepted}
-    response = jsonify(body)
-    response.status_code = 422
-    return response
+        for r in refusals])
 
 
 REFUSALS = {"description": "Refused: the fields named, or the rows with their reasons (nothing recorded)."}
@@ -232,7 +227,7 @@ def create_class(body):
     if not units:
         abort(403)
     unit_or_404(body["organiser_unit_id"])
-    form = TrainingClassForm(formdata=MultiDict(form_data(body)), units=units, meta={"csrf": False})
+    form = page_form(TrainingClassForm, body, units=units)
     if not form.validate():
         return fields_refused(form.errors)
     unit = next(u for u in units if u.id == form.organiser_unit_id.data)
@@ -261,7 +256,7 @@ def enrol(body, class_id):
         abort(403)
     data = MultiDict([("enrolled_on", body["enrolled_on"].isoformat())]
                      + [("case_ids", str(case_id)) for case_id in body["case_ids"]])
-    form = EnrolForm(formdata=data, meta={"csrf": False})
+    form = page_form(EnrolForm, data)
     if not form.validate():
         return fields_refused(form.errors)
     try:
@@ -282,7 +277,7 @@ def _results_form(body):
                  (f"rows-{index}-result", row["result"] or ""),
                  (f"rows-{index}-certificate_number", row["certificate_number"] or ""),
                  (f"rows-{index}-certificate_date", day.isoformat() if day else "")]
-    return ResultsForm(formdata=MultiDict(data), meta={"csrf": False})
+    return page_form(ResultsForm, MultiDict(data))
 
 
 @bp.route("/classes/<int:class_id>/results", methods=["POST"])
@@ -303,8 +298,7 @@ def record_results(body, class_id):
     form = _results_form(body)
     if not form.validate():
         _open_rows, attendees = result_rows(user, training_class)
-        refusals = row_refusals(form, {e.id: e for e in attendees})
-        accepted = max(0, sum(1 for row in form.rows if row.result.data) - len(refusals))
+        refusals, accepted = row_refusals(form, {e.id: e for e in attendees})
         others = {name: [str(message) for message in messages]
                   for name, messages in form.errors.items() if name != "rows"}
         if not refusals:

@@ -9,14 +9,15 @@ unit (changed from above); then the form (422 naming the fields), then the opera
 naming the field its rule belongs to). A merge or a split is previewed unless the body says
 "confirmed": true; a plan with problems is refused with them (422). Nothing is written when any
 of them refuses."""
-from flask import abort, jsonify
+from flask import abort
 from marshmallow import ValidationError, fields, validate
 from sqlalchemy import or_, select
 from werkzeug.datastructures import MultiDict
 
 from pipeline.api.blueprint import ApiBlueprint
+from pipeline.api.acts import NOTHING_RECORDED, refused_fields
 from pipeline.api.errors import error_response
-from pipeline.api.form_schemas import body_schema, form_data
+from pipeline.api.form_schemas import body_schema, form_data, page_form
 from pipeline.api.schemas import ErrorOut, Id, Out, Strict, UnitOut
 from pipeline.base.errors import NotPermitted
 from pipeline.base.i18n import lazy_gettext as _l
@@ -36,7 +37,6 @@ from pipeline.web.scope import current_actor
 bp = ApiBlueprint("api_units", __name__, url_prefix="/api/v1",
                   description="The organisation tree, for administrators: as the unit pages change it.")
 
-FIELDS_REFUSED = _l("Nothing was recorded: correct the fields named.")
 REASONS_REFUSED = _l("Nothing was written: the reasons say why.")
 NOT_A_ROW = _l("Not one of this unit's rows: its open units below, open cases and active accounts.")
 ONCE = _l("Each row may be given once.")
@@ -164,14 +164,7 @@ class PlanRefusedOut(ErrorOut):
 # --- answering ----------------------------------------------------------------------------------
 
 def fields_refused(errors):
-    return error_response(422, FIELDS_REFUSED, errors={"json": {
-        name: [str(message) for message in messages] for name, messages in errors.items()}})
-
-
-def _form(form_class, data, **kwargs):
-    """The page's form filled with `data` (a MultiDict as the page posts), without a CSRF token
-    (the token is the credential)."""
-    return form_class(formdata=data, meta={"csrf": False}, **kwargs)
+    return refused_fields(errors, message=NOTHING_RECORDED)
 
 
 def _refused_on_field(form, refusal):
@@ -230,8 +223,7 @@ def reorganised(form, planner, confirmed):
         reasons = plan.problems
     else:
         return plan_out(plan, carried), 201 if carried else 200
-    refused = error_response(422, REASONS_REFUSED, reasons=reasons).get_json()
-    return jsonify(refused | {"plan": PlanOut().dump(plan_out(plan, False))}), 422
+    return error_response(422, REASONS_REFUSED, reasons=reasons, plan=PlanOut().dump(plan_out(plan, False)))
 
 
 def documented(status, schema, refusals, on_unit=True, reorganisation=False):
@@ -263,7 +255,7 @@ def create_unit(body):
     actor = current_actor()
     if not operations.may_manage_units(actor):
         abort(403)
-    form = _form(NewUnitForm, MultiDict(form_data(body)), parents=new_unit_parents(), root_depth=actor.unit.depth)
+    form = page_form(NewUnitForm, body, parents=new_unit_parents(), root_depth=actor.unit.depth)
     if not form.validate():
         return fields_refused(form.errors)
     try:
@@ -284,7 +276,7 @@ def update_unit(body, unit_id):
     of official members, all of them sent (left out: no, none), from `effective_date` (default
     today). A new name and a change of who decides are dated: reports of earlier days keep the old."""
     unit = changeable_or_403(unit_id)
-    form = _form(UnitDetailsForm, MultiDict(form_data(body)))
+    form = page_form(UnitDetailsForm, body)
     if not form.validate():
         return fields_refused(form.errors)
     try:
@@ -305,7 +297,7 @@ def move_unit(body, unit_id):
     under, from `effective_date`, with a reason."""
     unit = changeable_or_403(unit_id)
     actor = current_actor()
-    form = move_form(actor, unit, formdata=MultiDict(form_data(body)), meta={"csrf": False})
+    form = page_form(move_form, body, actor, unit)
     if not form.validate():
         return fields_refused(form.errors)
     try:
@@ -327,7 +319,7 @@ def close_unit(body, unit_id):
     As the close page: with a reason and `"confirmed": true`; refused while units below it are
     open, cases in it are open or accounts of it are active (the reasons say which)."""
     unit = changeable_or_403(unit_id)
-    form = _form(CloseUnitForm, MultiDict(form_data(body)))
+    form = page_form(CloseUnitForm, body)
     if not form.validate():
         return fields_refused(form.errors)
     blockers = operations.blockers(unit) if unit.valid_to is None else []
@@ -358,7 +350,7 @@ def merge_unit(body, unit_id):
     data.setlist("also", [str(sibling_id) for sibling_id in body["also"]])
     new = any(body.get(name) not in (None, False) for name in values if name.startswith("new_"))
     data["into"] = str(body["into"] if body["into"] is not None else NEW if new else 0)
-    form = merge_form(actor, unit, formdata=data, meta={"csrf": False})
+    form = page_form(merge_form, data, actor, unit)
     if not form.validate():
         return fields_refused(form.errors)
     return reorganised(form, merge_planner(actor, form), body["confirmed"])
@@ -384,7 +376,7 @@ def split_unit(body, unit_id):
         for row_id in on_page[kind]:
             to = sent[kind].get(row_id, 0)
             data[f"{kind}_{row_id}"] = str(DISABLE if to is None else to)
-    form = unit_split_form(actor, unit, rows=rows, formdata=data, meta={"csrf": False})
+    form = page_form(unit_split_form, data, actor, unit, rows=rows)
     valid = form.validate()
     errors = {_row_name(name): messages for name, messages in form.errors.items()}
     errors |= {f"{kind}s.id={row_id}": [NOT_A_ROW] for kind in ROW_KINDS

@@ -83,8 +83,9 @@ class ResultsForm(BaseForm):
 
 
 def row_refusals(form, by_id):
-    """The rows of a ResultsForm that it refused, named as the operation's refusals are: `by_id`
-    holds the user's attendees by enrolment id (a row of another is named by nothing)."""
+    """(The rows of a ResultsForm that it refused, named as the operation's refusals are; how many
+    rows with a result were fine): `by_id` holds the user's attendees by enrolment id (a row of
+    another is named by nothing)."""
     refusals = []
     for row in form.rows:
         reasons = [error for field in row for error in field.errors]
@@ -93,7 +94,7 @@ def row_refusals(form, by_id):
             case = enrolment.case if enrolment else None
             refusals.append(Refusal(case.id if case else None, case.full_name if case else "",
                                     case.branch.name if case else "", reasons))
-    return refusals
+    return refusals, max(0, sum(1 for row in form.rows if row.result.data) - len(refusals))
 
 
 class AllPassedForm(BaseForm):

@@ -183,8 +183,7 @@ def results(class_id):
                     results=len(rows) - certificates, certificates=certificates), "success")
             return redirect(url_for(".show_class", class_id=training_class.id))
     elif request.method == "POST" and not filling:
-        refusals = row_refusals(form, by_id)  # named at the top of the page
-        accepted = max(0, sum(1 for row in form.rows if row.result.data) - len(refusals))
+        refusals, accepted = row_refusals(form, by_id)  # named at the top of the page
     status = 422 if request.method == "POST" and (refusals or form.errors or fill.errors) else 200
     return render_template("training/results.html", training_class=training_class, form=form, by_id=by_id,
                            fill=fill, filled=filled, who=who_does_what(), refusals=refusals,
