@@ -10,42 +10,17 @@ import pytest
 import sqlalchemy as sa
 
 from api_support import ROLES, WHERE, api_places, bearer, snapshot, token_for
-from pages_support import Pages, section
+from pages_support import pages, section  # noqa: F401 (the pages fixture)
 from pipeline.accounts.models import User
-from pipeline.audit.replayed import account_differences, case_differences, unit_differences
+from pipeline.audit.replayed import unit_differences
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units import operations
-from pipeline.units.models import Unit, UnitChange, UnitSuccession, UnitVersion
-from pipeline.workflow.models import LogEntry
+from pipeline.units.models import Unit, UnitSuccession
+from reorganise_support import assert_all_as_logged, counts, fresh
 
 EN = {"Accept-Language": "en"}
 JULY = "2025-07-01"
-COUNTED = (Unit, UnitChange, UnitVersion, UnitSuccession, LogEntry, User)
-
-
-def counts():
-    found = [db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in COUNTED]
-    db.session.rollback()
-    return found
-
-
-def fresh(model, row_id):
-    db.session.expire_all()
-    return db.session.get(model, row_id)
-
-
-def assert_all_as_logged():
-    assert case_differences()[1] == []
-    assert unit_differences()[1] == []
-    assert account_differences()[1] == []
-
-
-@pytest.fixture
-def pages(client):
-    return Pages(client)
-
-
 @pytest.fixture
 def admin_api(app, world):
     api, secret = app.test_client(), token_for(world["admin"])

@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from pipeline.accounts.models import User
-from pipeline.audit.replayed import account_differences, case_differences, unit_differences
 from pipeline.base.errors import NotPermitted
 from pipeline.cases.models import Case
 from pipeline.extensions import db
@@ -18,6 +17,7 @@ from pipeline.units.operations import UnitRefused, create_unit
 from pipeline.units.reorganise import NewUnit, carry_out, plan_merge, plan_split
 from pipeline.workflow.models import LogEntry
 from pages_support import pages  # noqa: F401
+from reorganise_support import assert_all_as_logged
 
 JULY = date(2025, 7, 1)
 
@@ -28,12 +28,6 @@ def merge(actor, ending, successor, day=JULY, accounts="move"):
 
 def entries_of(case):
     return db.session.execute(sa.select(LogEntry).where(LogEntry.case_id == case.id).order_by(LogEntry.seq)).scalars().all()
-
-
-def assert_all_as_logged():
-    assert case_differences()[1] == []
-    assert unit_differences()[1] == []
-    assert account_differences()[1] == []
 
 
 def test_merging_two_branches_moves_the_open_cases_with_a_log_entry_each(world, make_case):

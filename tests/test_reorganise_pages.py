@@ -12,29 +12,14 @@ from hypothesis import strategies as st
 from bad_input_support import VERSION, dates, explore, flags, ids, logged_in, pairs_of, submit, texts, valid_pairs
 from pages_support import Pages, field_errors, pages, section, text  # noqa: F401 (the pages fixture)
 from pipeline.accounts.models import User
-from pipeline.audit.replayed import account_differences, case_differences, unit_differences
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units import operations
-from pipeline.units.models import Unit, UnitChange, UnitSuccession, UnitVersion
+from pipeline.units.models import Unit, UnitSuccession
 from pipeline.units.reorganise_forms import fingerprint
-from pipeline.workflow.models import LogEntry
+from reorganise_support import assert_all_as_logged, counts, fresh
 
 JULY = "2025-07-01"
-COUNTED = (Unit, UnitChange, UnitVersion, UnitSuccession, LogEntry, User)
-
-
-def counts():
-    found = [db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in COUNTED]
-    db.session.rollback()
-    return found
-
-
-def fresh(model, row_id):
-    db.session.expire_all()
-    return db.session.get(model, row_id)
-
-
 def previewed(response):
     """The fingerprint the preview hands back, to confirm exactly what was previewed."""
     return re.search(r'name="previewed" type="hidden" value="([0-9a-f]+)"', response.get_data(as_text=True)).group(1)
@@ -45,12 +30,6 @@ def options(response, select_id):
     page = response.get_data(as_text=True)
     select = re.search(r'<select[^>]*id="%s".*?</select>' % re.escape(select_id), page, re.S).group(0)
     return [int(value) for value in re.findall(r'value="(-?\d+)"', select)]
-
-
-def assert_all_as_logged():
-    assert case_differences()[1] == []
-    assert unit_differences()[1] == []
-    assert account_differences()[1] == []
 
 
 # --- merging ----------------------------------------------------------------------------------
