@@ -73,17 +73,22 @@ DEFAULTS = {
 }
 
 
+# psycopg's count of a statement's runs before it prepares it: never reached.
+NEVER_BY_COUNT = 2**62
+
+
 def engine_options(url, options):
     """The engine's options for the database at `url`. On psycopg 3, no server-side prepared
-    statements: psycopg prepares a statement after its fifth run on a connection, and PostgreSQL
-    may then give it a generic plan that ignores the parameters' values; on a reused (pooled)
-    connection the quotas page went from 0.8 s to 21 s at 100k cases (benchmarks/prepared.py).
+    statement by count: psycopg prepares a statement after its fifth run on a connection, and
+    PostgreSQL may then give it a generic plan that ignores the parameters' values; on a reused
+    (pooled) connection the quotas page went from 0.8 s to 21 s at 100k cases
+    (benchmarks/prepared.py). Only the statements marked for it are (pipeline.extensions.PREPARED).
     And no JIT: PostgreSQL compiles a statement whose estimated cost passes `jit_above_cost`, and for
     the queue and the reports' statements that took 0.7 s of a 1 s query (34,500 cases) to save
     milliseconds."""
     options = dict(options or {})
     if make_url(url).get_driver_name() == "psycopg":
-        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None,
+        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": NEVER_BY_COUNT,
                                    "options": "-c jit=off"}
     return options
 

@@ -58,3 +58,25 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+
+# --- statements prepared on the server (psycopg 3) -----------------------------------------------
+# psycopg prepares nothing by its own count (pipeline/config.py says why). A statement marked
+# `.execution_options(prepared=True)` is prepared at its first run on a connection, so PostgreSQL
+# parses it once and, after five runs, plans it once: only the few that every request or act runs,
+# each finding rows by their key, whose plan cannot depend on the values (half of an act's time in
+# PostgreSQL was planning them, BENCHMARKS.md).
+PREPARED = "prepared"
+
+
+def is_psycopg(dbapi_object):
+    return type(dbapi_object).__module__.startswith("psycopg")
+
+
+@event.listens_for(Engine, "do_execute")
+def _prepared_when_marked(cursor, statement, parameters, context):
+    if context.execution_options.get(PREPARED) and is_psycopg(cursor):
+        cursor.execute(statement, parameters, prepare=True)
+        return True
+    return None

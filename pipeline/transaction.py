@@ -4,12 +4,16 @@ when anything in it fails. Views and commands call operations and never commit t
 
 An operation that calls another one (opening many cases of an import, the demo's batches) runs
 inside the outer transaction: the inner block commits nothing, the outer one commits it all."""
+import re
 from contextlib import contextmanager
 
+from psycopg.pq import TransactionStatus
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from pipeline.extensions import db
+from pipeline.extensions import db, is_psycopg
 from pipeline.written_at_once import write_at_once
 
 _DEPTH = "one_transaction_depth"
@@ -43,3 +47,35 @@ def one_transaction(conflict=None, at_once=False):
         raise
     finally:
         session.info[_DEPTH] = depth
+
+
+# --- how a transaction that only read ends (PostgreSQL) ------------------------------------------
+_WROTE = "transaction_wrote"
+
+
+@event.listens_for(Engine, "begin")
+def _nothing_written_yet(conn):
+    conn.info[_WROTE] = False
+
+
+_READING = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
+# What a statement that reads may not hold (a CTE may write); a row lock is no write.
+_WRITING = re.compile(r"\b(INSERT|(?<!FOR )(?<!FOR NO KEY )UPDATE|DELETE|MERGE|TRUNCATE)\b", re.IGNORECASE)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_a_write(conn, cursor, statement, parameters, context, executemany):
+    if not _READING.match(statement) or _WRITING.search(statement):
+        conn.info[_WROTE] = True
+
+
+@event.listens_for(Engine, "rollback")
+def _reads_end_by_a_commit(conn):
+    """psycopg deallocates a connection's prepared statements whenever a transaction is rolled
+    back, and a page's reads end by a rollback: a transaction that wrote nothing is committed
+    first (the same for a transaction that only read), and the rollback then has nothing to do."""
+    raw = conn.connection.dbapi_connection
+    if conn.info.get(_WROTE, True) or not is_psycopg(raw):
+        return
+    if raw.info.transaction_status == TransactionStatus.INTRANS:
+        raw.commit()

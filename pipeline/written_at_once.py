@@ -207,7 +207,7 @@ def _combined(shapes):
     ctes = [_statement(shape, f"w{n}").cte(f"w{n}") for n, shape in enumerate(shapes)]
     return select(*(select(*list(cte.c)[:1]).scalar_subquery() if shape.kind == "insert"
                     else select(func.count()).select_from(cte).scalar_subquery()
-                    for shape, cte in zip(shapes, ctes)))
+                    for shape, cte in zip(shapes, ctes))).execution_options(prepared=True)
 
 
 def _params(write, tag):

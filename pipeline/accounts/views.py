@@ -38,7 +38,7 @@ ALWAYS_OPEN = {"static", "favicon", "accounts.login", "accounts.logout", "accoun
 def _user_statement():
     """An account by its id (its unit joined, as its relationship says), built once: every
     request reads its user, and `session.get` builds its statement anew each time."""
-    return select(User).where(User.id == bindparam("user_id"))
+    return select(User).where(User.id == bindparam("user_id")).execution_options(prepared=True)
 
 
 def _user_for(session_id):

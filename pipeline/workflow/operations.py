@@ -81,7 +81,8 @@ def case_statement(with_state=False, for_update=False):
                               contains_eager(Case.snapshot)))
     if for_update:
         statement = statement.with_for_update(of=Case).execution_options(populate_existing=True)
-    return statement
+    # By its key, run on every case page and act: prepared (pipeline.extensions.PREPARED).
+    return statement.execution_options(prepared=True)
 
 
 # session.info: (the open transaction, the (case id, scope root) pairs it holds the row locks of).

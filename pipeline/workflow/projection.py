@@ -129,7 +129,7 @@ def _items_statement():
     # Without the recorder's account and unit (joined by default): the projection compares and
     # writes the items' own columns only.
     return (select(DossierItem).where(DossierItem.case_id == bindparam("case_id")).order_by(DossierItem.id)
-            .options(lazyload(DossierItem.recorded_by)))
+            .options(lazyload(DossierItem.recorded_by)).execution_options(prepared=True))
 
 
 def _dossier_items(case):
