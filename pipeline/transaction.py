@@ -58,15 +58,19 @@ def _nothing_written_yet(conn):
     conn.info[_WROTE] = False
 
 
-_READING = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
 # What a statement that reads may not hold (a CTE may write); a row lock is no write.
 _WRITING = re.compile(r"\b(INSERT|(?<!FOR )(?<!FOR NO KEY )UPDATE|DELETE|MERGE|TRUNCATE)\b", re.IGNORECASE)
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_a_write(conn, cursor, statement, parameters, context, executemany):
-    if not _READING.match(statement) or _WRITING.search(statement):
-        conn.info[_WROTE] = True
+    info = conn.info
+    if info.get(_WROTE):
+        return
+    start = statement[:12].lstrip()[:6].upper()
+    if start == "SELECT" or (start[:4] == "WITH" and not _WRITING.search(statement)):
+        return
+    info[_WROTE] = True
 
 
 @event.listens_for(Engine, "rollback")

@@ -114,6 +114,9 @@ def test_a_transaction_that_wrote_is_still_rolled_back(app):
                 conn.execute(sa.text("INSERT INTO kept VALUES (1)"))
                 conn.rollback()
                 assert conn.scalar(sa.text("SELECT count(*) FROM kept")) == 0
+                conn.execute(sa.text("WITH w AS (INSERT INTO kept VALUES (2) RETURNING n) SELECT count(*) FROM w"))
+                conn.rollback()  # a write inside a SELECT's CTE (an act's rows are written so)
+                assert conn.scalar(sa.text("SELECT count(*) FROM kept")) == 0
                 conn.execute(marked, {"least": 0})
                 conn.rollback()  # a transaction that only read: ended by a commit
                 assert conn.scalar(PREPARED) == 1
