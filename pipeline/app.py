@@ -91,7 +91,8 @@ def create_app(test_config=None):
         # None until init-db creates it (pipeline.base.signing): acts then refuse with a clear message.
         app.config["LOG_KEY"] = signing.read_key_file(app.instance_path)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
-                                                             app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
+                                                             app.config.get("SQLALCHEMY_ENGINE_OPTIONS"),
+                                                             app.config["PREPARED_STATEMENTS"])
 
     # A fallback: builds compile the catalogues into the package (setup.py); a source tree run
     # without manage.py has none, and would speak English.

@@ -4,6 +4,10 @@ from sqlalchemy.engine import make_url
 
 DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # PostgreSQL: the few statements every request or act runs by a row's key are prepared on the
+    # server (pipeline.extensions.PREPARED). False behind a pooler that hands each transaction
+    # another server connection (PgBouncer's transaction mode before 1.21).
+    "PREPARED_STATEMENTS": True,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": ["vi", "en"],
@@ -77,18 +81,19 @@ DEFAULTS = {
 NEVER_BY_COUNT = 2**62
 
 
-def engine_options(url, options):
+def engine_options(url, options, prepared=True):
     """The engine's options for the database at `url`. On psycopg 3, no server-side prepared
     statement by count: psycopg prepares a statement after its fifth run on a connection, and
     PostgreSQL may then give it a generic plan that ignores the parameters' values; on a reused
     (pooled) connection the quotas page went from 0.8 s to 21 s at 100k cases
-    (benchmarks/prepared.py). Only the statements marked for it are (pipeline.extensions.PREPARED).
+    (benchmarks/prepared.py). Only the statements marked for it are (pipeline.extensions.PREPARED),
+    and none when `prepared` is False (psycopg then prepares nothing at all).
     And no JIT: PostgreSQL compiles a statement whose estimated cost passes `jit_above_cost`, and for
     the queue and the reports' statements that took 0.7 s of a 1 s query (34,500 cases) to save
     milliseconds."""
     options = dict(options or {})
     if make_url(url).get_driver_name() == "psycopg":
-        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": NEVER_BY_COUNT,
+        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": NEVER_BY_COUNT if prepared else None,
                                    "options": "-c jit=off"}
     return options
 

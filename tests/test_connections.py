@@ -23,6 +23,8 @@ def test_psycopg_urls_never_prepare_and_others_are_left_alone():
     assert pg["pool_pre_ping"] is True
     kept = engine_options("postgresql+psycopg://u@h/k", {"connect_args": {"connect_timeout": 5}})
     assert kept["connect_args"] == {"connect_timeout": 5, "prepare_threshold": NEVER_BY_COUNT, "options": "-c jit=off"}
+    # Behind a pooler that changes server connections: nothing prepared at all.
+    assert engine_options("postgresql+psycopg://u@h/k", {}, prepared=False)["connect_args"]["prepare_threshold"] is None
     for url in ("sqlite:///x.sqlite", "sqlite://", "postgresql+psycopg2://u@h/k"):
         assert "connect_args" not in engine_options(url, DEFAULTS["SQLALCHEMY_ENGINE_OPTIONS"]), url
         assert engine_options(url, DEFAULTS["SQLALCHEMY_ENGINE_OPTIONS"])["pool_pre_ping"] is True
@@ -89,6 +91,14 @@ def test_the_applications_own_engine_prepares_nothing_by_count(database_url):
                 assert conn.scalar(PREPARED) == 0
         finally:
             db.engine.dispose()
+    marked = sa.text("SELECT CAST(:least AS integer) + 1").execution_options(prepared=True)
+    switched_off = sa.create_engine(database_url, **engine_options(database_url, {}, prepared=False))
+    try:
+        with switched_off.connect() as conn:  # KETNAP_PREPARED_STATEMENTS=false: not even the marked ones
+            conn.execute(marked, {"least": 1})
+            assert conn.scalar(PREPARED) == 0
+    finally:
+        switched_off.dispose()
     default = sa.create_engine(database_url, connect_args={"prepare_threshold": 5})
     try:
         with default.connect() as conn:
