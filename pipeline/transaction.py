@@ -7,6 +7,7 @@ inside the outer transaction: the inner block commits nothing, the outer one com
 import re
 from contextlib import contextmanager
 
+import psycopg
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -82,4 +83,7 @@ def _reads_end_by_a_commit(conn):
     if conn.info.get(_WROTE, True) or not is_psycopg(raw):
         return
     if raw.info.transaction_status == TransactionStatus.INTRANS:
-        raw.commit()
+        try:
+            raw.commit()
+        except psycopg.Error:
+            pass  # a commit refused ends the transaction all the same: what the rollback meant to do
