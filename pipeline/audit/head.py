@@ -8,7 +8,7 @@ digest of every case's newest (case, seq, hash) in its subtree, in case order, w
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, literal_column, select, union_all
+from sqlalchemy import and_, func, literal_column, or_, select, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from pipeline.cases.models import Case
@@ -61,6 +61,12 @@ def unit_head(unit, from_snapshots=False):
                      .where(subtree_filter(unit)))
         if on_postgresql and unit.parent_id is None:
             statement = _every_case_under_the_only_root(heads, statement)
+        elif unit.parent_id is None:
+            # SQLite would run both branches of the union: the subtree's cases are looked up only
+            # when the root is not the only one (SQLite computes the count once).
+            in_subtree = select(Case.id).join(Unit, Unit.id == Case.branch_id).where(subtree_filter(unit))
+            statement = (heads.where(or_(_root_count() == 1, CaseSnapshot.case_id.in_(in_subtree)))
+                         .order_by(CaseSnapshot.case_id))
         else:
             statement = statement.order_by(CaseSnapshot.case_id)
     else:
@@ -75,12 +81,13 @@ def unit_head(unit, from_snapshots=False):
     if on_postgresql:
         return _digested_by_the_server(statement.subquery())
     digest, cases, acts = hashlib.sha256(), 0, 0
-    result = db.session.execute(statement.execution_options(yield_per=CHUNK))
+    # By the session's connection: plain rows, not the ORM's loading of each (two thirds of the time).
+    result = db.session.connection().execute(statement.execution_options(yield_per=CHUNK))
     try:
-        for case_id, seq, row_hash in result:
-            digest.update(f"{case_id}:{seq}:{row_hash}\n".encode("ascii"))
-            cases += 1
-            acts += seq
+        for rows in result.partitions():  # a chunk's lines hashed at once
+            digest.update("".join([f"{case_id}:{seq}:{row_hash}\n" for case_id, seq, row_hash in rows]).encode("ascii"))
+            cases += len(rows)
+            acts += sum(row[1] for row in rows)
     finally:
         result.close()
     return UnitHead(cases, acts, digest.hexdigest()[:SHORT])
@@ -91,8 +98,12 @@ def _every_case_under_the_only_root(heads, joined):
     top's year report at a million cases: 2.4 -> 1.3 s, no join with the cases and their units),
     else those of its subtree. PostgreSQL reads the root count once and runs only the branch whose
     condition holds (a one-time filter)."""
-    roots = select(func.count()).select_from(Unit).where(Unit.parent_id.is_(None)).scalar_subquery()
+    roots = _root_count()
     return union_all(heads.where(roots == 1), joined.where(roots != 1))
+
+
+def _root_count():
+    return select(func.count()).select_from(Unit).where(Unit.parent_id.is_(None)).scalar_subquery()
 
 
 def _digested_by_the_server(heads):
