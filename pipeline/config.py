@@ -93,7 +93,8 @@ def engine_options(url, options, prepared=True):
     milliseconds."""
     options = dict(options or {})
     if make_url(url).get_driver_name() == "psycopg":
-        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": NEVER_BY_COUNT if prepared else None,
+        options["connect_args"] = {**options.get("connect_args", {}),
+                                   "prepare_threshold": NEVER_BY_COUNT if prepared else None,
                                    "options": "-c jit=off"}
     return options
 

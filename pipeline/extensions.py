@@ -60,7 +60,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
-
 # --- statements prepared on the server (psycopg 3) -----------------------------------------------
 # psycopg prepares nothing by its own count (pipeline/config.py says why). A statement marked
 # `.execution_options(prepared=True)` is prepared at its first run on a connection, so PostgreSQL

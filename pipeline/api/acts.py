@@ -45,6 +45,11 @@ def refused_fields(errors, location="json", message=NOT_RECORDED):
         name: [str(text) for text in texts] for name, texts in errors.items()}})
 
 
+def nothing_recorded(errors):
+    """refused_fields for a form of several rows, a class or a unit: nothing at all was written."""
+    return refused_fields(errors, message=NOTHING_RECORDED)
+
+
 def recorded(case, record):
     """The answer to an act: `record()` returns its log entry (201), or raises what refused it."""
     try:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 from werkzeug.datastructures import MultiDict
 
-from pipeline.api.acts import NOTHING_RECORDED, refused_fields
+from pipeline.api.acts import nothing_recorded
 from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.errors import error_response
 from pipeline.api.form_schemas import body_schema, form_data, page_form
@@ -126,7 +126,7 @@ def form_errors(form):
 
 
 def fields_refused(form):
-    return refused_fields(form_errors(form), message=NOTHING_RECORDED)
+    return nothing_recorded(form_errors(form))
 
 
 def page_data(body):

@@ -8,9 +8,9 @@ from flask import abort
 from marshmallow import fields, validate
 
 from pipeline.api.acts import refused_fields
-from pipeline.api.form_schemas import page_form
 from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.errors import error_response
+from pipeline.api.form_schemas import page_form
 from pipeline.api.schemas import ErrorOut, Out, Strict
 from pipeline.base import clock
 from pipeline.base.i18n import lazy_gettext as _l

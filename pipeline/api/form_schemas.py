@@ -4,12 +4,12 @@ decides. The schema checks what JSON can get wrong (a field's type, its bounds, 
 unknown field) and is what the OpenAPI document shows for the act."""
 from functools import lru_cache
 
-from marshmallow import fields, validate
 from flask_wtf.file import FileField
+from marshmallow import fields, validate
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
-from werkzeug.datastructures import MultiDict
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from pipeline.api.schemas import ID_MAX, Strict
@@ -91,4 +91,3 @@ def page_form(make, data, *args, **kwargs):
     another site can send."""
     formdata = data if isinstance(data, MultiDict) else MultiDict(form_data(data))
     return make(*args, formdata=formdata, meta={"csrf": False}, **kwargs)
-

@@ -8,7 +8,7 @@ from flask import abort
 from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 
-from pipeline.api.acts import NOTHING_RECORDED, refused_fields
+from pipeline.api.acts import nothing_recorded
 from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.errors import error_response
 from pipeline.api.form_schemas import page_form
@@ -171,10 +171,6 @@ def class_or_404(class_id):
     return training_class
 
 
-def fields_refused(errors):
-    return refused_fields(errors, message=NOTHING_RECORDED)
-
-
 def rows_refused(refusals, accepted, errors=None):
     """The 422 of a selection refused row by row: nothing was written."""
     return error_response(422, ROWS_REFUSED, errors=errors, accepted=accepted, refusals=[
@@ -229,7 +225,7 @@ def create_class(body):
     unit_or_404(body["organiser_unit_id"])
     form = page_form(TrainingClassForm, body, units=units)
     if not form.validate():
-        return fields_refused(form.errors)
+        return nothing_recorded(form.errors)
     unit = next(u for u in units if u.id == form.organiser_unit_id.data)
     try:
         training_class = operations.create_class(user, unit, form.name.data, form.starts_on.data, form.ends_on.data,
@@ -258,7 +254,7 @@ def enrol(body, class_id):
                      + [("case_ids", str(case_id)) for case_id in body["case_ids"]])
     form = page_form(EnrolForm, data)
     if not form.validate():
-        return fields_refused(form.errors)
+        return nothing_recorded(form.errors)
     try:
         rows = operations.enrol_cases(user, training_class, form.case_ids.data, form.enrolled_on.data)
     except operations.BulkRefused as refused:
@@ -302,7 +298,7 @@ def record_results(body, class_id):
         others = {name: [str(message) for message in messages]
                   for name, messages in form.errors.items() if name != "rows"}
         if not refusals:
-            return fields_refused(others)
+            return nothing_recorded(others)
         return rows_refused(refusals, accepted, errors={"json": others} if others else None)
     entries = [operations.ResultEntry(row.enrolment_id.data, row.result.data or None,
                                       row.certificate_number.data or None, row.certificate_date.data)

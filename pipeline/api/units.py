@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from werkzeug.datastructures import MultiDict
 
 from pipeline.api.blueprint import ApiBlueprint
-from pipeline.api.acts import NOTHING_RECORDED, refused_fields
+from pipeline.api.acts import nothing_recorded
 from pipeline.api.errors import error_response
 from pipeline.api.form_schemas import body_schema, form_data, page_form
 from pipeline.api.schemas import ErrorOut, Id, Out, Strict, UnitOut
@@ -163,17 +163,13 @@ class PlanRefusedOut(ErrorOut):
 
 # --- answering ----------------------------------------------------------------------------------
 
-def fields_refused(errors):
-    return refused_fields(errors, message=NOTHING_RECORDED)
-
-
 def _refused_on_field(form, refusal):
     """The operation's refusal beside the field its rule belongs to; one the form has no field for
     (moving a closed unit: its name) is a reason."""
     if refusal.field not in form:
         return error_response(422, REASONS_REFUSED, reasons=[refusal.reason])
     form[refusal.field].errors.append(refusal.reason)
-    return fields_refused(form.errors)
+    return nothing_recorded(form.errors)
 
 
 def _named(unit):
@@ -218,7 +214,7 @@ def reorganised(form, planner, confirmed):
     if refusal is not None:
         reasons = refusal_shown(form, refusal, plan)
         if not reasons:
-            return fields_refused(form.errors)
+            return nothing_recorded(form.errors)
     elif plan.problems:
         reasons = plan.problems
     else:
@@ -257,7 +253,7 @@ def create_unit(body):
         abort(403)
     form = page_form(NewUnitForm, body, parents=new_unit_parents(), root_depth=actor.unit.depth)
     if not form.validate():
-        return fields_refused(form.errors)
+        return nothing_recorded(form.errors)
     try:
         unit = operations.create_unit(actor, form.code.data, form.name.data, form.kind.data, form.chosen_parent,
                                       form.decides_admissions.data, form.official_members.data, form.valid_from.data)
@@ -278,7 +274,7 @@ def update_unit(body, unit_id):
     unit = changeable_or_403(unit_id)
     form = page_form(UnitDetailsForm, body)
     if not form.validate():
-        return fields_refused(form.errors)
+        return nothing_recorded(form.errors)
     try:
         changes = operations.update_unit(current_actor(), unit, form.name.data, form.decides_admissions.data,
                                          form.official_members.data, form.reason.data or "", form.effective_date.data)
@@ -299,7 +295,7 @@ def move_unit(body, unit_id):
     actor = current_actor()
     form = page_form(move_form, body, actor, unit)
     if not form.validate():
-        return fields_refused(form.errors)
+        return nothing_recorded(form.errors)
     try:
         operations.move_unit(actor, unit, form.chosen_parent, form.reason.data, form.effective_date.data)
     except operations.UnitRefused as refused:
@@ -321,7 +317,7 @@ def close_unit(body, unit_id):
     unit = changeable_or_403(unit_id)
     form = page_form(CloseUnitForm, body)
     if not form.validate():
-        return fields_refused(form.errors)
+        return nothing_recorded(form.errors)
     blockers = operations.blockers(unit) if unit.valid_to is None else []
     if blockers:
         return error_response(422, REASONS_REFUSED, reasons=blockers)
@@ -352,7 +348,7 @@ def merge_unit(body, unit_id):
     data["into"] = str(body["into"] if body["into"] is not None else NEW if new else 0)
     form = page_form(merge_form, data, actor, unit)
     if not form.validate():
-        return fields_refused(form.errors)
+        return nothing_recorded(form.errors)
     return reorganised(form, merge_planner(actor, form), body["confirmed"])
 
 
@@ -382,7 +378,7 @@ def split_unit(body, unit_id):
     errors |= {f"{kind}s.id={row_id}": [NOT_A_ROW] for kind in ROW_KINDS
                for row_id in sorted(set(sent[kind]) - on_page[kind])}
     if not valid or errors:
-        return fields_refused(errors)
+        return nothing_recorded(errors)
     return reorganised(form, split_planner(actor, unit, form), body["confirmed"])
 
 
