@@ -45,7 +45,9 @@ class Shots:
 
 
 def assert_fits_screen(page):
-    """Nothing makes the page wider than the screen (a phone would scroll it sideways)."""
+    """Nothing makes the page wider than the screen (a phone would scroll it sideways), measured
+    once the stylesheets have loaded (before app.css, the bar is laid out by Bootstrap alone)."""
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide on a {page.viewport_size['width']}px screen"
 
