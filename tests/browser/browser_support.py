@@ -55,6 +55,9 @@ def assert_fits_screen(page):
 def open_menu(page):
     """On a narrow screen the navigation sits behind the menu button."""
     toggler = page.locator(".navbar-toggler")
+    # Bootstrap's script is deferred: a click before it has run opens nothing (the menu stayed
+    # closed once beside another worker).
+    page.wait_for_load_state("load")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
         # Bootstrap animates the menu open ("collapsing"); click inside it once it is "show".
@@ -69,6 +72,7 @@ def log_in(page, username, lang=None):
     page.get_by_label(labels[1]).fill(PASSWORD)
     page.get_by_role("button", name=labels[2]).click()
     expect(page.locator("#who")).to_have_count(1)  # the bar names who is logged in
+    page.wait_for_load_state("load")  # its scripts run, as a person would wait for the page
 
 
 def log_out(page):

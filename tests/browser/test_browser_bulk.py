@@ -76,6 +76,7 @@ def review_two_at_once(page, served, username, snap):
 def assert_content_fits(page):
     """The page's content (not the menu bar, tests/browser/test_browser_layout.py) is no wider
     than the screen: the table of rows with their fields fits a desktop."""
+    page.wait_for_load_state("load")  # laid out with app.css, not by Bootstrap alone
     right = page.evaluate("Math.max(...Array.from(document.querySelectorAll('main *'), "
                           "e => e.getBoundingClientRect().right))")
     assert right <= page.viewport_size["width"], f"{page.url}: content reaches {right}px"

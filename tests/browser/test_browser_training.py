@@ -71,6 +71,7 @@ def test_enrolment_in_an_open_class_then_all_passed(phone, served, shots):
         expect(choice.locator("#class-who")).to_contain_text("Mở lớp:")
         # The whole name is readable on the phone: the card wraps instead of cutting it.
         name = choice.locator(".class-option .fw-semibold")
+        page.wait_for_load_state("load")  # laid out with app.css, not by Bootstrap alone
         assert name.evaluate("el => el.scrollWidth <= el.clientWidth")
         box = name.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 375

@@ -62,5 +62,6 @@ def test_a_mistyped_vote_is_voided_and_the_case_is_back_where_it_was(phone, desk
     expect(stage_badge(desktop)).to_have_text(WAITING)
     voided = desktop.locator('#timeline .timeline-entry.voided[data-event="record_branch_vote"]')
     expect(voided).to_contain_text(REASON)
+    desktop.wait_for_load_state("load")  # the line-through is app.css's
     style = voided.locator(".event-data").evaluate("node => getComputedStyle(node).textDecorationLine")
     assert re.search("line-through", style), style
