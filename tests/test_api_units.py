@@ -21,6 +21,8 @@ from reorganise_support import assert_all_as_logged, counts, fresh
 
 EN = {"Accept-Language": "en"}
 JULY = "2025-07-01"
+
+
 @pytest.fixture
 def admin_api(app, world):
     api, secret = app.test_client(), token_for(world["admin"])

@@ -13,6 +13,8 @@ from databases import TEST_CONFIG, swap_engine
 
 PREPARED = sa.text("SELECT count(*) FROM pg_prepared_statements")
 PREPARED_TEXTS = sa.text("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+# A statement marked to be prepared, as the application marks the few it runs by a row's key.
+MARKED = sa.text("SELECT CAST(:least AS integer) + 1").execution_options(prepared=True)
 # Runs of one statement: past psycopg's threshold (5), after which it would be prepared.
 RUNS = 8
 
@@ -91,11 +93,10 @@ def test_the_applications_own_engine_prepares_nothing_by_count(database_url):
                 assert conn.scalar(PREPARED) == 0
         finally:
             db.engine.dispose()
-    marked = sa.text("SELECT CAST(:least AS integer) + 1").execution_options(prepared=True)
     switched_off = sa.create_engine(database_url, **engine_options(database_url, {}, prepared=False))
     try:
         with switched_off.connect() as conn:  # KETNAP_PREPARED_STATEMENTS=false: not even the marked ones
-            conn.execute(marked, {"least": 1})
+            conn.execute(MARKED, {"least": 1})
             assert conn.scalar(PREPARED) == 0
     finally:
         switched_off.dispose()
@@ -113,26 +114,25 @@ def test_the_applications_own_engine_prepares_nothing_by_count(database_url):
 def test_a_transaction_that_wrote_is_still_rolled_back(app):
     """Reads end by a commit (it keeps the prepared statements); a transaction that wrote, or
     failed, is rolled back as before: nothing it wrote stays."""
-    marked = sa.text("SELECT CAST(:least AS integer) + 1").execution_options(prepared=True)
     with app.app_context():
         try:
             with db.engine.connect() as conn:
-                conn.execute(marked, {"least": 0})
+                conn.execute(MARKED, {"least": 0})
                 conn.execute(sa.text("CREATE TEMPORARY TABLE kept (n integer) ON COMMIT PRESERVE ROWS"))
                 conn.commit()
-                conn.execute(marked, {"least": 0})
+                conn.execute(MARKED, {"least": 0})
                 conn.execute(sa.text("INSERT INTO kept VALUES (1)"))
                 conn.rollback()
                 assert conn.scalar(sa.text("SELECT count(*) FROM kept")) == 0
                 conn.execute(sa.text("WITH w AS (INSERT INTO kept VALUES (2) RETURNING n) SELECT count(*) FROM w"))
                 conn.rollback()  # a write inside a SELECT's CTE (an act's rows are written so)
                 assert conn.scalar(sa.text("SELECT count(*) FROM kept")) == 0
-                conn.execute(marked, {"least": 0})
+                conn.execute(MARKED, {"least": 0})
                 conn.rollback()  # a transaction that only read: ended by a commit
                 assert conn.scalar(PREPARED) == 1
                 with pytest.raises(sa.exc.DataError):
                     conn.execute(sa.text("SELECT 1 / (n - 1) FROM (VALUES (1)) AS v(n)"))
                 conn.rollback()  # a failed one: rolled back, and the connection usable
-                assert conn.execute(marked, {"least": 0}).scalar() >= 1
+                assert conn.execute(MARKED, {"least": 0}).scalar() >= 1
         finally:
             db.engine.dispose()

@@ -20,6 +20,8 @@ from pipeline.units.reorganise_forms import fingerprint
 from reorganise_support import assert_all_as_logged, counts, fresh
 
 JULY = "2025-07-01"
+
+
 def previewed(response):
     """The fingerprint the preview hands back, to confirm exactly what was previewed."""
     return re.search(r'name="previewed" type="hidden" value="([0-9a-f]+)"', response.get_data(as_text=True)).group(1)

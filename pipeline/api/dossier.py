@@ -6,8 +6,8 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 
-from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.acts import RecordedOut, recorded, refused_fields
+from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.errors import error_response
 from pipeline.api.form_schemas import body_schema, form_data, page_form
 from pipeline.api.reads import API_DETAIL

@@ -8,12 +8,13 @@ from sqlalchemy import select
 
 from pipeline.api.auth import current_token
 from pipeline.api.blueprint import ApiBlueprint
-from pipeline.audit.access import may_audit
 from pipeline.api.schemas import (CaseListQuery, CaseOut, CasePage, ChecklistLineOut, LogEntryOut, UnitListQuery,
                                   UnitPage, UserOut, entry_out)
+from pipeline.audit.access import may_audit
 from pipeline.base import clock
 from pipeline.base.text import fold
 from pipeline.cases.models import Case
+from pipeline.dossier.views import lines_today
 from pipeline.extensions import db
 from pipeline.readlog.models import AUDIT_CASE, CASE_PAGE, DOSSIER_PAGE
 from pipeline.readlog.reads import record_read
@@ -21,11 +22,10 @@ from pipeline.units.history import as_of
 from pipeline.units.models import Unit, UnitVersion, subtree_filter
 from pipeline.web.scope import case_or_404, current_actor, scoped_cases, unit_or_404
 from pipeline.workdays.calendar import WorkingCalendar
-from pipeline.dossier.views import lines_today
 from pipeline.workflow import operations
-from pipeline.workflow.operations import current_state
 from pipeline.workflow.deadlines import stored_deadline
 from pipeline.workflow.log import load_log
+from pipeline.workflow.operations import current_state
 from pipeline.workflow.stuck import stuck_condition
 from pipeline.workflow.voiding import voided_seqs
 

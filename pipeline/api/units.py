@@ -14,14 +14,14 @@ from marshmallow import ValidationError, fields, validate
 from sqlalchemy import or_, select
 from werkzeug.datastructures import MultiDict
 
-from pipeline.api.blueprint import ApiBlueprint
+from pipeline.accounts.models import User
 from pipeline.api.acts import nothing_recorded
+from pipeline.api.blueprint import ApiBlueprint
 from pipeline.api.errors import error_response
 from pipeline.api.form_schemas import body_schema, form_data, page_form
 from pipeline.api.schemas import ErrorOut, Id, Out, Strict, UnitOut
 from pipeline.base.errors import NotPermitted
 from pipeline.base.i18n import lazy_gettext as _l
-from pipeline.accounts.models import User
 from pipeline.cases.models import Case
 from pipeline.extensions import db
 from pipeline.units import operations
